@@ -1,0 +1,130 @@
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { randomBytes } from "node:crypto";
+import { closeServer, listenOnLoopback } from "../listen";
+import { queueUrlForms, regionOfSignedRequest, toExternalResponse, toInternalRequest } from "./sqs-queue-urls";
+import { sandboxRegion } from "../constants";
+import { objectWriteOf, type ObjectCreated } from "./s3-object-writes";
+
+export interface AwsEndpointOptions {
+  port: number;
+  dynamoOrigin: string;
+  fauxqsOrigin: string;
+  /** Called after S3 answered a write with 2xx: S3 notifications start here. */
+  onObjectCreated(write: ObjectCreated): void;
+}
+
+export interface AwsEndpoint {
+  origin: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+/**
+ * The one AWS endpoint: DynamoDB calls (by `X-Amz-Target`) go to dynalite, everything else
+ * (S3, SQS, STS) to fauxqs. SQS calls are rewritten so queue URLs are path-style on this endpoint.
+ */
+export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
+  let origin = "";
+  const server = createServer((request, response) => {
+    const target = String(request.headers["x-amz-target"] ?? "");
+    if (target.startsWith("DynamoDB_")) {
+      forward(request, response, options.dynamoOrigin);
+    } else if (target.startsWith("AmazonSQS.")) {
+      void forwardSqs(request, response, options.fauxqsOrigin, origin);
+    } else {
+      const write = objectWriteOf(request);
+      forward(request, response, options.fauxqsOrigin, (status, headers) => {
+        if (write && status >= 200 && status < 300) {
+          const requestId = String(headers["x-amz-request-id"] ?? randomBytes(8).toString("hex").toUpperCase());
+          response.once("finish", () => options.onObjectCreated({ ...write, requestId, eventTime: new Date() }));
+        }
+      });
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+  const port = await listenOnLoopback(server, options.port, "--aws-port");
+  origin = `http://127.0.0.1:${port}`;
+  return { origin, port, stop: () => closeServer(server) };
+}
+
+function forward(
+  request: IncomingMessage,
+  response: ServerResponse,
+  upstream: string,
+  onResponse?: (status: number, headers: IncomingMessage["headers"]) => void,
+): void {
+  const url = new URL(upstream);
+  const outgoing = httpRequest(
+    {
+      host: url.hostname,
+      port: url.port,
+      method: request.method,
+      path: request.url,
+      headers: request.headers,
+      agent: upstreamAgent,
+    },
+    (upstreamResponse) => {
+      const status = upstreamResponse.statusCode ?? 502;
+      onResponse?.(status, upstreamResponse.headers);
+      response.writeHead(status, upstreamResponse.headers);
+      upstreamResponse.pipe(response);
+    },
+  );
+  outgoing.on("error", (error) => failed(response, error));
+  request.pipe(outgoing);
+}
+
+async function forwardSqs(request: IncomingMessage, response: ServerResponse, upstream: string, origin: string) {
+  try {
+    const forms = queueUrlForms(origin);
+    const region = regionOfSignedRequest(request.headers.authorization, sandboxRegion);
+    const body = rewriteJson(await readAll(request), (json) => toInternalRequest(json, forms, region));
+    const url = new URL(upstream);
+    const headers = { ...request.headers, host: new URL(origin).host, "content-length": String(body.length) };
+    const outgoing = httpRequest(
+      { host: url.hostname, port: url.port, method: request.method, path: "/", headers, agent: upstreamAgent },
+      (upstreamResponse) => {
+        void readAll(upstreamResponse).then((raw) => {
+          const answer = rewriteJson(raw, (json) => toExternalResponse(json, forms));
+          response.writeHead(upstreamResponse.statusCode ?? 502, {
+            ...upstreamResponse.headers,
+            "content-length": String(answer.length),
+          });
+          response.end(answer);
+        }, (error) => failed(response, error));
+      },
+    );
+    outgoing.on("error", (error) => failed(response, error));
+    outgoing.end(body);
+  } catch (error) {
+    failed(response, error as Error);
+  }
+}
+
+async function readAll(stream: AsyncIterable<unknown>): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function rewriteJson(raw: Buffer, rewrite: (json: Record<string, unknown>) => Record<string, unknown>): Buffer {
+  if (raw.length === 0) return raw;
+  try {
+    const json = JSON.parse(raw.toString("utf8"));
+    return json && typeof json === "object" ? Buffer.from(JSON.stringify(rewrite(json))) : raw;
+  } catch {
+    // Not JSON: pass it through and let the other side answer with its own error.
+    return raw;
+  }
+}
+
+function failed(response: ServerResponse, error: Error): void {
+  if (response.headersSent) {
+    response.destroy(error);
+    return;
+  }
+  response.writeHead(502, { "content-type": "application/json" });
+  response.end(JSON.stringify({ message: `sandbox endpoint: emulator unavailable (${error.message})` }));
+}

@@ -1,0 +1,39 @@
+import { join } from "node:path";
+import { startDynamo } from "./dynamodb";
+import { startFauxqs } from "./fauxqs";
+import { startAwsEndpoint, type AwsEndpoint } from "./endpoint";
+import type { ObjectCreated } from "./s3-object-writes";
+
+export type { ObjectCreated } from "./s3-object-writes";
+
+export interface LocalAws extends AwsEndpoint {
+  /** Subscribers to S3 object creations (the S3 notification wiring). */
+  objectCreated: Set<(write: ObjectCreated) => void>;
+}
+
+/** dynalite and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
+export async function startLocalAws(options: { port: number; stateDir: string }): Promise<LocalAws> {
+  const dynamo = await startDynamo(join(options.stateDir, "dynamodb"));
+  const fauxqs = await startFauxqs().catch(async (error) => {
+    await dynamo.stop();
+    throw error;
+  });
+  const objectCreated = new Set<(write: ObjectCreated) => void>();
+  const endpoint = await startAwsEndpoint({
+    port: options.port,
+    dynamoOrigin: dynamo.origin,
+    fauxqsOrigin: fauxqs.origin,
+    onObjectCreated: (write) => objectCreated.forEach((listener) => listener(write)),
+  }).catch(async (error) => {
+    await Promise.all([fauxqs.stop(), dynamo.stop()]);
+    throw error;
+  });
+  return {
+    ...endpoint,
+    objectCreated,
+    async stop() {
+      await endpoint.stop();
+      await Promise.all([fauxqs.stop(), dynamo.stop()]);
+    },
+  };
+}

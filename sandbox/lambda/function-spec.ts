@@ -1,0 +1,42 @@
+/** What the sandbox needs to run one deployed function, read from its recorded resource. */
+export interface FunctionSpec {
+  /** Physical name (the Lambda function name). */
+  name: string;
+  /** Logical name in the program, for messages. */
+  logicalName: string;
+  arn: string;
+  handler: string;
+  runtime: string;
+  /** The deployed artifact: file path inside the archive -> contents. */
+  files: Record<string, string>;
+  /** Hash of the artifact: the same code never restarts a worker. */
+  codeHash: string;
+  environment: Record<string, string>;
+  timeoutSeconds: number;
+  memorySizeMb: number;
+  /** Reserved concurrency, if the program declared one. */
+  reservedConcurrency?: number;
+}
+
+export interface InvocationError {
+  errorType: string;
+  errorMessage: string;
+  trace: string[];
+}
+
+export interface HandlerLog {
+  level: string;
+  text: string;
+}
+
+export type InvocationResult =
+  | { ok: true; value: unknown; requestId: string; durationMs: number; initMs: number; logs: HandlerLog[] }
+  | { ok: false; error: InvocationError; requestId: string; durationMs: number; initMs: number; logs: HandlerLog[] };
+
+/** How an invocation was triggered, for the one log line per invocation. */
+export interface Trigger {
+  /** e.g. "s3", "sqs", "http", "invoke" */
+  source: string;
+  /** e.g. "ObjectCreated:Put job_offers/a.csv", "3 messages", "GET /dev/v1/jobs" */
+  detail: string;
+}

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { startLocalAws, type LocalAws, type ObjectCreated } from "../../sandbox/aws";
+import { sandboxCredentials as credentials, sandboxRegion as region } from "../../sandbox/constants";
+
+describe("the sandbox AWS endpoint", () => {
+  let aws: LocalAws;
+  let stateDir: string;
+  const writes: ObjectCreated[] = [];
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), "sandbox-endpoint-"));
+    aws = await startLocalAws({ port: 0, stateDir });
+    aws.objectCreated.add((write) => writes.push(write));
+  });
+  afterAll(async () => {
+    await aws?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it("serves DynamoDB, S3 and SQS to SDK clients that only know the endpoint", async () => {
+    const endpoint = aws.origin;
+    const dynamo = new DynamoDBClient({ endpoint, region, credentials });
+    await dynamo.send(
+      new CreateTableCommand({
+        TableName: "things",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+        KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      }),
+    );
+    expect((await dynamo.send(new ListTablesCommand({}))).TableNames).toContain("things");
+
+    const s3 = new S3Client({ endpoint, region, credentials, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: "uploads" }));
+    await s3.send(new PutObjectCommand({ Bucket: "uploads", Key: "in/a b.csv", Body: "id,city\n" }));
+    const object = await s3.send(new GetObjectCommand({ Bucket: "uploads", Key: "in/a b.csv" }));
+    expect(await object.Body?.transformToString()).toBe("id,city\n");
+    expect(writes).toMatchObject([{ bucket: "uploads", key: "in/a b.csv", eventName: "ObjectCreated:Put" }]);
+
+    // Default SQS client: it sends to the queue URL's host, which must therefore be this endpoint.
+    const sqs = new SQSClient({ endpoint, region, credentials });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "work" }));
+    expect(QueueUrl).toBe(`${endpoint}/000000000000/work`);
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "hello" }));
+    const viaLocalhost = QueueUrl!.replace("127.0.0.1", "localhost");
+    const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: viaLocalhost }));
+    expect(Messages?.[0]?.Body).toBe("hello");
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { LocalFunction } from "../../sandbox/lambda/function";
+import type { FunctionSpec } from "../../sandbox/lambda/function-spec";
+
+const stateDir = mkdtempSync(join(tmpdir(), "sandbox-fn-"));
+const started: LocalFunction[] = [];
+afterAll(async () => {
+  await Promise.all(started.map((fn) => fn.stop()));
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+function spec(code: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec {
+  return {
+    name: "probe-1234567",
+    logicalName: "probe",
+    arn: "arn:aws:lambda:us-east-1:000000000000:function:probe-1234567",
+    handler: "index.handler",
+    runtime: "nodejs24.x",
+    files: { "index.js": code },
+    codeHash: String(code.length) + code.slice(-20).replace(/\W/g, ""),
+    environment: { GREETING: "hello" },
+    timeoutSeconds: 3,
+    memorySizeMb: 128,
+    ...overrides,
+  };
+}
+
+function start(code: string, overrides: Partial<FunctionSpec> = {}) {
+  const fn = new LocalFunction(spec(code, overrides), { stateDir, awsEndpoint: "http://127.0.0.1:4566" });
+  started.push(fn);
+  return fn;
+}
+
+describe("a local function", () => {
+  it("runs the artifact with its own environment, context and captured output", async () => {
+    const fn = start(`
+      let count = 0;
+      exports.handler = async (event, context) => {
+        count++;
+        console.log("got", event.n);
+        return {
+          greeting: process.env.GREETING,
+          endpoint: process.env.AWS_ENDPOINT_URL,
+          name: process.env.AWS_LAMBDA_FUNCTION_NAME,
+          memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+          requestId: context.awsRequestId,
+          remaining: context.getRemainingTimeInMillis(),
+          count,
+        };
+      };`);
+    const first = await fn.invoke({ n: 1 });
+    const second = await fn.invoke({ n: 2 });
+    expect(first.ok && first.value).toMatchObject({
+      greeting: "hello",
+      endpoint: "http://127.0.0.1:4566",
+      name: "probe-1234567",
+      memory: "128",
+      requestId: first.requestId,
+      count: 1,
+    });
+    expect((first.ok && (first.value as { remaining: number }).remaining) || 0).toBeGreaterThan(2000);
+    expect(first.logs).toEqual([{ level: "log", text: "got 1" }]);
+    // Warm reuse: the second invocation meets the module state of the first.
+    expect(second.ok && second.value).toMatchObject({ count: 2 });
+    expect(process.env.GREETING).toBeUndefined();
+  });
+
+  it("fails a run that outlives its timeout like Lambda does, then serves the next one", async () => {
+    const fn = start(`exports.handler = async (event) => { if (event.hang) await new Promise(() => setInterval(() => {}, 1000)); return "done"; };`, {
+      timeoutSeconds: 1,
+    });
+    const result = await fn.invoke({ hang: true });
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.errorMessage).toMatch(/Task timed out after 1\.00 seconds/);
+    expect(await fn.invoke({})).toMatchObject({ ok: true, value: "done" });
+  });
+
+  it("reports a handler error with its type and message", async () => {
+    const fn = start(`exports.handler = async () => { class Boom extends Error { name = "Boom" }; throw new Boom("no"); };`);
+    expect(await fn.invoke({})).toMatchObject({ ok: false, error: { errorType: "Boom", errorMessage: "no" } });
+  });
+
+  it("swaps to new code without a restart", async () => {
+    const fn = start(`exports.handler = async () => "v1";`);
+    expect(await fn.invoke({})).toMatchObject({ value: "v1" });
+    fn.update(spec(`exports.handler = async () => "v2";`));
+    expect(await fn.invoke({})).toMatchObject({ value: "v2" });
+  });
+});
