@@ -1,0 +1,92 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { handlerArchive, HANDLER } from "./bundle";
+import { allow, lambdaAssumeRolePolicy, policyDocument, Statement } from "./iam";
+
+export interface BundledFunctionArgs {
+  /** Handler entry, relative to the project root, e.g. `runtime/job-api/index.ts`. */
+  readonly entry: string;
+  readonly description: string;
+  /** The handler's environment, built from its env contract so no variable can be forgotten. */
+  readonly environment: Record<string, pulumi.Input<string>>;
+  /** Seconds before Lambda stops an invocation. */
+  readonly timeout: number;
+  /** Memory in MB; Lambda scales CPU with it. */
+  readonly memorySize: number;
+  /** Days the function's log group keeps logs. */
+  readonly logRetentionDays: number;
+  /** What the function may do besides writing its own logs; named actions on named resources only. */
+  readonly statements: readonly Statement[];
+}
+
+/**
+ * The one way this project makes a Lambda function: the bundled handler, a role whose inline policy
+ * grants exactly the statements given plus writing to the function's own log group, the log group
+ * with a retention (created by the program, so `pulumi destroy` removes it), Node 24 on arm64 with
+ * JSON logs.
+ */
+export class BundledFunction extends pulumi.ComponentResource {
+  readonly function: aws.lambda.Function;
+  readonly role: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+  readonly invokeArn: pulumi.Output<string>;
+
+  constructor(name: string, args: BundledFunctionArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("job-offers:lambda:BundledFunction", name, {}, opts);
+    const code = handlerArchive(args.entry);
+
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { namePrefix: `/aws/lambda/${name}-`, retentionInDays: args.logRetentionDays },
+      { parent: this },
+    );
+
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      { assumeRolePolicy: lambdaAssumeRolePolicy, description: `Runs ${name}: ${args.description}` },
+      { parent: this },
+    );
+
+    const policy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: policyDocument([
+          allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [pulumi.interpolate`${this.logGroup.arn}:*`]),
+          ...args.statements,
+        ]),
+      },
+      { parent: this },
+    );
+
+    this.function = new aws.lambda.Function(
+      name,
+      {
+        description: args.description,
+        code,
+        handler: HANDLER,
+        runtime: aws.lambda.Runtime.NodeJS24dX,
+        architectures: ["arm64"],
+        role: this.role.arn,
+        timeout: args.timeout,
+        memorySize: args.memorySize,
+        environment: { variables: args.environment },
+        loggingConfig: {
+          logFormat: "JSON",
+          logGroup: this.logGroup.name,
+          applicationLogLevel: "INFO",
+          systemLogLevel: "WARN",
+        },
+      },
+      // The policy must exist before the first invocation can log or reach its resources.
+      { parent: this, dependsOn: [policy] },
+    );
+
+    this.name = this.function.name;
+    this.arn = this.function.arn;
+    this.invokeArn = this.function.invokeArn;
+    this.registerOutputs({ name: this.name, arn: this.arn });
+  }
+}

@@ -1,0 +1,235 @@
+import { createHash } from "node:crypto";
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { EnvValues } from "../runtime/env";
+import { authorizerEnv } from "../runtime/authorizer/env";
+import { jobApiEnv } from "../runtime/job-api/env";
+import { BundledFunction } from "./bundled-function";
+import { allow } from "./iam";
+import { validate } from "./validate";
+
+export interface JobApiArgs {
+  /** The jobs table the API reads and writes. */
+  readonly table: {
+    readonly name: pulumi.Input<string>;
+    readonly arn: pulumi.Input<string>;
+    readonly cityIndexName: string;
+  };
+  /**
+   * Bearer token that writes (POST, PUT, DELETE) need: a Pulumi secret. Only one-way digests of it
+   * reach the functions' configuration.
+   */
+  readonly apiToken: pulumi.Input<string>;
+  /** Stage name, the last segment of the invoke URL. Default `dev`. */
+  readonly stageName?: string;
+  /** Timeout (s) of the API functions; must stay below API Gateway's 30 s. Default 10. */
+  readonly timeout?: number;
+  /** Steady-state requests per second of the stage. Default 50. */
+  readonly throttleRate?: number;
+  /** Request burst of the stage. Default 100. */
+  readonly throttleBurst?: number;
+  /** Memory (MB) of the functions. Default 512. */
+  readonly memorySize?: number;
+  /** Retention of the functions' and the access logs. Default 14 days. */
+  readonly logRetentionDays?: number;
+}
+
+/** Reads stay public; every other method needs the bearer token (checked by the authorizer). */
+const PUBLIC_ROUTE = "GET /{proxy+}";
+const AUTHORIZED_ROUTE = "ANY /{proxy+}";
+/** How long API Gateway may reuse an authorizer's answer for the same Authorization header. */
+const AUTHORIZER_CACHE_SECONDS = 300;
+
+/** The seed's access-log format: one JSON object per request. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  sourceIp: "$context.identity.sourceIp",
+  requestTime: "$context.requestTime",
+  protocol: "$context.protocol",
+  httpMethod: "$context.httpMethod",
+  resourcePath: "$context.resourcePath",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  responseLength: "$context.responseLength",
+  integrationErrorMessage: "$context.integrationErrorMessage",
+});
+
+/** A one-way digest of the token: what the authorizer compares against. */
+export function tokenDigest(token: string): string {
+  return createHash("sha256").update(token, "utf8").digest("hex");
+}
+
+/** The cursor-signing key: derived from the token, so it needs no extra secret and leaks nothing of it. */
+export function cursorSigningKey(token: string): string {
+  return createHash("sha256").update(`job-offers/cursor-signing-key/${token}`, "utf8").digest("hex");
+}
+
+/**
+ * The jobs HTTP API: API Gateway v2 (HTTP), one stage with access logs and throttling, the job-api
+ * function behind a Lambda proxy integration (payload 2.0), and a Lambda authorizer on writes.
+ */
+export class JobApi extends pulumi.ComponentResource {
+  readonly api: aws.apigatewayv2.Api;
+  readonly stage: aws.apigatewayv2.Stage;
+  readonly handler: BundledFunction;
+  readonly authorizer: BundledFunction;
+  /** The stage's invoke URL, ending with the stage name. */
+  readonly url: pulumi.Output<string>;
+
+  constructor(name: string, args: JobApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("job-offers:api:JobApi", name, {}, opts);
+    const settings = normalize(name, args);
+    const token = pulumi.secret(args.apiToken);
+
+    this.handler = new BundledFunction(
+      `${name}-handler`,
+      {
+        entry: "runtime/job-api/index.ts",
+        description: "Serves the jobs HTTP API",
+        environment: {
+          TABLE_NAME: args.table.name,
+          CITY_INDEX_NAME: args.table.cityIndexName,
+          CURSOR_SIGNING_KEY: token.apply(cursorSigningKey),
+        } satisfies EnvValues<typeof jobApiEnv, pulumi.Input<string>>,
+        timeout: settings.timeout,
+        memorySize: settings.memorySize,
+        logRetentionDays: settings.logRetentionDays,
+        statements: [
+          allow(
+            "ReadWriteJobs",
+            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan"],
+            [args.table.arn],
+          ),
+          allow("ListJobsByCity", ["dynamodb:Query"], [pulumi.interpolate`${args.table.arn}/index/${args.table.cityIndexName}`]),
+        ],
+      },
+      { parent: this },
+    );
+
+    this.authorizer = new BundledFunction(
+      `${name}-authorizer`,
+      {
+        entry: "runtime/authorizer/index.ts",
+        description: "Checks the bearer token of API writes",
+        environment: {
+          API_TOKEN_SHA256: token.apply(tokenDigest),
+        } satisfies EnvValues<typeof authorizerEnv, pulumi.Input<string>>,
+        timeout: settings.timeout,
+        memorySize: settings.memorySize,
+        logRetentionDays: settings.logRetentionDays,
+        statements: [],
+      },
+      { parent: this },
+    );
+
+    this.api = new aws.apigatewayv2.Api(
+      `${name}-http`,
+      { protocolType: "HTTP", description: "Jobs API" },
+      { parent: this },
+    );
+
+    const accessLogs = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      { namePrefix: `/aws/apigateway/${name}-`, retentionInDays: settings.logRetentionDays },
+      { parent: this },
+    );
+
+    this.stage = new aws.apigatewayv2.Stage(
+      `${name}-stage`,
+      {
+        apiId: this.api.id,
+        name: settings.stageName,
+        autoDeploy: true,
+        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+        defaultRouteSettings: {
+          throttlingRateLimit: settings.throttleRate,
+          throttlingBurstLimit: settings.throttleBurst,
+        },
+      },
+      { parent: this },
+    );
+
+    const integration = new aws.apigatewayv2.Integration(
+      `${name}-integration`,
+      {
+        apiId: this.api.id,
+        integrationType: "AWS_PROXY",
+        integrationUri: this.handler.invokeArn,
+        integrationMethod: "POST",
+        payloadFormatVersion: "2.0",
+        timeoutMilliseconds: (settings.timeout + 1) * 1000,
+      },
+      { parent: this },
+    );
+
+    const authorizer = new aws.apigatewayv2.Authorizer(
+      `${name}-bearer`,
+      {
+        apiId: this.api.id,
+        name: "bearer-token",
+        authorizerType: "REQUEST",
+        authorizerUri: this.authorizer.invokeArn,
+        authorizerPayloadFormatVersion: "2.0",
+        enableSimpleResponses: true,
+        identitySources: ["$request.header.Authorization"],
+        authorizerResultTtlInSeconds: AUTHORIZER_CACHE_SECONDS,
+      },
+      { parent: this },
+    );
+
+    new aws.lambda.Permission(
+      `${name}-gateway-invokes-handler`,
+      {
+        action: "lambda:InvokeFunction",
+        function: this.handler.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
+      },
+      { parent: this },
+    );
+    new aws.lambda.Permission(
+      `${name}-gateway-invokes-authorizer`,
+      {
+        action: "lambda:InvokeFunction",
+        function: this.authorizer.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${this.api.executionArn}/authorizers/${authorizer.id}`,
+      },
+      { parent: this },
+    );
+
+    const target = pulumi.interpolate`integrations/${integration.id}`;
+    new aws.apigatewayv2.Route(
+      `${name}-public-reads`,
+      { apiId: this.api.id, routeKey: PUBLIC_ROUTE, target, authorizationType: "NONE" },
+      { parent: this },
+    );
+    new aws.apigatewayv2.Route(
+      `${name}-authorized-writes`,
+      { apiId: this.api.id, routeKey: AUTHORIZED_ROUTE, target, authorizationType: "CUSTOM", authorizerId: authorizer.id },
+      { parent: this },
+    );
+
+    this.url = this.stage.invokeUrl;
+    this.registerOutputs({ url: this.url });
+  }
+}
+
+function normalize(name: string, args: JobApiArgs) {
+  const settings = {
+    stageName: args.stageName ?? "dev",
+    timeout: args.timeout ?? 10,
+    throttleRate: args.throttleRate ?? 50,
+    throttleBurst: args.throttleBurst ?? 100,
+    memorySize: args.memorySize ?? 512,
+    logRetentionDays: args.logRetentionDays ?? 14,
+  };
+  validate(`JobApi '${name}'`, [
+    [/^[A-Za-z0-9_-]{1,128}$/.test(settings.stageName), `stageName '${settings.stageName}' must be letters, digits, '-' or '_'`],
+    [Number.isInteger(settings.timeout) && settings.timeout >= 1 && settings.timeout < 30, `timeout ${settings.timeout} must be 1 to 29 seconds: API Gateway gives up on an integration after 30 s`],
+    [settings.throttleRate > 0 && settings.throttleBurst > 0, `throttleRate ${settings.throttleRate} and throttleBurst ${settings.throttleBurst} must be positive`],
+    [Number.isInteger(settings.memorySize) && settings.memorySize >= 128 && settings.memorySize <= 10_240, `memorySize ${settings.memorySize} must be 128 to 10240 MB`],
+    [args.table.cityIndexName.length > 0, `table.cityIndexName must name the table's city index`],
+  ]);
+  return settings;
+}

@@ -1,0 +1,8 @@
+/**
+ * Argument checks of a component, run before it creates anything: every failed check is listed in
+ * one error that names the component, the value and what to use instead.
+ */
+export function validate(component: string, checks: ReadonlyArray<readonly [boolean, string]>): void {
+  const failures = checks.filter(([ok]) => !ok).map(([, message]) => `  - ${message}`);
+  if (failures.length > 0) throw new Error(`${component}: invalid arguments:\n${failures.join("\n")}`);
+}

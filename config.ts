@@ -1,0 +1,248 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse as parseYaml } from "yaml";
+
+/**
+ * The only reader of `pulumi.Config`: every setting of the program, typed and checked before any
+ * resource exists. Defaults come from `Pulumi.yaml`, the same block the CLI applies, because under
+ * Pulumi mocks (tests, the sandbox) nothing applies them.
+ */
+
+export type StackKind = "shared" | "review" | "personal";
+export type BillingMode = "PAY_PER_REQUEST" | "PROVISIONED";
+
+export interface Settings {
+  readonly project: string;
+  readonly stack: string;
+  readonly stackKind: StackKind;
+  readonly region: string;
+  readonly allowedAccountIds: string[];
+  readonly owner: string;
+  /** The API token, as a Pulumi secret: it never appears in plaintext in state or outputs. */
+  readonly apiToken: pulumi.Output<string>;
+  /** `prod` keeps its data: protected and retained table and bucket, point-in-time recovery. */
+  readonly protectData: boolean;
+  readonly tags: Record<string, string>;
+  readonly uploadPrefix: string;
+  readonly reportPrefix: string;
+  readonly table: {
+    readonly billingMode: BillingMode;
+    readonly readCapacity: number;
+    readonly writeCapacity: number;
+  };
+  readonly functions: { readonly memorySize: number; readonly logRetentionDays: number };
+  readonly ingest: {
+    readonly timeout: number;
+    readonly maxReceiveCount: number;
+    readonly consumer: {
+      readonly timeout: number;
+      readonly batchSize: number;
+      readonly batchWindow: number;
+      readonly maxConcurrency: number;
+    };
+  };
+  readonly api: { readonly timeout: number; readonly throttleRate: number; readonly throttleBurst: number };
+}
+
+export const SHARED_STACKS = ["dev", "staging", "prod"] as const;
+const REVIEW_STACK = /^pr-\d+$/;
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+/** API Gateway HTTP APIs end an integration after 30 s: the function must give up first. */
+const API_GATEWAY_TIMEOUT_SECONDS = 30;
+/** SQS refuses a visibility timeout above 12 hours. */
+const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+const MIN_API_TOKEN_LENGTH = 16;
+
+export function stackKindOf(stack: string): StackKind {
+  if ((SHARED_STACKS as readonly string[]).includes(stack)) return "shared";
+  if (REVIEW_STACK.test(stack)) return "review";
+  return "personal";
+}
+
+interface Declared {
+  type: "string" | "integer" | "boolean";
+  default?: unknown;
+}
+
+/** The `config:` block of Pulumi.yaml: the keys, their types and their defaults. */
+export function declaredConfig(projectFile = path.join(__dirname, "Pulumi.yaml")): Record<string, Declared> {
+  const project = parseYaml(fs.readFileSync(projectFile, "utf8")) as { config?: Record<string, Declared> };
+  return project.config ?? {};
+}
+
+/** Collects every problem, so one run tells the user everything to fix. */
+class Problems {
+  readonly messages: string[] = [];
+  add(message: string): void {
+    this.messages.push(message);
+  }
+  throwIfAny(stack: string): void {
+    if (this.messages.length === 0) return;
+    const lines = this.messages.map((message) => `  - ${message}`).join("\n");
+    // A RunError prints its message without a stack trace: the message is the whole story.
+    throw new pulumi.RunError(`stack '${stack}' cannot be deployed:\n${lines}`);
+  }
+}
+
+export function loadSettings(): Settings {
+  const project = pulumi.getProject();
+  const stack = pulumi.getStack();
+  const stackKind = stackKindOf(stack);
+  const declared = declaredConfig();
+  const config = new pulumi.Config();
+  const awsConfig = new pulumi.Config("aws");
+  const problems = new Problems();
+
+  const stringOf = (key: string): string => {
+    const value = config.get(key) ?? declared[key]?.default;
+    return typeof value === "string" ? value : "";
+  };
+  const integerOf = (key: string, min: number, max: number): number => {
+    const raw = config.get(key) ?? declared[key]?.default;
+    const value = typeof raw === "number" ? raw : Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.add(
+        `${project}:${key} is ${JSON.stringify(raw)}; it must be an integer from ${min} to ${max}: ` +
+          `pulumi config set ${project}:${key} <value>`,
+      );
+      return min;
+    }
+    return value;
+  };
+  const booleanOf = (key: string): boolean => {
+    const raw = config.get(key) ?? declared[key]?.default;
+    if (raw === true || raw === "true") return true;
+    if (raw === false || raw === "false" || raw === undefined) return false;
+    problems.add(`${project}:${key} is ${JSON.stringify(raw)}; it must be true or false: pulumi config set ${project}:${key} true`);
+    return false;
+  };
+
+  const region = awsConfig.get("region") ?? "";
+  if (!region) problems.add(`aws:region is not set; pin the stack's region: pulumi config set aws:region eu-west-3`);
+
+  const allowedAccountIds = readAccountIds(awsConfig, problems);
+
+  const owner = stringOf("owner").trim();
+  if (stackKind === "personal" && !owner) {
+    problems.add(
+      `${project}:owner is not set; a personal stack names its owner: pulumi config set ${project}:owner <your-name> ` +
+        `(or create the stack with npm run stack:new)`,
+    );
+  }
+
+  if (stackKind === "shared" && !process.env.CI && !booleanOf("allowLocalDeploy")) {
+    problems.add(
+      `'${stack}' is a shared stack and shared stacks deploy from CI only (the CI environment variable is not set); ` +
+        `deploy your own personal stack instead, or allow local deploys of this stack with ` +
+        `pulumi config set ${project}:allowLocalDeploy true --stack ${stack}`,
+    );
+  }
+
+  // Read raw so a missing or short token is caught now; it is wrapped as a secret right after.
+  const rawToken = pulumi.runtime.getConfig(`${project}:apiToken`);
+  if (!rawToken) {
+    problems.add(
+      `${project}:apiToken is not set; API writes need a bearer token: ` +
+        `pulumi config set --secret ${project}:apiToken "$(openssl rand -hex 32)"`,
+    );
+  } else if (rawToken.length < MIN_API_TOKEN_LENGTH) {
+    problems.add(
+      `${project}:apiToken is shorter than ${MIN_API_TOKEN_LENGTH} characters; use a random one: ` +
+        `pulumi config set --secret ${project}:apiToken "$(openssl rand -hex 32)"`,
+    );
+  }
+
+  const uploadPrefix = stringOf("uploadPrefix");
+  const reportPrefix = stringOf("reportPrefix");
+  for (const [key, prefix] of [["uploadPrefix", uploadPrefix], ["reportPrefix", reportPrefix]] as const) {
+    if (!/^[^/].*\/$/.test(prefix)) {
+      problems.add(`${project}:${key} is '${prefix}'; it must be a key prefix ending with '/': pulumi config set ${project}:${key} ${key === "uploadPrefix" ? "job_offers/" : "reports/"}`);
+    }
+  }
+  if (uploadPrefix && reportPrefix && (uploadPrefix.startsWith(reportPrefix) || reportPrefix.startsWith(uploadPrefix))) {
+    problems.add(`${project}:reportPrefix '${reportPrefix}' overlaps ${project}:uploadPrefix '${uploadPrefix}'; reports would trigger ingestion: choose prefixes that do not contain each other`);
+  }
+
+  const billingMode = stringOf("billingMode");
+  if (billingMode !== "PAY_PER_REQUEST" && billingMode !== "PROVISIONED") {
+    problems.add(`${project}:billingMode is '${billingMode}'; it must be PAY_PER_REQUEST or PROVISIONED: pulumi config set ${project}:billingMode PAY_PER_REQUEST`);
+  }
+
+  const logRetentionDays = integerOf("logRetentionDays", 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
+    problems.add(`${project}:logRetentionDays is ${logRetentionDays}; CloudWatch accepts ${LOG_RETENTION_DAYS.join(", ")}: pulumi config set ${project}:logRetentionDays 14`);
+  }
+
+  const consumer = {
+    timeout: integerOf("consumerTimeout", 1, 900),
+    batchSize: integerOf("consumerBatchSize", 1, 10_000),
+    batchWindow: integerOf("consumerBatchWindow", 0, 300),
+    maxConcurrency: integerOf("consumerMaxConcurrency", 2, 1000),
+  };
+  if (consumer.batchSize > 10 && consumer.batchWindow === 0) {
+    problems.add(`${project}:consumerBatchSize is ${consumer.batchSize}; SQS batches above 10 need a batching window: pulumi config set ${project}:consumerBatchWindow 1`);
+  }
+  // The queue's visibility timeout is derived (6 x consumer timeout + window, AWS's guidance), so it
+  // can only break SQS's own ceiling.
+  const visibility = 6 * consumer.timeout + consumer.batchWindow;
+  if (visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
+    problems.add(`${project}:consumerTimeout ${consumer.timeout} gives a queue visibility timeout of ${visibility} s (6 x timeout + batch window), above SQS's ${MAX_VISIBILITY_TIMEOUT_SECONDS} s: lower ${project}:consumerTimeout`);
+  }
+
+  const apiTimeout = integerOf("apiTimeout", 1, API_GATEWAY_TIMEOUT_SECONDS - 1);
+
+  const settings: Settings = {
+    project,
+    stack,
+    stackKind,
+    region,
+    allowedAccountIds,
+    owner,
+    apiToken: pulumi.secret(rawToken ?? ""),
+    protectData: stack === "prod",
+    tags: { project, stack, owner: owner || stackKind },
+    uploadPrefix,
+    reportPrefix,
+    table: {
+      billingMode: billingMode as BillingMode,
+      readCapacity: integerOf("readCapacity", 1, 40_000),
+      writeCapacity: integerOf("writeCapacity", 1, 40_000),
+    },
+    functions: { memorySize: integerOf("memorySize", 128, 10_240), logRetentionDays },
+    ingest: {
+      timeout: integerOf("ingestTimeout", 1, 900),
+      maxReceiveCount: integerOf("maxReceiveCount", 1, 1000),
+      consumer,
+    },
+    api: {
+      timeout: apiTimeout,
+      throttleRate: integerOf("apiThrottleRate", 1, 10_000),
+      throttleBurst: integerOf("apiThrottleBurst", 1, 5_000),
+    },
+  };
+  problems.throwIfAny(stack);
+  return settings;
+}
+
+function readAccountIds(awsConfig: pulumi.Config, problems: Problems): string[] {
+  const fix = `pin the AWS account this stack deploys to: pulumi config set --path 'aws:allowedAccountIds[0]' 123456789012`;
+  let ids: unknown;
+  try {
+    ids = awsConfig.getObject<unknown>("allowedAccountIds");
+  } catch {
+    problems.add(`aws:allowedAccountIds is not a list of account IDs; ${fix}`);
+    return [];
+  }
+  if (ids === undefined) {
+    problems.add(`aws:allowedAccountIds is not set, so credentials for any account could deploy this stack; ${fix}`);
+    return [];
+  }
+  const list = Array.isArray(ids) ? ids.map(String) : [];
+  if (list.length === 0 || !list.every((id) => /^\d{12}$/.test(id))) {
+    problems.add(`aws:allowedAccountIds is ${JSON.stringify(ids)}; it must list 12-digit account IDs: ${fix}`);
+  }
+  return list;
+}

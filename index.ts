@@ -1,0 +1,65 @@
+import { loadSettings } from "./config";
+import { IngestPipeline } from "./components/ingest-pipeline";
+import { JobApi } from "./components/job-api";
+import { JobsTable } from "./components/jobs-table";
+import { stackProvider } from "./components/stack-provider";
+
+// The composition root: settings -> provider -> table -> ingestion and API -> outputs.
+const settings = loadSettings();
+
+const provider = stackProvider("aws", settings);
+const withProvider = { providers: { aws: provider } };
+
+const jobs = new JobsTable(
+  "jobs",
+  {
+    billingMode: settings.table.billingMode,
+    readCapacity: settings.table.readCapacity,
+    writeCapacity: settings.table.writeCapacity,
+    protectData: settings.protectData,
+  },
+  withProvider,
+);
+
+const ingest = new IngestPipeline(
+  "ingest",
+  {
+    table: jobs,
+    uploadPrefix: settings.uploadPrefix,
+    reportPrefix: settings.reportPrefix,
+    maxReceiveCount: settings.ingest.maxReceiveCount,
+    ingestTimeout: settings.ingest.timeout,
+    consumer: settings.ingest.consumer,
+    memorySize: settings.functions.memorySize,
+    logRetentionDays: settings.functions.logRetentionDays,
+    protectData: settings.protectData,
+  },
+  withProvider,
+);
+
+const api = new JobApi(
+  "api",
+  {
+    table: jobs,
+    apiToken: settings.apiToken,
+    timeout: settings.api.timeout,
+    throttleRate: settings.api.throttleRate,
+    throttleBurst: settings.api.throttleBurst,
+    memorySize: settings.functions.memorySize,
+    logRetentionDays: settings.functions.logRetentionDays,
+  },
+  withProvider,
+);
+
+export const apiUrl = api.url;
+export const bucketName = ingest.bucket.bucket;
+export const uploadPrefix = ingest.uploadPrefix;
+export const reportPrefix = ingest.reportPrefix;
+export const queueUrl = ingest.queue.url;
+export const deadLetterQueueUrl = ingest.deadLetterQueue.url;
+export const ingestFailuresQueueUrl = ingest.failureQueue.url;
+export const tableName = jobs.name;
+export const ingestFunctionName = ingest.producer.name;
+export const consumerFunctionName = ingest.consumer.name;
+export const apiFunctionName = api.handler.name;
+export const authorizerFunctionName = api.authorizer.name;
