@@ -52,8 +52,6 @@ const REVIEW_STACK = /^pr-\d+$/;
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** API Gateway HTTP APIs end an integration after 30 s: the function must give up first. */
 const API_GATEWAY_TIMEOUT_SECONDS = 30;
-/** SQS refuses a visibility timeout above 12 hours. */
-const MAX_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 const MIN_API_TOKEN_LENGTH = 16;
 
 export function stackKindOf(stack: string): StackKind {
@@ -185,13 +183,6 @@ export function loadSettings(): Settings {
   if (consumer.batchSize > 10 && consumer.batchWindow === 0) {
     problems.add(`${project}:consumerBatchSize is ${consumer.batchSize}; SQS batches above 10 need a batching window: pulumi config set ${project}:consumerBatchWindow 1`);
   }
-  // The queue's visibility timeout is derived (6 x consumer timeout + window, AWS's guidance), so it
-  // can only break SQS's own ceiling.
-  const visibility = 6 * consumer.timeout + consumer.batchWindow;
-  if (visibility > MAX_VISIBILITY_TIMEOUT_SECONDS) {
-    problems.add(`${project}:consumerTimeout ${consumer.timeout} gives a queue visibility timeout of ${visibility} s (6 x timeout + batch window), above SQS's ${MAX_VISIBILITY_TIMEOUT_SECONDS} s: lower ${project}:consumerTimeout`);
-  }
-
   const apiTimeout = integerOf("apiTimeout", 1, API_GATEWAY_TIMEOUT_SECONDS - 1);
 
   const settings: Settings = {

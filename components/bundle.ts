@@ -15,10 +15,20 @@ export const PROJECT_ROOT = path.join(__dirname, "..");
 export const BUNDLE_FILE = "index.js";
 export const HANDLER = "index.handler";
 
-const bundles = new Map<string, string>();
+export interface Bundle {
+  readonly code: string;
+  /** Every source file that went into the bundle, relative to the project root. */
+  readonly inputs: string[];
+}
+
+const bundles = new Map<string, Bundle>();
 
 /** The bundled code of a handler entry (a path relative to the project root). */
 export function bundleHandler(entry: string): string {
+  return bundle(entry).code;
+}
+
+export function bundle(entry: string): Bundle {
   const cached = bundles.get(entry);
   if (cached !== undefined) return cached;
   const result = esbuild.buildSync({
@@ -37,10 +47,11 @@ export function bundleHandler(entry: string): string {
     legalComments: "none",
     sourcemap: false,
     logLevel: "silent",
+    metafile: true,
   });
-  const code = result.outputFiles[0].text;
-  bundles.set(entry, code);
-  return code;
+  const built = { code: result.outputFiles[0].text, inputs: Object.keys(result.metafile.inputs) };
+  bundles.set(entry, built);
+  return built;
 }
 
 /** Forget cached bundles (the sandbox's hot reload rebundles after a change under runtime/). */

@@ -215,7 +215,8 @@ function normalize(name: string, args: IngestPipelineArgs) {
     protectData: args.protectData ?? false,
     consumer,
     // AWS's guidance: at least 6 x the consumer's timeout (plus the batching window), so a message
-    // is not redelivered while a slow batch that holds it is still running.
+    // is not redelivered while a slow batch that holds it is still running. Derived, never
+    // configured, so no config can break it; with Lambda's 900 s ceiling it stays under SQS's 12 h.
     visibilityTimeout: 6 * consumer.timeout + consumer.batchWindow,
   };
   validate(`IngestPipeline '${name}'`, [
@@ -230,7 +231,6 @@ function normalize(name: string, args: IngestPipelineArgs) {
     [isIntegerIn(consumer.batchWindow, 0, 300), `consumer.batchWindow ${consumer.batchWindow} must be 0 to 300 seconds`],
     [consumer.batchSize <= 10 || consumer.batchWindow > 0, `consumer.batchSize ${consumer.batchSize} above 10 needs a batchWindow of at least 1 second`],
     [isIntegerIn(consumer.maxConcurrency, 2, 1000), `consumer.maxConcurrency ${consumer.maxConcurrency} must be from 2 to 1000`],
-    [settings.visibilityTimeout <= 43_200, `the queue's visibility timeout would be ${settings.visibilityTimeout} s (6 x consumer.timeout + batchWindow), above SQS's 43200 s: lower consumer.timeout`],
     [isIntegerIn(settings.memorySize, 128, 10_240), `memorySize ${settings.memorySize} must be 128 to 10240 MB`],
   ]);
   return settings;
