@@ -4,6 +4,10 @@ import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2 } from 
  * API Gateway HTTP API events, payload format 2.0, shaped like the ones the gateway delivers:
  * lower-cased headers, repeated query values joined by commas in `queryStringParameters`, the
  * stage still in `rawPath` on the execute-api domain, text bodies as-is and binary ones base64.
+ *
+ * `rawPath` carries the path as the client encoded it, as the sandbox's gateway and Lambda function
+ * URLs deliver it. The AWS HTTP API itself delivers it percent-decoded (published captures:
+ * `/a/S%C3%A3o%20Paulo` arrives as `/a/São Paulo`, `%2F` as `/`): `pathDecodedByGateway` does that.
  */
 export const API_ID = "a1b2c3d4e5";
 export const ACCOUNT_ID = "123456789012";
@@ -25,6 +29,8 @@ export interface HttpRequest {
   stageInPath?: boolean;
   /** `$default` for a catch-all route, or e.g. `ANY /{proxy+}`. */
   routeKey?: string;
+  /** Deliver `rawPath` percent-decoded, as the AWS HTTP API does. */
+  pathDecodedByGateway?: boolean;
 }
 
 let sequence = 0;
@@ -32,7 +38,8 @@ let sequence = 0;
 export function httpEvent(request: HttpRequest): APIGatewayProxyEventV2 {
   const stage = request.stage ?? "dev";
   const stageInPath = (request.stageInPath ?? true) && stage !== "$default";
-  const rawPath = stageInPath ? `/${stage}${request.path}` : request.path;
+  const path = request.pathDecodedByGateway ? decodeURIComponent(request.path) : request.path;
+  const rawPath = stageInPath ? `/${stage}${path}` : path;
   const rawQueryString = request.query ?? "";
   const routeKey = request.routeKey ?? "$default";
   const now = new Date();
