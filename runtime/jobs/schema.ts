@@ -46,7 +46,12 @@ const text = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine((value) => !CONTROL_CHARS.test(value), "must not contain control characters");
 
-const keyText = text(256);
+/**
+ * API Gateway hands the handler an already-decoded path, so a key holding one of these could not
+ * be addressed as /v1/jobs/{id}/{city}: refused at the door instead of stored unreachable.
+ */
+const KEY_FORBIDDEN = /[/?#%]/;
+const keyText = text(256).refine((value) => !KEY_FORBIDDEN.test(value), "must not contain '/', '?', '#' or '%'");
 
 const amount = z.number().finite("must be a finite number").nonnegative("must not be negative");
 
@@ -75,10 +80,6 @@ export const jobSchema = z
       .refine(isHttpUrl, "must be an http or https URL")
       .optional(),
     description: text(MAX_FIELD_LENGTH).optional(),
-  })
-  .refine((job) => job.salary_min === undefined || job.salary_max === undefined || job.salary_min <= job.salary_max, {
-    path: ["salary_max"],
-    message: "must be greater than or equal to salary_min",
   });
 
 /** A valid job: the typed known fields plus any extra string attributes. */
@@ -124,6 +125,11 @@ function validate(known: Record<string, unknown>, extras: Record<string, unknown
     else if (value.length > MAX_FIELD_LENGTH) errors.push({ field: name, message: `must be at most ${MAX_FIELD_LENGTH} characters` });
     else if (CONTROL_CHARS.test(value)) errors.push({ field: name, message: "must not contain control characters" });
     else extraValues[name] = value;
+  }
+  // Checked apart from the schema so it is reported even when another field is invalid too.
+  const { salary_min: min, salary_max: max } = known;
+  if (typeof min === "number" && typeof max === "number" && min > max) {
+    errors.push({ field: "salary_max", message: "must be greater than or equal to salary_min" });
   }
   const parsed = jobSchema.safeParse(known);
   if (!parsed.success) {
