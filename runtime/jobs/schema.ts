@@ -71,8 +71,8 @@ export const jobSchema = z
     remote: z.boolean().optional(),
     posted_at: z
       .string()
-      .regex(ISO_DATE, "must be an ISO 8601 date such as 2026-11-22 or 2026-11-22T09:30:00Z")
-      .refine((value) => !Number.isNaN(Date.parse(value)), "must be a real calendar date")
+      .regex(ISO_DATE, { message: "must be an ISO 8601 date such as 2026-11-22 or 2026-11-22T09:30:00Z", abort: true })
+      .refine(isCalendarDate, "must be a real calendar date")
       .optional(),
     url: z
       .string()
@@ -91,6 +91,15 @@ export interface FieldError {
 }
 
 export type JobValidation = { ok: true; job: Job } | { ok: false; errors: FieldError[] };
+
+/** Date.parse rolls 2026-02-30 over to March 2: a real date keeps its day. */
+function isCalendarDate(value: string): boolean {
+  if (Number.isNaN(Date.parse(value))) return false;
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
 
 function isHttpUrl(value: string): boolean {
   try {
@@ -131,7 +140,8 @@ function validate(known: Record<string, unknown>, extras: Record<string, unknown
   if (typeof min === "number" && typeof max === "number" && min > max) {
     errors.push({ field: "salary_max", message: "must be greater than or equal to salary_min" });
   }
-  const parsed = jobSchema.safeParse(known);
+  // zod 4 leaves the input out of issues unless asked: without it, a wrong type reads "is required".
+  const parsed = jobSchema.safeParse(known, { reportInput: true });
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const field = issue.path.length > 0 ? issue.path.join(".") : "body";
@@ -151,7 +161,9 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 
 function splitKnown(entries: Iterable<[string, unknown]>): { known: Record<string, unknown>; extras: Record<string, unknown> } {
   const known: Record<string, unknown> = {};
-  const extras: Record<string, unknown> = {};
+  // No prototype: on a plain object, assigning "__proto__" sets nothing and the key would vanish
+  // instead of being reported.
+  const extras: Record<string, unknown> = Object.create(null);
   const knownNames = new Set<string>(KNOWN_FIELDS);
   for (const [name, value] of entries) {
     if (knownNames.has(name)) known[name] = value;
