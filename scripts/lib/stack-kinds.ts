@@ -1,0 +1,30 @@
+/**
+ * Stack kinds as the delivery scripts see them. The rule is the program's (`stackKindOf` in
+ * config.ts); it is restated here so that these scripts start without loading @pulumi/pulumi, and
+ * tests/ci/stack-kinds.test.ts keeps the two in agreement.
+ */
+
+export type StackKind = "shared" | "review" | "personal";
+
+export const SHARED_STACKS: readonly string[] = ["dev", "staging", "prod"];
+const REVIEW_STACK = /^pr-(\d+)$/;
+
+export function stackKindOf(stack: string): StackKind {
+  if (SHARED_STACKS.includes(stack)) return "shared";
+  if (REVIEW_STACK.test(stack)) return "review";
+  return "personal";
+}
+
+/** The pull request (or merge request) number of a review stack, or undefined for other kinds. */
+export function reviewNumberOf(stack: string): number | undefined {
+  const match = REVIEW_STACK.exec(stack);
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * `pulumi stack ls --json` may qualify a name (`org/project/stack`) when the stack is not in the
+ * default organisation; the kind depends on the last segment only.
+ */
+export function shortStackName(name: string): string {
+  return name.slice(name.lastIndexOf("/") + 1);
+}

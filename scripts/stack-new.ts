@@ -1,0 +1,21 @@
+/** Entry point of `npm run stack:new`; the logic lives in lib/stack-new.ts. */
+import { createInterface } from "node:readline/promises";
+import { runStackNew } from "./lib/stack-new";
+
+async function main(): Promise<void> {
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const prompt = interactive ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
+  try {
+    process.exitCode = await runStackNew(process.argv.slice(2), {
+      cwd: process.cwd(),
+      interactive,
+      ask: (question) => (prompt ? prompt.question(question) : Promise.resolve("")),
+      out: (text) => console.log(text),
+      err: (text) => console.error(text),
+    });
+  } finally {
+    prompt?.close();
+  }
+}
+
+void main();
