@@ -27,6 +27,8 @@ class Environment {
   constructor(spec: FunctionSpec, codeDir: string, awsEndpoint: string, onExit: (environment: Environment) => void) {
     this.worker = new Worker(bootstrap, {
       env: workerEnvironment(spec, awsEndpoint, codeDir),
+      // Not the sandbox's own loaders (tsx): the artifact is plain JavaScript, as on Lambda.
+      execArgv: [],
       workerData: {
         codeDir,
         handler: spec.handler,

@@ -1,0 +1,33 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Pulumi autonames a resource `<logical>-<7 random hex>` and keeps the name in its state. The
+ * sandbox has no state file, so the suffix is derived from the stack, type and logical name: the
+ * same program gets the same table on every start, which is what makes table data persist.
+ */
+export function stableSuffix(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 7);
+}
+
+export function physicalName(
+  inputs: Record<string, unknown>,
+  stack: string,
+  type: string,
+  logicalName: string,
+  nameKey = "name",
+): string {
+  const given = inputs[nameKey];
+  if (typeof given === "string" && given) return given;
+  const prefix = inputs[`${nameKey}Prefix`];
+  const suffix = stableSuffix(stack, type, logicalName);
+  if (typeof prefix === "string") return `${prefix}${suffix}`;
+  const base = type === "aws:s3/bucket:Bucket" ? logicalName.toLowerCase().replace(/[^a-z0-9.-]/g, "-") : logicalName;
+  return `${base}-${suffix}`;
+}
+
+/** API Gateway ids are 10 lower-case alphanumerics; integrations, routes and authorizers 7. */
+export function gatewayId(length: number, ...parts: string[]): string {
+  const digest = createHash("sha256").update(parts.join("\u0000")).digest();
+  const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+  return [...digest.subarray(0, length)].map((byte) => alphabet[byte % alphabet.length]).join("");
+}

@@ -1,0 +1,36 @@
+/** One resource the program declared, as the sandbox recorded it under mocks. */
+export interface RecordedResource {
+  type: string;
+  /** Logical name in the program. */
+  name: string;
+  /** Physical id the mocks returned (a table name, a queue URL, an API id...). */
+  id: string;
+  /** Inputs with Outputs resolved and assets read (an archive becomes `{ files: {path: text} }`). */
+  inputs: Record<string, unknown>;
+  /** Inputs plus what AWS would compute (ARNs, URLs, names). */
+  state: Record<string, unknown>;
+  /** False for component resources, which exist only in the program. */
+  custom: boolean;
+}
+
+export interface Deployment {
+  project: string;
+  stack: string;
+  resources: RecordedResource[];
+  /** The program's exports, resolved: the stack outputs. */
+  outputs: Record<string, unknown>;
+  /** Notes from provisioning (e.g. a table recreated because its keys changed). */
+  notes: string[];
+}
+
+/** What the parent asks of a deployer process. */
+export interface DeployRequest {
+  programDir: string;
+  project: string;
+  stack: string;
+  config: Record<string, string>;
+  secretKeys: string[];
+  awsEndpoint: string;
+  /** Origin of the local HTTP API server: stages' invoke URLs are built on it. */
+  apiOrigin: string;
+}

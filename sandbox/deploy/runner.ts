@@ -1,0 +1,58 @@
+/**
+ * A deployer process: runs the Pulumi program once under the sandbox's mocks and reports what it
+ * declared. A process per deployment gives every run a clean Pulumi runtime and a fresh module
+ * cache (the program's own bundling runs again), which is what hot reload relies on. The parent
+ * starts it ahead of time so the costly imports are done before a deployment is asked for.
+ */
+import { join } from "node:path";
+import type * as PulumiModule from "@pulumi/pulumi";
+import type { Deployment, DeployRequest } from "./recorded";
+
+const warm = Promise.all([import("@pulumi/pulumi"), import("@pulumi/aws"), import("./provision"), import("./mocks")]);
+
+type RunInStack = (init: () => Promise<Record<string, unknown>>) => Promise<unknown>;
+
+async function resolveOutput(pulumi: typeof PulumiModule, value: unknown): Promise<unknown> {
+  const output = pulumi.output(value) as PulumiModule.Output<unknown>;
+  return new Promise((resolve) => output.apply((resolved: unknown) => (resolve(resolved), resolved)));
+}
+
+async function deploy(request: DeployRequest): Promise<Deployment> {
+  const [pulumi, , { Provisioner }, { sandboxMocks }] = await warm;
+  const provisioner = new Provisioner(request.awsEndpoint);
+  const { mocks, recorded } = sandboxMocks({ stack: request.stack, apiOrigin: request.apiOrigin, provisioner });
+  await pulumi.runtime.setMocks(mocks, request.project, request.stack, false);
+  pulumi.runtime.setAllConfig(request.config, request.secretKeys);
+  let exports: Record<string, unknown> = {};
+  let failure: unknown;
+  // As the CLI's language host does: the program runs inside a root stack resource.
+  await (pulumi.runtime as unknown as { runInPulumiStack: RunInStack }).runInPulumiStack(async () => {
+    try {
+      const program = (await import(join(request.programDir, "index.ts"))) as Record<string, unknown>;
+      exports = Object.fromEntries(Object.entries(program).filter(([key]) => key !== "default" && key !== "__esModule"));
+    } catch (error) {
+      failure = error;
+    }
+    return exports;
+  });
+  if (failure) throw failure;
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exports)) outputs[key] = await resolveOutput(pulumi, value);
+  await pulumi.runtime.disconnect();
+  provisioner.destroy();
+  return { project: request.project, stack: request.stack, resources: recorded, outputs, notes: provisioner.notes };
+}
+
+process.on("message", (message: { type: string; request: DeployRequest }) => {
+  if (message.type !== "deploy") return;
+  deploy(message.request).then(
+    (deployment) => process.send!({ type: "deployed", deployment }, () => process.exit(0)),
+    (error: Error) => {
+      // A RunError (the program's own config guard) carries the whole story in its message.
+      const detail = error?.name === "RunError" ? error.message : (error?.stack ?? String(error));
+      process.send!({ type: "failed", message: detail }, () => process.exit(1));
+    },
+  );
+});
+void warm.then(() => process.send!({ type: "ready" }));
+process.on("disconnect", () => process.exit(0));

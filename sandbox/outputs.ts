@@ -1,0 +1,28 @@
+import { mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** `.sandbox/outputs.json`: the stack outputs as `pulumi stack output --json` shows them, plus how to reach the sandbox. */
+export interface SandboxOutputs extends Record<string, unknown> {
+  awsEndpoint: string;
+  region: string;
+  apiToken: string;
+}
+
+export const outputsFile = (stateDir: string) => join(stateDir, "outputs.json");
+
+export function writeOutputs(stateDir: string, outputs: SandboxOutputs): string {
+  const file = outputsFile(stateDir);
+  mkdirSync(dirname(file), { recursive: true });
+  // Written whole then renamed: a command reading it never sees half a file.
+  writeFileSync(`${file}.tmp`, `${JSON.stringify(outputs, null, 2)}\n`, { mode: 0o600 });
+  renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+export function readOutputs(stateDir: string): SandboxOutputs {
+  try {
+    return JSON.parse(readFileSync(outputsFile(stateDir), "utf8")) as SandboxOutputs;
+  } catch {
+    throw new Error(`no running sandbox found (${outputsFile(stateDir)} is missing): start one with \`npm start\``);
+  }
+}

@@ -1,0 +1,126 @@
+import { rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { startLocalAws, type LocalAws } from "./aws";
+import { HttpGateway } from "./http/gateway";
+import { Deployer } from "./deploy/deployer";
+import type { Deployment } from "./deploy/recorded";
+import { sandboxStackConfig } from "./deploy/stack-config";
+import { sandboxCredentials, sandboxRegion, sandboxStack } from "./constants";
+import { consoleReporter, type Reporter } from "./log";
+import { Wiring } from "./wiring";
+import { writeOutputs, type SandboxOutputs } from "./outputs";
+
+export interface SandboxOptions {
+  /** HTTP API port (`--port`); 0 picks a free one. */
+  port?: number;
+  /** AWS endpoint port (`--aws-port`); 0 picks a free one. */
+  awsPort?: number;
+  /** Wipe `.sandbox/` first (`--fresh`). */
+  fresh?: boolean;
+  /** Directory holding Pulumi.yaml and index.ts. */
+  programDir?: string;
+  /** Where state lives; `<programDir>/.sandbox` by default. */
+  stateDir?: string;
+  /** Stack config overrides (`key=value`, project keys unqualified), e.g. short timeouts in tests. */
+  config?: Record<string, string>;
+  reporter?: Reporter;
+  /** Delays between async retries; Lambda's are minutes, the sandbox's seconds. */
+  retryDelaysMs?: number[];
+}
+
+export interface Sandbox {
+  outputs: SandboxOutputs;
+  deployment: Deployment;
+  wiring: Wiring;
+  awsEndpoint: string;
+  apiOrigin: string;
+  stateDir: string;
+  programDir: string;
+  /** Runs the program again and applies the result (what hot reload calls). */
+  redeploy(): Promise<{ swapped: string[]; rewired: boolean }>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The ordered start-up: state, the AWS endpoint, the HTTP server (its URL is an input of the
+ * deployment), the program under mocks, the wiring, then outputs.json. A failure at any step
+ * stops what already started.
+ */
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const programDir = resolve(options.programDir ?? process.cwd());
+  const stateDir = resolve(options.stateDir ?? join(programDir, ".sandbox"));
+  const reporter = options.reporter ?? consoleReporter();
+  if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
+
+  const deployer = new Deployer(programDir);
+  deployer.prepare();
+  const stoppers: Array<() => Promise<void> | void> = [() => deployer.stop()];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop();
+    stoppers.length = 0;
+  };
+  try {
+    const aws: LocalAws = await startLocalAws({ port: options.awsPort ?? 4566, stateDir });
+    stoppers.push(() => aws.stop());
+    const gateway = new HttpGateway(reporter);
+    await gateway.listen(options.port ?? 3000);
+    stoppers.push(() => gateway.stop());
+
+    const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
+    const deploy = () =>
+      deployer.deploy({
+        programDir,
+        project: stack.project,
+        stack: sandboxStack,
+        config: stack.config,
+        secretKeys: stack.secretKeys,
+        awsEndpoint: aws.origin,
+        apiOrigin: gateway.origin,
+      });
+    let deployment = await deploy();
+    deployment.notes.forEach((note) => reporter.warn(note));
+
+    const clientConfig = { endpoint: aws.origin, region: sandboxRegion, credentials: sandboxCredentials };
+    const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
+    const sqs = new SQSClient(clientConfig);
+    stoppers.push(() => {
+      s3.destroy();
+      sqs.destroy();
+    });
+    const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs });
+    stoppers.push(() => wiring.stop());
+
+    const outputsOf = (current: Deployment): SandboxOutputs => ({
+      ...current.outputs,
+      awsEndpoint: aws.origin,
+      region: sandboxRegion,
+      apiToken: stack.apiToken,
+    });
+    const sandbox: Sandbox = {
+      outputs: outputsOf(deployment),
+      deployment,
+      wiring,
+      awsEndpoint: aws.origin,
+      apiOrigin: gateway.origin,
+      stateDir,
+      programDir,
+      async redeploy() {
+        deployment = await deploy();
+        deployment.notes.forEach((note) => reporter.warn(note));
+        const result = await wiring.update(deployment);
+        sandbox.deployment = deployment;
+        sandbox.outputs = outputsOf(deployment);
+        writeOutputs(stateDir, sandbox.outputs);
+        return result;
+      },
+      stop: stopAll,
+    };
+    writeOutputs(stateDir, sandbox.outputs);
+    return sandbox;
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,137 @@
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { SQSClient } from "@aws-sdk/client-sqs";
+import type { LocalAws, ObjectCreated } from "./aws";
+import type { Reporter } from "./log";
+import type { Deployment } from "./deploy/recorded";
+import { functionSpecOf, ResourceIndex, types } from "./deploy/resource-index";
+import { LocalFunction } from "./lambda/function";
+import { AsyncInvoker } from "./lambda/async-invoke";
+import { wireS3Notifications } from "./s3/notifications";
+import { mappingSettings, SqsPoller } from "./sqs/event-source-mapping";
+import { httpApisOf } from "./http/api-model";
+import type { HttpGateway } from "./http/gateway";
+
+export interface WiringDeps {
+  aws: LocalAws;
+  gateway: HttpGateway;
+  s3: S3Client;
+  sqs: SQSClient;
+  stateDir: string;
+  reporter: Reporter;
+  retryDelaysMs?: number[];
+}
+
+/**
+ * Everything that makes the deployed resources behave: the functions' workers, and the triggers
+ * the program declared between them (S3 notifications, SQS mappings, HTTP routes).
+ */
+export class Wiring {
+  readonly functions = new Map<string, LocalFunction>();
+  readonly asyncInvoker: AsyncInvoker;
+  private pollers: SqsPoller[] = [];
+  private onObjectCreated?: (write: ObjectCreated) => void;
+  index: ResourceIndex;
+
+  constructor(
+    deployment: Deployment,
+    private readonly deps: WiringDeps,
+  ) {
+    this.index = new ResourceIndex(deployment);
+    this.asyncInvoker = new AsyncInvoker({ sqs: deps.sqs, awsEndpoint: deps.aws.origin, reporter: deps.reporter, retryDelaysMs: deps.retryDelaysMs });
+    this.startFunctions();
+    this.startTriggers();
+  }
+
+  functionByRef = (ref: unknown): LocalFunction | undefined => {
+    const recorded = this.index.functionByRef(ref);
+    return recorded ? this.functions.get(String(recorded.state.name)) : undefined;
+  };
+
+  private startFunctions() {
+    for (const resource of this.index.all(types.function)) {
+      const spec = functionSpecOf(resource);
+      this.functions.set(spec.name, new LocalFunction(spec, { stateDir: this.deps.stateDir, awsEndpoint: this.deps.aws.origin }));
+    }
+  }
+
+  private startTriggers() {
+    const { deps, index } = this;
+    this.onObjectCreated = wireS3Notifications({
+      index,
+      functions: this.functions,
+      asyncInvoker: this.asyncInvoker,
+      s3: deps.s3,
+      sqs: deps.sqs,
+      awsEndpoint: deps.aws.origin,
+      reporter: deps.reporter,
+    });
+    deps.aws.objectCreated.add(this.onObjectCreated);
+
+    for (const mapping of index.all(types.eventSourceMapping)) {
+      if (mapping.inputs.enabled === false) continue;
+      const queue = index.queueByArn(mapping.inputs.eventSourceArn);
+      const fn = this.functionByRef(mapping.inputs.functionName);
+      if (!queue || !fn) {
+        deps.reporter.warn(`${mapping.name}: only SQS queues of this program can feed a function locally (${mapping.inputs.eventSourceArn})`);
+        continue;
+      }
+      if (mapping.inputs.filterCriteria) deps.reporter.warn(`${mapping.name}: filterCriteria is not emulated; every message is delivered`);
+      const settings = mappingSettings(mapping.name, mapping.inputs, { url: String(queue.state.url), arn: String(queue.state.arn) });
+      const poller = new SqsPoller(settings, () => this.functionByRef(mapping.inputs.functionName) ?? fn, deps.sqs, deps.reporter);
+      poller.start();
+      this.pollers.push(poller);
+    }
+
+    const { apis, problems } = httpApisOf(index);
+    problems.forEach((problem) => deps.reporter.warn(problem));
+    deps.gateway.wire({ apis, functionByRef: (ref) => this.functionByRef(ref) });
+  }
+
+  /**
+   * Takes a new deployment of the same program. If only function code or settings changed, the
+   * affected functions swap their workers and every trigger keeps running (nothing in flight is
+   * lost); otherwise the triggers are rewired.
+   */
+  async update(deployment: Deployment): Promise<{ swapped: string[]; rewired: boolean }> {
+    const next = new ResourceIndex(deployment);
+    const shape = (index: ResourceIndex) =>
+      JSON.stringify(index.deployment.resources.filter((resource) => resource.type !== types.function).map((resource) => [resource.type, resource.name, resource.inputs]));
+    const sameFunctions =
+      JSON.stringify(next.all(types.function).map((fn) => fn.state.name).sort()) ===
+      JSON.stringify(this.index.all(types.function).map((fn) => fn.state.name).sort());
+    const swapped: string[] = [];
+    if (sameFunctions) {
+      for (const resource of next.all(types.function)) {
+        const spec = functionSpecOf(resource);
+        if (this.functions.get(spec.name)!.update(spec)) swapped.push(spec.logicalName);
+      }
+    }
+    const rewired = !sameFunctions || shape(next) !== shape(this.index);
+    if (rewired) {
+      await this.stopTriggers();
+      if (!sameFunctions) {
+        await Promise.all([...this.functions.values()].map((fn) => fn.stop()));
+        this.functions.clear();
+        this.index = next;
+        this.startFunctions();
+      }
+      this.index = next;
+      this.startTriggers();
+    } else {
+      this.index = next;
+    }
+    return { swapped, rewired };
+  }
+
+  private async stopTriggers() {
+    if (this.onObjectCreated) this.deps.aws.objectCreated.delete(this.onObjectCreated);
+    await Promise.all(this.pollers.map((poller) => poller.stop()));
+    this.pollers = [];
+  }
+
+  async stop(): Promise<void> {
+    this.asyncInvoker.stop();
+    await this.stopTriggers();
+    await Promise.all([...this.functions.values()].map((fn) => fn.stop()));
+  }
+}
