@@ -267,6 +267,14 @@ describe("s3-to-sqs: rows to messages", () => {
     ]);
   });
 
+  it("lists the first 1000 rejected rows and counts the rest", async () => {
+    const rows = Array.from({ length: 1005 }, (_, index) => `m-${index},`);
+    const { report: written } = await ingest("many-bad.csv", ["id,city", ...rows].join("\n"));
+    expect(written).toMatchObject({ status: "complete", rows: 1005, queued: 0, rejected: 1005, errorsNotListed: 5 });
+    expect(written.errors).toHaveLength(1000);
+    expect(written.errors[999]).toEqual({ line: 1001, reasons: ["city: is required"] });
+  });
+
   it("reports a header-only file as complete with no rows", async () => {
     const { key, report: written, messages } = await ingest("header-only.csv", "id,city,title\r\n");
     expect(messages).toEqual([]);
@@ -428,6 +436,13 @@ describe("s3-to-sqs: events and configuration", () => {
     expect(await handler(s3TestEvent(BUCKET))).toEqual({ files: [] });
     const after = await emulators.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: REPORT_PREFIX }));
     expect(after.KeyCount).toBe(before.KeyCount);
+    expect(proxy.actions.size).toBe(0);
+  });
+
+  it("skips events that are not object creations", async () => {
+    const event = s3PutEvent({ bucket: BUCKET, key: `${UPLOAD_PREFIX}gone.csv`, size: 0, eTag: "x", eventTime: EVENT_TIME });
+    event.Records[0].eventName = "ObjectRemoved:Delete";
+    expect(await handler(event)).toEqual({ files: [] });
     expect(proxy.actions.size).toBe(0);
   });
 
