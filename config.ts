@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { stackKindOf, type StackKind } from "./stack-kinds";
 
 /**
  * The only reader of `pulumi.Config`: every setting of the program, typed and checked before any
@@ -9,7 +10,6 @@ import { parse as parseYaml } from "yaml";
  * Pulumi mocks (tests, the sandbox) nothing applies them.
  */
 
-export type StackKind = "shared" | "review" | "personal";
 export type BillingMode = "PAY_PER_REQUEST" | "PROVISIONED";
 
 export interface Settings {
@@ -45,20 +45,11 @@ export interface Settings {
   readonly api: { readonly timeout: number; readonly throttleRate: number; readonly throttleBurst: number };
 }
 
-export const SHARED_STACKS = ["dev", "staging", "prod"] as const;
-const REVIEW_STACK = /^pr-\d+$/;
-
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
 /** API Gateway HTTP APIs end an integration after 30 s: the function must give up first. */
 const API_GATEWAY_TIMEOUT_SECONDS = 30;
 const MIN_API_TOKEN_LENGTH = 16;
-
-export function stackKindOf(stack: string): StackKind {
-  if ((SHARED_STACKS as readonly string[]).includes(stack)) return "shared";
-  if (REVIEW_STACK.test(stack)) return "review";
-  return "personal";
-}
 
 interface Declared {
   type: "string" | "integer" | "boolean";

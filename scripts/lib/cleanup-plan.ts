@@ -1,4 +1,4 @@
-import { reviewNumberOf, shortStackName, stackKindOf, type StackKind } from "./stack-kinds";
+import { reviewNumberOf, shortStackName, stackKindOf, type StackKind } from "../../stack-kinds";
 
 /**
  * Which stacks the scheduled cleanup destroys. Pure: the stack list, the state of each review

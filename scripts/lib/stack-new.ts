@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
-import { SHARED_STACKS, stackKindOf } from "./stack-kinds";
+import { SHARED_STACKS, stackKindOf } from "../../stack-kinds";
 
 /**
  * `npm run stack:new`: writes the config file of a personal stack. Everything here takes its

@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { stackKindOf as programStackKindOf } from "../../config";
-import { reviewNumberOf, shortStackName, stackKindOf } from "../../scripts/lib/stack-kinds";
+import { reviewNumberOf, shortStackName, stackKindOf } from "../../stack-kinds";
 
-// The delivery scripts restate the program's stack-kind rule to start without @pulumi/pulumi;
-// a stack that CI treats as personal but the program as shared (or the reverse) would be
-// cleaned up, or refused, by mistake.
-describe("stack kinds of the delivery scripts", () => {
-  it.each(["dev", "staging", "prod", "pr-1", "pr-12", "pr-", "pr-x", "pr-12a", "Dev", "PR-3", "alice", "dev-alice", "prod2"])(
-    "agree with the program for %j",
-    (name) => {
-      expect(stackKindOf(name)).toBe(programStackKindOf(name));
-    },
-  );
+describe("stack kinds", () => {
+  it.each([
+    ["dev", "shared"], ["staging", "shared"], ["prod", "shared"],
+    ["pr-1", "review"], ["pr-12", "review"],
+    ["pr-", "personal"], ["pr-x", "personal"], ["pr-12a", "personal"], ["Dev", "personal"], ["PR-3", "personal"],
+    ["alice", "personal"], ["dev-alice", "personal"], ["prod2", "personal"],
+  ])("%j is a %s stack", (name, kind) => {
+    expect(stackKindOf(name)).toBe(kind);
+  });
 
   it("read the pull request number of review stacks only", () => {
     expect(reviewNumberOf("pr-42")).toBe(42);

@@ -1,7 +1,6 @@
 /**
- * Stack kinds as the delivery scripts see them. The rule is the program's (`stackKindOf` in
- * config.ts); it is restated here so that these scripts start without loading @pulumi/pulumi, and
- * tests/ci/stack-kinds.test.ts keeps the two in agreement.
+ * Stack kinds (DESIGN.md section 3), in one module without Pulumi so that the program's config
+ * and the delivery scripts (stack:new, cleanup) share the very same rule.
  */
 
 export type StackKind = "shared" | "review" | "personal";
