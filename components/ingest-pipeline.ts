@@ -6,7 +6,7 @@ import type { EnvValues } from "../runtime/env";
 import { BundledFunction } from "./bundled-function";
 import { allow } from "./iam";
 import { PrivateBucket } from "./private-bucket";
-import { validate } from "./validate";
+import { isIntegerIn, validate } from "./validate";
 
 export interface IngestPipelineArgs {
   /** The jobs table the consumer writes to. */
@@ -234,8 +234,4 @@ function normalize(name: string, args: IngestPipelineArgs) {
     [isIntegerIn(settings.memorySize, 128, 10_240), `memorySize ${settings.memorySize} must be 128 to 10240 MB`],
   ]);
   return settings;
-}
-
-function isIntegerIn(value: number, min: number, max: number): boolean {
-  return Number.isInteger(value) && value >= min && value <= max;
 }

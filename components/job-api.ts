@@ -6,7 +6,7 @@ import { authorizerEnv } from "../runtime/authorizer/env";
 import { jobApiEnv } from "../runtime/job-api/env";
 import { BundledFunction } from "./bundled-function";
 import { allow } from "./iam";
-import { validate } from "./validate";
+import { isIntegerIn, validate } from "./validate";
 
 export interface JobApiArgs {
   /** The jobs table the API reads and writes. */
@@ -226,9 +226,9 @@ function normalize(name: string, args: JobApiArgs) {
   };
   validate(`JobApi '${name}'`, [
     [/^[A-Za-z0-9_-]{1,128}$/.test(settings.stageName), `stageName '${settings.stageName}' must be letters, digits, '-' or '_'`],
-    [Number.isInteger(settings.timeout) && settings.timeout >= 1 && settings.timeout < 30, `timeout ${settings.timeout} must be 1 to 29 seconds: API Gateway gives up on an integration after 30 s`],
+    [isIntegerIn(settings.timeout, 1, 29), `timeout ${settings.timeout} must be 1 to 29 seconds: API Gateway gives up on an integration after 30 s`],
     [settings.throttleRate > 0 && settings.throttleBurst > 0, `throttleRate ${settings.throttleRate} and throttleBurst ${settings.throttleBurst} must be positive`],
-    [Number.isInteger(settings.memorySize) && settings.memorySize >= 128 && settings.memorySize <= 10_240, `memorySize ${settings.memorySize} must be 128 to 10240 MB`],
+    [isIntegerIn(settings.memorySize, 128, 10_240), `memorySize ${settings.memorySize} must be 128 to 10240 MB`],
     [args.table.cityIndexName.length > 0, `table.cityIndexName must name the table's city index`],
   ]);
   return settings;

@@ -6,3 +6,7 @@ export function validate(component: string, checks: ReadonlyArray<readonly [bool
   const failures = checks.filter(([ok]) => !ok).map(([, message]) => `  - ${message}`);
   if (failures.length > 0) throw new Error(`${component}: invalid arguments:\n${failures.join("\n")}`);
 }
+
+export function isIntegerIn(value: number, min: number, max: number): boolean {
+  return Number.isInteger(value) && value >= min && value <= max;
+}
