@@ -43,6 +43,7 @@ export interface Settings {
     };
   };
   readonly api: { readonly timeout: number; readonly throttleRate: number; readonly throttleBurst: number };
+  readonly alarms: { readonly email?: string; readonly maxMessageAgeSeconds: number };
 }
 
 /** CloudWatch Logs accepts only these retention periods (days). */
@@ -174,6 +175,11 @@ export function loadSettings(): Settings {
   if (consumer.batchSize > 10 && consumer.batchWindow === 0) {
     problems.add(`${project}:consumerBatchSize is ${consumer.batchSize}; SQS batches above 10 need a batching window: pulumi config set ${project}:consumerBatchWindow 1`);
   }
+  const alarmEmail = stringOf("alarmEmail").trim();
+  if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    problems.add(`${project}:alarmEmail '${alarmEmail}' is not an e-mail address: pulumi config set ${project}:alarmEmail ops@example.com`);
+  }
+
   const apiTimeout = integerOf("apiTimeout", 1, API_GATEWAY_TIMEOUT_SECONDS - 1);
 
   const settings: Settings = {
@@ -203,6 +209,10 @@ export function loadSettings(): Settings {
       timeout: apiTimeout,
       throttleRate: integerOf("apiThrottleRate", 1, 10_000),
       throttleBurst: integerOf("apiThrottleBurst", 1, 5_000),
+    },
+    alarms: {
+      email: alarmEmail || undefined,
+      maxMessageAgeSeconds: integerOf("queueAgeAlarmSeconds", 60, 1_209_600),
     },
   };
   problems.throwIfAny(stack);

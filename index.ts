@@ -2,9 +2,10 @@ import { loadSettings } from "./config";
 import { IngestPipeline } from "./components/ingest-pipeline";
 import { JobApi } from "./components/job-api";
 import { JobsTable } from "./components/jobs-table";
+import { PipelineAlarms } from "./components/pipeline-alarms";
 import { stackProvider } from "./components/stack-provider";
 
-// The composition root: settings -> provider -> table -> ingestion and API -> outputs.
+// The composition root: settings -> provider -> table -> ingestion and API -> alarms -> outputs.
 const settings = loadSettings();
 
 const provider = stackProvider("aws", settings);
@@ -51,6 +52,27 @@ const api = new JobApi(
   withProvider,
 );
 
+const alarms = new PipelineAlarms(
+  "alarms",
+  {
+    queue: ingest.queue,
+    mustStayEmpty: [
+      { label: "dead-letter-queue", name: ingest.deadLetterQueue.name },
+      { label: "ingest-failures-queue", name: ingest.failureQueue.name },
+    ],
+    functions: [
+      { label: "s3-to-sqs", name: ingest.producer.name },
+      { label: "sqs-to-dynamo", name: ingest.consumer.name },
+      { label: "job-api", name: api.handler.name },
+      { label: "authorizer", name: api.authorizer.name },
+    ],
+    asyncFunctions: [{ label: "s3-to-sqs", name: ingest.producer.name }],
+    maxMessageAgeSeconds: settings.alarms.maxMessageAgeSeconds,
+    email: settings.alarms.email,
+  },
+  withProvider,
+);
+
 export const apiUrl = api.url;
 export const bucketName = ingest.bucket.bucket;
 export const uploadPrefix = ingest.uploadPrefix;
@@ -63,3 +85,4 @@ export const ingestFunctionName = ingest.producer.name;
 export const consumerFunctionName = ingest.consumer.name;
 export const apiFunctionName = api.handler.name;
 export const authorizerFunctionName = api.authorizer.name;
+export const alarmTopicArn = alarms.topic.arn;

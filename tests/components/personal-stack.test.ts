@@ -57,6 +57,9 @@ describe("a personal stack", () => {
       "aws:apigatewayv2/integration:Integration": 1,
       "aws:apigatewayv2/authorizer:Authorizer": 1,
       "aws:apigatewayv2/route:Route": 2,
+      "job-offers:ops:PipelineAlarms": 1,
+      "aws:sns/topic:Topic": 1,
+      "aws:cloudwatch/metricAlarm:MetricAlarm": 12,
     });
     expect(run.calls).toEqual(["aws:index/getCallerIdentity:getCallerIdentity"]);
   });
@@ -65,7 +68,7 @@ describe("a personal stack", () => {
     for (const resource of run.resources) {
       if (resource.type.startsWith("pulumi:providers:")) continue;
       const parent = resource.options.parent;
-      if (resource.type.startsWith("job-offers:") && ["jobs", "ingest", "api"].includes(resource.name)) {
+      if (resource.type.startsWith("job-offers:") && ["jobs", "ingest", "api", "alarms"].includes(resource.name)) {
         expect(parent, resource.name).toBeUndefined();
         continue;
       }
@@ -398,6 +401,7 @@ describe("a personal stack", () => {
       consumerFunctionName: fn("ingest-sqs-to-dynamo").state.name,
       apiFunctionName: fn("api-handler").state.name,
       authorizerFunctionName: fn("api-authorizer").state.name,
+      alarmTopicArn: run.one("aws:sns/topic:Topic").state.arn,
     });
     expect(String(run.outputs.apiUrl).endsWith("/dev")).toBe(true);
   });

@@ -71,6 +71,8 @@ function computedState(type: string, name: string, inputs: Record<string, unknow
       const logName = `${(inputs.namePrefix as string | undefined) ?? ""}${physical}`;
       return { name: logName, arn: arnOf("logs", `log-group:${logName}`) };
     }
+    case "aws:sns/topic:Topic":
+      return { name: physical, arn: arnOf("sns", physical) };
     case "aws:iam/role:Role":
       return { name: physical, arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` };
     case "aws:apigatewayv2/api:Api":
