@@ -10,6 +10,7 @@ import { sandboxStackConfig } from "./deploy/stack-config";
 import { sandboxCredentials, sandboxRegion, sandboxStack } from "./constants";
 import { consoleReporter, type Reporter } from "./log";
 import { Wiring } from "./wiring";
+import { controlRoutes } from "./lambda/invoke-api";
 import { writeOutputs, type SandboxOutputs } from "./outputs";
 
 export interface SandboxOptions {
@@ -91,6 +92,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs });
     stoppers.push(() => wiring.stop());
+    aws.extraRoutes = controlRoutes(() => wiring, reporter);
 
     const outputsOf = (current: Deployment): SandboxOutputs => ({
       ...current.outputs,

@@ -16,6 +16,11 @@ export interface AwsEndpointOptions {
 export interface AwsEndpoint {
   origin: string;
   port: number;
+  /**
+   * Requests the emulators do not serve (Lambda's Invoke API, the sandbox's own `/_sandbox/`
+   * routes) go here first; it returns false for anything it does not own.
+   */
+  extraRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
   stop(): Promise<void>;
 }
 
@@ -28,6 +33,7 @@ const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 64 });
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   let origin = "";
   const server = createServer((request, response) => {
+    if (endpoint.extraRoutes?.(request, response)) return;
     const target = String(request.headers["x-amz-target"] ?? "");
     if (target.startsWith("DynamoDB_")) {
       forward(request, response, options.dynamoOrigin);
@@ -46,7 +52,8 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   server.keepAliveTimeout = 5_000;
   const port = await listenOnLoopback(server, options.port, "--aws-port");
   origin = `http://127.0.0.1:${port}`;
-  return { origin, port, stop: () => closeServer(server) };
+  const endpoint: AwsEndpoint = { origin, port, stop: () => closeServer(server) };
+  return endpoint;
 }
 
 function forward(

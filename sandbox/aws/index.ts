@@ -28,12 +28,13 @@ export async function startLocalAws(options: { port: number; stateDir: string })
     await Promise.all([fauxqs.stop(), dynamo.stop()]);
     throw error;
   });
-  return {
-    ...endpoint,
+  const stopEndpoint = endpoint.stop;
+  // The same object, so routes added later (`extraRoutes`) reach the running server.
+  return Object.assign(endpoint, {
     objectCreated,
     async stop() {
-      await endpoint.stop();
+      await stopEndpoint();
       await Promise.all([fauxqs.stop(), dynamo.stop()]);
     },
-  };
+  });
 }

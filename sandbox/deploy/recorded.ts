@@ -21,6 +21,13 @@ export interface Deployment {
   outputs: Record<string, unknown>;
   /** Notes from provisioning (e.g. a table recreated because its keys changed). */
   notes: string[];
+  /** The esbuild builds the program ran, to replay them on a change under runtime/. */
+  bundles: BundleRecipe[];
+}
+
+export interface BundleRecipe {
+  options: import("esbuild").BuildOptions;
+  output: string;
 }
 
 /** What the parent asks of a deployer process. */

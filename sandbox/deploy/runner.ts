@@ -6,7 +6,41 @@
  */
 import { join } from "node:path";
 import type * as PulumiModule from "@pulumi/pulumi";
-import type { Deployment, DeployRequest } from "./recorded";
+import Module from "node:module";
+import type { BundleRecipe, Deployment, DeployRequest } from "./recorded";
+
+/**
+ * The program bundles its handlers with esbuild while it runs. Recording each build (its options
+ * and output) lets the sandbox rebuild exactly those bundles on a change under runtime/, and swap
+ * the functions within a second, before the full redeployment confirms the rest.
+ */
+const bundles: BundleRecipe[] = [];
+const moduleLoader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
+const originalLoad = moduleLoader._load;
+moduleLoader._load = function (request, parent, isMain) {
+  const loaded = originalLoad.call(this, request, parent, isMain);
+  if (request !== "esbuild") return loaded;
+  const esbuild = loaded as typeof import("esbuild");
+  return {
+    ...esbuild,
+    buildSync(options: import("esbuild").BuildOptions) {
+      const result = esbuild.buildSync(options);
+      record(options, result.outputFiles);
+      return result;
+    },
+    async build(options: import("esbuild").BuildOptions) {
+      const result = await esbuild.build(options);
+      record(options, result.outputFiles);
+      return result;
+    },
+  };
+};
+
+function record(options: import("esbuild").BuildOptions, outputFiles: import("esbuild").OutputFile[] | undefined) {
+  // Only self-contained builds can be replayed in another process.
+  if (options.plugins?.length || options.write !== false || outputFiles?.length !== 1) return;
+  bundles.push({ options: JSON.parse(JSON.stringify(options)), output: outputFiles[0].text });
+}
 
 const warm = Promise.all([import("@pulumi/pulumi"), import("@pulumi/aws"), import("./provision"), import("./mocks")]);
 
@@ -40,7 +74,7 @@ async function deploy(request: DeployRequest): Promise<Deployment> {
   for (const [key, value] of Object.entries(exports)) outputs[key] = await resolveOutput(pulumi, value);
   await pulumi.runtime.disconnect();
   provisioner.destroy();
-  return { project: request.project, stack: request.stack, resources: recorded, outputs, notes: provisioner.notes };
+  return { project: request.project, stack: request.stack, resources: recorded, outputs, notes: provisioner.notes, bundles };
 }
 
 process.on("message", (message: { type: string; request: DeployRequest }) => {

@@ -39,4 +39,6 @@ export interface Trigger {
   source: string;
   /** e.g. "ObjectCreated:Put job_offers/a.csv", "3 messages", "GET /dev/v1/jobs" */
   detail: string;
+  /** Message ids of an SQS batch: what lets a user (or a test) follow one message's receives. */
+  messageIds?: string[];
 }

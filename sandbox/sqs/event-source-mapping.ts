@@ -119,9 +119,14 @@ export class SqsPoller {
     const toDelete = recordsToDelete(records, result, this.settings.reportsItemFailures);
     const failed = records.length - toDelete.length;
     this.burst++;
-    if (!result.ok || failed > 0 || result.logs.length > 0 || this.burst <= linesPerBurst) {
+    // In a burst (a large file), plain successes go to the progress line; failures are always shown.
+    if (!result.ok || failed > 0 || this.burst <= linesPerBurst) {
       const queueName = this.settings.queueArn.split(":").pop();
-      this.reporter.invocation(fn.spec, { source: "sqs", detail: `${records.length} message(s) from ${queueName}` }, result);
+      this.reporter.invocation(
+        fn.spec,
+        { source: "sqs", detail: `${records.length} message(s) from ${queueName}`, messageIds: records.map((record) => record.messageId!) },
+        result,
+      );
       if (result.ok && failed > 0) {
         this.reporter.info(`    ${failed} of ${records.length} reported as batchItemFailures: they return after the visibility timeout`);
       }

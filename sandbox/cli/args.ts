@@ -1,0 +1,28 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** Parses flags or exits with the usage line: a wrong flag never starts anything. */
+export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(usage: string, options: T, allowPositionals = true) {
+  try {
+    return parseArgs({ options, allowPositionals, strict: true });
+  } catch (error) {
+    console.error(`${(error as Error).message}\nusage: ${usage}`);
+    process.exit(2);
+  }
+}
+
+export function portFlag(value: string | undefined, fallback: number, flag: string): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`${flag} must be a port number from 0 to 65535 (0 picks a free one), not '${value}'`);
+    process.exit(2);
+  }
+  return port;
+}
+
+/** Every CLI command ends here on failure: one message, no stack trace for expected errors. */
+export function fail(error: unknown): never {
+  const known = error instanceof Error && ["PortInUseError", "DeploymentError", "Error"].includes(error.name);
+  console.error(known ? `error: ${(error as Error).message}` : error);
+  process.exit(1);
+}

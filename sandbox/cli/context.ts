@@ -1,0 +1,28 @@
+import { join } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { readOutputs, type SandboxOutputs } from "../outputs";
+import { sandboxCredentials } from "../constants";
+
+/** What a command needs to talk to the running sandbox, found through `.sandbox/outputs.json`. */
+export function sandboxContext(stateDir = join(process.cwd(), ".sandbox")) {
+  const outputs: SandboxOutputs = readOutputs(stateDir);
+  const common = { endpoint: outputs.awsEndpoint, region: outputs.region, credentials: sandboxCredentials };
+  return {
+    outputs,
+    s3: new S3Client({ ...common, forcePathStyle: true }),
+    sqs: new SQSClient(common),
+    async resources(): Promise<Array<{ type: string; name: string; id: string; state: Record<string, unknown> }>> {
+      const response = await fetch(`${outputs.awsEndpoint}/_sandbox/resources`).catch(() => {
+        throw new Error(`the sandbox at ${outputs.awsEndpoint} does not answer: is \`npm start\` running?`);
+      });
+      return ((await response.json()) as { resources: Array<{ type: string; name: string; id: string; state: Record<string, unknown> }> }).resources;
+    },
+  };
+}
+
+export function stringOutput(outputs: SandboxOutputs, key: string): string {
+  const value = outputs[key];
+  if (typeof value !== "string") throw new Error(`the program exports no '${key}' output, which this command needs`);
+  return value;
+}

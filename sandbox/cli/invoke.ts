@@ -1,0 +1,41 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { readFileSync } from "node:fs";
+import { fail, parseFlags } from "./args";
+import { sandboxContext } from "./context";
+
+const usage = "npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http)";
+
+/**
+ * Invokes a deployed function of the running sandbox, like `sam local invoke`: the function is
+ * named by its physical name, its logical name or an output that holds its name.
+ */
+async function main() {
+  const { values, positionals } = parseFlags(usage, { event: { type: "string" }, sample: { type: "string" } });
+  if (positionals.length !== 1 || Boolean(values.event) === Boolean(values.sample)) fail(new Error(`usage: ${usage}`));
+  const { outputs } = sandboxContext();
+  const named = outputs[positionals[0]];
+  const fn = typeof named === "string" ? named : positionals[0];
+  const endpoint = outputs.awsEndpoint;
+  let event: string;
+  if (values.event) {
+    event = readFileSync(values.event, "utf8");
+  } else {
+    const response = await fetch(`${endpoint}/_sandbox/sample?source=${encodeURIComponent(values.sample!)}&function=${encodeURIComponent(fn)}`);
+    event = await response.text();
+    if (!response.ok) fail(new Error(event));
+  }
+  const response = await fetch(`${endpoint}/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`, {
+    method: "POST",
+    body: event,
+    headers: { "x-amz-log-type": "Tail", "content-type": "application/json" },
+  }).catch(() => fail(new Error(`the sandbox at ${endpoint} does not answer: is \`npm start\` running?`)));
+  const payload = await response.text();
+  if (response.status === 404) fail(new Error(JSON.parse(payload).message));
+  const logs = Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64").toString("utf8");
+  if (logs) console.error(logs);
+  console.log(JSON.stringify(JSON.parse(payload || "null"), null, 2));
+  if (response.headers.get("x-amz-function-error")) process.exitCode = 1;
+}
+
+main().catch(fail);

@@ -1,0 +1,60 @@
+// The SDK's Node 20 end-of-support notice says nothing about the sandbox: keep the console for it.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { startSandbox } from "../sandbox";
+import { consoleReporter } from "../log";
+import { readyBanner } from "./banner";
+import { fail, parseFlags, portFlag } from "./args";
+import { watchForChanges } from "../watch";
+
+const usage = "npm start -- [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...]";
+
+async function main() {
+  const { values } = parseFlags(usage, {
+    port: { type: "string" },
+    "aws-port": { type: "string" },
+    fresh: { type: "boolean" },
+    "no-watch": { type: "boolean" },
+    config: { type: "string", multiple: true },
+    help: { type: "boolean", short: "h" },
+  }, false);
+  if (values.help) {
+    console.log(`usage: ${usage}`);
+    return;
+  }
+  const config = Object.fromEntries(
+    (values.config ?? []).map((pair) => {
+      const at = pair.indexOf("=");
+      if (at < 1) fail(new Error(`--config takes key=value, not '${pair}'`));
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+  const reporter = consoleReporter();
+  const started = performance.now();
+  reporter.info("Starting the sandbox: emulators, then the program under Pulumi mocks...");
+  const sandbox = await startSandbox({
+    port: portFlag(values.port, 3000, "--port"),
+    awsPort: portFlag(values["aws-port"], 4566, "--aws-port"),
+    fresh: values.fresh,
+    config,
+    reporter,
+  });
+  reporter.info(readyBanner(sandbox, performance.now() - started));
+  const watcher = values["no-watch"] ? undefined : watchForChanges(sandbox, reporter);
+  reporter.info(watcher ? "\nWatching runtime/ (hot reload) and the program (redeploy). Ctrl+C stops.\n" : "\nCtrl+C stops.\n");
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    reporter.info(`\n${signal}: stopping the sandbox...`);
+    watcher?.close();
+    await sandbox.stop();
+    reporter.info("Stopped.");
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+main().catch(fail);

@@ -1,0 +1,110 @@
+import { writeFileSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { eventually, fixtureProgram, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+import { watchForChanges, type Watcher } from "../../sandbox/watch";
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const json = async (response: Response): Promise<Json> => response.json();
+
+// A small program with every trigger: the sandbox's behaviour, independent of the product's handlers.
+describe("the sandbox running a program", () => {
+  const program = fixtureProgram("program");
+  let local: TestSandbox;
+  let watcher: Watcher;
+  let apiUrl: string;
+
+  beforeAll(async () => {
+    local = await startTestSandbox({ programDir: program.dir, retryDelaysMs: [100, 200], config: { greeting: "bonjour" } });
+    watcher = watchForChanges(local.sandbox, local.reporter, { debounceMs: 50 });
+    apiUrl = local.output("apiUrl");
+  });
+  afterAll(async () => {
+    watcher?.close();
+    await local?.stop();
+    program.remove();
+  });
+
+  it("returns the program's outputs with local URLs, and lists what it does not emulate", async () => {
+    expect(apiUrl).toBe(`${local.sandbox.apiOrigin}/dev`);
+    expect(local.output("failureQueueUrl")).toMatch(new RegExp(`^${local.sandbox.awsEndpoint}/000000000000/failures-[0-9a-f]{7}$`));
+    const outputs = JSON.parse(readFileSync(join(local.sandbox.stateDir, "outputs.json"), "utf8"));
+    expect(outputs).toMatchObject({ apiUrl, awsEndpoint: local.sandbox.awsEndpoint, region: "us-east-1", bucketName: local.output("bucketName") });
+    expect(typeof outputs.apiToken).toBe("string");
+  });
+
+  it("routes as API Gateway does and hands the function a payload 2.0 event", async () => {
+    const response = await fetch(`${apiUrl}/items/42?tag=a&tag=b&q=x%20y`, { headers: { cookie: "c1=v1; c2=v2", "x-custom": "yes" } });
+    expect(response.status).toBe(200);
+    expect(response.headers.getSetCookie()).toEqual(["session=abc; Path=/", "theme=dark"]);
+    const { version, greeting, event } = await json(response);
+    expect(version).toBe("v1");
+    expect(greeting).toBe("bonjour");
+    expect(event).toMatchObject({
+      version: "2.0",
+      routeKey: "GET /items/{id}",
+      rawPath: "/dev/items/42",
+      rawQueryString: "tag=a&tag=b&q=x%20y",
+      cookies: ["c1=v1", "c2=v2"],
+      queryStringParameters: { tag: "a,b", q: "x y" },
+      pathParameters: { id: "42" },
+      isBase64Encoded: false,
+      requestContext: { stage: "dev", routeKey: "GET /items/{id}", http: { method: "GET", path: "/dev/items/42", protocol: "HTTP/1.1" } },
+    });
+    expect(event.headers["x-custom"]).toBe("yes");
+    expect(event.headers.cookie).toBeUndefined();
+    const greedy = await json(await fetch(`${apiUrl}/items/42/more`));
+    expect(greedy.event).toMatchObject({ routeKey: "GET /{proxy+}", pathParameters: { proxy: "items/42/more" } });
+  });
+
+  it("runs the route's authorizer first: 401 without the identity, 403 when refused, the context when allowed", async () => {
+    const missing = await fetch(`${apiUrl}/items`, { method: "POST", body: "{}" });
+    expect(missing.status).toBe(401);
+    expect(await missing.json()).toEqual({ message: "Unauthorized" });
+    const refused = await fetch(`${apiUrl}/items`, { method: "POST", body: "{}", headers: { authorization: "Bearer nope" } });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toEqual({ message: "Forbidden" });
+    const allowed = await fetch(`${apiUrl}/items`, { method: "POST", body: "{}", headers: { authorization: "Bearer letmein", "content-type": "application/json" } });
+    expect(allowed.status).toBe(200);
+    const { event } = await json(allowed);
+    expect(event).toMatchObject({ routeKey: "ANY /{proxy+}", body: "{}", requestContext: { authorizer: { lambda: { user: "tester" } } } });
+  });
+
+  it("sends an S3 event to an always-failing function three times, then to its on-failure destination", async () => {
+    const bucket = local.output("bucketName");
+    await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "in/ignored.csv", Body: "suffix does not match" }));
+    await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "in/a file+1.txt", Body: "hello" }));
+    const { Messages } = await eventually(async () => {
+      const received = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("failureQueueUrl"), WaitTimeSeconds: 1 }));
+      return received.Messages?.length ? received : undefined;
+    }, 15_000, "the failure destination record");
+    const record = JSON.parse(Messages![0].Body!);
+    expect(record).toMatchObject({
+      version: "1.0",
+      requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 },
+      responseContext: { functionError: "Unhandled" },
+      responsePayload: { errorType: "Error", errorMessage: "this function always fails" },
+    });
+    expect(record.requestPayload.Records[0]).toMatchObject({
+      eventSource: "aws:s3",
+      eventName: "ObjectCreated:Put",
+      s3: { bucket: { name: bucket }, object: { key: "in/a+file%2B1.txt", size: 5, eTag: "5d41402abc4b2a76b9719d911017c592" } },
+    });
+    const attempts = local.reporter.invocations.filter((invocation) => invocation.trigger.source === "s3");
+    expect(attempts).toHaveLength(3);
+    expect(attempts.every((attempt) => !attempt.result.ok)).toBe(true);
+  });
+
+  it("hot-reloads a changed handler without a restart", async () => {
+    const before = await json(await fetch(`${apiUrl}/items/1`));
+    expect(before.version).toBe("v1");
+    const handler = join(program.dir, "runtime", "hello.ts");
+    writeFileSync(handler, readFileSync(handler, "utf8").replace('version: "v1"', 'version: "v2"'));
+    await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === "v2", 15_000, "the new code");
+    await watcher.idle();
+    expect((await json(await fetch(`${apiUrl}/items/1`))).version).toBe("v2");
+  });
+});

@@ -1,0 +1,70 @@
+import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox/sandbox";
+import { memoryReporter } from "../../sandbox/log";
+import { sandboxCredentials as credentials, sandboxRegion as region } from "../../sandbox/constants";
+
+export const repoRoot = join(__dirname, "..", "..");
+
+/**
+ * A copy of a fixture program in a temporary directory (its node_modules linked to the repo's),
+ * so a test can change its handlers without touching the repository.
+ */
+export function fixtureProgram(name: string): { dir: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `sandbox-${name}-`));
+  cpSync(join(repoRoot, "tests", "sandbox", "fixtures", name), dir, { recursive: true });
+  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestSandbox {
+  sandbox: Sandbox;
+  reporter: ReturnType<typeof memoryReporter>;
+  s3: S3Client;
+  sqs: SQSClient;
+  dynamo: DynamoDBClient;
+  output(key: string): string;
+  stop(): Promise<void>;
+}
+
+/** The sandbox on free ports with its state in a temporary directory; the reporter records everything. */
+export async function startTestSandbox(options: Omit<SandboxOptions, "reporter" | "port" | "awsPort" | "stateDir">): Promise<TestSandbox> {
+  const stateDir = mkdtempSync(join(tmpdir(), "sandbox-state-"));
+  const reporter = memoryReporter();
+  const sandbox = await startSandbox({ ...options, port: 0, awsPort: 0, stateDir, reporter });
+  const common = { endpoint: sandbox.awsEndpoint, region, credentials };
+  const clients = {
+    s3: new S3Client({ ...common, forcePathStyle: true }),
+    sqs: new SQSClient(common),
+    dynamo: new DynamoDBClient(common),
+  };
+  return {
+    sandbox,
+    reporter,
+    ...clients,
+    output(key) {
+      const value = sandbox.outputs[key];
+      if (typeof value !== "string") throw new Error(`no string output ${key}`);
+      return value;
+    },
+    async stop() {
+      Object.values(clients).forEach((client) => client.destroy());
+      await sandbox.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
