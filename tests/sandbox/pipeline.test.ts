@@ -1,0 +1,83 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+
+interface Job {
+  id: string;
+  city: string;
+  [key: string]: unknown;
+}
+
+/**
+ * The product's own program (index.ts) and handlers in the sandbox, end to end. A consumer
+ * timeout of 1 s makes the program set a 6 s visibility timeout, so a poison message reaches the
+ * DLQ in seconds; nothing else differs from a developer's `npm start`.
+ */
+describe("the job-offers program in the sandbox", () => {
+  let local: TestSandbox;
+  let apiUrl: string;
+  let poisonId: string;
+
+  beforeAll(async () => {
+    local = await startTestSandbox({ programDir: repoRoot, config: { consumerTimeout: "1" } });
+    apiUrl = local.output("apiUrl");
+    // Sent first: its four receives, 6 s apart, run while the other tests do.
+    const sent = await local.sqs.send(new SendMessageCommand({ QueueUrl: local.output("queueUrl"), MessageBody: "this is not a job" }));
+    poisonId = sent.MessageId!;
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  it("ingests an uploaded CSV: a report with the rejected lines, every valid row through the API", async () => {
+    const csv = readFileSync(join(repoRoot, "fixtures", "jobs.csv"));
+    const bucket = local.output("bucketName");
+    await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${local.output("uploadPrefix")}jobs.csv`, Body: csv }));
+
+    const report = await eventually(async () => {
+      try {
+        const object = await local.s3.send(new GetObjectCommand({ Bucket: bucket, Key: "reports/jobs.json" }));
+        return JSON.parse(await object.Body!.transformToString());
+      } catch {
+        return undefined;
+      }
+    }, 20_000, "the ingestion report");
+    expect(report).toMatchObject({ status: "complete", rows: 8, queued: 6, rejected: 2 });
+    expect(report.errors.map((error: { line: number }) => error.line)).toEqual([7, 8]);
+
+    const expected = ["j-001/Paris", "j-002/Lyon", "j-003/São Paulo", "j-004/Berlin", "j-001/Lyon", "j-007/New York"].sort();
+    const listed = await eventually(async () => {
+      const body = (await (await fetch(`${apiUrl}/v1/jobs?limit=100`)).json()) as { items: Job[] };
+      const keys = body.items.map((job) => `${job.id}/${job.city}`).sort();
+      return keys.length === expected.length ? keys : undefined;
+    }, 20_000, "every valid row in the API");
+    expect(listed).toEqual(expected);
+    const saoPaulo = await fetch(`${apiUrl}/v1/jobs/j-003/S%C3%A3o%20Paulo`);
+    expect(saoPaulo.status).toBe(200);
+    expect(await saoPaulo.json()).toMatchObject({ id: "j-003", city: "São Paulo", title: "Site reliability engineer" });
+  });
+
+  it("refuses writes without the API token and accepts them with it", async () => {
+    const job = JSON.stringify({ id: "w-1", city: "Nantes", title: "Writer" });
+    const headers = { "content-type": "application/json" };
+    const anonymous = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toEqual({ message: "Unauthorized" });
+    const authorized = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers: { ...headers, authorization: `Bearer ${local.output("apiToken")}` } });
+    expect(authorized.status).toBe(201);
+    expect((await fetch(`${apiUrl}/v1/jobs/w-1/Nantes`)).status).toBe(200);
+  });
+
+  it("moves a poison message to the dead-letter queue after exactly 4 receives", async () => {
+    const dead = await eventually(async () => {
+      const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("deadLetterQueueUrl"), WaitTimeSeconds: 1 }));
+      return Messages?.find((message) => message.MessageId === poisonId);
+    }, 40_000, "the poison message in the DLQ");
+    expect(dead.Body).toBe("this is not a job");
+    const receives = local.reporter.invocations.filter((invocation) => invocation.trigger.messageIds?.includes(poisonId));
+    expect(receives).toHaveLength(4);
+  }, 45_000);
+});
