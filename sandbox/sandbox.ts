@@ -12,6 +12,7 @@ import { consoleReporter, type Reporter } from "./log";
 import { Wiring } from "./wiring";
 import { controlRoutes } from "./lambda/invoke-api";
 import { writeOutputs, type SandboxOutputs } from "./outputs";
+import { lockStateDir } from "./state-lock";
 
 export interface SandboxOptions {
   /** HTTP API port (`--port`); 0 picks a free one. */
@@ -53,21 +54,26 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const programDir = resolve(options.programDir ?? process.cwd());
   const stateDir = resolve(options.stateDir ?? join(programDir, ".sandbox"));
   const reporter = options.reporter ?? consoleReporter();
-  if (options.fresh) rmSync(stateDir, { recursive: true, force: true });
+  // Checked before --fresh wipes anything: another sandbox may be using this state.
+  const releaseLock = lockStateDir(stateDir);
+  if (options.fresh) {
+    rmSync(stateDir, { recursive: true, force: true });
+    lockStateDir(stateDir);
+  }
 
   const deployer = new Deployer(programDir);
   deployer.prepare();
-  const stoppers: Array<() => Promise<void> | void> = [() => deployer.stop()];
+  const stoppers: Array<() => Promise<void> | void> = [releaseLock, () => deployer.stop()];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop();
     stoppers.length = 0;
   };
   try {
-    const aws: LocalAws = await startLocalAws({ port: options.awsPort ?? 4566, stateDir });
-    stoppers.push(() => aws.stop());
     const gateway = new HttpGateway(reporter);
     await gateway.listen(options.port ?? 3000);
     stoppers.push(() => gateway.stop());
+    const aws: LocalAws = await startLocalAws({ port: options.awsPort ?? 4566, stateDir });
+    stoppers.push(() => aws.stop());
 
     const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
     const deploy = () =>

@@ -94,8 +94,14 @@ export class Wiring {
    */
   async update(deployment: Deployment): Promise<{ swapped: string[]; rewired: boolean }> {
     const next = new ResourceIndex(deployment);
+    // Registration order varies between runs: compare sorted.
     const shape = (index: ResourceIndex) =>
-      JSON.stringify(index.deployment.resources.filter((resource) => resource.type !== types.function).map((resource) => [resource.type, resource.name, resource.inputs]));
+      JSON.stringify(
+        index.deployment.resources
+          .filter((resource) => resource.type !== types.function)
+          .map((resource) => JSON.stringify([resource.type, resource.name, resource.inputs]))
+          .sort(),
+      );
     const sameFunctions =
       JSON.stringify(next.all(types.function).map((fn) => fn.state.name).sort()) ===
       JSON.stringify(this.index.all(types.function).map((fn) => fn.state.name).sort());

@@ -7,8 +7,8 @@ import { objectWriteOf, type ObjectCreated } from "./s3-object-writes";
 
 export interface AwsEndpointOptions {
   port: number;
-  dynamoOrigin: string;
-  fauxqsOrigin: string;
+  /** Read per request: the port is bound (and a conflict reported) before the emulators start. */
+  upstreams: { dynamo: string; fauxqs: string };
   /** Called after S3 answered a write with 2xx: S3 notifications start here. */
   onObjectCreated(write: ObjectCreated): void;
 }
@@ -36,12 +36,12 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     if (endpoint.extraRoutes?.(request, response)) return;
     const target = String(request.headers["x-amz-target"] ?? "");
     if (target.startsWith("DynamoDB_")) {
-      forward(request, response, options.dynamoOrigin);
+      forward(request, response, options.upstreams.dynamo);
     } else if (target.startsWith("AmazonSQS.")) {
-      void forwardSqs(request, response, options.fauxqsOrigin, origin);
+      void forwardSqs(request, response, options.upstreams.fauxqs, origin);
     } else {
       const write = objectWriteOf(request);
-      forward(request, response, options.fauxqsOrigin, (status, headers) => {
+      forward(request, response, options.upstreams.fauxqs, (status, headers) => {
         if (write && status >= 200 && status < 300) {
           const requestId = String(headers["x-amz-request-id"] ?? randomBytes(8).toString("hex").toUpperCase());
           response.once("finish", () => options.onObjectCreated({ ...write, requestId, eventTime: new Date() }));

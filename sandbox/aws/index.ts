@@ -13,28 +13,31 @@ export interface LocalAws extends AwsEndpoint {
 
 /** dynalite and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
 export async function startLocalAws(options: { port: number; stateDir: string }): Promise<LocalAws> {
-  const dynamo = await startDynamo(join(options.stateDir, "dynamodb"));
-  const fauxqs = await startFauxqs().catch(async (error) => {
-    await dynamo.stop();
-    throw error;
-  });
   const objectCreated = new Set<(write: ObjectCreated) => void>();
+  const upstreams = { dynamo: "", fauxqs: "" };
   const endpoint = await startAwsEndpoint({
     port: options.port,
-    dynamoOrigin: dynamo.origin,
-    fauxqsOrigin: fauxqs.origin,
+    upstreams,
     onObjectCreated: (write) => objectCreated.forEach((listener) => listener(write)),
-  }).catch(async (error) => {
-    await Promise.all([fauxqs.stop(), dynamo.stop()]);
-    throw error;
   });
+  const started: Array<{ stop(): Promise<void> }> = [];
+  try {
+    const dynamo = await startDynamo(join(options.stateDir, "dynamodb"));
+    started.push(dynamo);
+    const fauxqs = await startFauxqs();
+    started.push(fauxqs);
+    Object.assign(upstreams, { dynamo: dynamo.origin, fauxqs: fauxqs.origin });
+  } catch (error) {
+    await Promise.all([endpoint.stop(), ...started.map((emulator) => emulator.stop())]);
+    throw error;
+  }
   const stopEndpoint = endpoint.stop;
   // The same object, so routes added later (`extraRoutes`) reach the running server.
   return Object.assign(endpoint, {
     objectCreated,
     async stop() {
       await stopEndpoint();
-      await Promise.all([fauxqs.stop(), dynamo.stop()]);
+      await Promise.all(started.map((emulator) => emulator.stop()));
     },
   });
 }
