@@ -28,6 +28,8 @@ export class Rebundler {
       }
       if (targets.length === 0) continue;
       const context = await esbuild.context({ ...recipe.options, write: false });
+      // A first build fills esbuild's cache: later rebuilds only redo what changed.
+      await context.rebuild();
       this.builds.push({ context, targets });
     }
   }
