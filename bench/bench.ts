@@ -1,0 +1,129 @@
+import { architect, type ArchitectResult } from "./architect";
+import { listingOperations } from "./api-index";
+import { coldStart } from "./cold-start";
+import { consumer } from "./consumer";
+import type { BenchContext } from "./context";
+import { producer } from "./producer";
+import { failed, fmt, notMeasured, progress, yesNo, type Figure } from "./report";
+import { sandboxGoals, type SandboxResults } from "./sandbox-goals";
+
+async function guarded(name: string, measure: () => Promise<Figure[]>): Promise<Figure[]> {
+  try {
+    return await measure();
+  } catch (error) {
+    progress(`${name}: failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return [failed(name, error)];
+  }
+}
+
+function apiFigures(sandbox: SandboxResults): Figure[] {
+  const { api, apiItems } = sandbox;
+  const n = apiItems.toLocaleString("en-US");
+  return [
+    { figure: `API GET /v1/jobs p50 (${n} items)`, value: fmt.ms(api.list.p50), baseline: `${fmt.ms(api.directScan.p50)} Scan direct`, ratio: fmt.ratio(api.list.p50 / api.directScan.p50), goal: "-", met: "-" },
+    { figure: `API GET /v1/jobs p99 (${n} items)`, value: fmt.ms(api.list.p99), baseline: `${fmt.ms(api.directScan.p99)} Scan direct`, ratio: fmt.ratio(api.list.p99 / api.directScan.p99), goal: "-", met: "-" },
+    { figure: `API GET /v1/jobs?city= p50 (${n} items)`, value: fmt.ms(api.listByCity.p50), baseline: `${fmt.ms(api.directQuery.p50)} Query direct`, ratio: fmt.ratio(api.listByCity.p50 / api.directQuery.p50), goal: "-", met: "-" },
+    { figure: `API GET /v1/jobs?city= p99 (${n} items)`, value: fmt.ms(api.listByCity.p99), baseline: `${fmt.ms(api.directQuery.p99)} Query direct`, ratio: fmt.ratio(api.listByCity.p99 / api.directQuery.p99), goal: "-", met: "-" },
+  ];
+}
+
+function comparisonFigures(sandbox: SandboxResults | undefined, arc: ArchitectResult | undefined): Figure[] {
+  const reason = !arc ? "skipped by --quick (it needs an npm install)" : arc && !arc.measured ? arc.reason : "the sandbox measurement failed";
+  const figures: Figure[] = [];
+  const startGoal = "<= 1 s";
+  if (sandbox) {
+    const baseline = arc?.measured ? `${fmt.ms(arc.firstAnswerMs)} Architect, to 1st answer` : "Architect not measured";
+    figures.push({
+      figure: `sandbox: npm start -> ready (median of ${sandbox.starts})`,
+      value: fmt.ms(sandbox.readyMs),
+      baseline,
+      ratio: arc?.measured ? fmt.ratio(sandbox.readyMs / arc.firstAnswerMs) : "-",
+      goal: startGoal,
+      met: yesNo(sandbox.readyMs <= 1000),
+    });
+    figures.push({
+      figure: "sandbox: npm start -> first API answer",
+      value: fmt.ms(sandbox.firstAnswerMs),
+      baseline,
+      ratio: arc?.measured ? fmt.ratio(sandbox.firstAnswerMs / arc.firstAnswerMs) : "-",
+      goal: "-",
+      met: "-",
+    });
+  }
+  const pairs = [
+    ["API latency p50, no AWS call (/health)", sandbox?.api.health, arc?.measured ? arc.health : undefined],
+    ["API latency p50, one GetItem", sandbox?.api.getOne, arc?.measured ? arc.getItem : undefined],
+  ] as const;
+  for (const [name, ours, theirs] of pairs) {
+    if (!ours || !theirs) {
+      figures.push(notMeasured(`sandbox vs Architect: ${name}`, ">= 10x lower", reason));
+      continue;
+    }
+    const ratio = theirs.p50 / ours.p50;
+    figures.push({
+      figure: `sandbox vs Architect: ${name}`,
+      value: fmt.ms(ours.p50),
+      baseline: `${fmt.ms(theirs.p50)} Architect`,
+      ratio: `${fmt.ratio(ratio)} lower`,
+      goal: ">= 10x lower",
+      met: yesNo(ratio >= 10),
+    });
+  }
+  return figures;
+}
+
+function ingestFigures(sandbox: SandboxResults): Figure[] {
+  return sandbox.ingest.map((run) => {
+    const ratio = run.rowsPerSecond / sandbox.dynaliteRate;
+    return {
+      figure: `sandbox: upload -> all rows in API, ${run.rows.toLocaleString("en-US")} rows`,
+      value: `${fmt.rate(run.rowsPerSecond)} (${run.seconds.toFixed(1)} s)`,
+      baseline: `${fmt.rate(sandbox.dynaliteRate, "PutItem/s")} dynalite`,
+      ratio: fmt.ratio(ratio),
+      goal: ">= 0.5x",
+      met: yesNo(ratio >= 0.5),
+    };
+  });
+}
+
+/** Every goal in order; a goal that throws becomes an "error" line and the others still run. */
+export async function runBench(ctx: BenchContext): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  figures.push(...(await guarded("producer", () => producer(ctx))));
+  figures.push(...(await guarded("consumer", () => consumer(ctx))));
+  figures.push(...(await guarded("cold start", () => coldStart(ctx))));
+  figures.push(
+    ...(await guarded("API listing operations", async () => {
+      const operations = await listingOperations(ctx.work);
+      const describe = (ops: typeof operations.byCity) => ops.map((op) => `${op.operation}${op.index ? ` ${op.index}` : ""}`).join(", ");
+      const usesIndex = operations.byCity.length > 0 && operations.byCity.every((op) => op.operation === "Query" && op.index === "byCity");
+      return [
+        {
+          figure: "API GET /v1/jobs?city=: DynamoDB calls",
+          value: describe(operations.byCity),
+          baseline: `${describe(operations.all)} without city`,
+          ratio: "-",
+          goal: "Query byCity, no Scan",
+          met: yesNo(usesIndex),
+        },
+      ];
+    })),
+  );
+  let sandbox: SandboxResults | undefined;
+  figures.push(
+    ...(await guarded("sandbox", async () => {
+      sandbox = await sandboxGoals(ctx);
+      return [...apiFigures(sandbox), ...ingestFigures(sandbox)];
+    })),
+  );
+  let arc: ArchitectResult | undefined;
+  if (ctx.sizes.architect) {
+    try {
+      arc = await architect(ctx.work, 50);
+    } catch (error) {
+      arc = { measured: false, reason: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  figures.push(...comparisonFigures(sandbox, arc));
+  return figures;
+}

@@ -1,0 +1,127 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import * as esbuild from "esbuild";
+import { bundle, PROJECT_ROOT } from "../components/bundle";
+import { quietEnv, runJsonChild } from "./child";
+import { handlerEnvironment, HANDLERS } from "./handler-env";
+import { fmt, progress, yesNo, type Figure } from "./report";
+import { median } from "./stats";
+import type { BenchContext } from "./context";
+
+const JOB_API_MAX_BYTES = 300 * 1024;
+
+/**
+ * Module init in a fresh process: the time `require` of the handler file takes, which is what a
+ * Lambda cold start adds to Node's own start. Also the bytes of every module file it loaded.
+ */
+const PROBE = `
+const t = performance.now();
+require(process.argv[1]);
+const ms = performance.now() - t;
+const fs = require("node:fs");
+const bytes = Object.keys(require.cache).reduce((sum, file) => sum + fs.statSync(file).size, 0);
+process.stdout.write(JSON.stringify({ ms, bytes, files: Object.keys(require.cache).length }) + "\\n");
+`;
+
+interface Probe {
+  ms: number;
+  bytes: number;
+  files: number;
+}
+
+/**
+ * Goal 3. Each production bundle (components/bundle.ts, byte for byte what is deployed) against
+ * the same handler built by esbuild with every npm package left external, so that it loads
+ * runtime/ code compiled but the SDK, zod and csv-parse from node_modules as Node resolves them
+ * (their CommonJS builds): "imported unbundled from node_modules", without tsx's transpiling.
+ */
+export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
+  const reps = ctx.sizes.coldStartReps;
+  const dir = join(ctx.work, "cold-start");
+  const figures: Figure[] = [];
+  for (const handler of HANDLERS) {
+    const bundled = join(dir, handler.name, "index.js");
+    const unbundled = join(dir, `${handler.name}-external`, "index.js");
+    mkdirSync(join(dir, handler.name), { recursive: true });
+    mkdirSync(join(dir, `${handler.name}-external`), { recursive: true });
+    const production = bundle(handler.entry);
+    writeFileSync(bundled, production.code);
+    const external = esbuild.buildSync({
+      absWorkingDir: PROJECT_ROOT,
+      entryPoints: [`./${handler.entry}`],
+      bundle: true,
+      write: false,
+      platform: "node",
+      format: "cjs",
+      target: "node22",
+      packages: "external",
+      logLevel: "silent",
+    });
+    writeFileSync(unbundled, external.outputFiles[0].text);
+    const env = { ...quietEnv, ...handlerEnvironment(handler.contract), NODE_PATH: join(PROJECT_ROOT, "node_modules") };
+
+    const fast: Probe[] = [];
+    const slow: Probe[] = [];
+    // Alternated, so that a slow moment of the machine hits both sides alike.
+    for (let rep = 0; rep < reps; rep++) {
+      fast.push(await runJsonChild<Probe>(["-e", PROBE, bundled], { env, timeoutMs: 30_000 }));
+      slow.push(await runJsonChild<Probe>(["-e", PROBE, unbundled], { env, timeoutMs: 30_000 }));
+    }
+    const value = median(fast.map((probe) => probe.ms));
+    const baseline = median(slow.map((probe) => probe.ms));
+    const size = Buffer.byteLength(production.code);
+    progress(
+      `cold start ${handler.name}: ${fmt.ms(value)} bundled (${fmt.kb(size)}) vs ${fmt.ms(baseline)} from node_modules ` +
+        `(${slow[0].files} files, ${fmt.kb(slow[0].bytes)}); largest inputs: ${largestInputs(handler.entry)}`,
+    );
+    // A handler that imports no npm package loads the same code either way: nothing to gain.
+    const usesPackages = production.inputs.some((input) => input.includes("node_modules/"));
+    figures.push({
+      figure: `cold start ${handler.name}: module init`,
+      value: fmt.ms(value),
+      baseline: `${fmt.ms(baseline)} unbundled`,
+      ratio: fmt.ratio(baseline / value),
+      goal: usesPackages ? ">= 3x faster" : "- (no npm imports)",
+      met: usesPackages ? yesNo(baseline / value >= 3) : "-",
+    });
+    const isApi = handler.name === "job-api";
+    figures.push({
+      figure: `bundle size ${handler.name}`,
+      value: fmt.kb(size),
+      baseline: `${fmt.kb(slow[0].bytes)} loaded unbundled`,
+      ratio: fmt.ratio(slow[0].bytes / size),
+      goal: isApi ? "<= 300 KB" : "listed",
+      met: isApi ? yesNo(size <= JOB_API_MAX_BYTES) : "-",
+    });
+  }
+  return figures;
+}
+
+/** Which packages the bytes of a bundle come from: the first thing to read when a size goal is missed. */
+function largestInputs(entry: string): string {
+  const result = esbuild.buildSync({
+    absWorkingDir: PROJECT_ROOT,
+    entryPoints: [`./${entry}`],
+    bundle: true,
+    write: false,
+    platform: "node",
+    format: "cjs",
+    target: "node22",
+    minify: true,
+    mainFields: ["module", "main"],
+    metafile: true,
+    logLevel: "silent",
+  });
+  const bytes = new Map<string, number>();
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [file, input] of Object.entries(output.inputs)) {
+      const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split("/").slice(0, 2).join("/");
+      bytes.set(name, (bytes.get(name) ?? 0) + input.bytesInOutput);
+    }
+  }
+  return [...bytes]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 4)
+    .map(([name, size]) => `${name} ${fmt.kb(size)}`)
+    .join(", ");
+}

@@ -1,0 +1,52 @@
+/** How much each goal measures: the full run, `--quick`, and the test's smoke run differ only here. */
+export interface Sizes {
+  /** Rows of the producer's two files (memory is compared between them, CPU on the bigger). */
+  readonly producerRows: readonly [number, number];
+  /** Rows sent into fauxqs, batched and one by one. */
+  readonly queueRows: number;
+  readonly consumerBatches: number;
+  /** Fresh processes per handler and side for the cold start medians. */
+  readonly coldStartReps: number;
+  readonly sandboxStarts: number;
+  /** Uploads through the sandbox, smallest first; each file is a prefix of the next. */
+  readonly uploads: readonly number[];
+  /** The upload after which the API is timed (the table then holds exactly that many items). */
+  readonly apiItems: number;
+  readonly apiRequests: number;
+  readonly dynaliteItems: number;
+  /** Architect's sandbox needs an npm install: only the full run compares with it. */
+  readonly architect: boolean;
+}
+
+export const FULL: Sizes = {
+  producerRows: [100_000, 1_000_000],
+  queueRows: 10_000,
+  consumerBatches: 500,
+  coldStartReps: 7,
+  sandboxStarts: 3,
+  uploads: [1_000, 10_000, 100_000],
+  apiItems: 10_000,
+  apiRequests: 200,
+  dynaliteItems: 5_000,
+  architect: true,
+};
+
+export const QUICK: Sizes = {
+  producerRows: [10_000, 50_000],
+  queueRows: 2_000,
+  consumerBatches: 100,
+  coldStartReps: 3,
+  sandboxStarts: 1,
+  uploads: [1_000, 5_000],
+  apiItems: 5_000,
+  apiRequests: 50,
+  dynaliteItems: 2_000,
+  architect: false,
+};
+
+/** What every goal's measurement gets from bench/bench.ts. */
+export interface BenchContext {
+  readonly sizes: Sizes;
+  /** A temporary directory of this run (generated files, bundles, sandbox state); removed at the end. */
+  readonly work: string;
+}

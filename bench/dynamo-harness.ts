@@ -1,0 +1,100 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { quietEnv } from "./child";
+
+export const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
+export const region = "us-east-1";
+export const CITY_INDEX = "byCity";
+
+/** What went through the proxy since the last reset: the handler's side of the wire. */
+export interface Traffic {
+  requests: number;
+  /** Throttling and server errors: each is followed by an SDK retry (or a failure). */
+  errors: number;
+  connections: number;
+  maxInFlight: number;
+  /** Operation (X-Amz-Target without its prefix), with the index it named, in order. */
+  operations: Array<{ operation: string; index?: string }>;
+}
+
+export interface DynamoHarness {
+  /** The proxy's origin: what handlers get as AWS_ENDPOINT_URL. */
+  endpoint: string;
+  /** dynalite itself, for a baseline without the proxy. */
+  direct: string;
+  reset(): Promise<void>;
+  traffic(): Promise<Traffic>;
+  createJobsTable(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * dynalite behind a loopback proxy that counts requests, TCP connections and requests in flight,
+ * so that "one request per row" and "clients created once" are observed on the wire rather than
+ * read from the code. Both run in a child process (bench/dynamo-server.ts).
+ */
+export async function startDynamoHarness(dataDir?: string): Promise<DynamoHarness> {
+  const child: ChildProcess = fork(join(__dirname, "dynamo-server.ts"), dataDir ? [dataDir] : [], {
+    execArgv: ["--import", "tsx"],
+    env: quietEnv,
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const ask = <T>(type: string, answer: string) =>
+    new Promise<T>((resolve, reject) => {
+      const onMessage = (message: { type: string } & T) => {
+        if (message.type !== answer) return;
+        child.off("message", onMessage);
+        resolve(message);
+      };
+      child.on("message", onMessage);
+      child.once("exit", (code) => reject(new Error(`bench/dynamo-server.ts exited (${code})`)));
+      if (type) child.send({ type });
+    });
+  const { endpoint, direct } = await ask<{ endpoint: string; direct: string }>("", "ready");
+  const admin = new DynamoDBClient({ endpoint: direct, region, credentials });
+  return {
+    endpoint,
+    direct,
+    async reset() {
+      child.send({ type: "reset" });
+      // A round trip, so that the reset has happened before the caller measures.
+      await ask("traffic", "traffic");
+    },
+    traffic: async () => (await ask<{ traffic: Traffic }>("traffic", "traffic")).traffic,
+    // The key schema and index of components/jobs-table.ts: index upkeep is part of a write's cost.
+    async createJobsTable(name) {
+      await admin.send(
+        new CreateTableCommand({
+          TableName: name,
+          BillingMode: "PAY_PER_REQUEST",
+          AttributeDefinitions: [
+            { AttributeName: "id", AttributeType: "S" },
+            { AttributeName: "city", AttributeType: "S" },
+          ],
+          KeySchema: [
+            { AttributeName: "id", KeyType: "HASH" },
+            { AttributeName: "city", KeyType: "RANGE" },
+          ],
+          GlobalSecondaryIndexes: [
+            {
+              IndexName: CITY_INDEX,
+              KeySchema: [
+                { AttributeName: "city", KeyType: "HASH" },
+                { AttributeName: "id", KeyType: "RANGE" },
+              ],
+              Projection: { ProjectionType: "ALL" },
+            },
+          ],
+        }),
+      );
+    },
+    async stop() {
+      admin.destroy();
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill();
+      await exited;
+    },
+  };
+}

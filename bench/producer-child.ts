@@ -1,0 +1,120 @@
+/**
+ * A fresh process that runs one producer measurement on one file and prints its result as JSON:
+ * its CPU time and peak RSS are then the producer's alone. Bundled like a handler before it runs.
+ *   parse <file>                  csv-parse alone, objects (the baseline)
+ *   ingest <file> <inFlight>      the s3-to-sqs ingestion, SQS answered at once (producer cost only)
+ *   ingest-sqs <file> <inFlight>  the same, sending to the queue at $QUEUE_URL ($AWS_ENDPOINT_URL)
+ *   naive-sqs <file> <inFlight>   the same rows, one SendMessage per row (the request baseline)
+ *   validate <file>               the ingestion's reading and validation, nothing encoded or sent
+ */
+import { createReadStream, statSync } from "node:fs";
+import { GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { SendMessageBatchCommand, SendMessageCommand, SQSClient, type SendMessageBatchResultEntry } from "@aws-sdk/client-sqs";
+import { parse } from "csv-parse";
+import { ingestFile } from "../runtime/s3-to-sqs/ingest-file";
+import { csvRecords } from "../runtime/s3-to-sqs/csv-records";
+import { readHeader, rowRecord } from "../runtime/s3-to-sqs/csv-columns";
+import { jobFromCsvRecord } from "../runtime/jobs/schema";
+import type { SendBatch } from "../runtime/s3-to-sqs/batch-sender";
+
+const [mode, file, inFlightArg] = process.argv.slice(2);
+const CHUNK = 64 * 1024;
+
+async function parseOnly(): Promise<Record<string, number>> {
+  let rows = 0;
+  const parser = createReadStream(file, { highWaterMark: CHUNK }).pipe(
+    parse({ columns: true, bom: true, trim: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true }),
+  );
+  for await (const record of parser) if (record) rows++;
+  return { rows };
+}
+
+async function validateOnly(): Promise<Record<string, number>> {
+  let rows = 0;
+  let valid = 0;
+  let columns: string[] | undefined;
+  for await (const { fields } of csvRecords(createReadStream(file, { highWaterMark: CHUNK }), { maxRecordSize: 65_536 })) {
+    if (!columns) {
+      columns = readHeader(fields);
+      continue;
+    }
+    rows++;
+    const row = rowRecord(columns, fields);
+    if (row.ok && jobFromCsvRecord(row.record).ok) valid++;
+  }
+  return { rows, valid };
+}
+
+async function ingest(send: "stub" | "batch" | "single"): Promise<Record<string, number | string>> {
+  let requests = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let reportStatus = "";
+  // Only what ingestFile calls: GetObject streams the file as S3 would, PutObject takes the report.
+  const s3 = {
+    async send(command: unknown) {
+      if (command instanceof GetObjectCommand) return { Body: createReadStream(file, { highWaterMark: CHUNK }), ContentLength: statSync(file).size };
+      if (command instanceof PutObjectCommand) reportStatus = JSON.parse(String(command.input.Body)).status;
+      return {};
+    },
+  } as unknown as S3Client;
+  const queueUrl = process.env.QUEUE_URL ?? "";
+  const sqs = send === "stub" ? undefined : new SQSClient({ useQueueUrlAsEndpoint: false });
+  const deliver: SendBatch = async (entries) => {
+    if (send === "stub") {
+      requests++;
+      // A turn of the event loop stands for the network, so batches really overlap.
+      await new Promise((resolve) => setImmediate(resolve));
+      return { Successful: entries.map((entry) => ({ Id: entry.Id, MessageId: entry.Id, MD5OfMessageBody: "" })), Failed: [] };
+    }
+    if (send === "batch") {
+      requests++;
+      return sqs!.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+    }
+    const successful: SendMessageBatchResultEntry[] = [];
+    for (const entry of entries) {
+      requests++;
+      const sent = await sqs!.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: entry.MessageBody }));
+      successful.push({ Id: entry.Id, MessageId: sent.MessageId, MD5OfMessageBody: sent.MD5OfMessageBody });
+    }
+    return { Successful: successful, Failed: [] };
+  };
+  const counted: SendBatch = async (entries) => {
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      return await deliver(entries);
+    } finally {
+      inFlight--;
+    }
+  };
+  const { summary, error } = await ingestFile(
+    { s3, sendBatch: counted, maxBatchesInFlight: Number(inFlightArg), uploadPrefix: "job_offers/", reportPrefix: "reports/" },
+    { bucket: "bench", key: "job_offers/bench.csv", eventTime: new Date().toISOString() },
+  );
+  if (error) throw error;
+  sqs?.destroy();
+  return { rows: summary.rows, queued: summary.queued, rejected: summary.rejected, requests, maxInFlight, reportStatus };
+}
+
+async function main() {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result =
+    mode === "parse" ? await parseOnly() : mode === "validate" ? await validateOnly() : await ingest(mode === "ingest" ? "stub" : mode === "ingest-sqs" ? "batch" : "single");
+  const used = process.cpuUsage(cpu);
+  process.stdout.write(
+    `${JSON.stringify({
+      ...result,
+      cpuMs: (used.user + used.system) / 1000,
+      wallMs: performance.now() - started,
+      // Kilobytes on Linux.
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+    })}\n`,
+  );
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,128 @@
+import { join } from "node:path";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { startFauxqs } from "../sandbox/aws/fauxqs";
+import { bundledScript, quietEnv, runJsonChild } from "./child";
+import { writeCsv } from "./csv";
+import type { BenchContext } from "./context";
+import { fmt, progress, yesNo, type Figure } from "./report";
+
+const IN_FLIGHT = 4;
+const RSS_LIMIT = 256 * 1048576;
+
+interface Run {
+  rows: number;
+  queued?: number;
+  requests?: number;
+  maxInFlight?: number;
+  reportStatus?: string;
+  cpuMs: number;
+  wallMs: number;
+  maxRssBytes: number;
+}
+
+/**
+ * Goal 1. The s3-to-sqs ingestion (runtime/s3-to-sqs/ingest-file.ts, bundled) in a fresh process
+ * per file: against csv-parse alone on the same file for CPU, against itself on a ten times
+ * smaller file for memory, and against one SendMessage per row for SQS requests (both into fauxqs).
+ */
+export async function producer(ctx: BenchContext): Promise<Figure[]> {
+  const [small, big] = ctx.sizes.producerRows;
+  const queueRows = ctx.sizes.queueRows;
+  const smallFile = join(ctx.work, `producer-${small}.csv`);
+  const bigFile = join(ctx.work, `producer-${big}.csv`);
+  const queueFile = join(ctx.work, `producer-${queueRows}.csv`);
+  progress(`producer: generating ${small.toLocaleString("en-US")}- and ${big.toLocaleString("en-US")}-row CSV files`);
+  const bigBytes = await writeCsv(bigFile, big, "producer");
+  await writeCsv(smallFile, small, "producer");
+  await writeCsv(queueFile, queueRows, "producer");
+  const script = bundledScript("bench/producer-child.ts", ctx.work);
+  const timeoutMs = 60_000 + big / 5;
+  const run = (args: string[], env = quietEnv) => runJsonChild<Run>([script, ...args], { env, timeoutMs });
+
+  progress(`producer: csv-parse alone on ${fmt.mb(bigBytes)}`);
+  const parseBig = await run(["parse", bigFile]);
+  progress(`producer: csv-parse ${fmt.rate((parseBig.rows / parseBig.wallMs) * 1000)}, ${fmt.mb(parseBig.maxRssBytes)} RSS; ingesting the same file`);
+  const ingestBig = await run(["ingest", bigFile, String(IN_FLIGHT)]);
+  progress(`producer: ingestion ${fmt.rate((ingestBig.rows / ingestBig.wallMs) * 1000)}, ${fmt.mb(ingestBig.maxRssBytes)} RSS; now ${small.toLocaleString("en-US")} rows`);
+  const ingestSmall = await run(["ingest", smallFile, String(IN_FLIGHT)]);
+  // Where the time goes: the same reading and validation, without encoding and sending.
+  const validateBig = await run(["validate", bigFile]);
+  for (const [name, result] of [["big", ingestBig], ["small", ingestSmall]] as const) {
+    if (result.queued !== result.rows || result.reportStatus !== "complete") {
+      throw new Error(`producer (${name} file): ${result.queued} of ${result.rows} rows queued, report ${result.reportStatus}`);
+    }
+  }
+
+  progress(`producer: ${queueRows.toLocaleString("en-US")} rows into fauxqs, batched and one SendMessage per row`);
+  const fauxqs = await startFauxqs();
+  let batched: Run;
+  let naive: Run;
+  try {
+    const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
+    const sqs = new SQSClient({ endpoint: fauxqs.origin, region: "us-east-1", credentials });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "bench-producer" }));
+    sqs.destroy();
+    const env = { ...quietEnv, AWS_ENDPOINT_URL: fauxqs.origin, QUEUE_URL: QueueUrl!, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench" };
+    naive = await run(["naive-sqs", queueFile, String(IN_FLIGHT)], env);
+    batched = await run(["ingest-sqs", queueFile, String(IN_FLIGHT)], env);
+  } finally {
+    await fauxqs.stop();
+  }
+
+  const perRow = (run: Run) => (run.cpuMs * 1000) / run.rows;
+  const cpuRatio = perRow(ingestBig) / perRow(parseBig);
+  const rssRatio = ingestBig.maxRssBytes / ingestSmall.maxRssBytes;
+  const requestsPerRow = batched.requests! / batched.rows;
+  const naivePerRow = naive.requests! / naive.rows;
+  const rate = (run: Run) => (run.rows / run.wallMs) * 1000;
+  return [
+    {
+      figure: "producer: SQS requests per row (into fauxqs)",
+      value: fmt.num(requestsPerRow, 3),
+      baseline: `${fmt.num(naivePerRow, 3)} (SendMessage per row)`,
+      ratio: fmt.ratio(requestsPerRow / naivePerRow),
+      goal: "<= 0.1",
+      met: yesNo(requestsPerRow <= 0.1 && batched.queued === batched.rows),
+    },
+    {
+      figure: "producer: rows/s into fauxqs",
+      value: fmt.rate(rate(batched)),
+      baseline: `${fmt.rate(rate(naive))} SendMessage per row`,
+      ratio: fmt.ratio(rate(batched) / rate(naive)),
+      goal: "-",
+      met: "-",
+    },
+    {
+      figure: "producer: SendMessageBatch calls in flight",
+      value: `max ${ingestBig.maxInFlight}`,
+      baseline: `MAX_BATCHES_IN_FLIGHT=${IN_FLIGHT}`,
+      ratio: "-",
+      goal: "several, bounded",
+      met: yesNo(ingestBig.maxInFlight! > 1 && ingestBig.maxInFlight! <= IN_FLIGHT),
+    },
+    {
+      figure: `producer: CPU per row (${big.toLocaleString("en-US")} rows)`,
+      value: fmt.us(perRow(ingestBig)),
+      baseline: `${fmt.us(perRow(parseBig))} csv-parse alone`,
+      ratio: fmt.ratio(cpuRatio),
+      goal: "<= 2x",
+      met: yesNo(cpuRatio <= 2),
+    },
+    {
+      figure: "producer: CPU per row, read + validate only",
+      value: fmt.us(perRow(validateBig)),
+      baseline: `${fmt.us(perRow(parseBig))} csv-parse alone`,
+      ratio: fmt.ratio(perRow(validateBig) / perRow(parseBig)),
+      goal: "-",
+      met: "-",
+    },
+    {
+      figure: `producer: peak RSS ${big.toLocaleString("en-US")} rows`,
+      value: fmt.mb(ingestBig.maxRssBytes),
+      baseline: `${fmt.mb(ingestSmall.maxRssBytes)} at ${small.toLocaleString("en-US")} rows`,
+      ratio: fmt.ratio(rssRatio),
+      goal: "<= 1.2x, < 256 MB",
+      met: yesNo(rssRatio <= 1.2 && ingestBig.maxRssBytes < RSS_LIMIT),
+    },
+  ];
+}

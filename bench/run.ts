@@ -1,0 +1,47 @@
+/**
+ * `npm run bench [-- --quick] [-- --json <file>] [-- --keep]`: every goal of issue 6 measured
+ * side by side with its baseline in this one run, progress on stderr, one table on stdout. It
+ * reports and never gates: the exit code is 0 whether goals are met or not (2 for a bad flag).
+ */
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { runBench } from "./bench";
+import { FULL, QUICK } from "./context";
+import { progress, table } from "./report";
+
+function flags() {
+  try {
+    return parseArgs({ options: { quick: { type: "boolean" }, json: { type: "string" }, keep: { type: "boolean" } }, strict: true }).values;
+  } catch (error) {
+    console.error(`${(error as Error).message}\nusage: npm run bench -- [--quick] [--json <file>] [--keep]`);
+    process.exit(2);
+  }
+}
+
+async function main() {
+  const values = flags();
+  const work = mkdtempSync(join(tmpdir(), "job-offers-bench-"));
+  progress(`${values.quick ? "quick" : "full"} run; generated files and state under ${work}`);
+  try {
+    const figures = await runBench({ sizes: values.quick ? QUICK : FULL, work });
+    progress("done");
+    console.log(table(figures));
+    const count = (met: string) => figures.filter((figure) => figure.met === met).length;
+    console.log(`\n${count("yes")} goals met, ${count("no")} missed, ${count("not measured")} not measured, ${count("error")} failed to measure.`);
+    if (values.json) writeFileSync(values.json, `${JSON.stringify(figures, null, 2)}\n`);
+  } finally {
+    if (!values.keep) rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(0);
+  },
+);

@@ -1,0 +1,62 @@
+import { join } from "node:path";
+import { apiLatencies, type ApiLatencies } from "./api-latency";
+import type { BenchContext } from "./context";
+import { dynaliteRate } from "./dynalite-rate";
+import { uploadAndWait, type IngestRun } from "./e2e";
+import { fmt, progress } from "./report";
+import { programCopy, startSandboxProcess } from "./sandbox-process";
+import { median } from "./stats";
+
+export interface SandboxResults {
+  readyMs: number;
+  firstAnswerMs: number;
+  starts: number;
+  ingest: IngestRun[];
+  dynaliteRate: number;
+  api: ApiLatencies;
+  apiItems: number;
+}
+
+/**
+ * Goals 4 and 5 against `npm start` itself: start-up (the median of a few starts; the last one
+ * stays up), then uploads of growing files (each a prefix of the next, so after the 10,000-row
+ * upload the table holds exactly 10,000 items and the API is measured over them), then the
+ * biggest upload, and dynalite's own rate as the ceiling.
+ */
+export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
+  const { sandboxStarts: starts, uploads: sizes, apiItems, apiRequests: requests } = ctx.sizes;
+  const programDir = programCopy(join(ctx.work, "program"));
+
+  const ready: number[] = [];
+  const answered: number[] = [];
+  let sandbox = await startSandboxProcess(programDir, "sandbox-0");
+  try {
+    for (let i = 1; ; i++) {
+      ready.push(sandbox.readyMs);
+      answered.push(sandbox.firstAnswerMs);
+      progress(`sandbox: start ${i}/${starts}: ready in ${fmt.ms(sandbox.readyMs)} (its own banner: ${sandbox.ownReadyMs ? fmt.ms(sandbox.ownReadyMs) : "?"}), first answer in ${fmt.ms(sandbox.firstAnswerMs)}`);
+      if (i === starts) break;
+      await sandbox.stop();
+      sandbox = await startSandboxProcess(programDir, `sandbox-${i}`);
+    }
+
+    const ingest: IngestRun[] = [];
+    let api: ApiLatencies | undefined;
+    for (const rows of sizes) {
+      const run = await uploadAndWait(sandbox.outputs, ctx.work, rows, 60_000 + rows * 10);
+      progress(`sandbox: ${rows.toLocaleString("en-US")} rows in the table in ${run.seconds.toFixed(1)} s (${fmt.rate(run.rowsPerSecond)}), all found through the API`);
+      ingest.push(run);
+      if (rows === apiItems) {
+        progress(`sandbox: API latency over ${apiItems.toLocaleString("en-US")} items, ${requests} requests per route`);
+        api = await apiLatencies(sandbox.outputs, requests, apiItems);
+      }
+    }
+    await sandbox.stop();
+    progress("sandbox: dynalite's own PutItem rate (on disk, 16 in flight)");
+    const rate = await dynaliteRate(ctx.work, ctx.sizes.dynaliteItems);
+    progress(`sandbox: dynalite ${fmt.rate(rate, "items/s")}`);
+    return { readyMs: median(ready), firstAnswerMs: median(answered), starts, ingest, dynaliteRate: rate, api: api!, apiItems };
+  } finally {
+    await sandbox.stop();
+  }
+}

@@ -1,0 +1,92 @@
+import { spawn } from "node:child_process";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { PROJECT_ROOT } from "../components/bundle";
+import { quietEnv } from "./child";
+
+export interface RunningSandbox {
+  outputs: Record<string, string>;
+  /** From spawning `npm start` to `.sandbox/outputs.json` being written (the CLI's "ready"). */
+  readyMs: number;
+  /** From spawning `npm start` to the first 200 from `GET /v1/health`. */
+  firstAnswerMs: number;
+  /** What the sandbox's banner says ("Sandbox ready in 2.7 s"): its part, without npm's and tsx's start. */
+  ownReadyMs?: number;
+  log: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A program directory of symlinks to this checkout, so the sandbox's state (`.sandbox/`, with
+ * its on-disk table) is the bench's own: `npm start` has no flag for the state directory, and a
+ * developer's sandbox in the checkout must not be touched or locked.
+ */
+export function programCopy(dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  for (const name of readdirSync(PROJECT_ROOT)) {
+    if (name === ".git" || name.startsWith(".sandbox")) continue;
+    if (!existsSync(join(dir, name))) symlinkSync(join(PROJECT_ROOT, name), join(dir, name));
+  }
+  return dir;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `npm start -- --port 0 --aws-port 0 --no-watch` as a user runs it, in its own process group so
+ * that stop() ends npm, tsx, the sandbox and its deployer together (and nothing else).
+ */
+export async function startSandboxProcess(programDir: string, logName: string, timeoutMs = 60_000): Promise<RunningSandbox> {
+  const outputsFile = join(programDir, ".sandbox", "outputs.json");
+  const log = join(programDir, `${logName}.log`);
+  const fd = openSync(log, "w");
+  const started = performance.now();
+  const child = spawn("npm", ["start", "--silent", "--", "--port", "0", "--aws-port", "0", "--no-watch"], {
+    cwd: programDir,
+    env: quietEnv,
+    detached: true,
+    stdio: ["ignore", fd, fd],
+  });
+  closeSync(fd);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      return;
+    }
+    const killed = await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]);
+    if (!killed) process.kill(-child.pid!, "SIGKILL");
+  };
+  try {
+    const deadline = Date.now() + timeoutMs;
+    const before = existsSync(outputsFile) ? readFileSync(outputsFile, "utf8") : "";
+    let readyMs = 0;
+    // 5 ms polls: the figure is a second or so, the poll adds at most 0.5% to it.
+    while (Date.now() < deadline && child.exitCode === null) {
+      if (existsSync(outputsFile) && readFileSync(outputsFile, "utf8") !== before) {
+        readyMs = performance.now() - started;
+        break;
+      }
+      await sleep(5);
+    }
+    if (!readyMs) throw new Error(`the sandbox was not ready within ${timeoutMs / 1000} s (see ${log}): ${readFileSync(log, "utf8").slice(-400)}`);
+    const outputs = JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, string>;
+    let firstAnswerMs = 0;
+    while (Date.now() < deadline) {
+      const ok = await fetch(`${outputs.apiUrl}/v1/health`).then((response) => response.ok, () => false);
+      if (ok) {
+        firstAnswerMs = performance.now() - started;
+        break;
+      }
+      await sleep(5);
+    }
+    if (!firstAnswerMs) throw new Error(`GET ${outputs.apiUrl}/v1/health did not answer 200 within ${timeoutMs / 1000} s`);
+    const banner = /Sandbox ready in ([\d.]+) s/.exec(readFileSync(log, "utf8"));
+    return { outputs, readyMs, firstAnswerMs, ownReadyMs: banner ? Number(banner[1]) * 1000 : undefined, log, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

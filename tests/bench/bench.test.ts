@@ -1,0 +1,49 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runBench } from "../../bench/bench";
+import type { Sizes } from "../../bench/context";
+
+/**
+ * The bench at its smallest, as a smoke test of its correctness: every goal runs to the end on
+ * real files, emulators and `npm start`, and what it counts (not how fast) is right. Speed goals
+ * are never asserted here (DESIGN.md section 6): `npm run bench` reports them.
+ */
+const SMOKE: Sizes = {
+  producerRows: [2_000, 10_000],
+  queueRows: 500,
+  consumerBatches: 20,
+  coldStartReps: 1,
+  sandboxStarts: 1,
+  uploads: [1_000],
+  apiItems: 1_000,
+  apiRequests: 10,
+  dynaliteItems: 500,
+  architect: false,
+};
+
+const work = mkdtempSync(join(tmpdir(), "job-offers-bench-test-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe("npm run bench", () => {
+  it("measures every goal, with the counts that do not depend on the machine right", { timeout: 120_000 }, async () => {
+    const figures = await runBench({ sizes: SMOKE, work });
+    const failures = figures.filter((figure) => figure.met === "error");
+    expect(failures, JSON.stringify(failures, null, 2)).toEqual([]);
+
+    const line = (name: string) => {
+      const found = figures.find((figure) => figure.figure.startsWith(name));
+      expect(found, `no line '${name}'`).toBeDefined();
+      return found!;
+    };
+    expect(line("producer: SQS requests per row").value).toBe("0.100");
+    expect(line("consumer: DynamoDB requests per row").value).toBe("1.00 (+0 retried)");
+    expect(line("API GET /v1/jobs?city=: DynamoDB calls").value).toBe("Query byCity");
+    expect(line("sandbox: upload -> all rows in API, 1,000 rows").met).not.toBe("error");
+    for (const handler of ["s3-to-sqs", "sqs-to-dynamo", "job-api", "authorizer"]) {
+      expect(line(`bundle size ${handler}`).value).toMatch(/^\d+ KB$/);
+    }
+    expect(line("sandbox vs Architect").met).toBe("not measured");
+  });
+});
