@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import { closeServer, listenOnLoopback } from "../listen";
 import { queueUrlForms, regionOfSignedRequest, toExternalResponse, toInternalRequest } from "./sqs-queue-urls";
 import { sandboxRegion } from "../constants";
+import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
 import { objectWriteOf, type ObjectCreated } from "./s3-object-writes";
 
 export interface AwsEndpointOptions {
@@ -39,6 +40,8 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       forward(request, response, options.upstreams.dynamo);
     } else if (target.startsWith("AmazonSQS.")) {
       void forwardSqs(request, response, options.upstreams.fauxqs, origin);
+    } else if (String(request.headers["content-type"] ?? "").includes("x-www-form-urlencoded") && request.method === "POST") {
+      void forwardForm(request, response, options.upstreams.fauxqs, origin);
     } else {
       const write = objectWriteOf(request);
       forward(request, response, options.upstreams.fauxqs, (status, headers) => {
@@ -83,28 +86,77 @@ function forward(
   request.pipe(outgoing);
 }
 
+interface Answer {
+  status: number;
+  headers: IncomingMessage["headers"];
+  body: Buffer;
+}
+
+/** One SQS JSON-protocol call to fauxqs, with queue URLs translated both ways. */
+function sqsJsonCall(upstream: string, origin: string, headers: IncomingMessage["headers"], raw: Buffer): Promise<Answer> {
+  const forms = queueUrlForms(origin);
+  const region = regionOfSignedRequest(headers.authorization, sandboxRegion);
+  const body = rewriteJson(raw, (json) => toInternalRequest(json, forms, region));
+  const url = new URL(upstream);
+  // fauxqs builds new queue URLs from the Host header: always this endpoint's, whatever the client used.
+  const outgoing = { ...headers, host: new URL(origin).host, "content-length": String(body.length) };
+  return new Promise((resolve, reject) => {
+    const call = httpRequest({ host: url.hostname, port: url.port, method: "POST", path: "/", headers: outgoing, agent: upstreamAgent }, (answer) => {
+      readAll(answer).then(
+        (rawAnswer) =>
+          resolve({
+            status: answer.statusCode ?? 502,
+            headers: answer.headers,
+            body: rewriteJson(rawAnswer, (json) => toExternalResponse(json, forms)),
+          }),
+        reject,
+      );
+    });
+    call.on("error", reject);
+    call.end(body);
+  });
+}
+
+function reply(response: ServerResponse, answer: Answer): void {
+  response.writeHead(answer.status, { ...answer.headers, "content-length": String(answer.body.length) });
+  response.end(answer.body);
+}
+
 async function forwardSqs(request: IncomingMessage, response: ServerResponse, upstream: string, origin: string) {
   try {
-    const forms = queueUrlForms(origin);
-    const region = regionOfSignedRequest(request.headers.authorization, sandboxRegion);
-    const body = rewriteJson(await readAll(request), (json) => toInternalRequest(json, forms, region));
-    const url = new URL(upstream);
-    const headers = { ...request.headers, host: new URL(origin).host, "content-length": String(body.length) };
-    const outgoing = httpRequest(
-      { host: url.hostname, port: url.port, method: request.method, path: "/", headers, agent: upstreamAgent },
-      (upstreamResponse) => {
-        void readAll(upstreamResponse).then((raw) => {
-          const answer = rewriteJson(raw, (json) => toExternalResponse(json, forms));
-          response.writeHead(upstreamResponse.statusCode ?? 502, {
-            ...upstreamResponse.headers,
-            "content-length": String(answer.length),
-          });
-          response.end(answer);
-        }, (error) => failed(response, error));
-      },
-    );
-    outgoing.on("error", (error) => failed(response, error));
-    outgoing.end(body);
+    reply(response, await sqsJsonCall(upstream, origin, request.headers, await readAll(request)));
+  } catch (error) {
+    failed(response, error as Error);
+  }
+}
+
+/** Form-encoded calls: SQS's query protocol is translated, anything else (SNS, STS) passes through. */
+async function forwardForm(request: IncomingMessage, response: ServerResponse, upstream: string, origin: string) {
+  try {
+    const raw = await readAll(request);
+    const query = queryToJson(raw.toString("utf8"));
+    if (!query) {
+      const url = new URL(upstream);
+      const call = httpRequest(
+        { host: url.hostname, port: url.port, method: request.method, path: request.url, headers: request.headers, agent: upstreamAgent },
+        (answer) => {
+          response.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(response);
+        },
+      );
+      call.on("error", (error) => failed(response, error));
+      call.end(raw);
+      return;
+    }
+    const headers = {
+      ...request.headers,
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `AmazonSQS.${query.action}`,
+    };
+    const answer = await sqsJsonCall(upstream, origin, headers, Buffer.from(JSON.stringify(query.json)));
+    const json = answer.body.length > 0 ? JSON.parse(answer.body.toString("utf8")) : {};
+    const xml = Buffer.from(jsonToQueryXml(query.action, answer.status, json, answer.headers["x-amzn-query-error"] as string | undefined));
+    reply(response, { status: answer.status, headers: { "content-type": "text/xml" }, body: xml });
   } catch (error) {
     failed(response, error as Error);
   }

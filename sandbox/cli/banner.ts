@@ -55,6 +55,19 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
     lines.push(kind === "not emulated" ? "Not emulated (declared by the program, ignored here)" : kind[0].toUpperCase() + kind.slice(1));
     lines.push(`  ${[...byType].map(([type, count]) => `${shortType(type)}${count > 1 ? ` x${count}` : ""}`).join(", ")}`);
   }
+  const providers = index.deployment.resources.filter((resource) => resource.type.startsWith("pulumi:providers:"));
+  const stageExtras = index
+    .all(types.stage)
+    .flatMap((stage) => [
+      ...(stage.inputs.accessLogSettings ? [`access logs of stage ${stage.inputs.name}`] : []),
+      ...(stage.inputs.defaultRouteSettings ? [`throttling of stage ${stage.inputs.name}`] : []),
+    ]);
+  if (providers.length > 0 || stageExtras.length > 0) {
+    lines.push("");
+    lines.push("Read by the program, no local effect");
+    if (providers.length > 0) lines.push(`  providers: ${providers.map((provider) => provider.name).join(", ")} (region, default tags)`);
+    if (stageExtras.length > 0) lines.push(`  ${stageExtras.join(", ")}`);
+  }
   lines.push("");
   lines.push("Table data persists in .sandbox/dynamodb; queues and objects live in memory and are gone after a stop.");
   lines.push("");

@@ -52,4 +52,27 @@ describe("the sandbox AWS endpoint", () => {
     const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: viaLocalhost }));
     expect(Messages?.[0]?.Body).toBe("hello");
   });
+
+  it("speaks SQS's query protocol too, for AWS CLIs that predate SQS's JSON protocol", async () => {
+    const call = async (params: Record<string, string>) => {
+      const response = await fetch(aws.origin, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" },
+        body: new URLSearchParams({ Version: "2012-11-05", ...params }).toString(),
+      });
+      return { status: response.status, xml: await response.text() };
+    };
+    const created = await call({ Action: "CreateQueue", QueueName: "legacy", "Attribute.1.Name": "VisibilityTimeout", "Attribute.1.Value": "7" });
+    expect(created.xml).toContain(`<QueueUrl>${aws.origin}/000000000000/legacy</QueueUrl>`);
+    const QueueUrl = `${aws.origin}/000000000000/legacy`;
+    expect((await call({ Action: "SendMessage", QueueUrl, MessageBody: "a & b" })).xml).toMatch(/<SendMessageResult><MessageId>[^<]+<\/MessageId><MD5OfMessageBody>/);
+    const received = await call({ Action: "ReceiveMessage", QueueUrl, "AttributeName.1": "All", MaxNumberOfMessages: "10" });
+    expect(received.xml).toContain("<Body>a &amp; b</Body>");
+    expect(received.xml).toContain("<Attribute><Name>ApproximateReceiveCount</Name><Value>1</Value></Attribute>");
+    const attributes = await call({ Action: "GetQueueAttributes", QueueUrl, "AttributeName.1": "VisibilityTimeout" });
+    expect(attributes.xml).toContain("<Attribute><Name>VisibilityTimeout</Name><Value>7</Value></Attribute>");
+    const missing = await call({ Action: "GetQueueUrl", QueueName: "nope" });
+    expect(missing.status).toBe(400);
+    expect(missing.xml).toContain("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>");
+  });
 });
