@@ -4,8 +4,11 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { readOutputs, type SandboxOutputs } from "../outputs";
 import { sandboxCredentials } from "../constants";
 
-/** What a command needs to talk to the running sandbox, found through `.sandbox/outputs.json`. */
-export function sandboxContext(stateDir = join(process.cwd(), ".sandbox")) {
+/**
+ * What a command needs to talk to the running sandbox, found through `.sandbox/outputs.json`
+ * (or `$SANDBOX_STATE_DIR/outputs.json` for a sandbox started with another state directory).
+ */
+export function sandboxContext(stateDir = process.env.SANDBOX_STATE_DIR ?? join(process.cwd(), ".sandbox")) {
   const outputs: SandboxOutputs = readOutputs(stateDir);
   const common = { endpoint: outputs.awsEndpoint, region: outputs.region, credentials: sandboxCredentials };
   return {

@@ -36,6 +36,7 @@ async function main() {
     port: portFlag(values.port, 3000, "--port"),
     awsPort: portFlag(values["aws-port"], 4566, "--aws-port"),
     fresh: values.fresh,
+    stateDir: process.env.SANDBOX_STATE_DIR,
     config,
     reporter,
   });

@@ -37,20 +37,27 @@ async function waitForReport(s3: S3Client, bucket: string, prefix: string, key: 
   throw new Error(`no ingestion report for ${key} under ${prefix} yet: see the sandbox's log for the s3 invocation`);
 }
 
-/** Rows are in the table once the queue is empty (nothing waiting, nothing in flight). */
-async function waitForQueue(sqs: SQSClient, queueUrl: string, deadline: number) {
-  let previous = -1;
+/**
+ * Rows are in the table once nothing waits in the queue and nothing in flight still moves. A
+ * message that keeps failing stays in flight until its visibility timeout, so a count that stops
+ * changing means what is left is failing: it is reported rather than waited for.
+ */
+async function waitForQueue(sqs: SQSClient, queueUrl: string, deadline: number): Promise<number> {
+  let inFlight = -1;
+  let steadySince = Date.now();
   while (Date.now() < deadline) {
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
     );
-    const left = Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-    if (left === 0) return;
-    if (left !== previous && process.stdout.isTTY) process.stdout.write(`\r\x1b[2Kconsuming: ${left} messages left`);
-    previous = left;
+    const waiting = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+    const current = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    if (current !== inFlight) steadySince = Date.now();
+    inFlight = current;
+    if (waiting === 0 && (inFlight === 0 || Date.now() - steadySince > 2_000)) return inFlight;
+    if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2Kconsuming: ${waiting} waiting, ${inFlight} in flight`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  if (process.stdout.isTTY) process.stdout.write("\n");
+  return inFlight;
 }
 
 async function main() {
@@ -75,9 +82,13 @@ async function main() {
   const deadline = Date.now() + Number(values.timeout ?? 300) * 1000;
   const reportPrefix = typeof outputs.reportPrefix === "string" ? outputs.reportPrefix : "reports/";
   const { reportKey, report } = await waitForReport(s3, bucket, reportPrefix, key, started, deadline);
-  if (typeof outputs.queueUrl === "string") await waitForQueue(sqs, outputs.queueUrl, deadline);
+  const stuck = typeof outputs.queueUrl === "string" ? await waitForQueue(sqs, outputs.queueUrl, deadline) : 0;
+  if (process.stdout.isTTY) process.stdout.write("\r\x1b[2K");
   console.log(`ingestion report s3://${bucket}/${reportKey}:`);
   console.log(JSON.stringify(report, null, 2));
+  if (stuck > 0) {
+    console.log(`${stuck} message(s) of the queue are still failing: they return after the visibility timeout (see \`npm run dlq -- list\`)`);
+  }
 }
 
 main().catch(fail);

@@ -81,9 +81,12 @@ process.on("message", (message: { type: string; request: DeployRequest }) => {
   if (message.type !== "deploy") return;
   deploy(message.request).then(
     (deployment) => process.send!({ type: "deployed", deployment }, () => process.exit(0)),
-    (error: Error) => {
+    async (error: unknown) => {
+      const [pulumi] = await warm;
       // A RunError (the program's own config guard) carries the whole story in its message.
-      const detail = error?.name === "RunError" ? error.message : (error?.stack ?? String(error));
+      const detail = pulumi.RunError.isInstance(error)
+        ? `${(error as Error).message}\n(in the sandbox, set stack config with \`npm start -- --config key=value\` or in Pulumi.sandbox.yaml)`
+        : ((error as Error)?.stack ?? String(error));
       process.send!({ type: "failed", message: detail }, () => process.exit(1));
     },
   );

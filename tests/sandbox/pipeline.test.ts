@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
-import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+import { eventually, repoRoot, runCommand, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
 
 interface Job {
   id: string;
@@ -71,13 +71,28 @@ describe("the job-offers program in the sandbox", () => {
     expect((await fetch(`${apiUrl}/v1/jobs/w-1/Nantes`)).status).toBe(200);
   });
 
+  it("has commands to upload and wait for the report, and to invoke a function with a sample event", async () => {
+    const [upload, invoke] = await Promise.all([
+      runCommand(local, "upload", [join(repoRoot, "fixtures", "jobs.csv"), "--wait", "--timeout", "20"]),
+      runCommand(local, "invoke", ["apiFunctionName", "--sample", "http"]),
+    ]);
+    expect(upload.code, upload.stderr).toBe(0);
+    expect(upload.stdout).toContain(`uploaded s3://${local.output("bucketName")}/job_offers/jobs.csv`);
+    expect(upload.stdout).toMatch(/"queued": 6,\s+"rejected": 2/);
+    expect(invoke.code, invoke.stderr).toBe(0);
+    expect(JSON.parse(invoke.stdout)).toMatchObject({ statusCode: expect.any(Number), body: expect.any(String) });
+  });
+
   it("moves a poison message to the dead-letter queue after exactly 4 receives", async () => {
     const dead = await eventually(async () => {
-      const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("deadLetterQueueUrl"), WaitTimeSeconds: 1 }));
+      const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("deadLetterQueueUrl"), WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
       return Messages?.find((message) => message.MessageId === poisonId);
     }, 40_000, "the poison message in the DLQ");
     expect(dead.Body).toBe("this is not a job");
     const receives = local.reporter.invocations.filter((invocation) => invocation.trigger.messageIds?.includes(poisonId));
     expect(receives).toHaveLength(4);
+    const listed = await runCommand(local, "dlq", ["list"]);
+    expect(listed.stdout).toContain("1 message(s)");
+    expect(listed.stdout).toContain("this is not a job");
   }, 45_000);
 });

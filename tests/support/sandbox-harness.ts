@@ -1,5 +1,6 @@
 import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -57,6 +58,18 @@ export async function startTestSandbox(options: Omit<SandboxOptions, "reporter" 
       rmSync(stateDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs a sandbox command (`sandbox/cli/<name>.ts`) against a test sandbox, as `npm run <name>` would. */
+export function runCommand(local: TestSandbox, name: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", join(repoRoot, "sandbox", "cli", `${name}.ts`), ...args],
+      { cwd: repoRoot, env: { ...process.env, SANDBOX_STATE_DIR: local.sandbox.stateDir } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
 }
 
 export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, what = "condition"): Promise<T> {
