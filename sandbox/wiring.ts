@@ -1,6 +1,6 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { LocalAws, ObjectCreated } from "./aws";
+import type { LocalAws, ObjectEvent } from "./aws";
 import type { Reporter } from "./log";
 import type { Deployment } from "./deploy/recorded";
 import { functionSpecOf, ResourceIndex, types } from "./deploy/resource-index";
@@ -29,7 +29,7 @@ export class Wiring {
   readonly functions = new Map<string, LocalFunction>();
   readonly asyncInvoker: AsyncInvoker;
   private pollers: SqsPoller[] = [];
-  private onObjectCreated?: (write: ObjectCreated) => void;
+  private onObjectEvent?: (write: ObjectEvent) => void;
   index: ResourceIndex;
 
   constructor(
@@ -56,7 +56,7 @@ export class Wiring {
 
   private startTriggers() {
     const { deps, index } = this;
-    this.onObjectCreated = wireS3Notifications({
+    this.onObjectEvent = wireS3Notifications({
       index,
       functions: this.functions,
       asyncInvoker: this.asyncInvoker,
@@ -65,7 +65,7 @@ export class Wiring {
       awsEndpoint: deps.aws.origin,
       reporter: deps.reporter,
     });
-    deps.aws.objectCreated.add(this.onObjectCreated);
+    deps.aws.objectEvents.add(this.onObjectEvent);
 
     for (const mapping of index.all(types.eventSourceMapping)) {
       if (mapping.inputs.enabled === false) continue;
@@ -130,7 +130,7 @@ export class Wiring {
   }
 
   private async stopTriggers() {
-    if (this.onObjectCreated) this.deps.aws.objectCreated.delete(this.onObjectCreated);
+    if (this.onObjectEvent) this.deps.aws.objectEvents.delete(this.onObjectEvent);
     await Promise.all(this.pollers.map((poller) => poller.stop()));
     this.pollers = [];
   }

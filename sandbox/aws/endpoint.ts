@@ -4,14 +4,14 @@ import { closeServer, listenOnLoopback } from "../listen";
 import { queueUrlForms, regionOfSignedRequest, toExternalResponse, toInternalRequest } from "./sqs-queue-urls";
 import { sandboxRegion } from "../constants";
 import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
-import { objectWriteOf, type ObjectCreated } from "./s3-object-writes";
+import { objectEventOf, type ObjectEvent } from "./s3-object-events";
 
 export interface AwsEndpointOptions {
   port: number;
   /** Read per request: the port is bound (and a conflict reported) before the emulators start. */
   upstreams: { dynamo: string; fauxqs: string };
   /** Called after S3 answered a write with 2xx: S3 notifications start here. */
-  onObjectCreated(write: ObjectCreated): void;
+  onObjectEvent(write: ObjectEvent): void;
 }
 
 export interface AwsEndpoint {
@@ -43,11 +43,11 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     } else if (String(request.headers["content-type"] ?? "").includes("x-www-form-urlencoded") && request.method === "POST") {
       void forwardForm(request, response, options.upstreams.fauxqs, origin);
     } else {
-      const write = objectWriteOf(request);
+      const write = objectEventOf(request);
       forward(request, response, options.upstreams.fauxqs, (status, headers) => {
         if (write && status >= 200 && status < 300) {
           const requestId = String(headers["x-amz-request-id"] ?? randomBytes(8).toString("hex").toUpperCase());
-          response.once("finish", () => options.onObjectCreated({ ...write, requestId, eventTime: new Date() }));
+          response.once("finish", () => options.onObjectEvent({ ...write, requestId, eventTime: new Date() }));
         }
       });
     }

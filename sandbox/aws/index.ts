@@ -2,23 +2,23 @@ import { join } from "node:path";
 import { startDynamo } from "./dynamodb";
 import { startFauxqs } from "./fauxqs";
 import { startAwsEndpoint, type AwsEndpoint } from "./endpoint";
-import type { ObjectCreated } from "./s3-object-writes";
+import type { ObjectEvent } from "./s3-object-events";
 
-export type { ObjectCreated } from "./s3-object-writes";
+export type { ObjectEvent } from "./s3-object-events";
 
 export interface LocalAws extends AwsEndpoint {
   /** Subscribers to S3 object creations (the S3 notification wiring). */
-  objectCreated: Set<(write: ObjectCreated) => void>;
+  objectEvents: Set<(write: ObjectEvent) => void>;
 }
 
 /** dynalite and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
 export async function startLocalAws(options: { port: number; stateDir: string }): Promise<LocalAws> {
-  const objectCreated = new Set<(write: ObjectCreated) => void>();
+  const objectEvents = new Set<(write: ObjectEvent) => void>();
   const upstreams = { dynamo: "", fauxqs: "" };
   const endpoint = await startAwsEndpoint({
     port: options.port,
     upstreams,
-    onObjectCreated: (write) => objectCreated.forEach((listener) => listener(write)),
+    onObjectEvent: (write) => objectEvents.forEach((listener) => listener(write)),
   });
   const started: Array<{ stop(): Promise<void> }> = [];
   try {
@@ -34,7 +34,7 @@ export async function startLocalAws(options: { port: number; stateDir: string })
   const stopEndpoint = endpoint.stop;
   // The same object, so routes added later (`extraRoutes`) reach the running server.
   return Object.assign(endpoint, {
-    objectCreated,
+    objectEvents,
     async stop() {
       await stopEndpoint();
       await Promise.all(started.map((emulator) => emulator.stop()));

@@ -83,7 +83,13 @@ export function httpApisOf(index: ResourceIndex): { apis: HttpApi[]; problems: s
         name: String(stage.inputs.name),
         stageVariables: (stage.inputs.stageVariables as Record<string, string> | undefined) ?? {},
       })),
-      routes: own(types.route).map((route) => route.inputs as unknown as Route),
+      routes: own(types.route).map((route) => {
+        const inputs = route.inputs as unknown as Route;
+        if (inputs.authorizationType === "JWT" || inputs.authorizationType === "AWS_IAM") {
+          problems.push(`route ${inputs.routeKey}: ${inputs.authorizationType} authorization is not emulated; the route is open locally`);
+        }
+        return inputs;
+      }),
       integrations,
       authorizers,
     };

@@ -1,6 +1,6 @@
 import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { ObjectCreated } from "../aws";
+import type { ObjectEvent } from "../aws";
 import type { Reporter } from "../log";
 import type { ResourceIndex } from "../deploy/resource-index";
 import { queueUrlOfArn, types } from "../deploy/resource-index";
@@ -42,7 +42,7 @@ export function wireS3Notifications(deps: {
   sqs: SQSClient;
   awsEndpoint: string;
   reporter: Reporter;
-}): (write: ObjectCreated) => void {
+}): (write: ObjectEvent) => void {
   const notifications = deps.index.all(types.bucketNotification);
   for (const notification of notifications) {
     if (Array.isArray(notification.inputs.topics) && notification.inputs.topics.length > 0) {
@@ -72,8 +72,9 @@ export function wireS3Notifications(deps: {
       .filter((target) => eventMatches(target.events, write.eventName) && keyMatches(target, write.key));
     if (matching.length === 0) return;
     void (async () => {
-      const head = await deps.s3.send(new HeadObjectCommand({ Bucket: write.bucket, Key: write.key }));
-      const facts = { size: head.ContentLength ?? 0, eTag: head.ETag ?? "", versionId: head.VersionId };
+      const removed = write.eventName.startsWith("ObjectRemoved");
+      const head = removed ? undefined : await deps.s3.send(new HeadObjectCommand({ Bucket: write.bucket, Key: write.key }));
+      const facts = { size: head?.ContentLength ?? 0, eTag: head?.ETag ?? "", versionId: head?.VersionId };
       for (const [position, target] of matching.entries()) {
         const event = { Records: [s3EventRecord(write, facts, target.id ?? `sandbox-notification-${position + 1}`)] };
         if (target.queueArn) {
@@ -86,7 +87,7 @@ export function wireS3Notifications(deps: {
           deps.reporter.warn(`notification for ${write.key}: function ${target.lambdaFunctionArn} is not deployed`);
           continue;
         }
-        void deps.asyncInvoker.invoke(fn, event, { source: "s3", detail: `${write.eventName} ${write.key} (${facts.size} bytes)` }, asyncConfigOf(fn));
+        void deps.asyncInvoker.invoke(fn, event, { source: "s3", detail: removed ? `${write.eventName} ${write.key}` : `${write.eventName} ${write.key} (${facts.size} bytes)` }, asyncConfigOf(fn));
       }
     })().catch((error) => deps.reporter.warn(`S3 notification for ${write.bucket}/${write.key}: ${error}`));
   };

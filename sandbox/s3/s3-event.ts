@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { sandboxAccountId, sandboxRegion } from "../constants";
-import type { ObjectCreated } from "../aws";
+import type { ObjectEvent } from "../aws";
 
 /**
  * Object keys in S3 events are URL-encoded the way Java's URLEncoder does it (space as `+`),
@@ -31,7 +31,7 @@ export interface ObjectFacts {
 }
 
 /** One record of an S3 event notification, with every field of AWS's own events. */
-export function s3EventRecord(write: ObjectCreated, object: ObjectFacts, configurationId: string) {
+export function s3EventRecord(write: ObjectEvent, object: ObjectFacts, configurationId: string) {
   return {
     eventVersion: "2.1",
     eventSource: "aws:s3",
@@ -52,13 +52,16 @@ export function s3EventRecord(write: ObjectCreated, object: ObjectFacts, configu
         ownerIdentity: { principalId: sandboxAccountId },
         arn: `arn:aws:s3:::${write.bucket}`,
       },
-      object: {
-        key: eventKey(write.key),
-        size: object.size,
-        eTag: object.eTag.replace(/"/g, ""),
-        ...(object.versionId ? { versionId: object.versionId } : {}),
-        sequencer: nextSequencer(),
-      },
+      // A deletion event names the key only, as S3's do.
+      object: write.eventName.startsWith("ObjectRemoved")
+        ? { key: eventKey(write.key), sequencer: nextSequencer() }
+        : {
+            key: eventKey(write.key),
+            size: object.size,
+            eTag: object.eTag.replace(/"/g, ""),
+            ...(object.versionId ? { versionId: object.versionId } : {}),
+            sequencer: nextSequencer(),
+          },
     },
   };
 }

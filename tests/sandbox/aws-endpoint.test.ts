@@ -5,18 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { startLocalAws, type LocalAws, type ObjectCreated } from "../../sandbox/aws";
+import { startLocalAws, type LocalAws, type ObjectEvent } from "../../sandbox/aws";
 import { sandboxCredentials as credentials, sandboxRegion as region } from "../../sandbox/constants";
 
 describe("the sandbox AWS endpoint", () => {
   let aws: LocalAws;
   let stateDir: string;
-  const writes: ObjectCreated[] = [];
+  const writes: ObjectEvent[] = [];
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), "sandbox-endpoint-"));
     aws = await startLocalAws({ port: 0, stateDir });
-    aws.objectCreated.add((write) => writes.push(write));
+    aws.objectEvents.add((write) => writes.push(write));
   });
   afterAll(async () => {
     await aws?.stop();

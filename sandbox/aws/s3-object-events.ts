@@ -1,22 +1,26 @@
 import type { IncomingMessage } from "node:http";
 
-export type ObjectCreatedEventName = "ObjectCreated:Put" | "ObjectCreated:Copy" | "ObjectCreated:CompleteMultipartUpload";
+export type ObjectEventName =
+  | "ObjectCreated:Put"
+  | "ObjectCreated:Copy"
+  | "ObjectCreated:CompleteMultipartUpload"
+  | "ObjectRemoved:Delete";
 
-/** A successful S3 write seen at the endpoint: the raw material of an S3 event notification. */
-export interface ObjectCreated {
+/** A successful S3 write (or delete) seen at the endpoint: the raw material of an S3 event notification. */
+export interface ObjectEvent {
   bucket: string;
   key: string;
-  eventName: ObjectCreatedEventName;
+  eventName: ObjectEventName;
   requestId: string;
   sourceIp: string;
   eventTime: Date;
 }
 
 /**
- * Which S3 calls create an object, read from the request alone (path-style or virtual-hosted).
+ * Which S3 calls create or delete an object, read from the request alone (path-style or virtual-hosted).
  * Returns undefined for every other call (reads, bucket calls, multipart parts).
  */
-export function objectWriteOf(request: IncomingMessage): Omit<ObjectCreated, "requestId" | "eventTime"> | undefined {
+export function objectEventOf(request: IncomingMessage): Omit<ObjectEvent, "requestId" | "eventTime"> | undefined {
   const url = new URL(request.url ?? "/", "http://endpoint");
   const host = (request.headers.host ?? "").split(":")[0];
   const virtualBucket = host.includes(".") && !/^\d+\.\d+\.\d+\.\d+$/.test(host) ? host.split(".")[0] : undefined;
@@ -34,6 +38,9 @@ export function objectWriteOf(request: IncomingMessage): Omit<ObjectCreated, "re
   }
   if (request.method === "POST" && url.searchParams.has("uploadId")) {
     return { bucket, key, eventName: "ObjectCreated:CompleteMultipartUpload", sourceIp };
+  }
+  if (request.method === "DELETE" && !subresource) {
+    return { bucket, key, eventName: "ObjectRemoved:Delete", sourceIp };
   }
   return undefined;
 }
