@@ -2,7 +2,8 @@ import { writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { eventually, fixtureProgram, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
 import { watchForChanges, type Watcher } from "../../sandbox/watch";
 
@@ -106,5 +107,35 @@ describe("the sandbox running a program", () => {
     await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === "v2", 15_000, "the new code");
     await watcher.idle();
     expect((await json(await fetch(`${apiUrl}/items/1`))).version).toBe("v2");
+  });
+
+  it("loses no message when a consumer is swapped while batches are in flight", async () => {
+    const QueueUrl = local.output("workQueueUrl");
+    const send = (from: number, count: number) =>
+      Promise.all(
+        Array.from({ length: count / 10 }, (_, batch) =>
+          local.sqs.send(
+            new SendMessageBatchCommand({
+              QueueUrl,
+              Entries: Array.from({ length: 10 }, (_, index) => ({ Id: String(index), MessageBody: `m-${from + batch * 10 + index}` })),
+            }),
+          ),
+        ),
+      );
+    const versions = async () => {
+      const { Items } = await local.dynamo.send(new ScanCommand({ TableName: local.output("seenTableName") }));
+      return new Map((Items ?? []).map((item) => [item.id.S!, item.version.S!]));
+    };
+    await send(0, 60);
+    const consumer = join(program.dir, "runtime", "consumer.ts");
+    writeFileSync(consumer, readFileSync(consumer, "utf8").replace('version: { S: "v1" }', 'version: { S: "v2" }'));
+    await eventually(async () => (await versions()).size === 60 || undefined, 15_000, "every message consumed");
+    await watcher.idle();
+    await send(60, 10);
+    const seen = await eventually(async () => {
+      const current = await versions();
+      return current.size === 70 ? current : undefined;
+    }, 15_000, "the messages sent after the swap");
+    expect(seen.get("m-65")).toBe("v2");
   });
 });
