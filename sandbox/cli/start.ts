@@ -54,6 +54,8 @@ async function main() {
     reporter.info("Stopped.");
     process.exit(0);
   };
+  // A development server keeps serving: a stray failure is shown, not fatal.
+  process.on("unhandledRejection", (reason) => reporter.warn(`unexpected: ${(reason as Error)?.stack ?? reason}`));
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }

@@ -22,7 +22,10 @@ export interface GatewayWiring {
  */
 export class HttpGateway {
   private wiring: GatewayWiring = { apis: [], functionByRef: () => undefined };
-  private readonly server = createServer((request, response) => void this.handle(request, response));
+  private readonly server = createServer((request, response) => {
+    // A client that hangs up mid-body ends its own request, never the sandbox.
+    this.handle(request, response).catch(() => response.destroy());
+  });
   private readonly authorizers = new AuthorizerRunner((authorizer, event) => this.invoke(authorizer.functionRef, event, `authorizer ${authorizer.name}`));
   port = 0;
 

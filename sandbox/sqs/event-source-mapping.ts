@@ -65,7 +65,8 @@ export class SqsPoller {
 
   start(): void {
     for (let slot = 0; slot < this.settings.maximumConcurrency; slot++) this.loops.push(this.poll());
-    this.progressTimer = setInterval(() => void this.reportProgress(), 1_000);
+    // Progress is best effort: a failed look at the queue (e.g. while stopping) is skipped.
+    this.progressTimer = setInterval(() => void this.reportProgress().catch(() => undefined), 1_000);
     this.progressTimer.unref();
   }
 
