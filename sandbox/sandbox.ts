@@ -60,6 +60,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     rmSync(stateDir, { recursive: true, force: true });
     lockStateDir(stateDir);
   }
+  // Artifacts of earlier runs (one folder per code version): this run writes its own.
+  rmSync(join(stateDir, "functions"), { recursive: true, force: true });
 
   const deployer = new Deployer(programDir);
   deployer.prepare();
