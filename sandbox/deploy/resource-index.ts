@@ -52,6 +52,7 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
     memorySize?: number;
     reservedConcurrentExecutions?: number;
     environment?: { variables?: Record<string, string> };
+    loggingConfig?: { logGroup?: string };
   };
   const files = inputs.code?.files;
   if (!files || Object.keys(files).length === 0) {
@@ -70,6 +71,7 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
     // Lambda's own defaults when a program leaves them out.
     timeoutSeconds: inputs.timeout ?? 3,
     memorySizeMb: inputs.memorySize ?? 128,
+    logGroupName: inputs.loggingConfig?.logGroup || undefined,
     reservedConcurrency: inputs.reservedConcurrentExecutions !== undefined && inputs.reservedConcurrentExecutions >= 0 ? inputs.reservedConcurrentExecutions : undefined,
   };
 }

@@ -14,6 +14,8 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memorySizeMb: number;
+  /** The log group of `loggingConfig`, when the program names one. */
+  logGroupName?: string;
   /** Reserved concurrency, if the program declared one. */
   reservedConcurrency?: number;
 }

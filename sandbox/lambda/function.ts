@@ -36,7 +36,7 @@ class Environment {
         functionVersion: "$LATEST",
         memorySizeMb: spec.memorySizeMb,
         invokedFunctionArn: spec.arn,
-        logGroupName: `/aws/lambda/${spec.name}`,
+        logGroupName: spec.logGroupName ?? `/aws/lambda/${spec.name}`,
         logStreamName: logStreamName(),
       },
       // Lambda's memory size is the limit of the whole sandbox; the heap is what a worker can bound.

@@ -8,7 +8,7 @@ import type { FunctionSpec } from "./function-spec";
  * here does not depend on the developer's shell.
  */
 export function workerEnvironment(spec: FunctionSpec, awsEndpoint: string, codeDir: string): Record<string, string> {
-  const logGroupName = `/aws/lambda/${spec.name}`;
+  const logGroupName = spec.logGroupName ?? `/aws/lambda/${spec.name}`;
   return {
     PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
     TZ: ":UTC",
@@ -16,6 +16,7 @@ export function workerEnvironment(spec: FunctionSpec, awsEndpoint: string, codeD
     LAMBDA_TASK_ROOT: codeDir,
     LAMBDA_RUNTIME_DIR: codeDir,
     AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime}`,
+    _HANDLER: spec.handler,
     AWS_LAMBDA_FUNCTION_NAME: spec.name,
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memorySizeMb),
