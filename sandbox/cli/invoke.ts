@@ -31,7 +31,7 @@ async function main() {
     headers: { "x-amz-log-type": "Tail", "content-type": "application/json" },
   }).catch(() => fail(new Error(`the sandbox at ${endpoint} does not answer: is \`npm start\` running?`)));
   const payload = await response.text();
-  if (response.status === 404) fail(new Error(JSON.parse(payload).message));
+  if (response.status !== 200) fail(new Error(`${response.status}: ${JSON.parse(payload || "{}").message ?? payload}`));
   const logs = Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64").toString("utf8");
   if (logs) console.error(logs);
   console.log(JSON.stringify(JSON.parse(payload || "null"), null, 2));

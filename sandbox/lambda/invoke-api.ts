@@ -32,7 +32,12 @@ export function controlRoutes(wiring: () => Wiring, reporter: Reporter) {
         const fn = current.functionByRef(name) ?? [...current.functions.values()].find((candidate) => candidate.spec.logicalName === name);
         if (!fn) return json(response, 404, { Type: "User", message: `Function not found: ${name}` }, { "x-amzn-errortype": "ResourceNotFoundException" });
         const text = await body(request);
-        const event = text ? JSON.parse(text) : {};
+        let event: unknown;
+        try {
+          event = text ? JSON.parse(text) : {};
+        } catch {
+          return json(response, 400, { Type: "User", message: "Could not parse request body into json: the event must be JSON" }, { "x-amzn-errortype": "InvalidRequestContentException" });
+        }
         const asynchronous = request.headers["x-amz-invocation-type"] === "Event";
         const run = fn.invoke(event).then((result) => {
           reporter.invocation(fn.spec, { source: "invoke", detail: asynchronous ? "(Event)" : "(RequestResponse)" }, result);
