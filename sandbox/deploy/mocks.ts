@@ -104,8 +104,11 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
       case "aws:s3/bucketNotification:BucketNotification":
         return { id: String(inputs.bucket), state: {} };
       default: {
-        const guess = typeof inputs.name === "string" ? inputs.name : `${name}-${stableSuffix(stack, type, name)}`;
-        return { id: guess, state: {} };
+        // Not emulated, but the program may still read its name or ARN (an alarm's SNS topic, say):
+        // answer them in AWS's usual shape so every derived Output and stack output has a value.
+        const physical = named();
+        const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
+        return { id: physical, state: { name: physical, arn: arn(service, physical) } };
       }
     }
   }
