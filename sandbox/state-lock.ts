@@ -18,7 +18,7 @@ export function lockStateDir(stateDir: string): () => void {
   const file = join(stateDir, "sandbox.pid");
   try {
     const holder = Number(readFileSync(file, "utf8"));
-    if (holder && holder !== process.pid && alive(holder)) {
+    if (holder && alive(holder)) {
       throw new Error(`another sandbox (pid ${holder}) is running with ${stateDir}: stop it first (Ctrl+C in its terminal, or kill ${holder})`);
     }
   } catch (error) {

@@ -6,6 +6,10 @@ import { ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { eventually, fixtureProgram, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
 import { watchForChanges, type Watcher } from "../../sandbox/watch";
+import { startSandbox } from "../../sandbox/sandbox";
+import { memoryReporter } from "../../sandbox/log";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -35,6 +39,22 @@ describe("the sandbox running a program", () => {
     const outputs = JSON.parse(readFileSync(join(local.sandbox.stateDir, "outputs.json"), "utf8"));
     expect(outputs).toMatchObject({ apiUrl, awsEndpoint: local.sandbox.awsEndpoint, region: "us-east-1", bucketName: local.output("bucketName") });
     expect(typeof outputs.apiToken).toBe("string");
+  });
+
+  it("refuses a second sandbox on the same state, and a port in use, naming what to change", async () => {
+    const reporter = memoryReporter();
+    await expect(startSandbox({ programDir: program.dir, stateDir: local.sandbox.stateDir, port: 0, awsPort: 0, reporter })).rejects.toThrow(
+      /another sandbox \(pid \d+\) is running/,
+    );
+    const otherState = mkdtempSync(join(tmpdir(), "sandbox-state-"));
+    try {
+      const busyPort = Number(new URL(apiUrl).port);
+      await expect(startSandbox({ programDir: program.dir, stateDir: otherState, port: busyPort, awsPort: 0, reporter })).rejects.toThrow(
+        `port ${busyPort} is already in use: stop what holds it, or start with --port <port>`,
+      );
+    } finally {
+      rmSync(otherState, { recursive: true, force: true });
+    }
   });
 
   it("routes as API Gateway does and hands the function a payload 2.0 event", async () => {
