@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
 import { bundle, PROJECT_ROOT } from "../components/bundle";
@@ -94,7 +94,48 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
       met: isApi ? yesNo(size <= JOB_API_MAX_BYTES) : "-",
     });
   }
+  figures.push(await zodAlone(dir, reps));
   return figures;
+}
+
+/**
+ * zod as runtime/jobs/schema.ts imports it (`import { z } from "zod"`), bundled alone with the
+ * production options: the share of every handler's size and init that comes from it.
+ */
+async function zodAlone(dir: string, reps: number): Promise<Figure> {
+  const build = (contents: string) =>
+    esbuild.buildSync({
+      stdin: { contents, resolveDir: PROJECT_ROOT, loader: "ts" },
+      bundle: true,
+      write: false,
+      platform: "node",
+      format: "cjs",
+      target: "node22",
+      minify: true,
+      treeShaking: true,
+      mainFields: ["module", "main"],
+      logLevel: "silent",
+    }).outputFiles[0].text;
+  const classic = join(dir, "zod.js");
+  const mini = join(dir, "zod-mini.js");
+  writeFileSync(classic, build('import { z } from "zod"; export const job = z.strictObject({ id: z.string().trim().min(1), salary: z.number().optional() });'));
+  writeFileSync(mini, build('import { number, optional, strictObject, string, trim, minLength } from "zod/mini"; export const job = strictObject({ id: string().check(trim(), minLength(1)), salary: optional(number()) });'));
+  const times = { classic: [] as number[], mini: [] as number[] };
+  for (let rep = 0; rep < reps; rep++) {
+    times.classic.push((await runJsonChild<Probe>(["-e", PROBE, classic], { timeoutMs: 30_000 })).ms);
+    times.mini.push((await runJsonChild<Probe>(["-e", PROBE, mini], { timeoutMs: 30_000 })).ms);
+  }
+  const [classicMs, miniMs] = [median(times.classic), median(times.mini)];
+  const size = (file: string) => fmt.kb(Buffer.byteLength(readFileSync(file)));
+  progress(`cold start: zod as runtime/jobs imports it: ${size(classic)}, ${fmt.ms(classicMs)} to init; zod/mini: ${size(mini)}, ${fmt.ms(miniMs)}`);
+  return {
+    figure: "cold start: zod alone (in every bundle)",
+    value: `${fmt.ms(classicMs)}, ${size(classic)}`,
+    baseline: `${fmt.ms(miniMs)}, ${size(mini)} zod/mini`,
+    ratio: fmt.ratio(classicMs / miniMs),
+    goal: "-",
+    met: "-",
+  };
 }
 
 /** Which packages the bytes of a bundle come from: the first thing to read when a size goal is missed. */

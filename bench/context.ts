@@ -33,12 +33,12 @@ export const FULL: Sizes = {
 
 export const QUICK: Sizes = {
   producerRows: [10_000, 50_000],
-  queueRows: 2_000,
+  queueRows: 1_000,
   consumerBatches: 100,
   coldStartReps: 3,
   sandboxStarts: 1,
-  uploads: [1_000, 5_000],
-  apiItems: 5_000,
+  uploads: [1_000, 3_000],
+  apiItems: 3_000,
   apiRequests: 50,
   dynaliteItems: 2_000,
   architect: false,

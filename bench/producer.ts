@@ -16,6 +16,7 @@ interface Run {
   maxInFlight?: number;
   reportStatus?: string;
   cpuMs: number;
+  schemaCpuMs?: number;
   wallMs: number;
   maxRssBytes: number;
 }
@@ -47,6 +48,7 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
   const ingestSmall = await run(["ingest", smallFile, String(IN_FLIGHT)]);
   // Where the time goes: the same reading and validation, without encoding and sending.
   const validateBig = await run(["validate", bigFile]);
+  const schemaSmall = await run(["schema", smallFile]);
   for (const [name, result] of [["big", ingestBig], ["small", ingestSmall]] as const) {
     if (result.queued !== result.rows || result.reportStatus !== "complete") {
       throw new Error(`producer (${name} file): ${result.queued} of ${result.rows} rows queued, report ${result.reportStatus}`);
@@ -113,6 +115,14 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
       value: fmt.us(perRow(validateBig)),
       baseline: `${fmt.us(perRow(parseBig))} csv-parse alone`,
       ratio: fmt.ratio(perRow(validateBig) / perRow(parseBig)),
+      goal: "-",
+      met: "-",
+    },
+    {
+      figure: "producer: CPU per row, jobFromCsvRecord alone",
+      value: fmt.us((schemaSmall.schemaCpuMs! * 1000) / schemaSmall.rows),
+      baseline: `${fmt.us(perRow(parseBig))} csv-parse alone`,
+      ratio: fmt.ratio((schemaSmall.schemaCpuMs! * 1000) / schemaSmall.rows / perRow(parseBig)),
       goal: "-",
       met: "-",
     },
