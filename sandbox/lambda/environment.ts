@@ -1,0 +1,111 @@
+import { Worker } from "node:worker_threads";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import type { FunctionSpec, HandlerLog, InvocationError, InvocationResult } from "./function-spec";
+import { logStreamName, workerEnvironment } from "./worker-env";
+
+const bootstrap = join(__dirname, "worker-bootstrap.mjs");
+
+interface Pending {
+  requestId: string;
+  started: number;
+  logs: HandlerLog[];
+  settle(result: InvocationResult): void;
+  timer: NodeJS.Timeout;
+}
+
+/** One execution environment: a worker thread that keeps its loaded handler between invocations. */
+export class Environment {
+  readonly worker: Worker;
+  pending?: Pending;
+  dead = false;
+  /** Set when new code arrived while this environment was busy: it ends after the invocation. */
+  retire = false;
+
+  constructor(spec: FunctionSpec, codeDir: string, awsEndpoint: string, onExit: (environment: Environment) => void) {
+    this.worker = new Worker(bootstrap, {
+      env: workerEnvironment(spec, awsEndpoint, codeDir),
+      // Not the sandbox's own loaders (tsx): the artifact is plain JavaScript, as on Lambda.
+      execArgv: [],
+      workerData: {
+        codeDir,
+        handler: spec.handler,
+        functionName: spec.name,
+        functionVersion: "$LATEST",
+        memorySizeMb: spec.memorySizeMb,
+        invokedFunctionArn: spec.arn,
+        logGroupName: spec.logGroupName ?? `/aws/lambda/${spec.name}`,
+        logStreamName: logStreamName(),
+      },
+      // Lambda's memory size is the limit of the whole sandbox; the heap is what a worker can bound.
+      resourceLimits: { maxOldGenerationSizeMb: spec.memorySizeMb },
+      stdout: true,
+      stderr: true,
+    });
+    // Raw writes to process.stdout belong to whatever is running now.
+    for (const stream of [this.worker.stdout, this.worker.stderr]) {
+      stream.setEncoding("utf8");
+      stream.on("data", (text: string) => this.pending?.logs.push({ level: "log", text: text.replace(/\n$/, "") }));
+    }
+    this.worker.on("message", (message) => this.onMessage(message));
+    this.worker.on("error", (error: Error & { code?: string }) => {
+      const errorType = error.code === "ERR_WORKER_OUT_OF_MEMORY" ? "Runtime.OutOfMemory" : "Runtime.ExitError";
+      this.fail({ errorType, errorMessage: error.message, trace: String(error.stack ?? "").split("\n") });
+    });
+    this.worker.on("exit", (code) => {
+      this.dead = true;
+      this.fail({ errorType: "Runtime.ExitError", errorMessage: `RequestId: ${this.pending?.requestId} Error: Runtime exited with error: exit status ${code}`, trace: [] });
+      onExit(this);
+    });
+  }
+
+  private onMessage(message: { type: string; requestId?: string; level?: string; text?: string; ok?: boolean; value?: unknown; error?: InvocationError; initMs?: number }) {
+    const pending = this.pending;
+    if (message.type === "log") {
+      pending?.logs.push({ level: message.level ?? "log", text: message.text ?? "" });
+      return;
+    }
+    if (!pending || message.requestId !== pending.requestId) return;
+    if (message.type === "crash") {
+      // An unhandled rejection ends the execution environment, as it does on Lambda.
+      this.dead = true;
+      this.fail(message.error!);
+      void this.worker.terminate();
+      return;
+    }
+    if (message.type === "result") {
+      this.pending = undefined;
+      clearTimeout(pending.timer);
+      const base = { requestId: pending.requestId, durationMs: performance.now() - pending.started, initMs: message.initMs ?? 0, logs: pending.logs };
+      pending.settle(message.ok ? { ...base, ok: true, value: message.value } : { ...base, ok: false, error: message.error! });
+    }
+  }
+
+  fail(error: InvocationError) {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = undefined;
+    clearTimeout(pending.timer);
+    pending.settle({ ok: false, error, requestId: pending.requestId, durationMs: performance.now() - pending.started, initMs: 0, logs: pending.logs });
+  }
+
+  invoke(event: unknown, timeoutSeconds: number): Promise<InvocationResult> {
+    const requestId = randomUUID();
+    const started = performance.now();
+    const deadline = Date.now() + timeoutSeconds * 1000;
+    return new Promise((settle) => {
+      const timer = setTimeout(() => {
+        this.fail({
+          errorType: "Sandbox.Timedout",
+          errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+          trace: [],
+        });
+        // A timed-out environment is discarded: its handler may still be running.
+        this.dead = true;
+        void this.worker.terminate();
+      }, timeoutSeconds * 1000);
+      this.pending = { requestId, started, logs: [], settle, timer };
+      this.worker.postMessage({ type: "invoke", requestId, event, deadline });
+    });
+  }
+}
