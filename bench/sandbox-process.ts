@@ -71,7 +71,10 @@ export async function startSandboxProcess(programDir: string, logName: string, t
       }
       await sleep(5);
     }
-    if (!readyMs) throw new Error(`the sandbox was not ready within ${timeoutMs / 1000} s (see ${log}): ${readFileSync(log, "utf8").slice(-400)}`);
+    if (!readyMs) {
+      const why = child.exitCode === null ? `was not ready within ${timeoutMs / 1000} s` : `exited (${child.exitCode}) before it was ready`;
+      throw new Error(`npm start ${why}: ${readFileSync(log, "utf8").trim().split("\n").slice(0, 3).join(" / ").slice(0, 300)}`);
+    }
     const outputs = JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, string>;
     let firstAnswerMs = 0;
     while (Date.now() < deadline) {
