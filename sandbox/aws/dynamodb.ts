@@ -1,10 +1,9 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { mkdirSync } from "node:fs";
 
 export interface DynamoEmulator {
-  /** Loopback origin of dynalite; internal, the front endpoint is what users see. */
-  origin: string;
+  /** Serves one DynamoDB request in-process: no second HTTP hop between the endpoint and dynalite. */
+  handle(request: IncomingMessage, response: ServerResponse): void;
   stop(): Promise<void>;
 }
 
@@ -14,16 +13,15 @@ export async function startDynamo(dataDir: string): Promise<DynamoEmulator> {
   const { default: dynalite } = await import("dynalite");
   // Tables become ACTIVE at once: the deployment waits for nothing a real account would make it wait for.
   const server: Server = dynalite({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  // Listening (on loopback, never advertised) is what lets dynalite's close() release its LevelDB lock.
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => resolve());
   });
-  const { port } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    handle: (request, response) => server.emit("request", request, response),
     stop: () =>
       new Promise<void>((resolve) => {
-        // Closing the server also closes the LevelDB store, which releases its lock for the next start.
         server.closeAllConnections?.();
         server.close(() => resolve());
       }),

@@ -1,17 +1,19 @@
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
 import { closeServer, listenOnLoopback } from "../listen";
 import { queueUrlForms, regionOfSignedRequest, toExternalResponse, toInternalRequest } from "./sqs-queue-urls";
-import { sandboxRegion } from "../constants";
-import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
 import { objectEventOf, type ObjectEvent } from "./s3-object-events";
+import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
+import { sandboxRegion } from "../constants";
+import type { DynamoEmulator } from "./dynamodb";
+import type { FauxqsEmulator } from "./fauxqs";
 
 export interface AwsEndpointOptions {
   port: number;
-  /** Read per request: the port is bound (and a conflict reported) before the emulators start. */
-  upstreams: { dynamo: string; fauxqs: string };
-  /** Called after S3 answered a write with 2xx: S3 notifications start here. */
-  onObjectEvent(write: ObjectEvent): void;
+  /** Filled once the emulators run: the port is bound (and a conflict reported) before they start. */
+  upstreams: { dynamo?: DynamoEmulator; fauxqs?: FauxqsEmulator };
+  /** Called after S3 answered a write or delete with 2xx: S3 notifications start here. */
+  onObjectEvent(event: ObjectEvent): void;
 }
 
 export interface AwsEndpoint {
@@ -25,31 +27,40 @@ export interface AwsEndpoint {
   stop(): Promise<void>;
 }
 
-const upstreamAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+type Headers = IncomingMessage["headers"];
 
 /**
  * The one AWS endpoint: DynamoDB calls (by `X-Amz-Target`) go to dynalite, everything else
- * (S3, SQS, STS) to fauxqs. SQS calls are rewritten so queue URLs are path-style on this endpoint.
+ * (S3, SQS, STS) to fauxqs, both in-process. SQS calls are rewritten so queue URLs are path-style
+ * on this endpoint, and SQS's query protocol is translated for fauxqs, which speaks only JSON.
  */
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   let origin = "";
   const server = createServer((request, response) => {
     if (endpoint.extraRoutes?.(request, response)) return;
+    const { dynamo, fauxqs } = options.upstreams;
+    if (!dynamo || !fauxqs) return failed(response, new Error("the emulators are still starting"));
     const target = String(request.headers["x-amz-target"] ?? "");
-    if (target.startsWith("DynamoDB_")) {
-      forward(request, response, options.upstreams.dynamo);
-    } else if (target.startsWith("AmazonSQS.")) {
-      void forwardSqs(request, response, options.upstreams.fauxqs, origin);
-    } else if (String(request.headers["content-type"] ?? "").includes("x-www-form-urlencoded") && request.method === "POST") {
-      void forwardForm(request, response, options.upstreams.fauxqs, origin);
-    } else {
-      const write = objectEventOf(request);
-      forward(request, response, options.upstreams.fauxqs, (status, headers) => {
-        if (write && status >= 200 && status < 300) {
-          const requestId = String(headers["x-amz-request-id"] ?? randomBytes(8).toString("hex").toUpperCase());
-          response.once("finish", () => options.onObjectEvent({ ...write, requestId, eventTime: new Date() }));
+    try {
+      if (target.startsWith("DynamoDB_")) {
+        dynamo.handle(request, response);
+      } else if (target.startsWith("AmazonSQS.")) {
+        void sqsJson(request, response, fauxqs, origin);
+      } else if (request.method === "POST" && String(request.headers["content-type"] ?? "").includes("x-www-form-urlencoded")) {
+        void formEncoded(request, response, fauxqs, origin);
+      } else {
+        const event = objectEventOf(request);
+        if (event) {
+          response.once("finish", () => {
+            if (response.statusCode < 200 || response.statusCode >= 300) return;
+            const requestId = String(response.getHeader("x-amz-request-id") ?? randomBytes(8).toString("hex").toUpperCase());
+            options.onObjectEvent({ ...event, requestId, eventTime: new Date() });
+          });
         }
-      });
+        fauxqs.handle(request, response);
+      }
+    } catch (error) {
+      failed(response, error as Error);
     }
   });
   server.keepAliveTimeout = 5_000;
@@ -59,101 +70,50 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   return endpoint;
 }
 
-function forward(
-  request: IncomingMessage,
-  response: ServerResponse,
-  upstream: string,
-  onResponse?: (status: number, headers: IncomingMessage["headers"]) => void,
-): void {
-  const url = new URL(upstream);
-  const outgoing = httpRequest(
-    {
-      host: url.hostname,
-      port: url.port,
-      method: request.method,
-      path: request.url,
-      headers: request.headers,
-      agent: upstreamAgent,
-    },
-    (upstreamResponse) => {
-      const status = upstreamResponse.statusCode ?? 502;
-      onResponse?.(status, upstreamResponse.headers);
-      response.writeHead(status, upstreamResponse.headers);
-      upstreamResponse.pipe(response);
-    },
-  );
-  outgoing.on("error", (error) => failed(response, error));
-  request.pipe(outgoing);
-}
-
 interface Answer {
   status: number;
-  headers: IncomingMessage["headers"];
+  headers: Record<string, string | string[] | number | undefined>;
   body: Buffer;
 }
 
-/** One SQS JSON-protocol call to fauxqs, with queue URLs translated both ways. */
-function sqsJsonCall(upstream: string, origin: string, headers: IncomingMessage["headers"], raw: Buffer): Promise<Answer> {
+/** One SQS JSON-protocol call, with queue URLs translated both ways. */
+async function sqsJsonCall(fauxqs: FauxqsEmulator, origin: string, headers: Headers, raw: Buffer): Promise<Answer> {
   const forms = queueUrlForms(origin);
   const region = regionOfSignedRequest(headers.authorization, sandboxRegion);
   const body = rewriteJson(raw, (json) => toInternalRequest(json, forms, region));
-  const url = new URL(upstream);
   // fauxqs builds new queue URLs from the Host header: always this endpoint's, whatever the client used.
   const outgoing = { ...headers, host: new URL(origin).host, "content-length": String(body.length) };
-  return new Promise((resolve, reject) => {
-    const call = httpRequest({ host: url.hostname, port: url.port, method: "POST", path: "/", headers: outgoing, agent: upstreamAgent }, (answer) => {
-      readAll(answer).then(
-        (rawAnswer) =>
-          resolve({
-            status: answer.statusCode ?? 502,
-            headers: answer.headers,
-            body: rewriteJson(rawAnswer, (json) => toExternalResponse(json, forms)),
-          }),
-        reject,
-      );
-    });
-    call.on("error", reject);
-    call.end(body);
-  });
+  const answer = await fauxqs.inject({ method: "POST", url: "/", headers: outgoing, body });
+  return { ...answer, body: rewriteJson(answer.body, (json) => toExternalResponse(json, forms)) };
 }
 
 function reply(response: ServerResponse, answer: Answer): void {
-  response.writeHead(answer.status, { ...answer.headers, "content-length": String(answer.body.length) });
+  const headers: Answer["headers"] = { ...answer.headers, "content-length": String(answer.body.length) };
+  // The body is sent whole, with its length: a chunked encoding from the emulator no longer applies.
+  delete headers["transfer-encoding"];
+  response.writeHead(answer.status, headers);
   response.end(answer.body);
 }
 
-async function forwardSqs(request: IncomingMessage, response: ServerResponse, upstream: string, origin: string) {
+async function sqsJson(request: IncomingMessage, response: ServerResponse, fauxqs: FauxqsEmulator, origin: string) {
   try {
-    reply(response, await sqsJsonCall(upstream, origin, request.headers, await readAll(request)));
+    reply(response, await sqsJsonCall(fauxqs, origin, request.headers, await readAll(request)));
   } catch (error) {
     failed(response, error as Error);
   }
 }
 
 /** Form-encoded calls: SQS's query protocol is translated, anything else (SNS, STS) passes through. */
-async function forwardForm(request: IncomingMessage, response: ServerResponse, upstream: string, origin: string) {
+async function formEncoded(request: IncomingMessage, response: ServerResponse, fauxqs: FauxqsEmulator, origin: string) {
   try {
     const raw = await readAll(request);
     const query = queryToJson(raw.toString("utf8"));
     if (!query) {
-      const url = new URL(upstream);
-      const call = httpRequest(
-        { host: url.hostname, port: url.port, method: request.method, path: request.url, headers: request.headers, agent: upstreamAgent },
-        (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
-        },
-      );
-      call.on("error", (error) => failed(response, error));
-      call.end(raw);
+      reply(response, await fauxqs.inject({ method: "POST", url: request.url ?? "/", headers: request.headers, body: raw }));
       return;
     }
-    const headers = {
-      ...request.headers,
-      "content-type": "application/x-amz-json-1.0",
-      "x-amz-target": `AmazonSQS.${query.action}`,
-    };
-    const answer = await sqsJsonCall(upstream, origin, headers, Buffer.from(JSON.stringify(query.json)));
+    const headers = { ...request.headers, "content-type": "application/x-amz-json-1.0", "x-amz-target": `AmazonSQS.${query.action}` };
+    const answer = await sqsJsonCall(fauxqs, origin, headers, Buffer.from(JSON.stringify(query.json)));
     const json = answer.body.length > 0 ? JSON.parse(answer.body.toString("utf8")) : {};
     const xml = Buffer.from(jsonToQueryXml(query.action, answer.status, json, answer.headers["x-amzn-query-error"] as string | undefined));
     reply(response, { status: answer.status, headers: { "content-type": "text/xml" }, body: xml });
@@ -185,5 +145,5 @@ function failed(response: ServerResponse, error: Error): void {
     return;
   }
   response.writeHead(502, { "content-type": "application/json" });
-  response.end(JSON.stringify({ message: `sandbox endpoint: emulator unavailable (${error.message})` }));
+  response.end(JSON.stringify({ message: `sandbox endpoint: ${error.message}` }));
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
-import { startDynamo } from "./dynamodb";
-import { startFauxqs } from "./fauxqs";
+import { startDynamo, type DynamoEmulator } from "./dynamodb";
+import { startFauxqs, type FauxqsEmulator } from "./fauxqs";
 import { startAwsEndpoint, type AwsEndpoint } from "./endpoint";
 import type { ObjectEvent } from "./s3-object-events";
 
@@ -14,7 +14,7 @@ export interface LocalAws extends AwsEndpoint {
 /** dynalite and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
 export async function startLocalAws(options: { port: number; stateDir: string }): Promise<LocalAws> {
   const objectEvents = new Set<(write: ObjectEvent) => void>();
-  const upstreams = { dynamo: "", fauxqs: "" };
+  const upstreams: { dynamo?: DynamoEmulator; fauxqs?: FauxqsEmulator } = {};
   const endpoint = await startAwsEndpoint({
     port: options.port,
     upstreams,
@@ -26,7 +26,7 @@ export async function startLocalAws(options: { port: number; stateDir: string })
     started.push(dynamo);
     const fauxqs = await startFauxqs();
     started.push(fauxqs);
-    Object.assign(upstreams, { dynamo: dynamo.origin, fauxqs: fauxqs.origin });
+    Object.assign(upstreams, { dynamo, fauxqs });
   } catch (error) {
     await Promise.all([endpoint.stop(), ...started.map((emulator) => emulator.stop())]);
     throw error;
