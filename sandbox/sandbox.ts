@@ -11,7 +11,7 @@ import { sandboxCredentials, sandboxRegion, sandboxStack } from "./constants";
 import { consoleReporter, type Reporter } from "./log";
 import { Wiring } from "./wiring";
 import { controlRoutes } from "./lambda/invoke-api";
-import { writeOutputs, type SandboxOutputs } from "./outputs";
+import { outputsFile, writeOutputs, type SandboxOutputs } from "./outputs";
 import { lockStateDir } from "./state-lock";
 
 export interface SandboxOptions {
@@ -77,9 +77,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const aws: LocalAws = await startLocalAws({ port: options.awsPort ?? 4566, stateDir });
     stoppers.push(() => aws.stop());
 
-    const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
-    const deploy = () =>
-      deployer.deploy({
+    // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
+    let apiToken = "";
+    const deploy = () => {
+      const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
+      apiToken = stack.apiToken;
+      return deployer.deploy({
         programDir,
         project: stack.project,
         stack: sandboxStack,
@@ -88,6 +91,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         awsEndpoint: aws.origin,
         apiOrigin: gateway.origin,
       });
+    };
     let deployment = await deploy();
     deployment.notes.forEach((note) => reporter.warn(note));
 
@@ -106,7 +110,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...current.outputs,
       awsEndpoint: aws.origin,
       region: sandboxRegion,
-      apiToken: stack.apiToken,
+      apiToken,
     });
     const sandbox: Sandbox = {
       outputs: outputsOf(deployment),
@@ -128,6 +132,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stop: stopAll,
     };
     writeOutputs(stateDir, sandbox.outputs);
+    // Commands find a sandbox through outputs.json: a stopped one must not look alive.
+    stoppers.push(() => rmSync(outputsFile(stateDir), { force: true }));
     return sandbox;
   } catch (error) {
     await stopAll();
