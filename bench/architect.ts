@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { PROJECT_ROOT } from "../components/bundle";
+import { detachedGroups } from "./child";
 import type { Latency } from "./api-latency";
 import { progress } from "./report";
 import { percentile } from "./stats";
@@ -104,7 +105,13 @@ export async function architect(work: string, requests: number): Promise<Archite
     },
   });
   closeSync(fd);
-  const exited = new Promise((resolve) => child.once("exit", resolve));
+  detachedGroups.add(child.pid!);
+  const exited = new Promise((resolve) =>
+    child.once("exit", () => {
+      detachedGroups.delete(child.pid!);
+      resolve(undefined);
+    }),
+  );
   try {
     const origin = `http://127.0.0.1:${http}`;
     let firstAnswerMs = 0;

@@ -3,6 +3,24 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { bundle } from "../components/bundle";
 
+/**
+ * Process groups of the servers the bench started detached (the sandbox, Architect's): a Ctrl+C
+ * of the bench ends them too instead of leaving them listening.
+ */
+export const detachedGroups = new Set<number>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    for (const group of detachedGroups) {
+      try {
+        process.kill(-group, "SIGTERM");
+      } catch {
+        // Already gone.
+      }
+    }
+    process.exit(130);
+  });
+}
+
 /** The environment every measured child gets: the SDK's Node 20 notice is noise in a timing. */
 export const quietEnv = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
 

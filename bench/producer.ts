@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { startFauxqs } from "../sandbox/aws/fauxqs";
+import { startQueueEmulator } from "./fauxqs";
 import { bundledScript, quietEnv, runJsonChild } from "./child";
 import { writeCsv } from "./csv";
 import type { BenchContext } from "./context";
@@ -56,7 +56,7 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
   }
 
   progress(`producer: ${queueRows.toLocaleString("en-US")} rows into fauxqs, batched and one SendMessage per row`);
-  const fauxqs = await startFauxqs();
+  const fauxqs = await startQueueEmulator();
   let batched: Run;
   let naive: Run;
   try {

@@ -26,6 +26,8 @@ async function main() {
   const values = flags();
   const work = mkdtempSync(join(tmpdir(), "job-offers-bench-"));
   progress(`${values.quick ? "quick" : "full"} run; generated files and state under ${work}`);
+  // Also on Ctrl+C (child.ts ends the servers, then exits): a million-row file is 176 MB.
+  if (!values.keep) process.once("exit", () => rmSync(work, { recursive: true, force: true }));
   try {
     const figures = await runBench({ sizes: values.quick ? QUICK : FULL, work });
     progress("done");

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../components/bundle";
-import { quietEnv } from "./child";
+import { detachedGroups, quietEnv } from "./child";
 
 export interface RunningSandbox {
   outputs: Record<string, string>;
@@ -32,6 +32,7 @@ export function programCopy(dir: string): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+
 /**
  * `npm start -- --port 0 --aws-port 0 --no-watch` as a user runs it, in its own process group so
  * that stop() ends npm, tsx, the sandbox and its deployer together (and nothing else).
@@ -48,7 +49,13 @@ export async function startSandboxProcess(programDir: string, logName: string, t
     stdio: ["ignore", fd, fd],
   });
   closeSync(fd);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  detachedGroups.add(child.pid!);
+  const exited = new Promise<void>((resolve) =>
+    child.once("exit", () => {
+      detachedGroups.delete(child.pid!);
+      resolve();
+    }),
+  );
   const stop = async () => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     try {
