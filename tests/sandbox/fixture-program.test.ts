@@ -158,4 +158,14 @@ describe("the sandbox running a program", () => {
     }, 15_000, "the messages sent after the swap");
     expect(seen.get("m-65")).toBe("v2");
   });
+
+  it("redeploys when the program changes: a new route answers without a restart", async () => {
+    const index = join(program.dir, "index.ts");
+    writeFileSync(index, readFileSync(index, "utf8").replace('routeKey: "GET /items/{id}"', 'routeKey: "GET /things/{id}"'));
+    const routed = await eventually(async () => {
+      const { event } = await json(await fetch(`${apiUrl}/things/5`));
+      return event.routeKey === "GET /things/{id}" ? event : undefined;
+    }, 20_000, "the new route");
+    expect(routed.pathParameters).toEqual({ id: "5" });
+  });
 });
