@@ -90,6 +90,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         secretKeys: stack.secretKeys,
         awsEndpoint: aws.origin,
         apiOrigin: gateway.origin,
+        bundleCacheDir: join(stateDir, "bundles"),
       });
     };
     let deployment = await deploy();

@@ -40,4 +40,6 @@ export interface DeployRequest {
   awsEndpoint: string;
   /** Origin of the local HTTP API server: stages' invoke URLs are built on it. */
   apiOrigin: string;
+  /** Where the program's esbuild results are kept between runs. */
+  bundleCacheDir: string;
 }

@@ -7,7 +7,9 @@
 import { join } from "node:path";
 import type * as PulumiModule from "@pulumi/pulumi";
 import Module from "node:module";
+import type { BuildOptions, BuildResult } from "esbuild";
 import type { BundleRecipe, Deployment, DeployRequest } from "./recorded";
+import { BundleCache } from "./bundle-cache";
 
 /**
  * The program bundles its handlers with esbuild while it runs. Recording each build (its options
@@ -15,6 +17,7 @@ import type { BundleRecipe, Deployment, DeployRequest } from "./recorded";
  * the functions within a second, before the full redeployment confirms the rest.
  */
 const bundles: BundleRecipe[] = [];
+let cache: BundleCache | undefined;
 const moduleLoader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
 const originalLoad = moduleLoader._load;
 moduleLoader._load = function (request, parent, isMain) {
@@ -23,23 +26,32 @@ moduleLoader._load = function (request, parent, isMain) {
   const esbuild = loaded as typeof import("esbuild");
   return {
     ...esbuild,
-    buildSync(options: import("esbuild").BuildOptions) {
-      const result = esbuild.buildSync(options);
-      record(options, result.outputFiles);
+    buildSync(options: BuildOptions) {
+      const replayable = isReplayable(options);
+      const cached = replayable ? cache?.lookup(options) : undefined;
+      const result = cached ?? esbuild.buildSync(replayable ? { ...options, metafile: true } : options);
+      if (replayable) remember(options, result, !cached);
       return result;
     },
-    async build(options: import("esbuild").BuildOptions) {
-      const result = await esbuild.build(options);
-      record(options, result.outputFiles);
+    async build(options: BuildOptions) {
+      const replayable = isReplayable(options);
+      const cached = replayable ? cache?.lookup(options) : undefined;
+      const result = cached ?? (await esbuild.build(replayable ? { ...options, metafile: true } : options));
+      if (replayable) remember(options, result, !cached);
       return result;
     },
   };
 };
 
-function record(options: import("esbuild").BuildOptions, outputFiles: import("esbuild").OutputFile[] | undefined) {
-  // Only self-contained builds can be replayed in another process.
-  if (options.plugins?.length || options.write !== false || outputFiles?.length !== 1) return;
-  bundles.push({ options: JSON.parse(JSON.stringify(options)), output: outputFiles[0].text });
+/** Only self-contained builds can be cached and replayed in another process. */
+function isReplayable(options: BuildOptions): boolean {
+  return !options.plugins?.length && options.write === false;
+}
+
+function remember(options: BuildOptions, result: BuildResult, fresh: boolean) {
+  if (result.outputFiles?.length !== 1) return;
+  if (fresh) cache?.store(options, result);
+  bundles.push({ options: JSON.parse(JSON.stringify(options)), output: result.outputFiles[0].text });
 }
 
 const warm = Promise.all([import("@pulumi/pulumi"), import("@pulumi/aws"), import("./provision"), import("./mocks")]);
@@ -53,6 +65,7 @@ async function resolveOutput(pulumi: typeof PulumiModule, value: unknown): Promi
 
 async function deploy(request: DeployRequest): Promise<Deployment> {
   const [pulumi, , { Provisioner }, { sandboxMocks }] = await warm;
+  cache = new BundleCache(request.bundleCacheDir);
   const provisioner = new Provisioner(request.awsEndpoint);
   const { mocks, recorded } = sandboxMocks({ stack: request.stack, apiOrigin: request.apiOrigin, provisioner });
   await pulumi.runtime.setMocks(mocks, request.project, request.stack, false);
