@@ -30,6 +30,8 @@ export interface SandboxOptions {
   reporter?: Reporter;
   /** Delays between async retries; Lambda's are minutes, the sandbox's seconds. */
   retryDelaysMs?: number[];
+  /** A deployer already started (the CLI starts one before its own imports, to overlap them). */
+  deployer?: Deployer;
 }
 
 export interface Sandbox {
@@ -63,7 +65,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Artifacts of earlier runs (one folder per code version): this run writes its own.
   rmSync(join(stateDir, "functions"), { recursive: true, force: true });
 
-  const deployer = new Deployer(programDir);
+  const deployer = options.deployer ?? new Deployer(programDir);
   deployer.prepare();
   const stoppers: Array<() => Promise<void> | void> = [releaseLock, () => deployer.stop()];
   const stopAll = async () => {

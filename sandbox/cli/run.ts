@@ -1,15 +1,23 @@
-// The SDK's Node 20 end-of-support notice says nothing about the sandbox: keep the console for it.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-
 import { startSandbox } from "../sandbox";
 import { consoleReporter } from "../log";
 import { readyBanner } from "./banner";
 import { fail, parseFlags, portFlag } from "./args";
 import { watchForChanges } from "../watch";
+import type { Deployer } from "../deploy/deployer";
 
 const usage = "npm start -- [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...]";
 
-async function main() {
+/** Parses the flags, starts the sandbox, prints the banner, watches, and stops on a signal. */
+export async function run(deployer?: Deployer): Promise<void> {
+  try {
+    await start(deployer);
+  } catch (error) {
+    deployer?.stop();
+    fail(error);
+  }
+}
+
+async function start(deployer?: Deployer) {
   const { values } = parseFlags(usage, {
     port: { type: "string" },
     "aws-port": { type: "string" },
@@ -30,17 +38,18 @@ async function main() {
     }),
   );
   const reporter = consoleReporter();
-  const started = performance.now();
   reporter.info("Starting the sandbox: emulators, then the program under Pulumi mocks...");
   const sandbox = await startSandbox({
     port: portFlag(values.port, 3000, "--port"),
     awsPort: portFlag(values["aws-port"], 4566, "--aws-port"),
     fresh: values.fresh,
+    deployer,
     stateDir: process.env.SANDBOX_STATE_DIR,
     config,
     reporter,
   });
-  reporter.info(readyBanner(sandbox, performance.now() - started));
+  // Since the process started (performance.now()'s origin), tsx's and the imports' part included.
+  reporter.info(readyBanner(sandbox, performance.now()));
   const watcher = values["no-watch"] ? undefined : watchForChanges(sandbox, reporter);
   reporter.info(watcher ? "\nWatching runtime/ (hot reload) and the program (redeploy). Ctrl+C stops.\n" : "\nCtrl+C stops.\n");
 
@@ -60,4 +69,3 @@ async function main() {
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
 
-main().catch(fail);
