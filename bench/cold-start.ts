@@ -94,8 +94,37 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
       met: isApi ? yesNo(size <= JOB_API_MAX_BYTES) : "-",
     });
   }
+  figures.push(sdkClients());
   figures.push(await zodAlone(dir, reps));
   return figures;
+}
+
+/**
+ * Each bundle carries only the SDK clients its own runtime/ sources import (a value import, not
+ * `import type`): one handler's client must not ride along in another's bundle.
+ */
+function sdkClients(): Figure {
+  const lines: string[] = [];
+  let exact = true;
+  for (const handler of HANDLERS) {
+    const { inputs } = bundle(handler.entry);
+    const bundled = new Set(inputs.flatMap((input) => /node_modules\/@aws-sdk\/(client-[^/]+)\//.exec(input)?.[1] ?? []));
+    const imported = new Set(
+      inputs
+        .filter((input) => input.startsWith("runtime/"))
+        .flatMap((input) => [...readFileSync(join(PROJECT_ROOT, input), "utf8").matchAll(/^import (?!type )[^;]*from "@aws-sdk\/(client-[^"/]+)"/gm)].map((match) => match[1])),
+    );
+    exact &&= bundled.size === imported.size && [...bundled].every((client) => imported.has(client));
+    lines.push(`${handler.name}: ${[...bundled].map((client) => client.replace("client-", "")).join("+") || "none"}`);
+  }
+  return {
+    figure: "bundles: SDK clients per handler",
+    value: lines.join("; "),
+    baseline: "clients the handler's sources import",
+    ratio: "-",
+    goal: "only those",
+    met: yesNo(exact),
+  };
 }
 
 /**
