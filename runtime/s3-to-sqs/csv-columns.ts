@@ -25,8 +25,12 @@ export function readHeader(fields: readonly string[]): string[] {
   }
   const missing = REQUIRED_COLUMNS.filter((name) => !seen.has(name));
   if (missing.length > 0) {
+    const separator = otherSeparator(names, missing);
     throw new CsvFileError(
-      `header: missing required column(s) ${missing.join(", ")} (the first line must name the columns, e.g. id,city,title)`,
+      separator
+        ? `header: missing required column(s) ${missing.join(", ")}: the header looks ${separator}-separated; ` +
+            `export the file with commas between columns (CSV UTF-8)`
+        : `header: missing required column(s) ${missing.join(", ")} (the first line must name the columns, e.g. id,city,title)`,
     );
   }
   for (const name of names) {
@@ -34,6 +38,23 @@ export function readHeader(fields: readonly string[]): string[] {
     if (problem) throw new CsvFileError(`header: ${problem}`);
   }
   return names;
+}
+
+const OTHER_SEPARATORS = [
+  [";", "semicolon"],
+  ["\t", "tab"],
+] as const;
+
+/**
+ * Spreadsheets in many locales export with semicolons: the whole header then reads as one column
+ * and "missing id, city" alone would not tell the user what to change.
+ */
+function otherSeparator(names: readonly string[], missing: readonly string[]): string | undefined {
+  for (const [separator, word] of OTHER_SEPARATORS) {
+    const split = new Set(names.flatMap((name) => name.split(separator).map(normalizeFieldName)));
+    if (missing.every((name) => split.has(name))) return word;
+  }
+  return undefined;
 }
 
 export type RowRecord = { ok: true; record: Record<string, string> } | { ok: false; reasons: string[] };
