@@ -2,7 +2,7 @@ import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { Deployment, DeployRequest } from "./recorded";
 
-const runner = join(__dirname, "runner.ts");
+const boot = join(__dirname, "boot.mjs");
 
 /** The program failed to deploy: its own message (e.g. a config guard), without our stack. */
 export class DeploymentError extends Error {
@@ -22,9 +22,9 @@ export class Deployer {
   constructor(private readonly cwd: string) {}
 
   private start(): ChildProcess {
-    const child = fork(runner, [], {
+    const child = fork(boot, [], {
       cwd: this.cwd,
-      execArgv: ["--import", "tsx"],
+      execArgv: [],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
     });

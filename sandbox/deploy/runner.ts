@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import type * as PulumiModule from "@pulumi/pulumi";
-import Module from "node:module";
+import Module, { createRequire } from "node:module";
 import type { BuildOptions, BuildResult } from "esbuild";
 import type { BundleRecipe, Deployment, DeployRequest } from "./recorded";
 import { BundleCache } from "./bundle-cache";
@@ -54,7 +54,13 @@ function remember(options: BuildOptions, result: BuildResult, fresh: boolean) {
   bundles.push({ options: JSON.parse(JSON.stringify(options)), output: result.outputFiles[0].text });
 }
 
-const warm = Promise.all([import("@pulumi/pulumi"), import("@pulumi/aws"), import("./provision"), import("./mocks")]);
+// The program's own copy of Pulumi: the mocks must be set on the instance the program uses.
+const fromProgram = createRequire(join(process.cwd(), "index.ts"));
+const warm = Promise.all([
+  Promise.resolve(fromProgram("@pulumi/pulumi") as typeof PulumiModule),
+  import("./provision"),
+  import("./mocks"),
+]);
 
 type RunInStack = (init: () => Promise<Record<string, unknown>>) => Promise<unknown>;
 
@@ -64,7 +70,7 @@ async function resolveOutput(pulumi: typeof PulumiModule, value: unknown): Promi
 }
 
 async function deploy(request: DeployRequest): Promise<Deployment> {
-  const [pulumi, , { Provisioner }, { sandboxMocks }] = await warm;
+  const [pulumi, { Provisioner }, { sandboxMocks }] = await warm;
   cache = new BundleCache(request.bundleCacheDir);
   const provisioner = new Provisioner(request.awsEndpoint);
   const { mocks, recorded } = sandboxMocks({ stack: request.stack, apiOrigin: request.apiOrigin, provisioner });
