@@ -1,0 +1,187 @@
+/**
+ * Accounting for `npm run reconcile`: where did every row of an uploaded CSV go? The file is read
+ * with the producer's own modules (same parser, same header rules, same validation), so a row
+ * that the producer rejects is expected in the report, and a valid row in the table at the
+ * version the producer gave it, or superseded there by a newer write, or in the dead-letter queue.
+ * Anything else is unaccounted. No I/O here: the command gathers the facts and calls `reconcile`.
+ */
+import { readHeader, rowRecord } from "../../runtime/s3-to-sqs/csv-columns";
+import { CsvFileError, csvRecords } from "../../runtime/s3-to-sqs/csv-records";
+import { MAX_RECORD_SIZE } from "../../runtime/s3-to-sqs/ingest-file";
+import type { IngestReport } from "../../runtime/s3-to-sqs/report";
+import { jobFromCsvRecord } from "../../runtime/jobs/schema";
+import { jobVersion } from "../../runtime/jobs/version";
+
+/** One data row of the file as the producer sees it. */
+export interface FileRow {
+  readonly line: number;
+  /** The row's key when it is valid (only valid rows are queued). */
+  readonly key?: { readonly id: string; readonly city: string };
+  /** Why the producer rejects it, when it does. */
+  readonly reasons?: readonly string[];
+}
+
+export interface FileRows {
+  readonly rows: FileRow[];
+  /** A problem that stops the producer reading the file; rows after it are never seen. */
+  readonly fileError?: string;
+}
+
+/** Reads a CSV exactly as the s3-to-sqs function does. */
+export async function readFileRows(body: AsyncIterable<Uint8Array>): Promise<FileRows> {
+  const rows: FileRow[] = [];
+  let columns: string[] | undefined;
+  try {
+    for await (const { line, fields } of csvRecords(body, { maxRecordSize: MAX_RECORD_SIZE })) {
+      if (!columns) {
+        columns = readHeader(fields);
+        continue;
+      }
+      const record = rowRecord(columns, fields);
+      if (!record.ok) {
+        rows.push({ line, reasons: record.reasons });
+        continue;
+      }
+      const validation = jobFromCsvRecord(record.record);
+      if (validation.ok) rows.push({ line, key: { id: validation.job.id, city: validation.job.city } });
+      else rows.push({ line, reasons: validation.errors.map((problem) => `${problem.field}: ${problem.message}`) });
+    }
+  } catch (error) {
+    if (error instanceof CsvFileError) return { rows, fileError: error.message };
+    throw error;
+  }
+  return columns ? { rows } : { rows, fileError: "the file has no header row" };
+}
+
+/** A dead-lettered jobs-queue message, reduced to what ties it to a row. */
+export interface DeadLetter {
+  readonly messageId: string;
+  readonly source?: { readonly bucket?: string; readonly key?: string; readonly line?: number };
+  readonly version?: string;
+}
+
+/** `keyOf(id, city)` -> the table's `_version` of that item (absent: no item). */
+export type TableVersions = ReadonlyMap<string, string | undefined>;
+
+export const keyOf = (id: string, city: string) => JSON.stringify([id, city]);
+
+export type RowOutcome =
+  | "stored"
+  | "superseded"
+  | "rejected"
+  | "dead-lettered"
+  | "unaccounted";
+
+export interface RowAccount {
+  readonly line: number;
+  readonly id?: string;
+  readonly city?: string;
+  readonly outcome: RowOutcome;
+  readonly detail: string;
+}
+
+export interface ReconcileInput {
+  readonly objectKey: string;
+  readonly file: FileRows;
+  /** The ingestion report, when there is one. */
+  readonly report?: IngestReport;
+  readonly table: TableVersions;
+  readonly deadLetters: readonly DeadLetter[];
+}
+
+export interface Reconciliation {
+  readonly rows: number;
+  readonly counts: Readonly<Record<RowOutcome, number>>;
+  readonly unaccounted: RowAccount[];
+  /** What the whole-file facts say (a failed report, rows the file never reached). */
+  readonly notes: string[];
+}
+
+/**
+ * Accounts for every row the file holds. A row is accounted for when the table holds it at its
+ * version or a newer one (a later line with the same key, a later upload), when the report lists
+ * it as rejected, or when its message is in the dead-letter queue.
+ */
+export function reconcile(input: ReconcileInput): Reconciliation {
+  const { file, report, table, deadLetters, objectKey } = input;
+  const notes: string[] = [];
+  const counts: Record<RowOutcome, number> = { stored: 0, superseded: 0, rejected: 0, "dead-lettered": 0, unaccounted: 0 };
+  const unaccounted: RowAccount[] = [];
+
+  if (!report) notes.push(`no ingestion report for ${objectKey}: was the file uploaded under that key, and has the upload been processed?`);
+  else if (report.key !== objectKey) notes.push(`the report is of ${report.key}, not ${objectKey}`);
+  if (report?.status === "failed") notes.push(`the report says the upload failed: ${report.reason}`);
+  if (file.fileError) {
+    notes.push(`the file stops being readable: ${file.fileError}; the rows after that point are never ingested (fix the file and upload it again)`);
+  }
+
+  const listed = new Map((report?.errors ?? []).map((error) => [error.line, error.reasons]));
+  const lastListed = report?.errors.at(-1)?.line ?? 0;
+  const unlisted = report?.errorsNotListed ?? 0;
+  const dead = new Map<number, DeadLetter>();
+  for (const letter of deadLetters) {
+    if (letter.source?.key === objectKey && typeof letter.source.line === "number") dead.set(letter.source.line, letter);
+  }
+
+  for (const row of file.rows) {
+    const account = accountFor(row);
+    counts[account.outcome]++;
+    if (account.outcome === "unaccounted") unaccounted.push(account);
+  }
+  return { rows: file.rows.length, counts, unaccounted, notes };
+
+  function accountFor(row: FileRow): RowAccount {
+    const where = { line: row.line, ...(row.key ?? {}) };
+    const reasons = listed.get(row.line);
+    if (reasons) return { ...where, outcome: "rejected", detail: reasons.join("; ") };
+    if (!row.key) {
+      // The report lists the first rejections only; the rest are counted in errorsNotListed.
+      if (unlisted > 0 && row.line > lastListed) return { ...where, outcome: "rejected", detail: `${row.reasons?.join("; ")} (counted, not listed, in the report)` };
+      return { ...where, outcome: "unaccounted", detail: `invalid (${row.reasons?.join("; ")}) but not in the report` };
+    }
+    if (!report) return { ...where, outcome: "unaccounted", detail: "no report, not in the table" };
+    const expected = jobVersion(report.eventTime, row.line);
+    const stored = table.get(keyOf(row.key.id, row.key.city));
+    if (stored === expected) return { ...where, outcome: "stored", detail: expected };
+    if (stored !== undefined && stored > expected) return { ...where, outcome: "superseded", detail: `the table holds the newer version ${stored}` };
+    const letter = dead.get(row.line);
+    if (letter) return { ...where, outcome: "dead-lettered", detail: `message ${letter.messageId}` };
+    return {
+      ...where,
+      outcome: "unaccounted",
+      detail: stored === undefined ? `not in the table (expected version ${expected})` : `the table holds the older version ${stored}, not ${expected}`,
+    };
+  }
+}
+
+/** The command's output: counts first, then every unaccounted row. */
+export function renderReconciliation(objectKey: string, result: Reconciliation): string {
+  const { counts } = result;
+  const lines = [
+    `${objectKey}: ${result.rows} row(s)`,
+    `  stored at their version  ${counts.stored}`,
+    `  superseded by a newer write  ${counts.superseded}`,
+    `  rejected in the report   ${counts.rejected}`,
+    `  in the dead-letter queue ${counts["dead-lettered"]}`,
+    `  unaccounted              ${counts.unaccounted}`,
+    ...result.notes.map((note) => `note: ${note}`),
+  ];
+  for (const row of result.unaccounted) {
+    const key = row.id === undefined ? "" : ` ${row.id} / ${row.city}`;
+    lines.push(`  line ${row.line}${key}: ${row.detail}`);
+  }
+  return lines.join("\n");
+}
+
+/** Turns a dead-letter message body into what ties it to a row; anything else is not a job message. */
+export function deadLetterOf(messageId: string, body: string): DeadLetter {
+  try {
+    const parsed = JSON.parse(body) as { source?: DeadLetter["source"]; version?: unknown };
+    if (typeof parsed === "object" && parsed !== null) {
+      return { messageId, source: parsed.source, version: typeof parsed.version === "string" ? parsed.version : undefined };
+    }
+  } catch {
+    // Not JSON: a message nobody can trace to a row.
+  }
+  return { messageId };
+}
