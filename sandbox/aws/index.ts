@@ -21,16 +21,14 @@ export async function startLocalAws(options: { port: number; stateDir: string })
     onObjectEvent: (write) => objectEvents.forEach((listener) => listener(write)),
   });
   const started: Array<{ stop(): Promise<void> }> = [];
-  try {
-    const dynamo = await startDynamo(join(options.stateDir, "dynamodb"));
-    started.push(dynamo);
-    const fauxqs = await startFauxqs();
-    started.push(fauxqs);
-    Object.assign(upstreams, { dynamo, fauxqs });
-  } catch (error) {
+  // Both at once: neither needs the other, and each waits on its own I/O.
+  const [dynamo, fauxqs] = await Promise.allSettled([startDynamo(join(options.stateDir, "dynamodb")), startFauxqs()]);
+  for (const emulator of [dynamo, fauxqs]) if (emulator.status === "fulfilled") started.push(emulator.value);
+  if (dynamo.status === "rejected" || fauxqs.status === "rejected") {
     await Promise.all([endpoint.stop(), ...started.map((emulator) => emulator.stop())]);
-    throw error;
+    throw dynamo.status === "rejected" ? dynamo.reason : (fauxqs as PromiseRejectedResult).reason;
   }
+  Object.assign(upstreams, { dynamo: dynamo.value, fauxqs: fauxqs.value });
   const stopEndpoint = endpoint.stop;
   // The same object, so routes added later (`extraRoutes`) reach the running server.
   return Object.assign(endpoint, {

@@ -2,7 +2,8 @@ import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import type { Deployment, DeployRequest } from "./recorded";
 
-const boot = join(__dirname, "boot.mjs");
+/** Plain JavaScript, so a launcher can fork it before it loads any TypeScript (see cli/start.mjs). */
+const deployerEntry = join(__dirname, "boot.mjs");
 
 /** The program failed to deploy: its own message (e.g. a config guard), without our stack. */
 export class DeploymentError extends Error {
@@ -19,10 +20,16 @@ export class DeploymentError extends Error {
 export class Deployer {
   private spare?: ChildProcess;
 
-  constructor(private readonly cwd: string) {}
+  /** `spare`: a deployer process someone already forked from `deployerEntry`. */
+  constructor(
+    private readonly cwd: string,
+    spare?: ChildProcess,
+  ) {
+    this.spare = spare;
+  }
 
   private start(): ChildProcess {
-    const child = fork(boot, [], {
+    const child = fork(deployerEntry, [], {
       cwd: this.cwd,
       execArgv: [],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },

@@ -1,0 +1,25 @@
+/* global process, URL */
+// `npm start`, in plain JavaScript so that nothing waits for a compiler before the deployer
+// process (Node, Pulumi: the longest part of a start) is forked; then the sandbox's heavy
+// dependencies load before tsx is registered, whose hooks would slow every file they touch.
+import { fork } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+const require = createRequire(import.meta.url);
+const help = process.argv.includes("--help") || process.argv.includes("-h");
+
+const deployerEntry = fileURLToPath(new URL("../deploy/boot.mjs", import.meta.url));
+const child = help
+  ? undefined
+  : fork(deployerEntry, [], { cwd: process.cwd(), execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+child?.on("error", () => undefined);
+
+for (const name of ["@aws-sdk/client-s3", "@aws-sdk/client-sqs", "esbuild", "yaml", "dynalite"]) require(name);
+await import("fauxqs");
+
+require("tsx/cjs/api").register();
+const { Deployer } = require("../deploy/deployer.ts");
+const { run } = require("./run.ts");
+await run(child ? new Deployer(process.cwd(), child) : undefined);
