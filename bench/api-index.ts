@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { bundle } from "../components/bundle";
 import { CITY_INDEX, startDynamoHarness, type Traffic } from "./dynamo-harness";
-import { handlerEnvironment, HANDLERS } from "./handler-env";
+import { handlerEnvironment, HANDLERS, setEnvironment } from "./handler-env";
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number }>;
 
@@ -44,12 +44,12 @@ export interface ListingOperations {
 export async function listingOperations(work: string): Promise<ListingOperations> {
   const harness = await startDynamoHarness();
   const spec = HANDLERS.find((handler) => handler.name === "job-api")!;
-  const saved = { ...process.env };
+  let restoreEnvironment: () => void = () => undefined;
   try {
     await harness.createJobsTable("bench-api");
     const file = join(work, "job-api.js");
     writeFileSync(file, bundle(spec.entry).code);
-    Object.assign(process.env, handlerEnvironment(spec.contract, { TABLE_NAME: "bench-api", CITY_INDEX_NAME: CITY_INDEX }), { AWS_ENDPOINT_URL: harness.endpoint });
+    restoreEnvironment = setEnvironment({ ...handlerEnvironment(spec.contract, { TABLE_NAME: "bench-api", CITY_INDEX_NAME: CITY_INDEX }), AWS_ENDPOINT_URL: harness.endpoint });
     const handler = (createRequire(__filename)(file) as { handler: ApiHandler }).handler;
     const call = async (query: string) => {
       await harness.reset();
@@ -59,7 +59,7 @@ export async function listingOperations(work: string): Promise<ListingOperations
     };
     return { byCity: await call("city=Paris"), all: await call("") };
   } finally {
-    process.env = saved;
+    restoreEnvironment();
     await harness.stop();
   }
 }

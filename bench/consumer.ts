@@ -10,7 +10,7 @@ import { jobVersion } from "../runtime/jobs/version";
 import type { JobMessage } from "../runtime/jobs/message";
 import { cityOf, idOf } from "./csv";
 import { credentials, region, startDynamoHarness, type DynamoHarness, type Traffic } from "./dynamo-harness";
-import { handlerEnvironment, HANDLERS } from "./handler-env";
+import { handlerEnvironment, HANDLERS, setEnvironment } from "./handler-env";
 import type { BenchContext } from "./context";
 import { fmt, progress, yesNo, type Figure } from "./report";
 
@@ -103,13 +103,14 @@ async function drive(harness: DynamoHarness, handler: Handler, invocations: numb
 export async function consumer(ctx: BenchContext): Promise<Figure[]> {
   const invocations = ctx.sizes.consumerBatches;
   const harness = await startDynamoHarness();
+  let restoreEnvironment: () => void = () => undefined;
   try {
     await harness.createJobsTable(TABLE);
     const spec = HANDLERS.find((handler) => handler.name === "sqs-to-dynamo")!;
     const file = join(ctx.work, "sqs-to-dynamo.js");
     writeFileSync(file, bundle(spec.entry).code);
     // The SDK reads the endpoint when it first sends, so it stays set until this goal ends.
-    Object.assign(process.env, handlerEnvironment(spec.contract, { TABLE_NAME: TABLE }), { AWS_ENDPOINT_URL: harness.endpoint });
+    restoreEnvironment = setEnvironment({ ...handlerEnvironment(spec.contract, { TABLE_NAME: TABLE }), AWS_ENDPOINT_URL: harness.endpoint });
     const production = (createRequire(__filename)(file) as { handler: Handler }).handler;
 
     progress(`consumer: ${invocations} batches of ${BATCH} through the sqs-to-dynamo bundle`);
@@ -155,7 +156,7 @@ export async function consumer(ctx: BenchContext): Promise<Figure[]> {
       },
     ];
   } finally {
-    delete process.env.AWS_ENDPOINT_URL;
+    restoreEnvironment();
     await harness.stop();
   }
 }

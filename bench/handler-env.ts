@@ -38,3 +38,15 @@ export function handlerEnvironment(contract: EnvContract<string>, overrides: Rec
   }
   return values;
 }
+
+/** Sets variables for a handler loaded in this process; the returned function puts back what was there. */
+export function setEnvironment(values: Record<string, string>): () => void {
+  const before = Object.fromEntries(Object.keys(values).map((name) => [name, process.env[name]]));
+  Object.assign(process.env, values);
+  return () => {
+    for (const [name, value] of Object.entries(before)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+}

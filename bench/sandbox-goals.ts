@@ -12,6 +12,7 @@ export interface SandboxResults {
   firstAnswerMs: number;
   starts: number;
   ingest: IngestRun[];
+  /** The higher of dynalite's rates before and after the uploads. */
   dynaliteRate: number;
   api: ApiLatencies;
   apiItems: number;
@@ -39,6 +40,10 @@ async function startOnceMore(programDir: string, name: string): Promise<RunningS
 export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
   const { sandboxStarts: starts, uploads: sizes, apiItems, apiRequests: requests } = ctx.sizes;
   const programDir = programCopy(join(ctx.work, "program"));
+  // The ceiling is measured before and after the uploads and the higher rate kept: on a shared
+  // machine one measurement can land in a busy minute, which would flatter the sandbox.
+  progress("sandbox: dynalite's own PutItem rate (on disk, 16 in flight), before the uploads");
+  const rateBefore = await dynaliteRate(join(ctx.work, "before"), ctx.sizes.dynaliteItems);
 
   const ready: number[] = [];
   const answered: number[] = [];
@@ -65,9 +70,10 @@ export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
       }
     }
     await sandbox.stop();
-    progress("sandbox: dynalite's own PutItem rate (on disk, 16 in flight)");
-    const rate = await dynaliteRate(ctx.work, ctx.sizes.dynaliteItems);
-    progress(`sandbox: dynalite ${fmt.rate(rate, "items/s")}`);
+    progress("sandbox: dynalite's own PutItem rate again, after the uploads");
+    const rateAfter = await dynaliteRate(join(ctx.work, "after"), ctx.sizes.dynaliteItems);
+    const rate = Math.max(rateBefore, rateAfter);
+    progress(`sandbox: dynalite ${fmt.rate(rateBefore, "items/s")} before, ${fmt.rate(rateAfter, "items/s")} after`);
     return { readyMs: median(ready), firstAnswerMs: median(answered), starts, ingest, dynaliteRate: rate, api: api!, apiItems };
   } finally {
     await sandbox.stop();
