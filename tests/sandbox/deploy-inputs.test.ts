@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { buildSync, type BuildOptions } from "esbuild";
+import { BundleCache } from "../../sandbox/deploy/bundle-cache";
+import { sandboxStackConfig } from "../../sandbox/deploy/stack-config";
+import { physicalName } from "../../sandbox/deploy/physical-names";
+
+const dir = mkdtempSync(join(tmpdir(), "sandbox-deploy-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("what the sandbox gives the program", () => {
+  it("a complete stack config: Pulumi.yaml defaults, then Pulumi.sandbox.yaml, then the sandbox's own values, then overrides", () => {
+    writeFileSync(
+      join(dir, "Pulumi.yaml"),
+      "name: demo\nruntime: nodejs\nconfig:\n  greeting:\n    type: string\n    default: hello\n  retries:\n    type: integer\n    default: 3\n  token:\n    type: string\n    secret: true\n",
+    );
+    writeFileSync(join(dir, "Pulumi.sandbox.yaml"), "config:\n  demo:retries: 5\n  aws:region: eu-west-3\n");
+    const stack = sandboxStackConfig({ programDir: dir, stateDir: join(dir, ".sandbox"), stack: "sandbox", overrides: { greeting: "bonjour" } });
+    expect(stack.project).toBe("demo");
+    expect(stack.config).toMatchObject({
+      "demo:greeting": "bonjour",
+      "demo:retries": "5",
+      "aws:region": "us-east-1",
+      "aws:allowedAccountIds": '["000000000000"]',
+    });
+    expect(stack.config["demo:owner"]).toBeTruthy();
+    expect(stack.secretKeys).toEqual(expect.arrayContaining(["demo:token", "demo:apiToken"]));
+    // The generated token survives a restart.
+    expect(sandboxStackConfig({ programDir: dir, stateDir: join(dir, ".sandbox"), stack: "sandbox" }).apiToken).toBe(stack.apiToken);
+  });
+
+  it("physical names as Pulumi autonames them, stable across runs so table data persists", () => {
+    const name = physicalName({}, "sandbox", "aws:dynamodb/table:Table", "jobs");
+    expect(name).toMatch(/^jobs-[0-9a-f]{7}$/);
+    expect(physicalName({}, "sandbox", "aws:dynamodb/table:Table", "jobs")).toBe(name);
+    expect(physicalName({ name: "fixed" }, "sandbox", "aws:dynamodb/table:Table", "jobs")).toBe("fixed");
+    expect(physicalName({ namePrefix: "/aws/lambda/api-" }, "sandbox", "aws:cloudwatch/logGroup:LogGroup", "api-logs")).toMatch(/^\/aws\/lambda\/api-[0-9a-f]{7}$/);
+  });
+
+  it("reuses a bundle while its inputs are unchanged, and rebuilds when one changes", () => {
+    writeFileSync(join(dir, "entry.ts"), 'import { word } from "./word";\nexport const handler = () => word;\n');
+    writeFileSync(join(dir, "word.ts"), 'export const word = "one";\n');
+    const options: BuildOptions = { absWorkingDir: dir, entryPoints: ["./entry.ts"], bundle: true, write: false, format: "cjs", metafile: true };
+    const cache = new BundleCache(join(dir, "bundles"));
+    expect(cache.lookup(options)).toBeUndefined();
+    const built = buildSync(options);
+    cache.store(options, built);
+    const hit = cache.lookup(options);
+    expect(hit?.outputFiles?.[0].text).toBe(built.outputFiles[0].text);
+    expect(Object.keys(hit?.metafile?.inputs ?? {})).toEqual(Object.keys(built.metafile.inputs));
+    writeFileSync(join(dir, "word.ts"), 'export const word = "two";\n');
+    expect(cache.lookup(options)).toBeUndefined();
+  });
+});
