@@ -100,15 +100,19 @@ process.on("message", (message: { type: string; request: DeployRequest }) => {
   if (message.type !== "deploy") return;
   deploy(message.request).then(
     (deployment) => process.send!({ type: "deployed", deployment }, () => process.exit(0)),
-    async (error: unknown) => {
-      const [pulumi] = await warm;
-      // A RunError (the program's own config guard) carries the whole story in its message.
-      const detail = pulumi.RunError.isInstance(error)
+    (error: unknown) => {
+      // A RunError (the program's own config guard) carries the whole story in its message. Checked
+      // by its brand, not through the program's Pulumi, which may be what failed to load.
+      const detail = (error as { __pulumiRunError?: boolean })?.__pulumiRunError
         ? `${(error as Error).message}\n(in the sandbox, set stack config with \`npm start -- --config key=value\` or in Pulumi.sandbox.yaml)`
         : ((error as Error)?.stack ?? String(error));
       process.send!({ type: "failed", message: detail }, () => process.exit(1));
     },
   );
 });
-void warm.then(() => process.send!({ type: "ready" }));
+// A program without Pulumi fails its deployment with that message, not this process at start.
+warm.then(
+  () => process.send!({ type: "ready" }),
+  () => undefined,
+);
 process.on("disconnect", () => process.exit(0));
