@@ -35,6 +35,10 @@ function loadCommonJsWithCodeCache(file) {
   } catch {
     return undefined;
   }
+  // On Node 20 a script compiled from a code cache made by another isolate (another worker) throws
+  // "A dynamic import callback was not specified" at its first import(): the AWS SDK's bundles
+  // import node:http lazily, so every environment after the first failed its first AWS call.
+  if (source.includes("import(")) return undefined;
   const cacheFile = `${file}.v8-cache`;
   let cachedData;
   try {
