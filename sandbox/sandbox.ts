@@ -13,6 +13,8 @@ import { Wiring } from "./wiring";
 import { controlRoutes } from "./lambda/invoke-api";
 import { outputsFile, writeOutputs, type SandboxOutputs } from "./outputs";
 import { lockStateDir } from "./state-lock";
+import { FaultPlan } from "./faults/plan";
+import { EndpointFaults } from "./faults/endpoint";
 
 export interface SandboxOptions {
   /** HTTP API port (`--port`); 0 picks a free one. */
@@ -30,11 +32,15 @@ export interface SandboxOptions {
   reporter?: Reporter;
   /** Delays between async retries; Lambda's are minutes, the sandbox's seconds. */
   retryDelaysMs?: number[];
+  /** Injected faults (`--faults`, `--seed`); none by default. */
+  faults?: FaultPlan;
   /** A deployer already started (the CLI starts one before its own imports, to overlap them). */
   deployer?: Deployer;
 }
 
 export interface Sandbox {
+  /** The faults in force; `faults.replace(...)` changes them while the sandbox runs. */
+  faults: FaultPlan;
   outputs: SandboxOutputs;
   deployment: Deployment;
   wiring: Wiring;
@@ -105,7 +111,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       s3.destroy();
       sqs.destroy();
     });
-    const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs });
+    const faults = options.faults ?? new FaultPlan();
+    aws.faults = new EndpointFaults(faults);
+    const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
     stoppers.push(() => wiring.stop());
     aws.extraRoutes = controlRoutes(() => wiring, reporter);
 
@@ -116,6 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       apiToken,
     });
     const sandbox: Sandbox = {
+      faults,
       outputs: outputsOf(deployment),
       deployment,
       wiring,

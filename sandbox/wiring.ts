@@ -10,6 +10,7 @@ import { wireS3Notifications } from "./s3/notifications";
 import { mappingSettings, SqsPoller } from "./sqs/event-source-mapping";
 import { httpApisOf } from "./http/api-model";
 import type { HttpGateway } from "./http/gateway";
+import type { FaultPlan } from "./faults/plan";
 
 export interface WiringDeps {
   aws: LocalAws;
@@ -19,6 +20,7 @@ export interface WiringDeps {
   stateDir: string;
   reporter: Reporter;
   retryDelaysMs?: number[];
+  faults?: FaultPlan;
 }
 
 /**
@@ -50,7 +52,7 @@ export class Wiring {
   private startFunctions() {
     for (const resource of this.index.all(types.function)) {
       const spec = functionSpecOf(resource);
-      this.functions.set(spec.name, new LocalFunction(spec, { stateDir: this.deps.stateDir, awsEndpoint: this.deps.aws.origin }));
+      this.functions.set(spec.name, new LocalFunction(spec, { stateDir: this.deps.stateDir, awsEndpoint: this.deps.aws.origin, faults: this.deps.faults }));
     }
   }
 

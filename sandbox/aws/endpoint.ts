@@ -7,6 +7,7 @@ import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
 import { sandboxRegion } from "../constants";
 import type { DynamoEmulator } from "./dynamodb";
 import type { FauxqsEmulator } from "./fauxqs";
+import type { EndpointFaults } from "../faults/endpoint";
 
 export interface AwsEndpointOptions {
   port: number;
@@ -24,6 +25,8 @@ export interface AwsEndpoint {
    * routes) go here first; it returns false for anything it does not own.
    */
   extraRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
+  /** Injected faults (`npm start -- --faults`), set like extraRoutes once the sandbox has them. */
+  faults?: EndpointFaults;
   stop(): Promise<void>;
 }
 
@@ -43,9 +46,10 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     const target = String(request.headers["x-amz-target"] ?? "");
     try {
       if (target.startsWith("DynamoDB_")) {
+        if (endpoint.faults?.throttleDynamo(target, request, response)) return;
         dynamo.handle(request, response);
       } else if (target.startsWith("AmazonSQS.")) {
-        void sqsJson(request, response, fauxqs, origin);
+        void sqsJson(request, response, fauxqs, origin, endpoint.faults);
       } else if (request.method === "POST" && String(request.headers["content-type"] ?? "").includes("x-www-form-urlencoded")) {
         void formEncoded(request, response, fauxqs, origin);
       } else {
@@ -95,9 +99,11 @@ function reply(response: ServerResponse, answer: Answer): void {
   response.end(answer.body);
 }
 
-async function sqsJson(request: IncomingMessage, response: ServerResponse, fauxqs: FauxqsEmulator, origin: string) {
+async function sqsJson(request: IncomingMessage, response: ServerResponse, fauxqs: FauxqsEmulator, origin: string, faults?: EndpointFaults) {
   try {
-    reply(response, await sqsJsonCall(fauxqs, origin, request.headers, await readAll(request)));
+    const forward = (body: Buffer) => sqsJsonCall(fauxqs, origin, request.headers, body);
+    const raw = await readAll(request);
+    reply(response, await (faults ? faults.sendMessageBatch(String(request.headers["x-amz-target"]), raw, forward) : forward(raw)));
   } catch (error) {
     failed(response, error as Error);
   }

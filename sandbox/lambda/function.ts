@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import type { FunctionSpec, InvocationResult } from "./function-spec";
 import { Environment } from "./environment";
 import { sandboxRegion, sandboxAccountId } from "../constants";
+import type { FaultPlan } from "../faults/plan";
+import { injectedError, pastTimeout } from "../faults/invocation";
 
 /** Concurrency when the program reserves none: enough to overlap I/O, few enough for a laptop. */
 const defaultConcurrency = 10;
@@ -21,7 +23,7 @@ export class LocalFunction {
 
   constructor(
     spec: FunctionSpec,
-    private readonly options: { stateDir: string; awsEndpoint: string },
+    private readonly options: { stateDir: string; awsEndpoint: string; faults?: FaultPlan },
   ) {
     this.update(spec);
   }
@@ -53,6 +55,8 @@ export class LocalFunction {
 
   async invoke(event: unknown): Promise<InvocationResult> {
     if (this.stopped) throw new Error(`function ${this.name} is stopped`);
+    const fault = this.options.faults?.invocationFault(this.spec);
+    if (fault === "error") return injectedError(this.name);
     while (this.busy.size >= this.concurrency) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
@@ -61,7 +65,8 @@ export class LocalFunction {
       new Environment(this.spec, this.codeDir, this.options.awsEndpoint, (exited) => this.forget(exited));
     this.busy.add(environment);
     // Events cross the thread boundary as JSON, as they reach Lambda.
-    const result = await environment.invoke(JSON.parse(JSON.stringify(event ?? null)), this.spec.timeoutSeconds);
+    const running = environment.invoke(JSON.parse(JSON.stringify(event ?? null)), this.spec.timeoutSeconds);
+    const result = fault === "timeout" ? await pastTimeout(running, this.spec.timeoutSeconds, () => (environment.dead = true)) : await running;
     this.busy.delete(environment);
     if (environment.dead || environment.retire || this.stopped) void environment.worker.terminate();
     else this.idle.push(environment);
