@@ -113,11 +113,18 @@ async function tableVersions(target: Target, table: string, keys: Array<{ id: st
 async function deadLetters(target: Target, queueUrl: string): Promise<DeadLetter[]> {
   const seen = new Map<string, DeadLetter>();
   const handles: string[] = [];
+  // Messages someone else is reading (`npm run dlq -- list` hides them for a moment) come back soon.
+  const deadline = Date.now() + 15_000;
   try {
     for (;;) {
       const { Messages } = await target.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0 }));
       const fresh = (Messages ?? []).filter((message) => !seen.has(message.MessageId!));
-      if (fresh.length === 0) return [...seen.values()];
+      if (fresh.length === 0) {
+        const inFlightElsewhere = (await queueDepth(target, queueUrl)) - seen.size;
+        if (inFlightElsewhere <= 0 || Date.now() > deadline) return [...seen.values()];
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
+      }
       for (const message of fresh) {
         seen.set(message.MessageId!, deadLetterOf(message.MessageId!, message.Body ?? ""));
         handles.push(message.ReceiptHandle!);
