@@ -9,9 +9,11 @@ const CONCURRENT_WRITES = 16;
 
 // Read once per container: a misconfigured function fails its cold start with one message.
 const env = consumerEnv.read();
-// Throttling is retried inside the SDK with backoff (adaptive also slows this client down), so a
-// record goes back to the queue only when DynamoDB keeps refusing for several seconds.
-const store = new JobStore(env.TABLE_NAME, undefined, new DynamoDBClient({ maxAttempts: 8, retryMode: "adaptive" }));
+// Throttling is retried inside the SDK with exponential backoff, so a record goes back to the queue
+// only when DynamoDB keeps refusing for several seconds. Not "adaptive": its client-side limiter
+// starts a fresh container at a measured rate of zero, so one throttle in the first second drops
+// the client to 0.5 requests/s and a batch runs past its timeout (seen under dynamodb:throttle).
+const store = new JobStore(env.TABLE_NAME, undefined, new DynamoDBClient({ maxAttempts: 8, retryMode: "standard" }));
 
 /** SQS -> DynamoDB, one conditional write per message; failures are reported per record. */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
