@@ -4,8 +4,9 @@ import { readyBanner } from "./banner";
 import { fail, parseFlags, portFlag } from "./args";
 import { watchForChanges } from "../watch";
 import type { Deployer } from "../deploy/deployer";
+import { faultPlanFromFlags, faultPlanText } from "../faults/flags";
 
-const usage = "npm start -- [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...]";
+const usage = "npm start -- [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...] [--faults '<rules>' [--seed <n>]]";
 
 /** Parses the flags, starts the sandbox, prints the banner, watches, and stops on a signal. */
 export async function run(deployer?: Deployer): Promise<void> {
@@ -24,6 +25,8 @@ async function start(deployer?: Deployer) {
     fresh: { type: "boolean" },
     "no-watch": { type: "boolean" },
     config: { type: "string", multiple: true },
+    faults: { type: "string" },
+    seed: { type: "string" },
     help: { type: "boolean", short: "h" },
   }, false);
   if (values.help) {
@@ -37,6 +40,7 @@ async function start(deployer?: Deployer) {
       return [pair.slice(0, at), pair.slice(at + 1)];
     }),
   );
+  const faults = faultPlanFromFlags(values.faults, values.seed);
   const reporter = consoleReporter();
   reporter.info("Starting the sandbox: emulators, then the program under Pulumi mocks...");
   const sandbox = await startSandbox({
@@ -47,9 +51,11 @@ async function start(deployer?: Deployer) {
     stateDir: process.env.SANDBOX_STATE_DIR,
     config,
     reporter,
+    faults,
   });
   // Since the process started (performance.now()'s origin), tsx's and the imports' part included.
   reporter.info(readyBanner(sandbox, performance.now()));
+  if (faults) reporter.info(`\n${faultPlanText(faults, [...sandbox.wiring.functions.values()].map((fn) => fn.spec))}`);
   const watcher = values["no-watch"] ? undefined : watchForChanges(sandbox, reporter);
   reporter.info(watcher ? "\nWatching runtime/ (hot reload) and the program (redeploy). Ctrl+C stops.\n" : "\nCtrl+C stops.\n");
 
