@@ -4,7 +4,7 @@ import type { BenchContext } from "./context";
 import { dynaliteRate } from "./dynalite-rate";
 import { uploadAndWait, type IngestRun } from "./e2e";
 import { fmt, progress } from "./report";
-import { programCopy, startSandboxProcess, type RunningSandbox } from "./sandbox-process";
+import { startSandboxProcess, type RunningSandbox } from "./sandbox-process";
 import { median } from "./stats";
 
 export interface SandboxResults {
@@ -20,12 +20,12 @@ export interface SandboxResults {
  * The sandbox runs the checkout's live sources, which other work may be saving at that moment: a
  * start that fails is reported and tried once more before the goal counts as failed.
  */
-async function startOnceMore(programDir: string, name: string): Promise<RunningSandbox> {
+async function startOnceMore(stateDir: string, name: string): Promise<RunningSandbox> {
   try {
-    return await startSandboxProcess(programDir, name);
+    return await startSandboxProcess(stateDir, name);
   } catch (error) {
     progress(`sandbox: a start failed, trying once more: ${(error as Error).message}`);
-    return startSandboxProcess(programDir, `${name}-again`);
+    return startSandboxProcess(stateDir, `${name}-again`);
   }
 }
 
@@ -37,11 +37,11 @@ async function startOnceMore(programDir: string, name: string): Promise<RunningS
  */
 export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
   const { sandboxStarts: starts, uploads: sizes, apiItems, apiRequests: requests } = ctx.sizes;
-  const programDir = programCopy(join(ctx.work, "program"));
+  const stateDir = join(ctx.work, "sandbox-state");
 
   const ready: number[] = [];
   const answered: number[] = [];
-  let sandbox = await startOnceMore(programDir, "sandbox-0");
+  let sandbox = await startOnceMore(stateDir, "sandbox-0");
   try {
     for (let i = 1; ; i++) {
       ready.push(sandbox.readyMs);
@@ -49,7 +49,7 @@ export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
       progress(`sandbox: start ${i}/${starts}: ready in ${fmt.ms(sandbox.readyMs)} (its own banner: ${sandbox.ownReadyMs ? fmt.ms(sandbox.ownReadyMs) : "?"}), first answer in ${fmt.ms(sandbox.firstAnswerMs)}`);
       if (i === starts) break;
       await sandbox.stop();
-      sandbox = await startOnceMore(programDir, `sandbox-${i}`);
+      sandbox = await startOnceMore(stateDir, `sandbox-${i}`);
     }
 
     const ingest: SandboxResults["ingest"] = [];

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, symlinkSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../components/bundle";
 import { detachedGroups, quietEnv } from "./child";
@@ -16,35 +16,24 @@ export interface RunningSandbox {
   stop(): Promise<void>;
 }
 
-/**
- * A program directory of symlinks to this checkout, so the sandbox's state (`.sandbox/`, with
- * its on-disk table) is the bench's own: `npm start` has no flag for the state directory, and a
- * developer's sandbox in the checkout must not be touched or locked.
- */
-export function programCopy(dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  for (const name of readdirSync(PROJECT_ROOT)) {
-    if (name === ".git" || name.startsWith(".sandbox")) continue;
-    if (!existsSync(join(dir, name))) symlinkSync(join(PROJECT_ROOT, name), join(dir, name));
-  }
-  return dir;
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 
 /**
- * `npm start -- --port 0 --aws-port 0 --no-watch` as a user runs it, in its own process group so
- * that stop() ends npm, tsx, the sandbox and its deployer together (and nothing else).
+ * `npm start -- --port 0 --aws-port 0 --no-watch` as a user runs it, in the checkout, with its
+ * state (outputs.json, the on-disk table) in `stateDir` through SANDBOX_STATE_DIR, so that a
+ * developer's own `.sandbox/` is neither touched nor locked. It runs in its own process group so
+ * that stop() ends npm, the sandbox and its deployer together (and nothing else).
  */
-export async function startSandboxProcess(programDir: string, logName: string, timeoutMs = 60_000): Promise<RunningSandbox> {
-  const outputsFile = join(programDir, ".sandbox", "outputs.json");
-  const log = join(programDir, `${logName}.log`);
+export async function startSandboxProcess(stateDir: string, logName: string, timeoutMs = 60_000): Promise<RunningSandbox> {
+  mkdirSync(stateDir, { recursive: true });
+  const outputsFile = join(stateDir, "outputs.json");
+  const log = join(stateDir, `${logName}.log`);
   const fd = openSync(log, "w");
   const started = performance.now();
   const child = spawn("npm", ["start", "--silent", "--", "--port", "0", "--aws-port", "0", "--no-watch"], {
-    cwd: programDir,
-    env: quietEnv,
+    cwd: PROJECT_ROOT,
+    env: { ...quietEnv, SANDBOX_STATE_DIR: stateDir },
     detached: true,
     stdio: ["ignore", fd, fd],
   });
