@@ -62,7 +62,9 @@ function stackTarget(stack: string): Target {
   // Queue URLs name their region (https://sqs.<region>.amazonaws.com/...): the stack's, whatever the shell's default is.
   const region = /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(String(outputs.queueUrl ?? ""))?.[1] ?? process.env.AWS_REGION;
   const common = region ? { region } : {};
-  return { outputs, s3: new S3Client(common), sqs: new SQSClient(common), dynamo: new DynamoDBClient(common), describe: `stack ${stack}` };
+  // An endpoint override (LocalStack, a sandbox standing in for AWS) has no bucket host names.
+  const pathStyle = Boolean(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3);
+  return { outputs, s3: new S3Client({ ...common, forcePathStyle: pathStyle }), sqs: new SQSClient(common), dynamo: new DynamoDBClient(common), describe: `stack ${stack}` };
 }
 
 function output(target: Target, name: string): string {

@@ -1,10 +1,21 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import { execFileSync } from "node:child_process";
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ListMessageMoveTasksCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+  type Message,
+} from "@aws-sdk/client-sqs";
 import { fail, parseFlags } from "./args";
 import { sandboxContext } from "./context";
 
-const usage = "npm run dlq -- list | redrive";
+const usage = "npm run dlq -- list | show <message id> | redrive  [--stack <name>]";
 
 interface Pair {
   source: { name: string; url: string };
@@ -26,53 +37,143 @@ function pairsOf(resources: Array<{ type: string; state: Record<string, unknown>
   });
 }
 
+/** A deployed stack's queues, from its outputs; the region is the one its queue URLs name. */
+async function stackPairs(stack: string): Promise<{ sqs: SQSClient; pairs: Pair[]; aws: true }> {
+  let outputs: Record<string, unknown>;
+  try {
+    outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+  } catch (error) {
+    throw new Error(`could not read the outputs of stack ${stack} (pulumi stack output --json --stack ${stack}): ${(error as Error).message}`);
+  }
+  const queueUrl = outputs.queueUrl;
+  const dlqUrl = outputs.deadLetterQueueUrl;
+  if (typeof queueUrl !== "string" || typeof dlqUrl !== "string") throw new Error(`stack ${stack} has no queueUrl and deadLetterQueueUrl outputs`);
+  const region = /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(queueUrl)?.[1] ?? process.env.AWS_REGION;
+  const sqs = new SQSClient(region ? { region } : {});
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
+  const name = (url: string) => url.split("/").pop() ?? url;
+  return { sqs, aws: true, pairs: [{ source: { name: name(queueUrl), url: queueUrl }, dlq: { name: name(dlqUrl), url: dlqUrl, arn: String(Attributes?.QueueArn) } }] };
+}
+
 /**
- * Reads every message of a queue once. Receiving hides them for the visibility timeout given,
- * so a listing does not loop over the same messages.
+ * Reads every message of a queue once, each by its id: receiving hides a message for
+ * `visibilitySeconds`, and one that comes back while the loop still runs is not counted twice.
  */
 async function drain(sqs: SQSClient, url: string, visibilitySeconds: number): Promise<Message[]> {
-  const messages: Message[] = [];
+  const messages = new Map<string, Message>();
   for (;;) {
     const { Messages } = await sqs.send(
       new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: visibilitySeconds, MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] }),
     );
-    if (!Messages?.length) return messages;
-    messages.push(...Messages);
+    const fresh = (Messages ?? []).filter((message) => !messages.has(message.MessageId!));
+    if (fresh.length === 0) return [...messages.values()];
+    for (const message of fresh) messages.set(message.MessageId!, message);
+  }
+}
+
+/** Makes messages that were only looked at visible again at once. */
+async function release(sqs: SQSClient, url: string, messages: Message[]): Promise<void> {
+  for (let start = 0; start < messages.length; start += 10) {
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: url,
+        Entries: messages.slice(start, start + 10).map((message, position) => ({ Id: String(position), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })),
+      }),
+    );
+  }
+}
+
+function describeMessage(message: Message): string {
+  const sent = Number(message.Attributes?.SentTimestamp);
+  return `${message.MessageId}  received ${message.Attributes?.ApproximateReceiveCount ?? "?"} times, sent ${Number.isFinite(sent) ? new Date(sent).toISOString() : "?"}`;
+}
+
+/** The whole body, indented when it is JSON (a job message names its file and line in `source`). */
+function bodyText(body: string): string {
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
   }
 }
 
 async function main() {
-  const { positionals } = parseFlags(usage, {});
-  const command = positionals[0];
-  if (command !== "list" && command !== "redrive") fail(new Error(`usage: ${usage}`));
-  const context = sandboxContext();
-  const pairs = pairsOf(await context.resources());
+  const { positionals, values } = parseFlags(usage, { stack: { type: "string" } });
+  const [command, id] = positionals;
+  if (!["list", "show", "redrive"].includes(command) || (command === "show") !== (id !== undefined)) fail(new Error(`usage: ${usage}`));
+  let sqs: SQSClient;
+  let pairs: Pair[];
+  const onAws = values.stack !== undefined;
+  if (values.stack !== undefined) {
+    ({ sqs, pairs } = await stackPairs(values.stack));
+  } else {
+    const context = sandboxContext();
+    sqs = context.sqs;
+    pairs = pairsOf(await context.resources());
+  }
   if (pairs.length === 0) return console.log("the program declares no queue with a dead-letter queue");
+
+  if (command === "show") {
+    for (const { dlq } of pairs) {
+      // A look, not a consumption: everything read is made visible again.
+      const messages = await drain(sqs, dlq.url, 30);
+      await release(sqs, dlq.url, messages);
+      const found = messages.find((message) => message.MessageId === id);
+      if (!found) continue;
+      console.log(`${dlq.name}: ${describeMessage(found)}`);
+      const firstReceive = Number(found.Attributes?.ApproximateFirstReceiveTimestamp);
+      if (Number.isFinite(firstReceive)) console.log(`first received ${new Date(firstReceive).toISOString()}`);
+      if (found.MessageAttributes && Object.keys(found.MessageAttributes).length > 0) console.log(`attributes ${JSON.stringify(found.MessageAttributes)}`);
+      console.log(bodyText(found.Body ?? ""));
+      return;
+    }
+    fail(new Error(`no message ${id} in ${pairs.map((pair) => pair.dlq.name).join(", ")} (npm run dlq -- list shows their ids)`));
+  }
+
   for (const { source, dlq } of pairs) {
     if (command === "list") {
-      // A short visibility: the listing is a look, not a consumption.
-      const messages = await drain(context.sqs, dlq.url, 2);
+      const messages = await drain(sqs, dlq.url, 30);
+      await release(sqs, dlq.url, messages);
       console.log(`${dlq.name} (dead letters of ${source.name}): ${messages.length} message(s)`);
       for (const message of messages) {
-        console.log(`- ${message.MessageId}  received ${message.Attributes?.ApproximateReceiveCount ?? "?"} times, sent ${new Date(Number(message.Attributes?.SentTimestamp)).toISOString()}`);
+        console.log(`- ${describeMessage(message)}`);
         console.log(`  ${(message.Body ?? "").slice(0, 300)}`);
       }
       continue;
     }
-    const messages = await drain(context.sqs, dlq.url, 30);
+    if (onAws) {
+      // SQS moves the messages itself, back to the queues they came from, at its own pace.
+      const { TaskHandle } = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: dlq.arn }));
+      const { Results } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 1 }));
+      const task = Results?.[0];
+      console.log(`started moving the messages of ${dlq.name} back to ${source.name} (task ${TaskHandle})`);
+      if (task) console.log(`status ${task.Status}: ${task.ApproximateNumberOfMessagesMoved ?? 0} of ${task.ApproximateNumberOfMessagesToMove ?? "?"} moved; run this again to start another once it has ended`);
+      continue;
+    }
+    const messages = await drain(sqs, dlq.url, 30);
+    let moved = 0;
     for (let start = 0; start < messages.length; start += 10) {
       const chunk = messages.slice(start, start + 10);
-      await context.sqs.send(
+      const { Successful } = await sqs.send(
         new SendMessageBatchCommand({
           QueueUrl: source.url,
           Entries: chunk.map((message, position) => ({ Id: String(position), MessageBody: message.Body ?? "", MessageAttributes: message.MessageAttributes })),
         }),
       );
-      await context.sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: dlq.url, Entries: chunk.map((message, position) => ({ Id: String(position), ReceiptHandle: message.ReceiptHandle })) }),
+      // Only what reached the source queue leaves the DLQ: a failed entry stays to be redriven again.
+      const sent = (Successful ?? []).map((entry) => Number(entry.Id));
+      await release(sqs, dlq.url, chunk.filter((_, position) => !sent.includes(position)));
+      if (sent.length === 0) continue;
+      await sqs.send(
+        new DeleteMessageBatchCommand({ QueueUrl: dlq.url, Entries: sent.map((position) => ({ Id: String(position), ReceiptHandle: chunk[position].ReceiptHandle })) }),
       );
+      moved += sent.length;
     }
-    console.log(`moved ${messages.length} message(s) from ${dlq.name} back to ${source.name}`);
+    console.log(`moved ${moved} message(s) from ${dlq.name} back to ${source.name}`);
+    if (moved < messages.length) {
+      process.exitCode = 1;
+      console.log(`${messages.length - moved} message(s) could not be sent and stay in ${dlq.name}: run redrive again`);
+    }
   }
 }
 
