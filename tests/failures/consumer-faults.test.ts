@@ -5,10 +5,10 @@ import { csvFile, jobRows, queueQuiet, readJson, runReconcile, upload } from "./
 
 /**
  * Consumer crashes on a throttled table (issue 5, item 3): nothing lost, nothing twice. A consumer
- * timeout of 2 s (stack config) makes the queue's visibility timeout 12 s, so a failed batch comes
+ * timeout of 1 s (stack config) makes the queue's visibility timeout 6 s, so a failed batch comes
  * back, and a batch that fails 4 times reaches the DLQ, within the test's time. A batch whose
- * throttled retries outlast those 2 s fails too: it is one more way to the DLQ, and reconcile
- * accounts for it the same way.
+ * throttled retries outlast that second fails too: one more way to the DLQ, which reconcile
+ * accounts for the same way.
  */
 describe("consumer crashes on a throttled table", () => {
   let local: TestSandbox;
@@ -16,7 +16,7 @@ describe("consumer crashes on a throttled table", () => {
   beforeAll(async () => {
     local = await startTestSandbox({
       programDir: repoRoot,
-      config: { consumerTimeout: "2" },
+      config: { consumerTimeout: "1" },
       faults: new FaultPlan("ingest-sqs-to-dynamo:error=0.3; dynamodb:throttle=0.2", 7),
     });
   });

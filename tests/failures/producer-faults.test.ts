@@ -86,9 +86,9 @@ describe("the producer under injected faults", () => {
   }, 60_000);
 
   it("failing after K rows were queued, then its asynchronous retry: exactly the file's distinct rows in the table", async () => {
-    // 1,900 distinct keys, then 100 of them again with new titles: the later lines must win.
-    const distinct = jobRows("partial", 1_900);
-    const repeated = distinct.slice(1, 101).map((row) => row.replace(/Job (\d+)$/, "Job $1 again"));
+    // 450 distinct keys, then 50 of them again with new titles: the later lines must win.
+    const distinct = jobRows("partial", 450);
+    const repeated = distinct.slice(1, 51).map((row) => row.replace(/Job (\d+)$/, "Job $1 again"));
     const file = csvFile("partial.csv", [...distinct, ...repeated]);
     local.sandbox.faults.replace("sqs:send-fail=0.5");
     await upload(local, "job_offers/partial.csv", file.body);
@@ -104,20 +104,20 @@ describe("the producer under injected faults", () => {
     expect(failedReport?.reason).toMatch(/row\(s\) could not be queued/);
     // K rows made it before the failure.
     expect(failedReport?.queued).toBeGreaterThan(0);
-    expect(failedReport?.queued).toBeLessThan(2_000);
+    expect(failedReport?.queued).toBeLessThan(500);
 
     const report = await eventually(async () => {
       const current = await readJson<Report>(local, "reports/partial.json");
       return current?.status === "complete" ? current : undefined;
     }, 30_000, "the retry's complete report");
-    expect(report.queued).toBe(2_000);
+    expect(report.queued).toBe(500);
     await queueQuiet(local, local.output("queueUrl"));
     const items = await tableItems("partial-");
-    expect(items).toHaveLength(1_900);
-    expect(items.filter((item) => String(item.title).endsWith("again"))).toHaveLength(100);
+    expect(items).toHaveLength(450);
+    expect(items.filter((item) => String(item.title).endsWith("again"))).toHaveLength(50);
     const reconciled = await runReconcile(local, file.path);
-    expect(reconciled.stdout).toMatch(/stored at their version +1900/);
-    expect(reconciled.stdout).toMatch(/superseded by a newer write +100/);
+    expect(reconciled.stdout).toMatch(/stored at their version +450/);
+    expect(reconciled.stdout).toMatch(/superseded by a newer write +50/);
     expect(reconciled.code, reconciled.stdout).toBe(0);
   }, 90_000);
 
