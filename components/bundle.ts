@@ -23,6 +23,22 @@ export interface Bundle {
 
 const bundles = new Map<string, Bundle>();
 
+/**
+ * Left out of every bundle: the SDK imports these only from credential sources that read a
+ * shared config file's SSO, assume-role or login profile, or web identity variables
+ * (AWS_WEB_IDENTITY_TOKEN_FILE), none of which a Lambda function has. Lambda puts the execution
+ * role's keys in the environment, which the default chain reads first; the container and
+ * instance metadata sources stay bundled. They are dynamic imports, so nothing loads them unless
+ * such a source is configured, and then the import fails naming the package. They carry the SDK's
+ * STS, SSO and sign-in clients with their XML and query protocols: about 100 KB of each bundle.
+ */
+const NOT_USED_ON_LAMBDA = [
+  "@aws-sdk/nested-clients",
+  "@aws-sdk/credential-provider-sso",
+  "@aws-sdk/credential-provider-login",
+  "@aws-sdk/token-providers",
+];
+
 /** The bundled code of a handler entry (a path relative to the project root). */
 export function bundleHandler(entry: string): string {
   return bundle(entry).code;
@@ -44,6 +60,7 @@ export function bundle(entry: string): Bundle {
     treeShaking: true,
     // The SDK's ES module build tree-shakes far better and starts faster than its CommonJS build.
     mainFields: ["module", "main"],
+    external: NOT_USED_ON_LAMBDA,
     legalComments: "none",
     sourcemap: false,
     logLevel: "silent",
