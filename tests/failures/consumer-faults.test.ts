@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { FaultPlan } from "../../sandbox/faults/plan";
 import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
 import { csvFile, jobRows, queueQuiet, readJson, runReconcile, upload } from "./support";
@@ -40,5 +41,16 @@ describe("consumer crashes on a throttled table", () => {
     // Keys are distinct in this file, so each row is in exactly one place: the table or the DLQ.
     expect(count("stored at their version") + count("in the dead-letter queue")).toBe(2_000);
     expect(count("superseded by a newer write")).toBe(0);
+    // And the table holds nothing of this file beyond those rows.
+    let items = 0;
+    let ExclusiveStartKey: Record<string, never> | undefined;
+    do {
+      const page = await local.dynamo.send(
+        new ScanCommand({ TableName: local.output("tableName"), Select: "COUNT", FilterExpression: "begins_with(id, :p)", ExpressionAttributeValues: { ":p": { S: "crashing-" } }, ExclusiveStartKey }),
+      );
+      items += page.Count ?? 0;
+      ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;
+    } while (ExclusiveStartKey);
+    expect(items).toBe(count("stored at their version"));
   }, 150_000);
 });

@@ -11,7 +11,7 @@ import { csvFile, jobRows, queueDepth, queueQuiet, readJson, runReconcile, uploa
 /**
  * A consumer that always fails sends every row to the DLQ after its receives; once the fault is
  * gone, `npm run dlq -- redrive` empties the DLQ into the table. Two receives (stack config) and a
- * 2 s consumer timeout (a 12 s visibility timeout) keep it within the test's time.
+ * 1 s consumer timeout (a 6 s visibility timeout) keep it within the test's time.
  */
 describe("the DLQ redriven after the fault is removed", () => {
   let local: TestSandbox;
@@ -20,7 +20,7 @@ describe("the DLQ redriven after the fault is removed", () => {
   beforeAll(async () => {
     local = await startTestSandbox({
       programDir: repoRoot,
-      config: { consumerTimeout: "2", maxReceiveCount: "2" },
+      config: { consumerTimeout: "1", maxReceiveCount: "2" },
       faults: new FaultPlan("ingest-sqs-to-dynamo:error=1"),
     });
   });

@@ -24,8 +24,8 @@ describe("the producer under injected faults", () => {
   const producer = "ingest-s3-to-sqs";
 
   beforeAll(async () => {
-    // Retries 3 s apart: time for a test to lift a fault between two attempts.
-    local = await startTestSandbox({ programDir: repoRoot, retryDelaysMs: [3_000, 3_000], faults: new FaultPlan([], 11) });
+    // Retries a second apart: time for a test to lift a fault between two attempts.
+    local = await startTestSandbox({ programDir: repoRoot, retryDelaysMs: [1_000, 1_000], faults: new FaultPlan([], 11) });
   });
   afterAll(async () => {
     await local?.stop();
