@@ -18,6 +18,7 @@ import { parseArgs } from "node:util";
 import { BatchGetItemCommand, DynamoDBClient, type BatchGetItemCommandOutput, type KeysAndAttributes } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { s3ClientConfig, sqsClientConfig } from "../runtime/aws";
 import { sandboxCredentials } from "../sandbox/constants";
 import type { IngestReport } from "../runtime/s3-to-sqs/report";
 import { reportKey } from "../runtime/s3-to-sqs/report";
@@ -62,9 +63,15 @@ function stackTarget(stack: string): Target {
   // Queue URLs name their region (https://sqs.<region>.amazonaws.com/...): the stack's, whatever the shell's default is.
   const region = /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(String(outputs.queueUrl ?? ""))?.[1] ?? process.env.AWS_REGION;
   const common = region ? { region } : {};
-  // An endpoint override (LocalStack, a sandbox standing in for AWS) has no bucket host names.
-  const pathStyle = Boolean(process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3);
-  return { outputs, s3: new S3Client({ ...common, forcePathStyle: pathStyle }), sqs: new SQSClient(common), dynamo: new DynamoDBClient(common), describe: `stack ${stack}` };
+  // An endpoint override (LocalStack, a stand-in for AWS) has no bucket host names, and the queue
+  // URLs' AWS hosts are not where to send: the handlers' own client settings cover both.
+  return {
+    outputs,
+    s3: new S3Client({ ...s3ClientConfig, ...common }),
+    sqs: new SQSClient({ ...sqsClientConfig, ...common }),
+    dynamo: new DynamoDBClient(common),
+    describe: `stack ${stack}`,
+  };
 }
 
 function output(target: Target, name: string): string {

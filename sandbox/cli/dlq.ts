@@ -12,6 +12,7 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from "@aws-sdk/client-sqs";
+import { sqsClientConfig } from "../../runtime/aws";
 import { fail, parseFlags } from "./args";
 import { sandboxContext } from "./context";
 
@@ -49,7 +50,8 @@ async function stackPairs(stack: string): Promise<{ sqs: SQSClient; pairs: Pair[
   const dlqUrl = outputs.deadLetterQueueUrl;
   if (typeof queueUrl !== "string" || typeof dlqUrl !== "string") throw new Error(`stack ${stack} has no queueUrl and deadLetterQueueUrl outputs`);
   const region = /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(queueUrl)?.[1] ?? process.env.AWS_REGION;
-  const sqs = new SQSClient(region ? { region } : {});
+  // With an endpoint override (LocalStack, a stand-in), the queue URLs' AWS hosts are not where to go.
+  const sqs = new SQSClient({ ...sqsClientConfig, ...(region ? { region } : {}) });
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
   const name = (url: string) => url.split("/").pop() ?? url;
   return { sqs, aws: true, pairs: [{ source: { name: name(queueUrl), url: queueUrl }, dlq: { name: name(dlqUrl), url: dlqUrl, arn: String(Attributes?.QueueArn) } }] };
