@@ -5,6 +5,8 @@ import type { FunctionSpec, HandlerLog, InvocationError, InvocationResult } from
 import { logStreamName, workerEnvironment } from "./worker-env";
 
 const bootstrap = join(__dirname, "worker-bootstrap.mjs");
+/** Lambda gives a function's initialisation its own 10 s, apart from the invocation's timeout. */
+const INIT_LIMIT_SECONDS = 10;
 
 interface Pending {
   requestId: string;
@@ -12,6 +14,8 @@ interface Pending {
   logs: HandlerLog[];
   settle(result: InvocationResult): void;
   timer: NodeJS.Timeout;
+  /** Starts the invocation's timeout (after the init phase of a cold environment). */
+  startTimeout(): NodeJS.Timeout;
 }
 
 /** One execution environment: a worker thread that keeps its loaded handler between invocations. */
@@ -21,6 +25,8 @@ export class Environment {
   dead = false;
   /** Set when new code arrived while this environment was busy: it ends after the invocation. */
   retire = false;
+  /** Whether the handler module has been loaded (its init ran) in this environment. */
+  private initialized = false;
 
   constructor(spec: FunctionSpec, codeDir: string, awsEndpoint: string, onExit: (environment: Environment) => void) {
     this.worker = new Worker(bootstrap, {
@@ -66,6 +72,13 @@ export class Environment {
       return;
     }
     if (!pending || message.requestId !== pending.requestId) return;
+    if (message.type === "initialized") {
+      // The invocation's own timeout starts once the init phase is over, as on Lambda.
+      this.initialized = true;
+      clearTimeout(pending.timer);
+      pending.timer = pending.startTimeout();
+      return;
+    }
     if (message.type === "crash") {
       // An unhandled rejection ends the execution environment, as it does on Lambda.
       this.dead = true;
@@ -92,20 +105,23 @@ export class Environment {
   invoke(event: unknown, timeoutSeconds: number): Promise<InvocationResult> {
     const requestId = randomUUID();
     const started = performance.now();
-    const deadline = Date.now() + timeoutSeconds * 1000;
+    const timedOut = (errorMessage: string) => {
+      this.fail({ errorType: "Sandbox.Timedout", errorMessage, trace: [] });
+      // A timed-out environment is discarded: its handler may still be running.
+      this.dead = true;
+      void this.worker.terminate();
+    };
     return new Promise((settle) => {
-      const timer = setTimeout(() => {
-        this.fail({
-          errorType: "Sandbox.Timedout",
-          errorMessage: `${new Date().toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
-          trace: [],
-        });
-        // A timed-out environment is discarded: its handler may still be running.
-        this.dead = true;
-        void this.worker.terminate();
-      }, timeoutSeconds * 1000);
-      this.pending = { requestId, started, logs: [], settle, timer };
-      this.worker.postMessage({ type: "invoke", requestId, event, deadline });
+      const startTimeout = () =>
+        setTimeout(
+          () => timedOut(`${new Date().toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`),
+          timeoutSeconds * 1000,
+        );
+      const timer = this.initialized
+        ? startTimeout()
+        : setTimeout(() => timedOut(`${new Date().toISOString()} ${requestId} INIT timed out after ${INIT_LIMIT_SECONDS.toFixed(2)} seconds`), INIT_LIMIT_SECONDS * 1000);
+      this.pending = { requestId, started, logs: [], settle, timer, startTimeout };
+      this.worker.postMessage({ type: "invoke", requestId, event, timeoutMs: timeoutSeconds * 1000 });
     });
   }
 }

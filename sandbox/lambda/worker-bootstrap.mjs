@@ -129,7 +129,9 @@ function callHandler(fn, event, context) {
 
 parentPort.on("message", async (message) => {
   if (message.type !== "invoke") return;
-  const { requestId, event, deadline } = message;
+  const { requestId, event, timeoutMs } = message;
+  // Set once the init phase is over: the invocation's time starts then.
+  let deadline = Date.now() + timeoutMs;
   currentRequestId = requestId;
   const context = {
     callbackWaitsForEmptyEventLoop: true,
@@ -147,6 +149,10 @@ parentPort.on("message", async (message) => {
     const started = performance.now();
     const fn = await loadHandler();
     const initMs = cold ? performance.now() - started : 0;
+    if (cold) {
+      deadline = Date.now() + timeoutMs;
+      parentPort.postMessage({ type: "initialized", requestId });
+    }
     // Lambda hands back what JSON.stringify makes of the result (Dates become strings, and so on).
     const value = await callHandler(fn, event, context);
     parentPort.postMessage({ type: "result", requestId, ok: true, value: value === undefined ? null : JSON.parse(JSON.stringify(value)), initMs });

@@ -89,4 +89,16 @@ describe("a local function", () => {
     fn.update(spec(`exports.handler = async () => "v2";`));
     expect(await fn.invoke({})).toMatchObject({ value: "v2" });
   });
+  it("gives initialisation its own time, as Lambda's init phase: the timeout starts with the handler", async () => {
+    const fn = start(
+      `
+      const until = Date.now() + 1500;
+      while (Date.now() < until) {}
+      exports.handler = async (event, context) => ({ remaining: context.getRemainingTimeInMillis() });`,
+      { timeoutSeconds: 1 },
+    );
+    const result = await fn.invoke({});
+    expect(result.ok, JSON.stringify(result)).toBe(true);
+    expect(result.ok && (result.value as { remaining: number }).remaining).toBeGreaterThan(500);
+  });
 });
