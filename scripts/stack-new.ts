@@ -1,4 +1,5 @@
 /** Entry point of `npm run stack:new`; the logic lives in lib/stack-new.ts. */
+import { spawnSync } from "node:child_process";
 import { createInterface } from "node:readline/promises";
 import { runStackNew } from "./lib/stack-new";
 
@@ -12,6 +13,11 @@ async function main(): Promise<void> {
       ask: (question) => (prompt ? prompt.question(question) : Promise.resolve("")),
       out: (text) => console.log(text),
       err: (text) => console.error(text),
+      pulumi: (args, { cwd, input }) => {
+        const result = spawnSync("pulumi", args, { cwd, input, encoding: "utf8" });
+        if (result.error) return { status: 127, output: `could not run pulumi: ${result.error.message} (is the Pulumi CLI installed and on PATH?)` };
+        return { status: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
+      },
     });
   } finally {
     prompt?.close();

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -26,9 +27,11 @@ export const FLAG_OF: Record<Field, string> = {
   owner: "--owner",
 };
 
-export const USAGE = `Usage: npm run stack:new -- <name> --region <aws-region> --account <12-digit id> --owner <who> [--dir <project dir>]
+export const USAGE = `Usage: npm run stack:new -- <name> --region <aws-region> --account <12-digit id> --owner <who> [--init] [--dir <project dir>]
 
 Writes Pulumi.<name>.yaml for a personal stack (git-ignored) and prints the commands that deploy it.
+--init also runs them up to the deploy (pulumi stack init, a generated API token set as a secret),
+so that \`pulumi up --stack <name>\` is all that is left.
 --account may be repeated (or comma-separated) to allow several accounts.
 In a terminal, whatever is missing is asked for.`;
 
@@ -142,6 +145,8 @@ export interface StackNewIo {
   ask(question: string): Promise<string>;
   out(text: string): void;
   err(text: string): void;
+  /** Runs the Pulumi CLI in the project directory (for --init); `input` goes to its stdin. */
+  pulumi?(args: string[], options: { cwd: string; input?: string }): { status: number; output: string };
 }
 
 const ATTEMPTS = 3;
@@ -200,6 +205,7 @@ async function stackNew(argv: readonly string[], io: StackNewIo): Promise<void> 
         account: { type: "string", multiple: true },
         owner: { type: "string" },
         dir: { type: "string" },
+        init: { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -271,12 +277,30 @@ async function stackNew(argv: readonly string[], io: StackNewIo): Promise<void> 
     throw error;
   }
 
+  const written =
+    `Wrote ${displayPath(io.cwd, file)}: personal stack '${name}' of ${stack.owner}, ` +
+    `${region}, account ${accountIds.join(", ")}. It is git-ignored: it stays on your machine.`;
+  if (values.init) {
+    initStack(io, dir, project, name);
+    io.out(
+      [
+        written,
+        `Created stack '${name}' and set ${project}:apiToken to a generated secret.`,
+        "",
+        "Deploy it:",
+        `  ${path.relative(io.cwd, dir) !== "" ? `cd ${dir} && ` : ""}pulumi up --stack ${name}`,
+        "",
+        `Read the token back with: pulumi config get --stack ${name} ${project}:apiToken`,
+      ].join("\n"),
+    );
+    return;
+  }
+
   const commands = nextCommands(project, name);
   if (path.relative(io.cwd, dir) !== "") commands.unshift(`cd ${dir}`);
   io.out(
     [
-      `Wrote ${displayPath(io.cwd, file)}: personal stack '${name}' of ${stack.owner}, ` +
-        `${region}, account ${accountIds.join(", ")}. It is git-ignored: it stays on your machine.`,
+      written,
       "",
       "Next, create the stack, give it its API token, and deploy it:",
       ...commands.map((command) => `  ${command}`),
@@ -284,4 +308,22 @@ async function stackNew(argv: readonly string[], io: StackNewIo): Promise<void> 
       `Read the token back with: pulumi config get --stack ${name} ${project}:apiToken`,
     ].join("\n"),
   );
+}
+
+/** `pulumi stack init`, then a random API token set as a secret through stdin (never in argv). */
+function initStack(io: StackNewIo, dir: string, project: string, name: string): void {
+  if (!io.pulumi) throw new StackNewError("--init needs the Pulumi CLI, and none can be run here");
+  const steps: Array<{ args: string[]; input?: string }> = [
+    { args: ["stack", "init", name] },
+    { args: ["config", "set", "--secret", "--stack", name, `${project}:apiToken`], input: randomBytes(32).toString("hex") },
+  ];
+  for (const step of steps) {
+    const { status, output } = io.pulumi(step.args, { cwd: dir, input: step.input });
+    if (status !== 0) {
+      throw new StackNewError(
+        `pulumi ${step.args.join(" ")} failed (exit ${status}):\n${output.trim()}\n` +
+          `The stack file is written; finish by hand with:\n${nextCommands(project, name).map((command) => `  ${command}`).join("\n")}`,
+      );
+    }
+  }
 }

@@ -55,6 +55,35 @@ function readConfig(name: string): Record<string, unknown> {
 }
 
 describe("stack:new, called as a module", () => {
+
+  it("with --init, creates the stack and sets a random token through stdin, leaving only pulumi up", async () => {
+    const io = fakeIo();
+    const calls: Array<{ args: string[]; cwd: string; input?: string }> = [];
+    io.io.pulumi = (args, options) => {
+      calls.push({ args, ...options });
+      return { status: 0, output: "" };
+    };
+    const code = await runStackNew(["alice", "--region", "eu-west-3", "--account", "123456789012", "--owner", "alice", "--init"], io.io);
+    expect(code).toBe(0);
+    expect(calls.map((call) => [call.args, call.cwd])).toEqual([
+      [["stack", "init", "alice"], dir],
+      [["config", "set", "--secret", "--stack", "alice", "job-offers:apiToken"], dir],
+    ]);
+    expect(calls[0].input).toBeUndefined();
+    expect(calls[1].input).toMatch(/^[0-9a-f]{64}$/);
+    expect(io.out()).toContain("Deploy it:\n  pulumi up --stack alice");
+    expect(io.out()).not.toContain(calls[1].input as string);
+  });
+
+  it("with --init, stops at a failing pulumi command and prints what is left to do by hand", async () => {
+    const io = fakeIo();
+    io.io.pulumi = () => ({ status: 255, output: "error: stack 'alice' already exists" });
+    const code = await runStackNew(["alice", "--region", "eu-west-3", "--account", "123456789012", "--owner", "alice", "--init"], io.io);
+    expect(code).toBe(1);
+    expect(io.err()).toContain("stack:new: pulumi stack init alice failed (exit 255):\nerror: stack 'alice' already exists");
+    expect(io.err()).toContain("pulumi up --stack alice");
+    expect(fs.existsSync(path.join(dir, "Pulumi.alice.yaml"))).toBe(true);
+  });
   it("writes the personal stack file with the region, the account pin and the owner", async () => {
     const io = fakeIo();
     const code = await runStackNew(["alice", "--region", "eu-west-3", "--account", "012345678901", "--owner", "alice"], io.io);
