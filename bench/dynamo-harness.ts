@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { createJobsTable } from "../tests/support/emulators";
 import { quietEnv } from "./child";
 
 export const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
@@ -63,32 +64,7 @@ export async function startDynamoHarness(dataDir?: string): Promise<DynamoHarnes
     },
     traffic: async () => (await ask<{ traffic: Traffic }>("traffic", "traffic")).traffic,
     // The key schema and index of components/jobs-table.ts: index upkeep is part of a write's cost.
-    async createJobsTable(name) {
-      await admin.send(
-        new CreateTableCommand({
-          TableName: name,
-          BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: [
-            { AttributeName: "id", AttributeType: "S" },
-            { AttributeName: "city", AttributeType: "S" },
-          ],
-          KeySchema: [
-            { AttributeName: "id", KeyType: "HASH" },
-            { AttributeName: "city", KeyType: "RANGE" },
-          ],
-          GlobalSecondaryIndexes: [
-            {
-              IndexName: CITY_INDEX,
-              KeySchema: [
-                { AttributeName: "city", KeyType: "HASH" },
-                { AttributeName: "id", KeyType: "RANGE" },
-              ],
-              Projection: { ProjectionType: "ALL" },
-            },
-          ],
-        }),
-      );
-    },
+    createJobsTable: (name) => createJobsTable(admin, name, CITY_INDEX),
     async stop() {
       admin.destroy();
       if (child.exitCode !== null) return;

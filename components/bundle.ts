@@ -19,6 +19,8 @@ export interface Bundle {
   readonly code: string;
   /** Every source file that went into the bundle, relative to the project root. */
   readonly inputs: string[];
+  /** Bytes each input contributes to the bundle: what to read first when a bundle grows. */
+  readonly bytesByInput: Record<string, number>;
 }
 
 const bundles = new Map<string, Bundle>();
@@ -66,7 +68,12 @@ export function bundle(entry: string): Bundle {
     logLevel: "silent",
     metafile: true,
   });
-  const built = { code: result.outputFiles[0].text, inputs: Object.keys(result.metafile.inputs) };
+  const output = Object.values(result.metafile.outputs)[0];
+  const built = {
+    code: result.outputFiles[0].text,
+    inputs: Object.keys(result.metafile.inputs),
+    bytesByInput: Object.fromEntries(Object.entries(output.inputs).map(([file, input]) => [file, input.bytesInOutput])),
+  };
   bundles.set(entry, built);
   return built;
 }
