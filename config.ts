@@ -18,6 +18,8 @@ export interface Settings {
   readonly stackKind: StackKind;
   readonly region: string;
   readonly allowedAccountIds: string[];
+  /** `aws:profile`, when the stack names one: the explicit provider would not read it by itself. */
+  readonly awsProfile?: string;
   readonly owner: string;
   /** The API token, as a Pulumi secret: it never appears in plaintext in state or outputs. */
   readonly apiToken: pulumi.Output<string>;
@@ -188,6 +190,7 @@ export function loadSettings(): Settings {
     stackKind,
     region,
     allowedAccountIds,
+    awsProfile: awsConfig.get("profile") || undefined,
     owner,
     apiToken: pulumi.secret(rawToken ?? ""),
     protectData: stack === "prod",

@@ -54,4 +54,9 @@ describe("stack options", () => {
         '  - job-offers:consumerTimeout is "901"; it must be an integer from 1 to 900: pulumi config set job-offers:consumerTimeout <value>',
     );
   });
+  it("passes the stack's aws:profile on to the explicit provider", async () => {
+    const run = await runProgram({ stack: "alice", config: personalStackConfig({ "aws:profile": "alice-sso" }) });
+    expect(run.error).toBeUndefined();
+    expect(run.one("pulumi:providers:aws").inputs.profile).toBe("alice-sso");
+  });
 });
