@@ -36,6 +36,11 @@ const FALSE_WORDS = new Set(["false", "no", "n", "0", "off"]);
 const FORBIDDEN_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 export const MAX_EXTRA_NAME_LENGTH = 64;
 export const MAX_FIELD_LENGTH = 10_000;
+/** Limits shared by the schema and the CSV fast path below, so the two cannot drift apart. */
+const MAX_KEY_LENGTH = 256;
+const MAX_NAME_LENGTH = 500;
+const MAX_CONTRACT_TYPE_LENGTH = 100;
+const MAX_URL_LENGTH = 2048;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
@@ -55,7 +60,7 @@ const text = (max: number) =>
  * be addressed as /v1/jobs/{id}/{city}: refused at the door instead of stored unreachable.
  */
 const KEY_FORBIDDEN = /[/?#%]/;
-const keyText = text(256).check(z.refine((value: string) => !KEY_FORBIDDEN.test(value), "must not contain '/', '?', '#' or '%'"));
+const keyText = text(MAX_KEY_LENGTH).check(z.refine((value: string) => !KEY_FORBIDDEN.test(value), "must not contain '/', '?', '#' or '%'"));
 
 // z.number() already refuses NaN and Infinity (an invalid_type issue): there is no finite check.
 const amount = z.number().check(z.nonnegative("must not be negative"));
@@ -63,9 +68,9 @@ const amount = z.number().check(z.nonnegative("must not be negative"));
 export const jobSchema = z.strictObject({
   id: keyText,
   city: keyText,
-  title: z.optional(text(500)),
-  company: z.optional(text(500)),
-  contract_type: z.optional(text(100)),
+  title: z.optional(text(MAX_NAME_LENGTH)),
+  company: z.optional(text(MAX_NAME_LENGTH)),
+  contract_type: z.optional(text(MAX_CONTRACT_TYPE_LENGTH)),
   salary_min: z.optional(amount),
   salary_max: z.optional(amount),
   currency: z.optional(z.string().check(z.regex(CURRENCY, "must be a three-letter ISO 4217 code such as EUR"))),
@@ -76,7 +81,7 @@ export const jobSchema = z.strictObject({
       z.refine(isCalendarDate, "must be a real calendar date"),
     ),
   ),
-  url: z.optional(z.string().check(z.maxLength(2048, "must be at most 2048 characters"), z.refine(isHttpUrl, "must be an http or https URL"))),
+  url: z.optional(z.string().check(z.maxLength(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`), z.refine(isHttpUrl, "must be an http or https URL"))),
   description: z.optional(text(MAX_FIELD_LENGTH)),
 });
 
@@ -174,7 +179,7 @@ function splitKnown(entries: Iterable<[string, unknown]>): { known: Record<strin
 const NUMBER_TEXT = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 const isText = (value: string, max: number) => value.length <= max && !CONTROL_CHARS.test(value);
-const isKey = (value: string) => isText(value, 256) && !KEY_FORBIDDEN.test(value);
+const isKey = (value: string) => isText(value, MAX_KEY_LENGTH) && !KEY_FORBIDDEN.test(value);
 /** z.number() refuses Infinity as well as NaN. */
 const isAmount = (value: number) => Number.isFinite(value) && value >= 0;
 
@@ -215,15 +220,15 @@ function validCsvJob(record: Record<string, string | undefined>): Job | undefine
         city = value;
         break;
       case "title":
-        if (title !== undefined || !isText(value, 500)) return undefined;
+        if (title !== undefined || !isText(value, MAX_NAME_LENGTH)) return undefined;
         title = value;
         break;
       case "company":
-        if (company !== undefined || !isText(value, 500)) return undefined;
+        if (company !== undefined || !isText(value, MAX_NAME_LENGTH)) return undefined;
         company = value;
         break;
       case "contract_type":
-        if (contractType !== undefined || !isText(value, 100)) return undefined;
+        if (contractType !== undefined || !isText(value, MAX_CONTRACT_TYPE_LENGTH)) return undefined;
         contractType = value;
         break;
       case "salary_min":
@@ -254,7 +259,7 @@ function validCsvJob(record: Record<string, string | undefined>): Job | undefine
         postedAt = value;
         break;
       case "url":
-        if (url !== undefined || value.length > 2048 || !isHttpUrl(value)) return undefined;
+        if (url !== undefined || value.length > MAX_URL_LENGTH || !isHttpUrl(value)) return undefined;
         url = value;
         break;
       case "description":
@@ -301,7 +306,14 @@ function validCsvJob(record: Record<string, string | undefined>): Job | undefine
  */
 export function jobFromCsvRecord(record: Record<string, string | undefined>): JobValidation {
   const job = validCsvJob(record);
-  if (job !== undefined) return { ok: true, job };
+  return job !== undefined ? { ok: true, job } : jobFromCsvRecordBySchema(record);
+}
+
+/**
+ * jobFromCsvRecord without the fast path: exported so a test can hold the two to the same
+ * results, key order included.
+ */
+export function jobFromCsvRecordBySchema(record: Record<string, string | undefined>): JobValidation {
   const errors: FieldError[] = [];
   const entries: [string, unknown][] = [];
   for (const [rawName, rawValue] of Object.entries(record)) {
