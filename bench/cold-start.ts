@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
-import { bundle, PROJECT_ROOT } from "../components/bundle";
+import { bundle, HANDLER_BUILD_OPTIONS, PROJECT_ROOT } from "../components/bundle";
 import { quietEnv, runJsonChild } from "./child";
 import { handlerEnvironment, HANDLERS } from "./handler-env";
 import { fmt, progress, yesNo, type Figure } from "./report";
@@ -134,16 +134,8 @@ function sdkClients(): Figure {
 async function zodAlone(dir: string, reps: number): Promise<Figure> {
   const build = (contents: string) =>
     esbuild.buildSync({
+      ...HANDLER_BUILD_OPTIONS,
       stdin: { contents, resolveDir: PROJECT_ROOT, loader: "ts" },
-      bundle: true,
-      write: false,
-      platform: "node",
-      format: "cjs",
-      target: "node22",
-      minify: true,
-      treeShaking: true,
-      mainFields: ["module", "main"],
-      logLevel: "silent",
     }).outputFiles[0].text;
   const classic = join(dir, "zod.js");
   const mini = join(dir, "zod-mini.js");
