@@ -134,17 +134,17 @@ export function loadSettings(): Settings {
   }
 
   // Read raw so a missing or short token is caught now; it is wrapped as a secret right after.
-  const rawToken = pulumi.runtime.getConfig(`${project}:apiToken`);
+  const tokenKey = `${project}:apiToken`;
+  const rawToken = pulumi.runtime.getConfig(tokenKey);
+  const setToken = `pulumi config set --secret ${tokenKey} "$(openssl rand -hex 32)"`;
   if (!rawToken) {
-    problems.add(
-      `${project}:apiToken is not set; API writes need a bearer token: ` +
-        `pulumi config set --secret ${project}:apiToken "$(openssl rand -hex 32)"`,
-    );
+    problems.add(`${project}:apiToken is not set; API writes need a bearer token: ${setToken}`);
   } else if (rawToken.length < MIN_API_TOKEN_LENGTH) {
-    problems.add(
-      `${project}:apiToken is shorter than ${MIN_API_TOKEN_LENGTH} characters; use a random one: ` +
-        `pulumi config set --secret ${project}:apiToken "$(openssl rand -hex 32)"`,
-    );
+    problems.add(`${project}:apiToken is shorter than ${MIN_API_TOKEN_LENGTH} characters; use a random one: ${setToken}`);
+  } else if (!isStoredEncrypted(tokenKey)) {
+    // Pulumi.yaml cannot declare the key `secret: true` (destroy without a stack file would fail),
+    // so the program makes the check the CLI would have made.
+    problems.add(`${project}:apiToken is stored in plaintext in the stack's config; store it encrypted: ${setToken}`);
   }
 
   const uploadPrefix = stringOf("uploadPrefix");
@@ -220,6 +220,15 @@ export function loadSettings(): Settings {
   };
   problems.throwIfAny(stack);
   return settings;
+}
+
+/**
+ * Whether the CLI handed the program this key as a secret (`pulumi config set --secret`). The SDK
+ * exports the check at run time but leaves it out of its typings.
+ */
+function isStoredEncrypted(key: string): boolean {
+  const { isConfigSecret } = pulumi.runtime as unknown as { isConfigSecret: (key: string) => boolean };
+  return isConfigSecret(key);
 }
 
 function readAccountIds(awsConfig: pulumi.Config, problems: Problems): string[] {

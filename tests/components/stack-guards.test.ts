@@ -51,6 +51,25 @@ describe("stack guards", () => {
     );
   });
 
+  it("refuses the empty token the CLI passes from Pulumi.yaml's default when the stack sets none", async () => {
+    const message = await refusal("alice", personalStackConfig({ "job-offers:apiToken": "" }));
+    expect(message).toBe(
+      "stack 'alice' cannot be deployed:\n" +
+        "  - job-offers:apiToken is not set; API writes need a bearer token: " +
+        'pulumi config set --secret job-offers:apiToken "$(openssl rand -hex 32)"',
+    );
+  });
+
+  it("refuses a token stored in plaintext, as the CLI would refuse a key declared secret", async () => {
+    const run = await runProgram({ stack: "alice", config: personalStackConfig(), secretKeys: [], env: { CI: undefined } });
+    expect(run.resources).toEqual([]);
+    expect(run.error?.message).toBe(
+      "stack 'alice' cannot be deployed:\n" +
+        "  - job-offers:apiToken is stored in plaintext in the stack's config; store it encrypted: " +
+        'pulumi config set --secret job-offers:apiToken "$(openssl rand -hex 32)"',
+    );
+  });
+
   it.each(["dev", "staging", "prod"])("refuses to deploy the shared stack %s outside CI", async (stack) => {
     const message = await refusal(stack, personalStackConfig({ "job-offers:owner": undefined }));
     expect(message).toBe(
