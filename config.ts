@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
+import { isCorsOrigin } from "./components/validate";
 import { stackKindOf, type StackKind } from "./stack-kinds";
 
 /**
@@ -18,8 +19,6 @@ export interface Settings {
   readonly stackKind: StackKind;
   readonly region: string;
   readonly allowedAccountIds: string[];
-  /** `aws:profile`, when the stack names one: the explicit provider would not read it by itself. */
-  readonly awsProfile?: string;
   readonly owner: string;
   /** The API token, as a Pulumi secret: it never appears in plaintext in state or outputs. */
   readonly apiToken: pulumi.Output<string>;
@@ -44,7 +43,12 @@ export interface Settings {
       readonly maxConcurrency: number;
     };
   };
-  readonly api: { readonly timeout: number; readonly throttleRate: number; readonly throttleBurst: number };
+  readonly api: {
+    readonly timeout: number;
+    readonly throttleRate: number;
+    readonly throttleBurst: number;
+    readonly corsAllowOrigins: string[];
+  };
   readonly alarms: { readonly email?: string; readonly maxMessageAgeSeconds: number };
 }
 
@@ -55,7 +59,7 @@ const API_GATEWAY_TIMEOUT_SECONDS = 30;
 const MIN_API_TOKEN_LENGTH = 16;
 
 interface Declared {
-  type: "string" | "integer" | "boolean";
+  type: "string" | "integer" | "boolean" | "array";
   default?: unknown;
 }
 
@@ -103,6 +107,18 @@ export function loadSettings(): Settings {
       return min;
     }
     return value;
+  };
+  const stringsOf = (key: string, fix: string): string[] => {
+    const raw = config.get(key) ?? declared[key]?.default;
+    let value: unknown = raw;
+    try {
+      if (typeof raw === "string") value = JSON.parse(raw);
+    } catch {
+      // Reported below, with the value as given.
+    }
+    if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value;
+    problems.add(`${project}:${key} is ${JSON.stringify(raw)}; it must be a list of strings: ${fix}`);
+    return [];
   };
   const booleanOf = (key: string): boolean => {
     const raw = config.get(key) ?? declared[key]?.default;
@@ -184,13 +200,33 @@ export function loadSettings(): Settings {
 
   const apiTimeout = integerOf("apiTimeout", 1, API_GATEWAY_TIMEOUT_SECONDS - 1);
 
+  const setOrigins = `pulumi config set --path '${project}:corsAllowOrigins[0]' https://jobs.example.com`;
+  const corsAllowOrigins = stringsOf("corsAllowOrigins", setOrigins);
+  const badOrigins = corsAllowOrigins.filter((origin) => !isCorsOrigin(origin));
+  if (badOrigins.length > 0 || corsAllowOrigins.length === 0) {
+    problems.add(
+      `${project}:corsAllowOrigins is ${JSON.stringify(corsAllowOrigins)}; list "*" or origins such as https://jobs.example.com ` +
+        `(scheme, host, optional port; no path): ${setOrigins}`,
+    );
+  }
+
+  const awsProfile = awsConfig.get("profile");
+  if (awsProfile) {
+    // A provider input is stored in the stack's state, and a teammate or CI without that profile
+    // could then not refresh or destroy the stack: credentials come from the environment instead.
+    pulumi.log.warn(
+      `aws:profile '${awsProfile}' is not used: a profile in the provider would be stored in the stack's state and ` +
+        `bind every later update and destroy to it. Choose credentials outside the stack: export AWS_PROFILE=${awsProfile} ` +
+        `(and pulumi config rm aws:profile)`,
+    );
+  }
+
   const settings: Settings = {
     project,
     stack,
     stackKind,
     region,
     allowedAccountIds,
-    awsProfile: awsConfig.get("profile") || undefined,
     owner,
     apiToken: pulumi.secret(rawToken ?? ""),
     protectData: stack === "prod",
@@ -212,6 +248,7 @@ export function loadSettings(): Settings {
       timeout: apiTimeout,
       throttleRate: integerOf("apiThrottleRate", 1, 10_000),
       throttleBurst: integerOf("apiThrottleBurst", 1, 5_000),
+      corsAllowOrigins,
     },
     alarms: {
       email: alarmEmail || undefined,

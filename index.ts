@@ -46,6 +46,7 @@ const api = new JobApi(
     timeout: settings.api.timeout,
     throttleRate: settings.api.throttleRate,
     throttleBurst: settings.api.throttleBurst,
+    corsAllowOrigins: settings.api.corsAllowOrigins,
     memorySize: settings.functions.memorySize,
     logRetentionDays: settings.functions.logRetentionDays,
   },

@@ -40,8 +40,14 @@ export interface IngestPipelineArgs {
   readonly protectData?: boolean;
 }
 
-/** The SQS retention limit; what sits in a DLQ should stay as long as SQS allows. */
-const FOURTEEN_DAYS = 14 * 24 * 60 * 60;
+const DAY_SECONDS = 24 * 60 * 60;
+/** SQS's longest retention: what sits in a dead-letter or failures queue stays as long as SQS allows. */
+const DEAD_LETTER_RETENTION_SECONDS = 14 * DAY_SECONDS;
+/**
+ * A message moved to a DLQ keeps its original enqueue time, so the source queue must keep messages
+ * for less than its DLQ does (AWS's rule): a message dead-lettered late still has a week to be seen.
+ */
+const QUEUE_RETENTION_SECONDS = 7 * DAY_SECONDS;
 /** Attempts of an asynchronous invocation after the first fails (Lambda's default and maximum). */
 const ASYNC_RETRIES = 2;
 
@@ -71,14 +77,14 @@ export class IngestPipeline extends pulumi.ComponentResource {
 
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
-      { messageRetentionSeconds: FOURTEEN_DAYS, sqsManagedSseEnabled: true },
+      { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
       { parent: this },
     );
     this.queue = new aws.sqs.Queue(
       `${name}-queue`,
       {
         visibilityTimeoutSeconds: settings.visibilityTimeout,
-        messageRetentionSeconds: FOURTEEN_DAYS,
+        messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
         sqsManagedSseEnabled: true,
         redrivePolicy: pulumi.jsonStringify({
           deadLetterTargetArn: this.deadLetterQueue.arn,
@@ -89,7 +95,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
     );
     this.failureQueue = new aws.sqs.Queue(
       `${name}-failures`,
-      { messageRetentionSeconds: FOURTEEN_DAYS, sqsManagedSseEnabled: true },
+      { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
       { parent: this },
     );
 

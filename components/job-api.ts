@@ -4,9 +4,11 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvValues } from "../runtime/env";
 import { authorizerEnv } from "../runtime/authorizer/env";
 import { jobApiEnv } from "../runtime/job-api/env";
+import { ROUTES } from "../runtime/job-api/routes";
 import { BundledFunction } from "./bundled-function";
+import { gatewayRoutes } from "./gateway-routes";
 import { allow } from "./iam";
-import { isIntegerIn, validate } from "./validate";
+import { isCorsOrigin, isIntegerIn, validate } from "./validate";
 
 export interface JobApiArgs {
   /** The jobs table the API reads and writes. */
@@ -32,25 +34,38 @@ export interface JobApiArgs {
   readonly memorySize?: number;
   /** Retention of the functions' and the access logs. Default 14 days. */
   readonly logRetentionDays?: number;
+  /**
+   * Origins whose pages may call the API (CORS): `*` or full origins such as `https://jobs.example.com`.
+   * Default `["*"]`: writes need a bearer token, which browsers never attach on their own.
+   */
+  readonly corsAllowOrigins?: string[];
 }
 
-/** Reads stay public; every other method needs the bearer token (checked by the authorizer). */
-const PUBLIC_ROUTE = "GET /{proxy+}";
-const AUTHORIZED_ROUTE = "ANY /{proxy+}";
 /** How long API Gateway may reuse an authorizer's answer for the same Authorization header. */
 const AUTHORIZER_CACHE_SECONDS = 300;
+/** How long a browser may reuse a preflight's answer. */
+const CORS_MAX_AGE_SECONDS = 300;
 
-/** The seed's access-log format: one JSON object per request. */
+/**
+ * Access logs go under `/aws/vendedlogs/`: for any other name API Gateway appends the log group to
+ * the account's CloudWatch Logs resource policy, which is capped at 5,120 characters, so after a
+ * few stacks per account every `pulumi up` would fail.
+ */
+const ACCESS_LOG_GROUP_PREFIX = "/aws/vendedlogs/apigateway/";
+
+/** One JSON object per request, with HTTP APIs' own variables (they have no `resourcePath`). */
 const ACCESS_LOG_FORMAT = JSON.stringify({
   requestId: "$context.requestId",
   sourceIp: "$context.identity.sourceIp",
   requestTime: "$context.requestTime",
   protocol: "$context.protocol",
   httpMethod: "$context.httpMethod",
-  resourcePath: "$context.resourcePath",
+  path: "$context.path",
   routeKey: "$context.routeKey",
   status: "$context.status",
   responseLength: "$context.responseLength",
+  authorizerError: "$context.authorizer.error",
+  integrationError: "$context.integration.error",
   integrationErrorMessage: "$context.integrationErrorMessage",
 });
 
@@ -124,13 +139,24 @@ export class JobApi extends pulumi.ComponentResource {
 
     this.api = new aws.apigatewayv2.Api(
       `${name}-http`,
-      { protocolType: "HTTP", description: "Jobs API" },
+      {
+        protocolType: "HTTP",
+        description: "Jobs API",
+        // The gateway answers preflights itself and adds these headers to every CORS response.
+        corsConfiguration: {
+          allowOrigins: settings.corsAllowOrigins,
+          allowMethods: settings.routes.map((route) => route.method),
+          allowHeaders: ["authorization", "content-type"],
+          exposeHeaders: ["location"],
+          maxAge: CORS_MAX_AGE_SECONDS,
+        },
+      },
       { parent: this },
     );
 
     const accessLogs = new aws.cloudwatch.LogGroup(
       `${name}-access-logs`,
-      { namePrefix: `/aws/apigateway/${name}-`, retentionInDays: settings.logRetentionDays },
+      { namePrefix: `${ACCESS_LOG_GROUP_PREFIX}${name}-`, retentionInDays: settings.logRetentionDays },
       { parent: this },
     );
 
@@ -199,16 +225,15 @@ export class JobApi extends pulumi.ComponentResource {
     );
 
     const target = pulumi.interpolate`integrations/${integration.id}`;
-    new aws.apigatewayv2.Route(
-      `${name}-public-reads`,
-      { apiId: this.api.id, routeKey: PUBLIC_ROUTE, target, authorizationType: "NONE" },
-      { parent: this },
-    );
-    new aws.apigatewayv2.Route(
-      `${name}-authorized-writes`,
-      { apiId: this.api.id, routeKey: AUTHORIZED_ROUTE, target, authorizationType: "CUSTOM", authorizerId: authorizer.id },
-      { parent: this },
-    );
+    for (const route of settings.routes) {
+      new aws.apigatewayv2.Route(
+        `${name}-${route.method.toLowerCase()}`,
+        route.authorized
+          ? { apiId: this.api.id, routeKey: route.routeKey, target, authorizationType: "CUSTOM", authorizerId: authorizer.id }
+          : { apiId: this.api.id, routeKey: route.routeKey, target, authorizationType: "NONE" },
+        { parent: this },
+      );
+    }
 
     this.url = this.stage.invokeUrl;
     this.registerOutputs({ url: this.url });
@@ -216,6 +241,7 @@ export class JobApi extends pulumi.ComponentResource {
 }
 
 function normalize(name: string, args: JobApiArgs) {
+  const gateway = gatewayRoutes(ROUTES);
   const settings = {
     stageName: args.stageName ?? "dev",
     timeout: args.timeout ?? 10,
@@ -223,8 +249,16 @@ function normalize(name: string, args: JobApiArgs) {
     throttleBurst: args.throttleBurst ?? 100,
     memorySize: args.memorySize ?? 512,
     logRetentionDays: args.logRetentionDays ?? 14,
+    corsAllowOrigins: args.corsAllowOrigins ?? ["*"],
+    routes: gateway.routes,
   };
+  const badOrigins = settings.corsAllowOrigins.filter((origin) => !isCorsOrigin(origin));
   validate(`JobApi '${name}'`, [
+    ...gateway.problems.map((problem) => [false, problem] as const),
+    [
+      badOrigins.length === 0 && settings.corsAllowOrigins.length > 0,
+      `corsAllowOrigins ${JSON.stringify(settings.corsAllowOrigins)} must list '*' or origins such as https://jobs.example.com (scheme, host, optional port; no path)`,
+    ],
     [/^[A-Za-z0-9_-]{1,128}$/.test(settings.stageName), `stageName '${settings.stageName}' must be letters, digits, '-' or '_'`],
     [isIntegerIn(settings.timeout, 1, 29), `timeout ${settings.timeout} must be 1 to 29 seconds: API Gateway gives up on an integration after 30 s`],
     [settings.throttleRate > 0 && settings.throttleBurst > 0, `throttleRate ${settings.throttleRate} and throttleBurst ${settings.throttleBurst} must be positive`],
@@ -233,3 +267,4 @@ function normalize(name: string, args: JobApiArgs) {
   ]);
   return settings;
 }
+

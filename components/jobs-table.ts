@@ -47,7 +47,16 @@ export class JobsTable extends pulumi.ComponentResource {
           { name: "city", type: "S" },
         ],
         globalSecondaryIndexes: [
-          { name: CITY_INDEX_NAME, hashKey: "city", rangeKey: "id", projectionType: "ALL", ...capacity },
+          {
+            name: CITY_INDEX_NAME,
+            // keySchemas, not the deprecated hashKey/rangeKey: switching after a deploy can recreate the index.
+            keySchemas: [
+              { attributeName: "city", keyType: "HASH" },
+              { attributeName: "id", keyType: "RANGE" },
+            ],
+            projectionType: "ALL",
+            ...capacity,
+          },
         ],
         pointInTimeRecovery: { enabled: protectData },
         deletionProtectionEnabled: protectData,

@@ -10,3 +10,8 @@ export function validate(component: string, checks: ReadonlyArray<readonly [bool
 export function isIntegerIn(value: number, min: number, max: number): boolean {
   return Number.isInteger(value) && value >= min && value <= max;
 }
+
+/** `*`, or an origin as browsers send it: scheme, host and an optional port, nothing after. */
+export function isCorsOrigin(origin: string): boolean {
+  return origin === "*" || /^https?:\/\/[^/\s:]+(:\d{1,5})?$/.test(origin);
+}

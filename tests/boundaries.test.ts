@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { bundle, PROJECT_ROOT } from "../components/bundle";
 
 /**
- * The one-way imports of DESIGN.md section 5: runtime/ (Lambda code) never reaches Pulumi,
- * components or the sandbox; components reference handler entries but import only the handlers'
- * environment contracts; index.ts only composes.
+ * The one-way imports: runtime/ (Lambda code) never reaches Pulumi, components or the sandbox;
+ * components reference handler entries but import only the handlers' environment contracts and
+ * the API's route table (plain data); index.ts only composes.
  */
 
 const HANDLER_ENTRIES = [
@@ -45,12 +45,12 @@ describe("import boundaries", () => {
     }
   });
 
-  it("components/ import only the handlers' environment contracts from runtime/", () => {
+  it("components/ import only the handlers' environment contracts and route table from runtime/", () => {
     const files = sourceFiles("components");
     expect(files.length).toBeGreaterThan(3);
     for (const file of files) {
       for (const imported of importsOf(file).filter((specifier) => specifier.startsWith("runtime"))) {
-        expect(imported, `${file} imports ${imported}`).toMatch(/^runtime\/(env|[a-z0-9-]+\/env)$/);
+        expect(imported, `${file} imports ${imported}`).toMatch(/^runtime\/(env|[a-z0-9-]+\/(env|routes))$/);
       }
       for (const imported of importsOf(file)) {
         expect(imported, `${file} imports ${imported}`).not.toMatch(/^sandbox(\/|$)/);

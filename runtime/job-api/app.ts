@@ -10,7 +10,7 @@ export type JobApi = (event: APIGatewayProxyEventV2) => Promise<ApiResponse>;
 /** The whole API as one function of the event: every outcome is an HTTP response, never a throw. */
 export function createJobApi(dependencies: OperationDependencies): JobApi {
   const router = createRouter(operations(dependencies));
-  return async (event) => {
+  const respond: JobApi = async (event) => {
     try {
       return await router.route(parseRequest(event));
     } catch (error) {
@@ -29,5 +29,10 @@ export function createJobApi(dependencies: OperationDependencies): JobApi {
       );
       return internalErrorResponse();
     }
+  };
+  // HEAD answers as GET would, without the body: status and headers only.
+  return async (event) => {
+    const response = await respond(event);
+    return event.requestContext?.http?.method?.toUpperCase() === "HEAD" ? { ...response, body: "" } : response;
   };
 }

@@ -28,7 +28,9 @@ export function createRouter(operations: Record<OperationId, Operation>): Router
       // Segments are already decoded; re-encoding each one keeps a `/` inside its segment (%2F)
       // and gives itty-router a canonical path, whatever escapes the client chose.
       const url = `${ORIGIN}/${request.segments.map(encodeURIComponent).join("/")}`;
-      const response = await router.fetch({ method: request.method, url }, request);
+      // HEAD is routed as GET; the app drops the body.
+      const method = request.method === "HEAD" ? "GET" : request.method;
+      const response = await router.fetch({ method, url }, request);
       if (response) return response;
 
       const { pathname } = new URL(url);

@@ -1,7 +1,7 @@
 /**
- * The one route table of the job API (DESIGN.md section 2). The router is built from it and so is
- * the OpenAPI document, so the two cannot drift apart. Plain data with no handler code, so that the
- * component that declares the gateway's routes and authorizer can read it too.
+ * The one route table of the job API. The router, the OpenAPI document and the gateway's routes
+ * (which methods need the authorizer) are all built from it, so they cannot drift apart. Plain data
+ * with no handler code, so that the component that declares the gateway can read it too.
  */
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";

@@ -124,8 +124,9 @@ interface TableInputs {
   writeCapacity?: number;
   globalSecondaryIndexes?: Array<{
     name: string;
-    hashKey: string;
+    hashKey?: string;
     rangeKey?: string;
+    keySchemas?: Array<{ attributeName: string; keyType: string }>;
     projectionType?: string;
     nonKeyAttributes?: string[];
     readCapacity?: number;
@@ -139,6 +140,23 @@ function keySchema(hashKey: string, rangeKey?: string) {
     { AttributeName: hashKey, KeyType: "HASH" as const },
     ...(rangeKey ? [{ AttributeName: rangeKey, KeyType: "RANGE" as const }] : []),
   ];
+}
+
+/** An index's keys, declared as `keySchemas` (current) or as the deprecated `hashKey`/`rangeKey`. */
+function indexKeySchema(table: string, index: NonNullable<TableInputs["globalSecondaryIndexes"]>[number]) {
+  if (!index.keySchemas?.length) {
+    if (!index.hashKey) throw new Error(`table ${table}: index ${index.name} declares neither keySchemas nor hashKey`);
+    return keySchema(index.hashKey, index.rangeKey);
+  }
+  const count = (keyType: string) => index.keySchemas!.filter((key) => key.keyType === keyType).length;
+  if (count("HASH") !== 1 || count("RANGE") > 1) {
+    throw new Error(
+      `table ${table}: index ${index.name} has a multi-attribute key (${index.keySchemas.map((key) => `${key.attributeName}:${key.keyType}`).join(", ")}), ` +
+        `which the sandbox's DynamoDB does not emulate: one HASH and at most one RANGE attribute`,
+    );
+  }
+  const byType = (keyType: string) => index.keySchemas!.find((key) => key.keyType === keyType)?.attributeName;
+  return keySchema(byType("HASH")!, byType("RANGE"));
 }
 
 function projection(projectionType = "ALL", nonKeyAttributes?: string[]) {
@@ -167,7 +185,7 @@ export function createTableInput(name: string, raw: Inputs): CreateTableCommandI
       ? {
           GlobalSecondaryIndexes: inputs.globalSecondaryIndexes.map((index) => ({
             IndexName: index.name,
-            KeySchema: keySchema(index.hashKey, index.rangeKey),
+            KeySchema: indexKeySchema(name, index),
             Projection: projection(index.projectionType, index.nonKeyAttributes),
             ...throughput(index.readCapacity ?? inputs.readCapacity, index.writeCapacity ?? inputs.writeCapacity),
           })),

@@ -1,5 +1,6 @@
 import type { ResourceIndex } from "../deploy/resource-index";
 import { types } from "../deploy/resource-index";
+import type { CorsConfiguration } from "./cors";
 import type { Route } from "./routes";
 
 export interface Integration {
@@ -26,6 +27,8 @@ export interface HttpApi {
   routes: Route[];
   integrations: Map<string, Integration>;
   authorizers: Map<string, Authorizer>;
+  /** Absent when the API configures no CORS: then OPTIONS is routed like any method. */
+  cors?: CorsConfiguration;
 }
 
 /** The HTTP APIs the program declared, read from its recorded resources. */
@@ -92,6 +95,7 @@ export function httpApisOf(index: ResourceIndex): { apis: HttpApi[]; problems: s
       }),
       integrations,
       authorizers,
+      cors: api.inputs.corsConfiguration as CorsConfiguration | undefined,
     };
   });
   return { apis, problems };

@@ -5,6 +5,7 @@ import type { LocalFunction } from "../lambda/function";
 import type { InvocationResult } from "../lambda/function-spec";
 import type { HttpApi } from "./api-model";
 import { AuthorizerRunner } from "./authorizer";
+import { isPreflight, preflightResponse, withCorsHeaders } from "./cors";
 import { gatewayError, gatewayRequestOf, proxyEvent, responseOf, type GatewayResponse, type RouteContext } from "./payload";
 import { selectRoute } from "./routes";
 
@@ -86,6 +87,8 @@ export class HttpGateway {
       const { api, stage } = located;
       const routePath = stage.name === "$default" ? gatewayRequest.rawPath : gatewayRequest.rawPath.slice(stage.name.length + 1) || "/";
       const match = selectRoute(api.routes, gatewayRequest.method, routePath);
+      // With CORS configured, the gateway answers a preflight itself unless a route takes OPTIONS.
+      if (!match && api.cors && isPreflight(gatewayRequest)) return this.send(response, preflightResponse(api.cors, gatewayRequest), requestId);
       if (!match) return this.send(response, gatewayError(404, "Not Found"), requestId);
       const route: RouteContext = {
         apiId: api.apiId,
@@ -111,7 +114,8 @@ export class HttpGateway {
       const result = await Promise.race([this.invoke(integration.functionRef, event, detail), timedOut]);
       if (result === "timeout") return this.send(response, gatewayError(503, "Service Unavailable"), requestId);
       if (!result?.ok) return this.send(response, gatewayError(500, "Internal Server Error"), requestId);
-      return this.send(response, responseOf(result.value), requestId);
+      const answer = responseOf(result.value);
+      return this.send(response, api.cors ? withCorsHeaders(api.cors, gatewayRequest, answer) : answer, requestId);
     } catch (error) {
       this.reporter.warn(`gateway: ${(error as Error).stack ?? error}`);
       return this.send(response, gatewayError(500, "Internal Server Error"), requestId);

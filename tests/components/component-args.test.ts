@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type * as pulumiType from "@pulumi/pulumi";
+import { gatewayRoutes } from "../../components/gateway-routes";
+import { ROUTES } from "../../runtime/job-api/routes";
 
 // The components are reusable outside index.ts: each checks its own arguments before it creates
 // anything, and says what to use instead.
@@ -54,5 +56,26 @@ describe("component arguments", () => {
       "JobApi 'bad': invalid arguments:\n  - timeout 30 must be 1 to 29 seconds: API Gateway gives up on an integration after 30 s",
     );
     expect(created.filter((resource) => !resource.includes("JobApi") && !resource.includes("IngestPipeline"))).toEqual([]);
+  });
+});
+
+describe("the gateway's routes", () => {
+  it("come from the API's route table: a method per route, HEAD beside a public GET", () => {
+    const { routes, problems } = gatewayRoutes(ROUTES);
+    expect(problems).toEqual([]);
+    expect(routes).toEqual([
+      { method: "GET", routeKey: "GET /{proxy+}", authorized: false },
+      { method: "POST", routeKey: "POST /{proxy+}", authorized: true },
+      { method: "PUT", routeKey: "PUT /{proxy+}", authorized: true },
+      { method: "DELETE", routeKey: "DELETE /{proxy+}", authorized: true },
+      { method: "HEAD", routeKey: "HEAD /{proxy+}", authorized: false },
+    ]);
+  });
+
+  it("refuse a table whose routes of one method disagree on auth, which the gateway could not enforce", () => {
+    const mixed = [...ROUTES, { ...ROUTES[0], operationId: "secret", path: "/v1/secret", auth: true }];
+    expect(gatewayRoutes(mixed).problems).toEqual([
+      "the GET routes of the route table mix public and authorized ones (/v1/secret); the gateway authorizes per method: give every GET route the same 'auth'",
+    ]);
   });
 });

@@ -19,7 +19,16 @@ describe("stack options", () => {
     const table = run.one("aws:dynamodb/table:Table").inputs;
     expect(table).toMatchObject({ billingMode: "PROVISIONED", readCapacity: 5, writeCapacity: 7 });
     expect(table.globalSecondaryIndexes).toEqual([
-      { name: "byCity", hashKey: "city", rangeKey: "id", projectionType: "ALL", readCapacity: 5, writeCapacity: 7 },
+      {
+        name: "byCity",
+        keySchemas: [
+          { attributeName: "city", keyType: "HASH" },
+          { attributeName: "id", keyType: "RANGE" },
+        ],
+        projectionType: "ALL",
+        readCapacity: 5,
+        writeCapacity: 7,
+      },
     ]);
   });
 
@@ -54,9 +63,42 @@ describe("stack options", () => {
         '  - job-offers:consumerTimeout is "901"; it must be an integer from 1 to 900: pulumi config set job-offers:consumerTimeout <value>',
     );
   });
-  it("passes the stack's aws:profile on to the explicit provider", async () => {
+  it("keeps aws:profile out of the provider (and so out of state), saying to use AWS_PROFILE", async () => {
+    const warnings: string[] = [];
+    const spy = vi.spyOn(console, "warn").mockImplementation((message: string) => void warnings.push(message));
     const run = await runProgram({ stack: "alice", config: personalStackConfig({ "aws:profile": "alice-sso" }) });
+    spy.mockRestore();
     expect(run.error).toBeUndefined();
-    expect(run.one("pulumi:providers:aws").inputs.profile).toBe("alice-sso");
+    const provider = run.one("pulumi:providers:aws").inputs;
+    expect(provider.profile).toBeUndefined();
+    expect(JSON.stringify(provider)).not.toContain("alice-sso");
+    expect(warnings).toContain(
+      "warning: [runtime] aws:profile 'alice-sso' is not used: a profile in the provider would be stored in the stack's state and " +
+        "bind every later update and destroy to it. Choose credentials outside the stack: export AWS_PROFILE=alice-sso " +
+        "(and pulumi config rm aws:profile)",
+    );
+  });
+
+  it("allows the configured origins to call the API from a browser", async () => {
+    const origins = ["https://jobs.example.com", "http://localhost:5173"];
+    const run = await runProgram({
+      stack: "alice",
+      config: personalStackConfig({ "job-offers:corsAllowOrigins": JSON.stringify(origins) }),
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.one("aws:apigatewayv2/api:Api").inputs.corsConfiguration).toMatchObject({ allowOrigins: origins });
+  });
+
+  it("refuses a CORS origin with a path, naming the key and the fix", async () => {
+    const run = await runProgram({
+      stack: "alice",
+      config: personalStackConfig({ "job-offers:corsAllowOrigins": JSON.stringify(["https://jobs.example.com/app"]) }),
+    });
+    expect(run.resources).toEqual([]);
+    expect(run.error?.message).toBe(
+      "stack 'alice' cannot be deployed:\n" +
+        '  - job-offers:corsAllowOrigins is ["https://jobs.example.com/app"]; list "*" or origins such as https://jobs.example.com ' +
+        "(scheme, host, optional port; no path): pulumi config set --path 'job-offers:corsAllowOrigins[0]' https://jobs.example.com",
+    );
   });
 });

@@ -71,6 +71,32 @@ describe("the job-offers program in the sandbox", () => {
     expect((await fetch(`${apiUrl}/v1/jobs/w-1/Nantes`)).status).toBe(200);
   });
 
+  it("answers a browser's preflight at the gateway, without a token, as API Gateway does with CORS configured", async () => {
+    const origin = "http://localhost:5173";
+    const preflight = await fetch(`${apiUrl}/v1/jobs`, {
+      method: "OPTIONS",
+      headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization,content-type" },
+    });
+    expect(preflight.status).toBe(204);
+    expect(Object.fromEntries([...preflight.headers].filter(([name]) => name.startsWith("access-control-")))).toEqual({
+      "access-control-allow-origin": "*",
+      "access-control-allow-methods": "GET,POST,PUT,DELETE,HEAD",
+      "access-control-allow-headers": "authorization,content-type",
+      "access-control-max-age": "300",
+    });
+    const read = await fetch(`${apiUrl}/v1/health`, { headers: { origin } });
+    expect(read.headers.get("access-control-allow-origin")).toBe("*");
+    expect(read.headers.get("access-control-expose-headers")).toBe("location");
+  });
+
+  it("answers HEAD on public reads without a token, with GET's status and no body", async () => {
+    const health = await fetch(`${apiUrl}/v1/health`, { method: "HEAD" });
+    expect(health.status).toBe(200);
+    expect(health.headers.get("content-type")).toBe("application/json");
+    expect(await health.text()).toBe("");
+    expect((await fetch(`${apiUrl}/v1/jobs/no-such-id/Nowhere`, { method: "HEAD" })).status).toBe(404);
+  });
+
   it("has commands to upload and wait for the report, and to invoke a function with a sample event", async () => {
     const [upload, invoke] = await Promise.all([
       runCommand(local, "upload", [join(repoRoot, "fixtures", "jobs.csv"), "--wait", "--timeout", "20"]),
