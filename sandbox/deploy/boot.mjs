@@ -5,7 +5,7 @@
 import { createRequire } from "node:module";
 import { join } from "node:path";
 
-const fromProgram = createRequire(join(process.cwd(), "index.ts"));
+const fromProgram = createRequire(join(process.cwd(), "package.json"));
 for (const name of ["@pulumi/pulumi", "@pulumi/aws"]) {
   try {
     fromProgram(name);
@@ -14,10 +14,9 @@ for (const name of ["@pulumi/pulumi", "@pulumi/aws"]) {
   }
 }
 const fromSandbox = createRequire(import.meta.url);
-for (const name of ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/client-sqs", "esbuild"]) fromSandbox(name);
+for (const name of ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/client-sqs", "esbuild", "typescript"]) fromSandbox(name);
 
-// The program and the runner are TypeScript: from here on, tsx compiles them.
-fromSandbox("tsx/cjs/api").register();
-const { register } = await import("tsx/esm/api");
-register();
-fromSandbox("./runner.ts");
+// The runner is TypeScript: tsx compiles it and what it requires, scoped to them (a namespace),
+// so that the program's own files are compiled as the Pulumi CLI compiles them, never by tsx.
+const sandboxLoader = fromSandbox("tsx/cjs/api").register({ namespace: "job-offers-sandbox" });
+sandboxLoader.require("./runner.ts", import.meta.url);

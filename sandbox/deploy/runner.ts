@@ -10,6 +10,9 @@ import Module, { createRequire } from "node:module";
 import type { BuildOptions, BuildResult } from "esbuild";
 import type { BundleRecipe, Deployment, DeployRequest } from "./recorded";
 import { BundleCache } from "./bundle-cache";
+import { programShape, registerProgramTypeScript, requireProgram } from "./program-loader";
+import type * as ProvisionModule from "./provision";
+import type * as MocksModule from "./mocks";
 
 /**
  * The program bundles its handlers with esbuild while it runs. Recording each build (its options
@@ -55,14 +58,41 @@ function remember(options: BuildOptions, result: BuildResult, fresh: boolean) {
 }
 
 // The program's own copy of Pulumi: the mocks must be set on the instance the program uses.
-const fromProgram = createRequire(join(process.cwd(), "index.ts"));
-const warm = Promise.all([
-  Promise.resolve(fromProgram("@pulumi/pulumi") as typeof PulumiModule),
-  import("./provision"),
-  import("./mocks"),
-]);
+const fromProgram = createRequire(join(process.cwd(), "package.json"));
+const warm = (async () =>
+  [
+    fromProgram("@pulumi/pulumi") as typeof PulumiModule,
+    // Required, not imported: this file runs under the sandbox's own TypeScript loader, scoped to
+    // the files it requires, so that loader never touches the program's modules.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("./provision") as typeof ProvisionModule,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("./mocks") as typeof MocksModule,
+  ] as const)();
 
 type RunInStack = (init: () => Promise<Record<string, unknown>>) => Promise<unknown>;
+type WaitForRpcs = () => Promise<void>;
+
+/** Rounds of `beforeExit` a program may use to declare more (each round may schedule another). */
+const maxBeforeExitRounds = 10;
+
+/**
+ * What the CLI's language host does once the program's module has loaded: wait until its
+ * outstanding registrations are done, then run the `beforeExit` handlers (where @pulumi/aws
+ * declares a bucket's notification for `bucket.onObjectCreated(...)`), as many times as they
+ * declare more.
+ */
+async function runBeforeExit(pulumi: typeof PulumiModule, declared: () => number): Promise<void> {
+  const waitForRpcs = (pulumi.runtime as unknown as { waitForRPCs: WaitForRpcs }).waitForRPCs;
+  await waitForRpcs();
+  for (let round = 0; round < maxBeforeExitRounds && process.listenerCount("beforeExit") > 0; round++) {
+    const before = declared();
+    process.emit("beforeExit", 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    await waitForRpcs();
+    if (declared() === before) return;
+  }
+}
 
 async function resolveOutput(pulumi: typeof PulumiModule, value: unknown): Promise<unknown> {
   const output = pulumi.output(value) as PulumiModule.Output<unknown>;
@@ -81,8 +111,11 @@ async function deploy(request: DeployRequest): Promise<Deployment> {
   // As the CLI's language host does: the program runs inside a root stack resource.
   await (pulumi.runtime as unknown as { runInPulumiStack: RunInStack }).runInPulumiStack(async () => {
     try {
-      const program = (await import(join(request.programDir, "index.ts"))) as Record<string, unknown>;
+      const shape = programShape(request.programDir);
+      if (shape.typescript) registerProgramTypeScript(request.programDir);
+      const program = requireProgram(request.programDir, shape.entry);
       exports = Object.fromEntries(Object.entries(program).filter(([key]) => key !== "default" && key !== "__esModule"));
+      await runBeforeExit(pulumi, () => recorded.length);
     } catch (error) {
       failure = error;
     }
