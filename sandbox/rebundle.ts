@@ -1,7 +1,7 @@
 import * as esbuild from "esbuild";
 import type { Deployment } from "./deploy/recorded";
 import type { Wiring } from "./wiring";
-import { createHash } from "node:crypto";
+import { codeHashOf } from "./lambda/function-spec";
 
 interface Rebuildable {
   context: esbuild.BuildContext;
@@ -46,7 +46,7 @@ export class Rebundler {
           const fn = wiring.functions.get(target.functionName);
           if (!fn || fn.spec.files[target.file] === text) continue;
           const files = { ...fn.spec.files, [target.file]: text };
-          const codeHash = createHash("sha256").update(JSON.stringify(files)).digest("hex");
+          const codeHash = codeHashOf(files, fn.spec.links);
           if (fn.update({ ...fn.spec, files, codeHash })) swapped.push(fn.spec.logicalName);
         }
       }),

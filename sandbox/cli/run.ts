@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { startSandbox } from "../sandbox";
 import { consoleReporter } from "../log";
 import { readyBanner } from "./banner";
@@ -6,7 +8,8 @@ import { watchForChanges } from "../watch";
 import type { Deployer } from "../deploy/deployer";
 import { faultPlanFromFlags, faultPlanText } from "../faults/flags";
 
-const usage = "npm start -- [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...] [--faults '<rules>' [--seed <n>]]";
+const usage =
+  "npm start -- [--program <dir>] [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...] [--faults '<rules>' [--seed <n>]]";
 
 /** Parses the flags, starts the sandbox, prints the banner, watches, and stops on a signal. */
 export async function run(deployer?: Deployer): Promise<void> {
@@ -20,6 +23,7 @@ export async function run(deployer?: Deployer): Promise<void> {
 
 async function start(deployer?: Deployer) {
   const { values } = parseFlags(usage, {
+    program: { type: "string" },
     port: { type: "string" },
     "aws-port": { type: "string" },
     fresh: { type: "boolean" },
@@ -41,12 +45,17 @@ async function start(deployer?: Deployer) {
     }),
   );
   const faults = faultPlanFromFlags(values.faults, values.seed);
+  const programDir = resolve(values.program ?? process.cwd());
+  if (!existsSync(join(programDir, "Pulumi.yaml"))) {
+    fail(new Error(`--program ${values.program ?? "."}: no Pulumi.yaml in ${programDir}; give the directory of a Pulumi project`));
+  }
   const reporter = consoleReporter();
   reporter.info("Starting the sandbox: emulators, then the program under Pulumi mocks...");
   const sandbox = await startSandbox({
     port: portFlag(values.port, 3000, "--port"),
     awsPort: portFlag(values["aws-port"], 4566, "--aws-port"),
     fresh: values.fresh,
+    programDir,
     deployer,
     stateDir: process.env.SANDBOX_STATE_DIR,
     config,

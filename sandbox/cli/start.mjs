@@ -4,16 +4,26 @@
 // dependencies load before tsx is registered, whose hooks would slow every file they touch.
 import { fork } from "node:child_process";
 import { createRequire } from "node:module";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const require = createRequire(import.meta.url);
 const help = process.argv.includes("--help") || process.argv.includes("-h");
 
+// The program's directory (`--program <dir>`, else here) is the deployer's working directory, as
+// a project directory is the Pulumi CLI's. Read here, before the flags are parsed in full, so the
+// deployer starts at once; run.ts checks the flag again with the others.
+const programFlag = process.argv.findIndex((arg) => arg === "--program" || arg.startsWith("--program="));
+const programArg = programFlag === -1 ? undefined : process.argv[programFlag].split("=")[1] ?? process.argv[programFlag + 1];
+const programDir = resolve(programArg ?? process.cwd());
+
 const deployerEntry = fileURLToPath(new URL("../deploy/boot.mjs", import.meta.url));
-const child = help
-  ? undefined
-  : fork(deployerEntry, [], { cwd: process.cwd(), execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+const child =
+  help || !existsSync(programDir)
+    ? undefined
+    : fork(deployerEntry, [], { cwd: programDir, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 child?.on("error", () => undefined);
 
 for (const name of ["@aws-sdk/client-s3", "@aws-sdk/client-sqs", "esbuild", "yaml", "dynalite"]) require(name);
@@ -22,4 +32,4 @@ await import("fauxqs");
 require("tsx/cjs/api").register();
 const { Deployer } = require("../deploy/deployer.ts");
 const { run } = require("./run.ts");
-await run(child ? new Deployer(process.cwd(), child) : undefined);
+await run(child ? new Deployer(programDir, child) : undefined);

@@ -1,6 +1,6 @@
 import type { Deployment, RecordedResource } from "./recorded";
-import type { FunctionSpec } from "../lambda/function-spec";
-import { createHash } from "node:crypto";
+import { codeHashOf, type FunctionSpec } from "../lambda/function-spec";
+
 
 export const types = {
   table: "aws:dynamodb/table:Table",
@@ -45,7 +45,7 @@ export class ResourceIndex {
 /** The runnable description of a recorded function. */
 export function functionSpecOf(resource: RecordedResource): FunctionSpec {
   const inputs = resource.inputs as {
-    code?: { files?: Record<string, string> };
+    code?: { files?: Record<string, string>; links?: Record<string, string> };
     handler?: string;
     runtime?: string;
     timeout?: number;
@@ -54,11 +54,12 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
     environment?: { variables?: Record<string, string> };
     loggingConfig?: { logGroup?: string };
   };
-  const files = inputs.code?.files;
-  if (!files || Object.keys(files).length === 0) {
+  const files = inputs.code?.files ?? {};
+  const links = inputs.code?.links ?? {};
+  if (Object.keys(files).length + Object.keys(links).length === 0) {
     throw new Error(`function ${resource.name}: its code is not an archive of files the sandbox can run (use an AssetArchive of StringAssets or FileAssets)`);
   }
-  const codeHash = createHash("sha256").update(JSON.stringify(files)).digest("hex");
+  const codeHash = codeHashOf(files, links);
   return {
     name: String(resource.state.name),
     logicalName: resource.name,
@@ -66,6 +67,7 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
     handler: inputs.handler ?? "index.handler",
     runtime: inputs.runtime ?? "nodejs24.x",
     files,
+    links,
     codeHash,
     environment: Object.fromEntries(Object.entries(inputs.environment?.variables ?? {}).map(([key, value]) => [key, String(value)])),
     // Lambda's own defaults when a program leaves them out.

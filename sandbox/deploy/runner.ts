@@ -131,18 +131,26 @@ async function deploy(request: DeployRequest): Promise<Deployment> {
 
 process.on("message", (message: { type: string; request: DeployRequest }) => {
   if (message.type !== "deploy") return;
+  // A failure outside the program's own code path (a resource whose registration fails, an
+  // apply that throws) fails the deployment with its message, as the CLI reports it.
+  process.on("unhandledRejection", (error) => fail(error));
   deploy(message.request).then(
     (deployment) => process.send!({ type: "deployed", deployment }, () => process.exit(0)),
-    (error: unknown) => {
-      // A RunError (the program's own config guard) carries the whole story in its message. Checked
-      // by its brand, not through the program's Pulumi, which may be what failed to load.
-      const detail = (error as { __pulumiRunError?: boolean })?.__pulumiRunError
-        ? `${(error as Error).message}\n(in the sandbox, set stack config with \`npm start -- --config key=value\` or in Pulumi.sandbox.yaml)`
-        : ((error as Error)?.stack ?? String(error));
-      process.send!({ type: "failed", message: detail }, () => process.exit(1));
-    },
+    (error: unknown) => fail(error),
   );
 });
+
+let failed = false;
+function fail(error: unknown): void {
+  if (failed) return;
+  failed = true;
+  // A RunError (the program's own config guard) carries the whole story in its message. Checked
+  // by its brand, not through the program's Pulumi, which may be what failed to load.
+  const detail = (error as { __pulumiRunError?: boolean })?.__pulumiRunError
+    ? `${(error as Error).message}\n(in the sandbox, set stack config with \`npm start -- --config key=value\` or in Pulumi.sandbox.yaml)`
+    : ((error as Error)?.stack ?? String(error));
+  process.send!({ type: "failed", message: detail }, () => process.exit(1));
+}
 // A program without Pulumi fails its deployment with that message, not this process at start.
 warm.then(
   () => process.send!({ type: "ready" }),

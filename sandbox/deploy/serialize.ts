@@ -1,13 +1,23 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { isAbsolute, join, normalize, resolve, sep } from "node:path";
 
 const signatureKey = "4dabf18193072939515e22adb298388d";
 const secretSignature = "1b47061264138c4ac30d75fd1eb44270";
 
+/** A function's code as the sandbox carries it: text written out, and files or folders taken from disk. */
+export interface ArchiveContents {
+  /** Archive path -> contents, for assets made of text (StringAsset, the program's bundles). */
+  files: Record<string, string>;
+  /**
+   * Archive path -> absolute path on disk, for FileAssets and FileArchives (a serialized callback's
+   * `node_modules/<package>`): taken byte for byte from there, never read as text.
+   */
+  links: Record<string, string>;
+}
+
 /**
  * Mocks receive inputs with Outputs resolved, but assets and archives still hold promises
  * (`AssetArchive.assets`, `StringAsset.text`). This turns them into plain data that can cross
- * to the sandbox process: an archive becomes `{ files: { "index.js": "<code>" } }`.
+ * to the sandbox process: an archive becomes `{ files: { "index.js": "<code>" }, links: {...} }`.
  */
 export async function plain(value: unknown): Promise<unknown> {
   if (value === null || typeof value !== "object") return value;
@@ -18,7 +28,7 @@ export async function plain(value: unknown): Promise<unknown> {
   // (e.g. an environment variable derived from the API token).
   if (record[signatureKey] === secretSignature) return plain(record.value);
   if ("assets" in record && record.assets instanceof Promise) {
-    return { files: await archiveFiles((await record.assets) as Record<string, unknown>) };
+    return archiveContents((await record.assets) as Record<string, unknown>);
   }
   if ("text" in record && record.text instanceof Promise) return { text: await record.text };
   if ("path" in record && record.path instanceof Promise) return { path: await record.path };
@@ -27,30 +37,33 @@ export async function plain(value: unknown): Promise<unknown> {
   return Object.fromEntries(entries);
 }
 
-async function archiveFiles(assets: Record<string, unknown>): Promise<Record<string, string>> {
-  const files: Record<string, string> = {};
+async function archiveContents(assets: Record<string, unknown>): Promise<ArchiveContents> {
+  const contents: ArchiveContents = { files: {}, links: {} };
   for (const [name, asset] of Object.entries(assets)) {
-    const resolved = (await plain(asset)) as { text?: string; path?: string; files?: Record<string, string> };
-    if (resolved.files) {
-      for (const [inner, text] of Object.entries(resolved.files)) files[join(name, inner)] = text;
+    const entry = insideArchive(name);
+    const resolved = (await plain(asset)) as { text?: string; path?: string } & Partial<ArchiveContents>;
+    if (resolved.files || resolved.links) {
+      for (const [inner, text] of Object.entries(resolved.files ?? {})) contents.files[join(entry, inner)] = text;
+      for (const [inner, path] of Object.entries(resolved.links ?? {})) contents.links[join(entry, inner)] = path;
     } else if (typeof resolved.text === "string") {
-      files[name] = resolved.text;
+      contents.files[entry] = resolved.text;
     } else if (typeof resolved.path === "string") {
-      Object.assign(files, readPath(resolved.path, name));
+      contents.links[entry] = resolve(resolved.path);
     } else {
-      throw new Error(`archive entry ${name}: only StringAsset, FileAsset and archives of them can run in the sandbox`);
+      throw new Error(`archive entry ${name}: only StringAssets, FileAssets, FileArchives and AssetArchives of them can run in the sandbox`);
     }
   }
-  return files;
+  return contents;
 }
 
-function readPath(path: string, as: string): Record<string, string> {
-  if (!statSync(path).isDirectory()) return { [as]: readFileSync(path, "utf8") };
-  const files: Record<string, string> = {};
-  for (const entry of readdirSync(path, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const full = join(entry.parentPath, entry.name);
-    files[join(as, relative(path, full))] = readFileSync(full, "utf8");
+/** An archive path, refused when it would land outside the function's root (`../x`, `/x`). */
+function insideArchive(name: string): string {
+  const entry = normalize(name);
+  if (isAbsolute(entry) || entry === ".." || entry.startsWith(`..${sep}`)) {
+    throw new Error(
+      `archive entry '${name}' lies outside the function's root, where Lambda would not find it ` +
+        `(a package outside the program's node_modules? install the program's dependencies in its own directory)`,
+    );
   }
-  return files;
+  return entry;
 }

@@ -1,10 +1,15 @@
+import { dirname, join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import type { FunctionSpec, HandlerLog, InvocationError, InvocationResult } from "./function-spec";
 import { logStreamName, workerEnvironment } from "./worker-env";
 
 const bootstrap = join(__dirname, "worker-bootstrap.mjs");
+/**
+ * Where the AWS SDK v3 that Lambda's Node.js runtimes provide is found: the sandbox's own copy.
+ * A function that requires `@aws-sdk/...` without packaging it works on Lambda, so it does here.
+ */
+const runtimeModulesDir = dirname(dirname(dirname(require.resolve("@aws-sdk/client-s3/package.json"))));
 /** Lambda gives a function's initialisation its own 10 s, apart from the invocation's timeout. */
 const INIT_LIMIT_SECONDS = 10;
 
@@ -42,6 +47,7 @@ export class Environment {
         invokedFunctionArn: spec.arn,
         logGroupName: spec.logGroupName ?? `/aws/lambda/${spec.name}`,
         logStreamName: logStreamName(),
+        runtimeModulesDir,
       },
       // Lambda's memory size is the limit of the whole sandbox; the heap is what a worker can bound.
       resourceLimits: { maxOldGenerationSizeMb: spec.memorySizeMb },

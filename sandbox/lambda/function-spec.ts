@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /** What the sandbox needs to run one deployed function, read from its recorded resource. */
 export interface FunctionSpec {
   /** Physical name (the Lambda function name). */
@@ -9,6 +11,8 @@ export interface FunctionSpec {
   runtime: string;
   /** The deployed artifact: file path inside the archive -> contents. */
   files: Record<string, string>;
+  /** Files and folders of the artifact taken from disk as they are: path inside the archive -> source. */
+  links: Record<string, string>;
   /** Hash of the artifact: the same code never restarts a worker. */
   codeHash: string;
   environment: Record<string, string>;
@@ -43,4 +47,9 @@ export interface Trigger {
   detail: string;
   /** Message ids of an SQS batch: what lets a user (or a test) follow one message's receives. */
   messageIds?: string[];
+}
+
+/** The hash of an artifact: the same code (text and linked files alike) never restarts a worker. */
+export function codeHashOf(files: Record<string, string>, links: Record<string, string>): string {
+  return createHash("sha256").update(JSON.stringify({ files, links })).digest("hex");
 }

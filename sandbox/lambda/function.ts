@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { FunctionSpec, InvocationResult } from "./function-spec";
 import { Environment } from "./environment";
@@ -41,6 +41,15 @@ export class LocalFunction {
       const path = join(this.codeDir, file);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, text);
+    }
+    for (const [file, source] of Object.entries(spec.links)) {
+      const path = join(this.codeDir, file);
+      mkdirSync(dirname(path), { recursive: true });
+      // A folder (a package the callback needs) is linked: its files are what would be zipped;
+      // a single file is copied byte for byte.
+      if (statSync(source).isDirectory()) {
+        if (!existsSync(path)) symlinkSync(source, path, "dir");
+      } else copyFileSync(source, path);
     }
     const retired = this.idle;
     this.idle = [];

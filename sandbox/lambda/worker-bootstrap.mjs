@@ -10,8 +10,25 @@ import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import vm from "node:vm";
 
-const { codeDir, handler, functionName, functionVersion, memorySizeMb, invokedFunctionArn, logGroupName, logStreamName } =
+const { codeDir, handler, functionName, functionVersion, memorySizeMb, invokedFunctionArn, logGroupName, logStreamName, runtimeModulesDir } =
   workerData;
+
+// Lambda's Node.js runtimes provide the AWS SDK v3 (`@aws-sdk/...`) beside the function's code:
+// what the artifact does not package itself is resolved from the sandbox's copy, and only that.
+const resolveFilename = Module._resolveFilename;
+Module._resolveFilename = function (request, parent, isMain, options) {
+  try {
+    return resolveFilename.call(this, request, parent, isMain, options);
+  } catch (error) {
+    if (error?.code !== "MODULE_NOT_FOUND" || !request.startsWith("@aws-sdk/")) throw error;
+    try {
+      return resolveFilename.call(this, request, parent, isMain, { paths: [runtimeModulesDir] });
+    } catch {
+      error.message += `\n(Lambda's runtime provides every @aws-sdk v3 client; the sandbox has only those it installs itself: package this one with the function to run it here)`;
+      throw error;
+    }
+  }
+};
 
 let currentRequestId;
 

@@ -20,6 +20,7 @@ function spec(code: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec
     handler: "index.handler",
     runtime: "nodejs24.x",
     files: { "index.js": code },
+    links: {},
     codeHash: String(code.length) + code.slice(-20).replace(/\W/g, ""),
     environment: { GREETING: "hello" },
     timeoutSeconds: 3,

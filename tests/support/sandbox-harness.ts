@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -12,13 +12,19 @@ import { sandboxCredentials as credentials, sandboxRegion as region } from "../.
 export const repoRoot = join(__dirname, "..", "..");
 
 /**
- * A copy of a fixture program in a temporary directory (its node_modules linked to the repo's),
- * so a test can change its handlers without touching the repository.
+ * A copy of a fixture program in a temporary directory, so a test can change its handlers without
+ * touching the repository. Its node_modules is a folder of links to the repo's packages, laid out
+ * as an install in the program's own directory would be: Pulumi packs a serialized callback's
+ * dependencies by their paths under it.
  */
 export function fixtureProgram(name: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), `sandbox-${name}-`));
   cpSync(join(repoRoot, "tests", "sandbox", "fixtures", name), dir, { recursive: true });
-  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
+  mkdirSync(join(dir, "node_modules"));
+  for (const entry of readdirSync(join(repoRoot, "node_modules"))) {
+    if (entry.startsWith(".")) continue;
+    symlinkSync(join(repoRoot, "node_modules", entry), join(dir, "node_modules", entry), "dir");
+  }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

@@ -1,0 +1,54 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import * as pulumi from "@pulumi/pulumi";
+import { plain } from "../../sandbox/deploy/serialize";
+import { LocalFunction } from "../../sandbox/lambda/function";
+import { codeHashOf } from "../../sandbox/lambda/function-spec";
+
+/** A function's archive as the program declares it, carried to the function's directory. */
+
+const dir = mkdtempSync(join(tmpdir(), "sandbox-archive-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe("function archives", () => {
+  it("take file assets and folders from disk byte for byte, and text assets as written", async () => {
+    const binary = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a]);
+    writeFileSync(join(dir, "blob.bin"), binary);
+    const archive = new pulumi.asset.AssetArchive({
+      "index.js": new pulumi.asset.StringAsset("exports.handler = async () => require('fs').readFileSync(__dirname + '/blob.bin').toString('hex');"),
+      "blob.bin": new pulumi.asset.FileAsset(join(dir, "blob.bin")),
+    });
+    const code = (await plain(archive)) as { files: Record<string, string>; links: Record<string, string> };
+    expect(code.files).toEqual({ "index.js": expect.stringContaining("exports.handler") });
+    expect(code.links).toEqual({ "blob.bin": join(dir, "blob.bin") });
+
+    const fn = new LocalFunction(
+      {
+        name: "archive-probe",
+        logicalName: "archive-probe",
+        arn: "arn:aws:lambda:us-east-1:000000000000:function:archive-probe",
+        handler: "index.handler",
+        runtime: "nodejs24.x",
+        ...code,
+        codeHash: codeHashOf(code.files, code.links),
+        environment: {},
+        timeoutSeconds: 3,
+        memorySizeMb: 128,
+      },
+      { stateDir: dir, awsEndpoint: "http://127.0.0.1:9" },
+    );
+    try {
+      expect(await fn.invoke({})).toMatchObject({ ok: true, value: binary.toString("hex") });
+    } finally {
+      await fn.stop();
+    }
+    expect(readFileSync(join(dir, "blob.bin"))).toEqual(binary);
+  });
+
+  it("refuse an entry that would land outside the function's root, naming it", async () => {
+    const archive = new pulumi.asset.AssetArchive({ "../../elsewhere/pkg": new pulumi.asset.FileArchive(dir) });
+    await expect(plain(archive)).rejects.toThrow("archive entry '../../elsewhere/pkg' lies outside the function's root");
+  });
+});
