@@ -11,4 +11,10 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // Fixture programs in plain CommonJS JavaScript, as users write them.
+    files: ["tests/sandbox/fixtures/**/*.js"],
+    languageOptions: { sourceType: "commonjs", globals: { require: "readonly", exports: "writable", module: "writable" } },
+    rules: { "@typescript-eslint/no-require-imports": "off" },
+  },
 );

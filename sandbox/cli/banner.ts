@@ -15,7 +15,8 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   const lines: string[] = [];
   lines.push(`Sandbox ready in ${(startedMs / 1000).toFixed(1)} s: stack ${index.deployment.project}/${index.deployment.stack}, account 000000000000, ${outputs.region}`);
   lines.push("");
-  if (typeof outputs.apiUrl === "string") lines.push(`  HTTP API      ${outputs.apiUrl}`);
+  const apis = httpApisOf(index).apis;
+  for (const url of apis.flatMap((api) => api.stages.map((stage) => stageUrl(sandbox.apiOrigin, stage.name)))) lines.push(`  HTTP API      ${url}`);
   lines.push(`  AWS endpoint  ${outputs.awsEndpoint}  (S3, SQS, DynamoDB, Lambda Invoke; any credentials)`);
   lines.push(`  Outputs       ${here(outputsFile(sandbox.stateDir))}`);
   lines.push("");
@@ -40,12 +41,15 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
     const fn = index.functionByRef(mapping.inputs.functionName);
     lines.push(`  trigger   sqs ${String(mapping.inputs.eventSourceArn).split(":").pop()} -> ${fn?.name ?? mapping.inputs.functionName} (batch ${mapping.inputs.batchSize ?? 10})`);
   }
-  for (const api of httpApisOf(index).apis) {
+  for (const api of apis) {
     for (const route of api.routes) {
-      const integration = api.integrations.get(String(route.target ?? "").replace(/^integrations\//, ""));
+      const integrationId = String(route.target ?? "").replace(/^integrations\//, "");
+      const integration = api.integrations.get(integrationId);
       const fn = integration && index.functionByRef(integration.functionRef);
+      const unsupported = api.unsupportedIntegrations.get(integrationId);
       const auth = route.authorizationType === "CUSTOM" ? `, authorizer ${api.authorizers.get(String(route.authorizerId))?.name ?? "?"}` : "";
-      lines.push(`  route     ${route.routeKey} -> ${fn?.name ?? "?"}${auth}`);
+      const target = fn?.name ?? (unsupported ? `${unsupported.description} (not emulated: answers 501)` : "?");
+      lines.push(`  route     ${route.routeKey} -> ${target}${auth}`);
     }
   }
   const coverage = coverageReport(index.deployment.resources);
@@ -73,6 +77,18 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   lines.push("");
   lines.push("Try it");
   if (typeof outputs.bucketName === "string") lines.push(`  npm run upload -- fixtures/jobs.csv --wait`);
-  if (typeof outputs.apiUrl === "string") lines.push(`  curl ${outputs.apiUrl}/v1/jobs`);
+  for (const api of apis) {
+    const get = api.routes.find((route) => /^(GET|ANY) \//.test(route.routeKey));
+    const stage = api.stages[0];
+    if (!get || !stage) continue;
+    // A concrete path for the route: its variables as `example`, a greedy one as nothing.
+    const path = get.routeKey.split(" ")[1].replace(/\{[^}]+\+\}/, "").replace(/\{[^}]+\}/g, "example");
+    lines.push(`  curl ${stageUrl(sandbox.apiOrigin, stage.name)}${path}`);
+  }
   return lines.join("\n");
+}
+
+/** A stage's invoke URL: `$default` is served at the API's root, any other stage under its name. */
+function stageUrl(apiOrigin: string, stage: string): string {
+  return stage === "$default" ? apiOrigin : `${apiOrigin}/${stage}`;
 }

@@ -10,6 +10,16 @@ export interface Integration {
   timeoutMs: number;
 }
 
+/** An integration the program declared that the sandbox does not run: its routes say so. */
+export interface UnsupportedIntegration {
+  id: string;
+  /** e.g. "AWS_PROXY integration ingest-events (subtype EventBridge-PutEvents)" */
+  description: string;
+}
+
+/** The quick-create integration's id: API Gateway makes one for an API declared with `target`. */
+const quickCreateIntegrationId = (apiId: string) => `${apiId}-quick-create`;
+
 export interface Authorizer {
   id: string;
   name: string;
@@ -26,9 +36,18 @@ export interface HttpApi {
   stages: Array<{ name: string; stageVariables: Record<string, string> }>;
   routes: Route[];
   integrations: Map<string, Integration>;
+  unsupportedIntegrations: Map<string, UnsupportedIntegration>;
   authorizers: Map<string, Authorizer>;
   /** Absent when the API configures no CORS: then OPTIONS is routed like any method. */
   cors?: CorsConfiguration;
+}
+
+interface IntegrationInputs {
+  integrationType?: string;
+  integrationSubtype?: string;
+  integrationUri?: string;
+  payloadFormatVersion?: string;
+  timeoutMilliseconds?: number;
 }
 
 /** The HTTP APIs the program declared, read from its recorded resources. */
@@ -41,15 +60,33 @@ export function httpApisOf(index: ResourceIndex): { apis: HttpApi[]; problems: s
       problems.push(`${api.name}: ${api.inputs.protocolType} APIs are not emulated (only HTTP APIs are)`);
     }
     const integrations = new Map<string, Integration>();
-    for (const integration of own(types.integration)) {
-      const inputs = integration.inputs as { integrationType?: string; integrationUri?: string; payloadFormatVersion?: string; timeoutMilliseconds?: number };
-      if (inputs.integrationType !== "AWS_PROXY" || !inputs.integrationUri) {
-        problems.push(`${integration.name}: ${inputs.integrationType} integrations are not emulated (only Lambda proxy integrations are)`);
+    const unsupportedIntegrations = new Map<string, UnsupportedIntegration>();
+    const declared = own(types.integration).map((integration) => ({ id: integration.id, name: integration.name, inputs: integration.inputs as IntegrationInputs }));
+    const quickTarget = api.inputs.target as string | undefined;
+    if (quickTarget) {
+      // Quick create: API Gateway makes the integration (a Lambda proxy, payload 2.0, or an HTTP
+      // proxy for a URL), the route and an auto-deployed $default stage itself.
+      const lambda = /^arn:aws[\w-]*:lambda:/.test(quickTarget) || /^arn:aws[\w-]*:apigateway:/.test(quickTarget);
+      declared.push({
+        id: quickCreateIntegrationId(apiId),
+        name: `${api.name} (quick create)`,
+        inputs: lambda ? { integrationType: "AWS_PROXY", integrationUri: quickTarget, payloadFormatVersion: "2.0" } : { integrationType: "HTTP_PROXY", integrationUri: quickTarget },
+      });
+    }
+    for (const integration of declared) {
+      const { inputs } = integration;
+      const runsLambda = inputs.integrationType === "AWS_PROXY" && !inputs.integrationSubtype && Boolean(index.functionByRef(inputs.integrationUri));
+      if (!runsLambda) {
+        const kind = `${inputs.integrationType ?? "(no type)"} integration${inputs.integrationSubtype ? ` with subtype ${inputs.integrationSubtype}` : ""}`;
+        const target = inputs.integrationSubtype ? "" : inputs.integrationUri ? ` to ${inputs.integrationUri}` : "";
+        const description = `${kind} ${integration.name}${target}`;
+        problems.push(`${description} is not emulated (only Lambda proxy integrations to the program's functions are): its routes answer 501`);
+        unsupportedIntegrations.set(integration.id, { id: integration.id, description });
         continue;
       }
       integrations.set(integration.id, {
         id: integration.id,
-        functionRef: inputs.integrationUri,
+        functionRef: inputs.integrationUri!,
         payloadFormatVersion: inputs.payloadFormatVersion ?? "2.0",
         timeoutMs: inputs.timeoutMilliseconds ?? 30_000,
       });
@@ -79,21 +116,28 @@ export function httpApisOf(index: ResourceIndex): { apis: HttpApi[]; problems: s
         ttlSeconds: inputs.authorizerResultTtlInSeconds ?? 300,
       });
     }
+    const stages = own(types.stage).map((stage) => ({
+      name: String(stage.inputs.name),
+      stageVariables: (stage.inputs.stageVariables as Record<string, string> | undefined) ?? {},
+    }));
+    const routes = own(types.route).map((route) => {
+      const inputs = route.inputs as unknown as Route;
+      if (inputs.authorizationType === "JWT" || inputs.authorizationType === "AWS_IAM") {
+        problems.push(`route ${inputs.routeKey}: ${inputs.authorizationType} authorization is not emulated; the route is open locally`);
+      }
+      return inputs;
+    });
+    if (quickTarget) {
+      routes.push({ routeKey: (api.inputs.routeKey as string | undefined) ?? "$default", target: `integrations/${quickCreateIntegrationId(apiId)}` });
+      if (!stages.some((stage) => stage.name === "$default")) stages.push({ name: "$default", stageVariables: {} });
+    }
     return {
       apiId,
       name: api.name,
-      stages: own(types.stage).map((stage) => ({
-        name: String(stage.inputs.name),
-        stageVariables: (stage.inputs.stageVariables as Record<string, string> | undefined) ?? {},
-      })),
-      routes: own(types.route).map((route) => {
-        const inputs = route.inputs as unknown as Route;
-        if (inputs.authorizationType === "JWT" || inputs.authorizationType === "AWS_IAM") {
-          problems.push(`route ${inputs.routeKey}: ${inputs.authorizationType} authorization is not emulated; the route is open locally`);
-        }
-        return inputs;
-      }),
+      stages,
+      routes,
       integrations,
+      unsupportedIntegrations,
       authorizers,
       cors: api.inputs.corsConfiguration as CorsConfiguration | undefined,
     };

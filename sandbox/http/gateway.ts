@@ -105,8 +105,17 @@ export class HttpGateway {
         if (!outcome.allowed) return this.send(response, gatewayError(outcome.statusCode, outcome.message), requestId);
         authorizerContext = outcome.context;
       }
-      const integration = api.integrations.get(String(match.route.target ?? "").replace(/^integrations\//, ""));
-      if (!integration) return this.send(response, gatewayError(500, "Internal Server Error"), requestId);
+      const integrationId = String(match.route.target ?? "").replace(/^integrations\//, "");
+      const unsupported = api.unsupportedIntegrations.get(integrationId);
+      if (unsupported) {
+        const message = `${unsupported.description} of route '${match.route.routeKey}' is not emulated by the sandbox (it runs Lambda proxy integrations only)`;
+        return this.send(response, gatewayError(501, message), requestId);
+      }
+      const integration = api.integrations.get(integrationId);
+      if (!integration) {
+        const message = `route '${match.route.routeKey}' has no integration the program declared (target '${match.route.target ?? ""}')`;
+        return this.send(response, gatewayError(500, message), requestId);
+      }
       const event = proxyEvent(gatewayRequest, route, authorizerContext);
       const detail = `${gatewayRequest.method} ${gatewayRequest.rawPath}${gatewayRequest.rawQueryString ? `?${gatewayRequest.rawQueryString}` : ""}`;
       // An integration that outlives its timeout is answered 503 while the function runs on, as in AWS.
