@@ -10,6 +10,8 @@ import { sandboxStackConfig } from "./deploy/stack-config";
 import { sandboxCredentials, sandboxRegion, sandboxStack } from "./constants";
 import { consoleReporter, type Reporter } from "./log";
 import { Wiring } from "./wiring";
+import { handleSnsRequest, isSnsRequest } from "./sns/query-api";
+import { fireRoute } from "./events/fire-route";
 import { controlRoutes } from "./lambda/invoke-api";
 import { outputsFile, writeOutputs, type SandboxOutputs } from "./outputs";
 import { lockStateDir } from "./state-lock";
@@ -115,7 +117,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     aws.faults = new EndpointFaults(faults);
     const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
     stoppers.push(() => wiring.stop());
-    aws.extraRoutes = controlRoutes(() => wiring, reporter);
+    const control = controlRoutes(() => wiring, reporter);
+    aws.extraRoutes = (request, response) => {
+      if (isSnsRequest(request)) {
+        handleSnsRequest(request, response, wiring.topics).catch((error) => response.destroy(error as Error));
+        return true;
+      }
+      return fireRoute(request, response, wiring.schedules) || control(request, response);
+    };
 
     const outputsOf = (current: Deployment): SandboxOutputs => ({
       ...current.outputs,

@@ -9,6 +9,8 @@ import { AsyncInvoker } from "./lambda/async-invoke";
 import { wireS3Notifications } from "./s3/notifications";
 import { mappingSettings, SqsPoller } from "./sqs/event-source-mapping";
 import { httpApisOf } from "./http/api-model";
+import { LocalTopics } from "./sns/topics";
+import { LocalSchedules } from "./events/schedules";
 import type { HttpGateway } from "./http/gateway";
 import type { FaultPlan } from "./faults/plan";
 
@@ -25,7 +27,8 @@ export interface WiringDeps {
 
 /**
  * Everything that makes the deployed resources behave: the functions' workers, and the triggers
- * the program declared between them (S3 notifications, SQS mappings, HTTP routes).
+ * the program declared between them (S3 notifications, SQS mappings, SNS subscriptions, schedules,
+ * HTTP routes).
  */
 export class Wiring {
   readonly functions = new Map<string, LocalFunction>();
@@ -33,6 +36,8 @@ export class Wiring {
   private pollers: SqsPoller[] = [];
   private onObjectEvent?: (write: ObjectEvent) => void;
   index: ResourceIndex;
+  topics!: LocalTopics;
+  schedules!: LocalSchedules;
 
   constructor(
     deployment: Deployment,
@@ -58,6 +63,14 @@ export class Wiring {
 
   private startTriggers() {
     const { deps, index } = this;
+    this.topics = new LocalTopics({
+      index,
+      functionByRef: this.functionByRef,
+      asyncInvoker: this.asyncInvoker,
+      sqs: deps.sqs,
+      awsEndpoint: deps.aws.origin,
+      reporter: deps.reporter,
+    });
     this.onObjectEvent = wireS3Notifications({
       index,
       functions: this.functions,
@@ -68,6 +81,17 @@ export class Wiring {
       reporter: deps.reporter,
     });
     deps.aws.objectEvents.add(this.onObjectEvent);
+
+    this.schedules = new LocalSchedules({
+      index,
+      functionByRef: this.functionByRef,
+      asyncInvoker: this.asyncInvoker,
+      topics: this.topics,
+      sqs: deps.sqs,
+      awsEndpoint: deps.aws.origin,
+      reporter: deps.reporter,
+    });
+    this.schedules.start();
 
     for (const mapping of index.all(types.eventSourceMapping)) {
       if (mapping.inputs.enabled === false) continue;
@@ -133,6 +157,7 @@ export class Wiring {
 
   private async stopTriggers() {
     if (this.onObjectEvent) this.deps.aws.objectEvents.delete(this.onObjectEvent);
+    this.schedules?.stop();
     await Promise.all(this.pollers.map((poller) => poller.stop()));
     this.pollers = [];
   }

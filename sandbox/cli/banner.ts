@@ -41,6 +41,16 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
     const fn = index.functionByRef(mapping.inputs.functionName);
     lines.push(`  trigger   sqs ${String(mapping.inputs.eventSourceArn).split(":").pop()} -> ${fn?.name ?? mapping.inputs.functionName} (batch ${mapping.inputs.batchSize ?? 10})`);
   }
+  for (const topic of wiring.topics.topicArns()) lines.push(`  topic     ${topic.split(":").pop()}`);
+  for (const subscription of wiring.topics.subscriptions) {
+    const target = subscription.protocol === "lambda" ? (index.functionByRef(subscription.endpoint)?.name ?? subscription.endpoint) : subscription.endpoint.split(":").pop();
+    const options = [subscription.filterPolicy ? "filter policy" : "", subscription.rawMessageDelivery ? "raw" : ""].filter(Boolean).join(", ");
+    lines.push(`  trigger   sns ${subscription.topicArn.split(":").pop()} -> ${subscription.protocol} ${target}${options ? ` (${options})` : ""}`);
+  }
+  for (const rule of wiring.schedules.rules) {
+    const targets = rule.targets.map((target) => index.functionByRef(target.arn)?.name ?? target.arn.split(":").pop()).join(", ");
+    lines.push(`  schedule  ${rule.logicalName} ${rule.schedule.expression} -> ${targets || "(no target)"} (next ${rule.schedule.next(new Date()).toISOString().replace(/\.\d{3}Z$/, "Z")}; npm run fire -- ${rule.logicalName})`);
+  }
   for (const api of apis) {
     for (const route of api.routes) {
       const integrationId = String(route.target ?? "").replace(/^integrations\//, "");

@@ -14,6 +14,10 @@ const emulated = new Set([
   "aws:apigatewayv2/route:Route",
   "aws:apigatewayv2/integration:Integration",
   "aws:apigatewayv2/authorizer:Authorizer",
+  "aws:sns/topic:Topic",
+  "aws:sns/topicSubscription:TopicSubscription",
+  "aws:cloudwatch/eventRule:EventRule",
+  "aws:cloudwatch/eventTarget:EventTarget",
 ]);
 
 /** Permissions and logs: recorded so the program's references resolve, never enforced. */
@@ -23,6 +27,7 @@ const recordedOnly = new Set([
   "aws:iam/policy:Policy",
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "aws:lambda/permission:Permission",
+  "aws:sqs/queuePolicy:QueuePolicy",
   "aws:cloudwatch/logGroup:LogGroup",
 ]);
 

@@ -101,6 +101,18 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
         const uuid = randomUUID();
         return { id: uuid, state: { uuid, functionArn: inputs.functionName, state: "Enabled", arn: arn("lambda", `event-source-mapping:${uuid}`) } };
       }
+      case "aws:cloudwatch/eventRule:EventRule": {
+        const rule = named();
+        return { id: rule, state: { name: rule, arn: arn("events", `rule/${rule}`) } };
+      }
+      case "aws:sns/topic:Topic": {
+        const topic = named();
+        return { id: arn("sns", topic), state: { name: topic, arn: arn("sns", topic) } };
+      }
+      case "aws:sns/topicSubscription:TopicSubscription": {
+        const subscription = `${inputs.topic}:${randomUUID()}`;
+        return { id: subscription, state: { arn: subscription, confirmationWasAuthenticated: true, pendingConfirmation: false } };
+      }
       case "aws:s3/bucketNotification:BucketNotification":
         return { id: String(inputs.bucket), state: {} };
       default: {

@@ -1,0 +1,21 @@
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+
+import { fail, parseFlags } from "./args";
+import { sandboxContext } from "./context";
+
+const usage = "npm run fire -- <rule>";
+
+/** Fires a schedule rule of the running sandbox now, as if its time had come. */
+async function main() {
+  const { positionals } = parseFlags(usage, {});
+  if (positionals.length !== 1) fail(new Error(`usage: ${usage}`));
+  const { outputs } = sandboxContext();
+  const response = await fetch(`${outputs.awsEndpoint}/_sandbox/rules/${encodeURIComponent(positionals[0])}/fire`, { method: "POST" }).catch(() =>
+    fail(new Error(`the sandbox at ${outputs.awsEndpoint} does not answer: is \`npm start\` running?`)),
+  );
+  const body = (await response.json()) as { rule?: string; schedule?: string; targets?: number; message?: string };
+  if (!response.ok) fail(new Error(body.message ?? `status ${response.status}`));
+  console.log(`fired ${body.rule} (${body.schedule}) to ${body.targets} target(s)`);
+}
+
+main().catch(fail);
