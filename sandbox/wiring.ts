@@ -101,7 +101,6 @@ export class Wiring {
         deps.reporter.warn(`${mapping.name}: only SQS queues of this program can feed a function locally (${mapping.inputs.eventSourceArn})`);
         continue;
       }
-      if (mapping.inputs.filterCriteria) deps.reporter.warn(`${mapping.name}: filterCriteria is not emulated; every message is delivered`);
       const settings = mappingSettings(mapping.name, mapping.inputs, { url: String(queue.state.url), arn: String(queue.state.arn) });
       const poller = new SqsPoller(settings, () => this.functionByRef(mapping.inputs.functionName) ?? fn, deps.sqs, deps.reporter);
       poller.start();

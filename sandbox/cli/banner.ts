@@ -1,6 +1,7 @@
 import { relative } from "node:path";
 import type { Sandbox } from "../sandbox";
 import { coverageReport } from "../deploy/coverage";
+import { unhonouredInputs } from "../deploy/input-coverage";
 import { types } from "../deploy/resource-index";
 import { httpApisOf } from "../http/api-model";
 import { outputsFile } from "../outputs";
@@ -69,24 +70,23 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
     lines.push(kind === "not emulated" ? "Not emulated (declared by the program, ignored here)" : kind[0].toUpperCase() + kind.slice(1));
     lines.push(`  ${[...byType].map(([type, count]) => `${shortType(type)}${count > 1 ? ` x${count}` : ""}`).join(", ")}`);
   }
+  const unhonoured = unhonouredInputs(index.deployment.resources);
+  if (unhonoured.length > 0) {
+    lines.push("");
+    lines.push("Inputs not honoured (set by the program, ignored here)");
+    for (const line of unhonoured) lines.push(`  ${line}`);
+  }
   const providers = index.deployment.resources.filter((resource) => resource.type.startsWith("pulumi:providers:"));
-  const stageExtras = index
-    .all(types.stage)
-    .flatMap((stage) => [
-      ...(stage.inputs.accessLogSettings ? [`access logs of stage ${stage.inputs.name}`] : []),
-      ...(stage.inputs.defaultRouteSettings ? [`throttling of stage ${stage.inputs.name}`] : []),
-    ]);
-  if (providers.length > 0 || stageExtras.length > 0) {
+  if (providers.length > 0) {
     lines.push("");
     lines.push("Read by the program, no local effect");
-    if (providers.length > 0) lines.push(`  providers: ${providers.map((provider) => provider.name).join(", ")} (region, default tags)`);
-    if (stageExtras.length > 0) lines.push(`  ${stageExtras.join(", ")}`);
+    lines.push(`  providers: ${providers.map((provider) => provider.name).join(", ")} (region, default tags)`);
   }
   lines.push("");
   lines.push("Table data persists in .sandbox/dynamodb; queues and objects live in memory and are gone after a stop.");
   lines.push("");
   lines.push("Try it");
-  if (typeof outputs.bucketName === "string") lines.push(`  npm run upload -- fixtures/jobs.csv --wait`);
+  if (typeof outputs.bucketName === "string" && index.all(types.bucketNotification).length > 0) lines.push(`  npm run upload -- fixtures/jobs.csv --wait`);
   for (const api of apis) {
     const get = api.routes.find((route) => /^(GET|ANY) \//.test(route.routeKey));
     const stage = api.stages[0];
