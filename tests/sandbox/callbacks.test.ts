@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { eventually, fixtureProgram, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
@@ -46,6 +46,13 @@ describe("a program of serialized callbacks", () => {
     await local.s3.send(new PutObjectCommand({ Bucket: local.output("bucketName"), Key: "elsewhere/b.txt", Body: "x" }));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await mark("seen/elsewhere/b.txt")).toBeUndefined();
+  });
+
+  it("invokes bucket.onObjectRemoved's callback, declared on the same bucket, for a deletion", async () => {
+    await local.s3.send(new PutObjectCommand({ Bucket: local.output("bucketName"), Key: "incoming/gone.txt", Body: "x" }));
+    await eventually(() => mark("seen/incoming/gone.txt"), 15_000, "the creation's mark");
+    await local.s3.send(new DeleteObjectCommand({ Bucket: local.output("bucketName"), Key: "incoming/gone.txt" }));
+    expect(await eventually(() => mark("removed/incoming/gone.txt"), 15_000, "the removal's mark")).toBe("ObjectRemoved:Delete");
   });
 
   it("runs queue.onEvent's callback on each message, with the AWS SDK that Lambda's runtime provides", async () => {
