@@ -1,4 +1,4 @@
-import { writeFileSync, readFileSync } from "node:fs";
+import { writeFileSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
@@ -25,6 +25,7 @@ describe("the sandbox running a program", () => {
   beforeAll(async () => {
     local = await startTestSandbox({ programDir: program.dir, retryDelaysMs: [100, 200], config: { greeting: "bonjour" } });
     watcher = watchForChanges(local.sandbox, local.reporter, { debounceMs: 50 });
+    await watcher.idle();
     apiUrl = local.output("apiUrl");
   });
   afterAll(async () => {
@@ -127,6 +128,22 @@ describe("the sandbox running a program", () => {
     await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === "v2", 15_000, "the new code");
     await watcher.idle();
     expect((await json(await fetch(`${apiUrl}/items/1`))).version).toBe("v2");
+  });
+
+  it("keeps hot-reloading a handler that editors save by replacing the file (rename over it), save after save", async () => {
+    const handler = join(program.dir, "runtime", "hello.ts");
+    // Atomic saves, `sed -i`, `git checkout` and `git stash` write a new file and rename it over the old one.
+    for (const version of ["v3", "v4"]) {
+      const text = readFileSync(handler, "utf8").replace(/version: "v\d+"/, `version: "${version}"`);
+      const temporary = `${handler}.${version}.tmp`;
+      writeFileSync(temporary, text);
+      renameSync(temporary, handler);
+      await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === version, 15_000, `the code saved as ${version}`);
+    }
+    // And a plain write after the replacements is still seen.
+    writeFileSync(handler, readFileSync(handler, "utf8").replace('version: "v4"', 'version: "v5"'));
+    await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === "v5", 15_000, "the code written in place as v5");
+    await watcher.idle();
   });
 
   it("loses no message when a consumer is swapped while batches are in flight", async () => {
