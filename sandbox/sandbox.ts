@@ -84,6 +84,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stoppers.push(() => gateway.stop());
     const aws: LocalAws = await startLocalAws({ port: options.awsPort ?? 4566, stateDir });
     stoppers.push(() => aws.stop());
+    aws.trustedOrigins.push(gateway.origin);
 
     // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
     let apiToken = "";

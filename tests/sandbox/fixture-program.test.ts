@@ -10,6 +10,7 @@ import { startSandbox } from "../../sandbox/sandbox";
 import { memoryReporter } from "../../sandbox/log";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { request as httpRequest } from "node:http";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -56,6 +57,28 @@ describe("the sandbox running a program", () => {
     } finally {
       rmSync(otherState, { recursive: true, force: true });
     }
+  });
+
+  it("answers the API only by its loopback name, and trusts the API's pages on the AWS endpoint", async () => {
+    const get = (url: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // node:http rather than fetch: fetch does not let a caller choose the Host header.
+        const call = httpRequest(url, { headers }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        });
+        call.on("error", reject);
+        call.end();
+      });
+    const port = new URL(apiUrl).port;
+    expect(await get(`${apiUrl}/items/1`, { host: `rebound.example:${port}` })).toEqual({
+      status: 403,
+      body: JSON.stringify({ message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'rebound.example:${port}'` }),
+    });
+    expect((await get(`${apiUrl}/items/1`, { host: `localhost:${port}`, origin: "https://any-frontend.example" })).status).toBe(200);
+    const fromApiPage = await get(`${local.sandbox.awsEndpoint}/_sandbox/resources`, { origin: local.sandbox.apiOrigin });
+    expect(fromApiPage.status).toBe(200);
   });
 
   it("routes as API Gateway does and hands the function a payload 2.0 event", async () => {
