@@ -6,7 +6,8 @@
  * Against the running sandbox (its `.sandbox/outputs.json`, or `$SANDBOX_STATE_DIR`) by default;
  * with `--stack`, against a deployed stack (`pulumi stack output --json`, default AWS credentials).
  * The object key defaults to the upload prefix plus the file's name. Prints the counts and every
- * unaccounted row; exits 1 if there is any, 2 on a usage or access error. The accounting itself is
+ * unaccounted row; exits 1 if there is any or the report says the upload failed, 2 on a usage or
+ * access error. The accounting itself is
  * in lib/reconcile.ts.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -195,7 +196,8 @@ async function main(): Promise<number> {
     if (inQueue > 0 && result.unaccounted.length > 0) {
       console.log(`note: the jobs queue still holds ${inQueue} message(s); run reconcile again once it is empty`);
     }
-    return result.unaccounted.length > 0 ? 1 : 0;
+    // A failed upload is not done even when the rows read so far are all accounted for.
+    return result.unaccounted.length > 0 || report?.status === "failed" ? 1 : 0;
   } finally {
     target.s3.destroy();
     target.sqs.destroy();
