@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -71,17 +72,14 @@ describe("the job-offers program in the sandbox", () => {
     expect((await fetch(`${apiUrl}/v1/jobs/w-1/Nantes`)).status).toBe(200);
   });
 
-  it("has commands to upload and wait for the report, and to invoke a function with a sample event", async () => {
-    const [upload, invoke] = await Promise.all([
-      runCommand(local, "upload", [join(repoRoot, "fixtures", "jobs.csv"), "--wait", "--timeout", "20"]),
-      runCommand(local, "invoke", ["apiFunctionName", "--sample", "http"]),
-    ]);
-    expect(upload.code, upload.stderr).toBe(0);
+  it("upload --wait waits until the queue is empty and exits 1 when a message reached the dead-letter queue meanwhile", async () => {
+    // The poison message sent first is still being retried: it reaches the DLQ while this waits.
+    const upload = await runCommand(local, "upload", [join(repoRoot, "fixtures", "jobs.csv"), "--wait", "--timeout", "60"]);
+    expect(upload.code, upload.stderr).toBe(1);
     expect(upload.stdout).toContain(`uploaded s3://${local.output("bucketName")}/job_offers/jobs.csv`);
     expect(upload.stdout).toMatch(/"queued": 6,\s+"rejected": 2/);
-    expect(invoke.code, invoke.stderr).toBe(0);
-    expect(JSON.parse(invoke.stdout)).toMatchObject({ statusCode: expect.any(Number), body: expect.any(String) });
-  });
+    expect(upload.stdout.trimEnd().split("\n").pop()).toBe("1 message(s) reached the dead-letter queue while waiting: see `npm run dlq -- list`");
+  }, 60_000);
 
   it("moves a poison message to the dead-letter queue after exactly 4 receives", async () => {
     const dead = await eventually(async () => {
@@ -95,4 +93,30 @@ describe("the job-offers program in the sandbox", () => {
     expect(listed.stdout).toContain("1 message(s)");
     expect(listed.stdout).toContain("this is not a job");
   }, 45_000);
+
+  it("has commands to upload and wait for the report (exit 0 when every row is through), and to invoke a function with a sample event", async () => {
+    const [upload, invoke] = await Promise.all([
+      runCommand(local, "upload", [join(repoRoot, "fixtures", "jobs.csv"), "--wait", "--timeout", "20"]),
+      runCommand(local, "invoke", ["apiFunctionName", "--sample", "http"]),
+    ]);
+    expect(upload.code, upload.stderr).toBe(0);
+    expect(upload.stdout).toContain(`uploaded s3://${local.output("bucketName")}/job_offers/jobs.csv`);
+    expect(upload.stdout).toMatch(/"queued": 6,\s+"rejected": 2/);
+    expect(upload.stdout).not.toContain("dead-letter");
+    expect(invoke.code, invoke.stderr).toBe(0);
+    expect(JSON.parse(invoke.stdout)).toMatchObject({ statusCode: expect.any(Number), body: expect.any(String) });
+  });
+
+  it("says at once that nothing ingests a key outside the notification's prefix and suffix, and exits 1 instead of waiting", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "upload-"));
+    const file = join(dir, "JOBS.CSV");
+    writeFileSync(file, readFileSync(join(repoRoot, "fixtures", "jobs.csv")));
+    const upload = await runCommand(local, "upload", [file, "--wait"]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(upload.code).toBe(1);
+    expect(upload.stdout).toMatch(new RegExp(`^uploaded s3://${local.output("bucketName")}/job_offers/JOBS.CSV \\(\\d+ bytes\\) in \\d+ ms\n$`));
+    expect(upload.stderr).toBe(
+      `nothing will ingest s3://${local.output("bucketName")}/job_offers/JOBS.CSV: no notification of the bucket matches this key (ingest-s3-to-sqs takes keys that start with 'job_offers/' and end with '.csv')\n`,
+    );
+  });
 });
