@@ -13,13 +13,21 @@ import { runBench } from "./bench";
 import { FULL, QUICK } from "./context";
 import { progress, table } from "./report";
 
+const usage = "npm run bench -- [--quick] [--json <file>] [--keep]";
+
 function flags() {
+  let values;
   try {
-    return parseArgs({ options: { quick: { type: "boolean" }, json: { type: "string" }, keep: { type: "boolean" } }, strict: true }).values;
+    values = parseArgs({ options: { quick: { type: "boolean" }, json: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true }).values;
   } catch (error) {
-    console.error(`${(error as Error).message}\nusage: npm run bench -- [--quick] [--json <file>] [--keep]`);
+    console.error(`${(error as Error).message}\nusage: ${usage}`);
     process.exit(2);
   }
+  if (values.help) {
+    console.log(`usage: ${usage}`);
+    process.exit(0);
+  }
+  return values;
 }
 
 async function main() {

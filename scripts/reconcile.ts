@@ -21,6 +21,7 @@ import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { s3ClientConfig, sqsClientConfig } from "../runtime/aws";
 import { sandboxCredentials } from "../sandbox/constants";
+import { assertSandboxAnswers } from "../sandbox/cli/context";
 import type { IngestReport } from "../runtime/s3-to-sqs/report";
 import { reportKey } from "../runtime/s3-to-sqs/report";
 import { VERSION_ATTRIBUTE } from "../runtime/jobs/store";
@@ -179,6 +180,7 @@ async function main(): Promise<number> {
   const path = positionals[0];
   const target = values.stack ? stackTarget(values.stack) : sandboxTarget();
   try {
+    if (!values.stack) await assertSandboxAnswers(String(target.outputs.awsEndpoint));
     const uploadPrefix = output(target, "uploadPrefix");
     const objectKey = values.key ?? `${uploadPrefix}${basename(path)}`;
     const bucket = output(target, "bucketName");

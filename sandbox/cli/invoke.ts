@@ -2,7 +2,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { readFileSync } from "node:fs";
 import { fail, parseFlags } from "./args";
-import { sandboxContext } from "./context";
+import { assertSandboxAnswers, notAnswering, sandboxContext } from "./context";
 
 const usage = "npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http)";
 
@@ -17,6 +17,7 @@ async function main() {
   const named = outputs[positionals[0]];
   const fn = typeof named === "string" ? named : positionals[0];
   const endpoint = outputs.awsEndpoint;
+  await assertSandboxAnswers(endpoint);
   let event: string;
   if (values.event) {
     event = readFileSync(values.event, "utf8");
@@ -29,7 +30,7 @@ async function main() {
     method: "POST",
     body: event,
     headers: { "x-amz-log-type": "Tail", "content-type": "application/json" },
-  }).catch(() => fail(new Error(`the sandbox at ${endpoint} does not answer: is \`npm start\` running?`)));
+  }).catch(() => fail(notAnswering(endpoint)));
   const payload = await response.text();
   if (response.status !== 200) fail(new Error(`${response.status}: ${JSON.parse(payload || "{}").message ?? payload}`));
   const logs = Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64").toString("utf8");
