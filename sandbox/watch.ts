@@ -1,5 +1,6 @@
 import { relative, sep } from "node:path";
 import { watch } from "chokidar";
+import { formatMessagesSync, type Message } from "esbuild";
 import type { Sandbox } from "./sandbox";
 import type { Reporter } from "./log";
 import { Rebundler } from "./rebundle";
@@ -21,6 +22,13 @@ function kindOf(path: string): "runtime" | "program" | "folder" | undefined {
   if (top === "components") return "program";
   if (rest.length === 0 && programFiles.test(top)) return "program";
   return undefined;
+}
+
+/** esbuild's own messages (file:line:column, the line, a hint), as `esbuild` prints them. */
+function buildErrorText(error: unknown): string {
+  const errors = (error as { errors?: Message[] }).errors;
+  if (!errors?.length) return (error as Error).message;
+  return formatMessagesSync(errors, { kind: "error", color: false }).join("").trimEnd();
 }
 
 /**
@@ -46,7 +54,7 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
         const swapped = await rebundler.rebuild(sandbox.wiring);
         if (swapped.length > 0) reporter.info(`hot reload: ${swapped.join(", ")} swapped in ${Math.round(performance.now() - started)} ms`);
       } catch (error) {
-        reporter.warn(`hot reload: the bundle does not build, keeping the running code (${(error as Error).message.split("\n")[0]})`);
+        reporter.warn(`hot reload: the bundle does not build, keeping the running code:\n${buildErrorText(error)}`);
         return;
       }
     }
@@ -88,6 +96,7 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
     },
     async idle() {
       await watching;
+      await ready;
       await new Promise((resolve) => setTimeout(resolve, (options.debounceMs ?? 100) + 20));
       await running;
     },

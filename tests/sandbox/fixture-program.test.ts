@@ -169,6 +169,30 @@ describe("the sandbox running a program", () => {
     await watcher.idle();
   });
 
+  it("prints esbuild's messages with file, line and column when a saved handler does not build, and keeps the running code", async () => {
+    const handler = join(program.dir, "runtime", "hello.ts");
+    const good = readFileSync(handler, "utf8");
+    const before = local.reporter.lines.length;
+    writeFileSync(handler, good.replace("statusCode: 200,", "statusCode: 200,,"));
+    const said = await eventually(() => local.reporter.lines.slice(before).find((line) => line.includes("does not build")), 15_000, "the build error");
+    await watcher.idle();
+    const line = good.split("\n").findIndex((text) => text.includes("statusCode: 200,")) + 1;
+    expect(said).toBe(
+      [
+        "! hot reload: the bundle does not build, keeping the running code:",
+        '✘ [ERROR] Expected identifier but found ","',
+        "",
+        `    runtime/hello.ts:${line}:18:`,
+        `      ${line} │   statusCode: 200,,`,
+        `${" ".repeat(7 + String(line).length)}╵${" ".repeat(19)}^`,
+      ].join("\n"),
+    );
+    expect((await fetch(`${apiUrl}/items/1`)).status).toBe(200);
+    writeFileSync(handler, good);
+    await eventually(async () => (await fetch(`${apiUrl}/items/1`)).status === 200 || undefined, 15_000, "the fixed code");
+    await watcher.idle();
+  });
+
   it("loses no message when a consumer is swapped while batches are in flight", async () => {
     const QueueUrl = local.output("workQueueUrl");
     const send = (from: number, count: number) =>
