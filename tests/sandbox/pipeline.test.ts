@@ -92,6 +92,13 @@ describe("the job-offers program in the sandbox", () => {
     const listed = await runCommand(local, "dlq", ["list"]);
     expect(listed.stdout).toContain("1 message(s)");
     expect(listed.stdout).toContain("this is not a job");
+    // Looking receives nothing: the count is the same however often one looks.
+    const receivedLine = (text: string) => text.split("\n").find((line) => line.includes(poisonId));
+    const listedAgain = await runCommand(local, "dlq", ["list"]);
+    const shown = await runCommand(local, "dlq", ["show", poisonId]);
+    expect(receivedLine(listed.stdout)).toMatch(new RegExp(`^- ${poisonId}  received \\d+ times, sent `));
+    expect(receivedLine(listedAgain.stdout)).toBe(receivedLine(listed.stdout));
+    expect(receivedLine(shown.stdout)).toBe(`${local.output("deadLetterQueueUrl").split("/").pop()}: ${receivedLine(listed.stdout)!.slice(2)}`);
   }, 45_000);
 
   it("has commands to upload and wait for the report (exit 0 when every row is through), and to invoke a function with a sample event", async () => {
