@@ -1,7 +1,7 @@
 /**
  * Where did every row of an uploaded CSV go?
  *
- *   npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>]
+ *   npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>] [--verbose]
  *
  * Against the running sandbox (its `.sandbox/outputs.json`, or `$SANDBOX_STATE_DIR`) by default;
  * with `--stack`, against a deployed stack (`pulumi stack output --json`, default AWS credentials).
@@ -27,7 +27,7 @@ import { reportKey } from "../runtime/s3-to-sqs/report";
 import { VERSION_ATTRIBUTE } from "../runtime/jobs/store";
 import { deadLetterOf, keyOf, readFileRows, reconcile, renderReconciliation, type DeadLetter } from "./lib/reconcile";
 
-const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>]";
+const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>] [--verbose]";
 
 interface Target {
   outputs: Record<string, unknown>;
@@ -163,7 +163,11 @@ async function queueDepth(target: Target, queueUrl: string): Promise<number> {
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ options: { key: { type: "string" }, stack: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      options: { key: { type: "string" }, stack: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     console.error(`${(error as Error).message}\nusage: ${usage}`);
     return 2;
@@ -194,10 +198,7 @@ async function main(): Promise<number> {
     ]);
     const result = reconcile({ objectKey, file, report, table, deadLetters: letters });
     console.log(`reconcile ${path} against ${target.describe}`);
-    console.log(renderReconciliation(objectKey, result));
-    if (inQueue > 0 && result.unaccounted.length > 0) {
-      console.log(`note: the jobs queue still holds ${inQueue} message(s); run reconcile again once it is empty`);
-    }
+    console.log(renderReconciliation(objectKey, result, { listRows: values.verbose || inQueue === 0, inQueue }));
     // A failed upload is not done even when the rows read so far are all accounted for.
     return result.unaccounted.length > 0 || report?.status === "failed" ? 1 : 0;
   } finally {

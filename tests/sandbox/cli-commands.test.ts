@@ -32,7 +32,7 @@ const usages: Record<string, string> = {
   "sandbox/cli/upload.ts": "usage: npm run upload -- <file.csv> [--wait] [--timeout <seconds>]",
   "sandbox/cli/invoke.ts": "usage: npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http)",
   "sandbox/cli/dlq.ts": "usage: npm run dlq -- list | show <message id> | redrive  [--stack <name>]",
-  "scripts/reconcile.ts": "usage: npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>]",
+  "scripts/reconcile.ts": "usage: npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>] [--verbose]",
   "bench/run.ts": "usage: npm run bench -- [--quick] [--json <file>] [--keep]",
 };
 
