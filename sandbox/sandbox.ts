@@ -116,7 +116,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     aws.faults = new EndpointFaults(faults);
     const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
     stoppers.push(() => wiring.stop());
-    aws.extraRoutes = controlRoutes(() => wiring, reporter);
+    aws.extraRoutes = controlRoutes(() => wiring, reporter, { s3, programDir });
 
     const outputsOf = (current: Deployment): SandboxOutputs => ({
       ...current.outputs,

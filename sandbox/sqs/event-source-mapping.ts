@@ -61,6 +61,8 @@ export class SqsPoller {
     private readonly fn: () => LocalFunction,
     private readonly sqs: SQSClient,
     private readonly reporter: Reporter,
+    /** Told the body of each batch's last accepted record (what a sample event replays). */
+    private readonly onAccepted?: (body: string) => void,
   ) {}
 
   start(): void {
@@ -142,6 +144,7 @@ export class SqsPoller {
       );
     }
     this.processed += toDelete.length;
+    if (toDelete.length > 0) this.onAccepted?.(toDelete[toDelete.length - 1].body ?? "");
   }
 
   private async reportProgress(): Promise<void> {

@@ -114,6 +114,25 @@ describe("the job-offers program in the sandbox", () => {
     expect(JSON.parse(invoke.stdout)).toMatchObject({ statusCode: expect.any(Number), body: expect.any(String) });
   });
 
+  it("invoke's samples run each function's happy path: an object that exists, a message the consumer accepted, a route that exists", async () => {
+    const [producer, consumer, health] = await Promise.all([
+      runCommand(local, "invoke", ["ingestFunctionName", "--sample", "s3"]),
+      runCommand(local, "invoke", ["consumerFunctionName", "--sample", "sqs"]),
+      runCommand(local, "invoke", ["apiFunctionName", "--sample", "http", "--path", "/v1/health"]),
+    ]);
+    expect(producer.code, producer.stderr).toBe(0);
+    expect(producer.stderr).not.toContain("note:");
+    // The newest object the notification takes is the file uploaded above: read whole, as S3 would have it read.
+    const report = JSON.parse((await (await local.s3.send(new GetObjectCommand({ Bucket: local.output("bucketName"), Key: "reports/jobs.json" }))).Body!.transformToString()));
+    expect(report).toMatchObject({ key: "job_offers/jobs.csv", status: "complete", rows: 8, queued: 6, rejected: 2 });
+    expect(consumer.code, consumer.stderr).toBe(0);
+    expect(consumer.stderr).not.toContain("note:");
+    expect(JSON.parse(consumer.stdout)).toEqual({ batchItemFailures: [] });
+    expect(health.code, health.stderr).toBe(0);
+    const answer = JSON.parse(health.stdout);
+    expect({ statusCode: answer.statusCode, body: JSON.parse(answer.body) }).toEqual({ statusCode: 200, body: { status: "ok" } });
+  });
+
   it("says at once that nothing ingests a key outside the notification's prefix and suffix, and exits 1 instead of waiting", async () => {
     const dir = mkdtempSync(join(tmpdir(), "upload-"));
     const file = join(dir, "JOBS.CSV");
