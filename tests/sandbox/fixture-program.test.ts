@@ -1,5 +1,6 @@
 import { writeFileSync, readFileSync, renameSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
+import { readyBanner } from "../../sandbox/cli/banner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
@@ -41,6 +42,13 @@ describe("the sandbox running a program", () => {
     const outputs = JSON.parse(readFileSync(join(local.sandbox.stateDir, "outputs.json"), "utf8"));
     expect(outputs).toMatchObject({ apiUrl, awsEndpoint: local.sandbox.awsEndpoint, region: "us-east-1", bucketName: local.output("bucketName") });
     expect(typeof outputs.apiToken).toBe("string");
+  });
+
+  it("says on ready where table data persists: the state directory in use, wherever it is", () => {
+    const banner = readyBanner(local.sandbox, 1000);
+    const dynamodb = relative(process.cwd(), join(local.sandbox.stateDir, "dynamodb"));
+    expect(banner).toContain(`\nTable data persists in ${dynamodb}; queues and objects live in memory and are gone after a stop.\n`);
+    expect(banner).not.toContain(".sandbox/dynamodb");
   });
 
   it("refuses a second sandbox on the same state, and a port in use, naming what to change", async () => {
