@@ -35,6 +35,12 @@ describe("reading the file as the producer does", () => {
     expect(file).toEqual({ rows: [row(2, "j-1")], fileError: "line 3: a quoted field opened in this record is never closed" });
     expect(await readFileRows(chunks(""))).toEqual({ rows: [], fileError: "the file has no header row" });
     expect((await readFileRows(chunks("id;city\nj-1;Paris\n"))).fileError).toMatch(/semicolon-separated/);
+    expect((await readFileRows(chunks("sep=;\nid;city\nj-1;Paris\n"))).fileError).toBe(
+      'header: the first line is Excel\'s "sep=;" line: the file is semicolon-separated; export the file with commas between columns (CSV UTF-8)',
+    );
+    expect((await readFileRows(chunks("sep=,\nid,city\nj-1,Paris\n"))).fileError).toBe(
+      'header: the first line is Excel\'s "sep=," line, not the column names: delete that line (the first line must name the columns, e.g. id,city,title)',
+    );
   });
 });
 
