@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json <file>] [-- --keep]`: every goal of issue 6 measured
+ * `npm run bench [-- --quick] [-- --json <file>] [-- --keep]`: every speed and memory goal measured
  * side by side with its baseline in this one run, progress on stderr, one table on stdout. It
  * reports and never gates: the exit code is 0 whether goals are met or not (2 for a bad flag).
  */
