@@ -55,6 +55,8 @@ export class SqsPoller {
   private burst = 0;
   private progressTimer?: NodeJS.Timeout;
   private lastReported = 0;
+  /** Messages delivered before the current burst began: the progress line counts this burst only. */
+  private burstStartedAt = 0;
 
   constructor(
     private readonly settings: MappingSettings,
@@ -151,6 +153,7 @@ export class SqsPoller {
     if (this.processed === this.lastReported) {
       if (this.burst > linesPerBurst) this.reporter.progress(undefined);
       this.burst = 0;
+      this.burstStartedAt = this.processed;
       return;
     }
     const delta = this.processed - this.lastReported;
@@ -161,8 +164,10 @@ export class SqsPoller {
     );
     const waiting = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    // Named as the invocation lines and the banner name the function, not by the mapping's name.
+    const queueName = this.settings.queueArn.split(":").pop();
     this.reporter.progress(
-      `${this.settings.name}: ${this.processed} messages delivered, ${waiting} waiting, ${inFlight} in flight (${delta}/s)`,
+      `${this.fn().spec.logicalName} <- sqs ${queueName}: ${this.processed - this.burstStartedAt} messages delivered in this burst, ${waiting} waiting, ${inFlight} in flight (${delta}/s)`,
     );
   }
 
