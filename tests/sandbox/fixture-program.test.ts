@@ -175,7 +175,7 @@ describe("the sandbox running a program", () => {
     writeFileSync(handler, readFileSync(handler, "utf8").replace('version: "v4"', 'version: "v5"'));
     await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === "v5", 15_000, "the code written in place as v5");
     await watcher.idle();
-  });
+  }, 60_000);
 
   it("prints esbuild's messages with file, line and column when a saved handler does not build, and keeps the running code", async () => {
     const handler = join(program.dir, "runtime", "hello.ts");

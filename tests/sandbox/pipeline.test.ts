@@ -112,7 +112,7 @@ describe("the job-offers program in the sandbox", () => {
     expect(upload.stdout).not.toContain("dead-letter");
     expect(invoke.code, invoke.stderr).toBe(0);
     expect(JSON.parse(invoke.stdout)).toMatchObject({ statusCode: expect.any(Number), body: expect.any(String) });
-  });
+   }, 60_000);
 
   it("invoke's samples run each function's happy path: an object that exists, a message the consumer accepted, a route that exists", async () => {
     const [producer, consumer, health] = await Promise.all([
@@ -131,7 +131,7 @@ describe("the job-offers program in the sandbox", () => {
     expect(health.code, health.stderr).toBe(0);
     const answer = JSON.parse(health.stdout);
     expect({ statusCode: answer.statusCode, body: JSON.parse(answer.body) }).toEqual({ statusCode: 200, body: { status: "ok" } });
-  });
+   }, 60_000);
 
   it("says at once that nothing ingests a key outside the notification's prefix and suffix, and exits 1 instead of waiting", async () => {
     const dir = mkdtempSync(join(tmpdir(), "upload-"));
