@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --json <file>] [-- --keep]`: every goal of issue 6 measured
+ * `npm run bench [-- --quick] [-- --json <file>] [-- --keep]`: every speed and memory goal measured
  * side by side with its baseline in this one run, progress on stderr, one table on stdout. It
  * reports and never gates: the exit code is 0 whether goals are met or not (2 for a bad flag).
  */
@@ -13,13 +13,21 @@ import { runBench } from "./bench";
 import { FULL, QUICK } from "./context";
 import { progress, table } from "./report";
 
+const usage = "npm run bench -- [--quick] [--json <file>] [--keep]";
+
 function flags() {
+  let values;
   try {
-    return parseArgs({ options: { quick: { type: "boolean" }, json: { type: "string" }, keep: { type: "boolean" } }, strict: true }).values;
+    values = parseArgs({ options: { quick: { type: "boolean" }, json: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true }).values;
   } catch (error) {
-    console.error(`${(error as Error).message}\nusage: npm run bench -- [--quick] [--json <file>] [--keep]`);
+    console.error(`${(error as Error).message}\nusage: ${usage}`);
     process.exit(2);
   }
+  if (values.help) {
+    console.log(`usage: ${usage}`);
+    process.exit(0);
+  }
+  return values;
 }
 
 async function main() {

@@ -30,3 +30,21 @@ export function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
   });
 }
+
+/**
+ * Why a request is refused when its `Host` is not this server's loopback address and port, or
+ * undefined when it is addressed here. Listening on loopback is not enough: a page on another
+ * site whose name is made to resolve to 127.0.0.1 (DNS rebinding) reaches the server with its own
+ * name in `Host`. `localhost` and its subdomains never resolve through DNS in browsers, so they
+ * are as safe as the address itself (SDKs and CLIs configured with `localhost` keep working).
+ */
+export function foreignHost(host: string | undefined, port: number): string | undefined {
+  const allowed = (value: string) => {
+    const match = /^(.+):(\d+)$/.exec(value.toLowerCase());
+    if (!match || Number(match[2]) !== port) return false;
+    const name = match[1];
+    return name === "127.0.0.1" || name === "localhost" || name.endsWith(".localhost");
+  };
+  if (host && allowed(host)) return undefined;
+  return `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not ${host ? `'${host}'` : "requests without a Host"}`;
+}

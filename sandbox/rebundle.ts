@@ -28,8 +28,9 @@ export class Rebundler {
       }
       if (targets.length === 0) continue;
       const context = await esbuild.context({ ...recipe.options, write: false });
-      // A first build fills esbuild's cache: later rebuilds only redo what changed.
-      await context.rebuild();
+      // A first build fills esbuild's cache: later rebuilds only redo what changed. A file saved
+      // broken meanwhile fails it; the context is kept, so the next save is rebuilt and reported.
+      await context.rebuild().catch(() => undefined);
       this.builds.push({ context, targets });
     }
   }

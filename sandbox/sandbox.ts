@@ -86,6 +86,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stoppers.push(() => gateway.stop());
     const aws: LocalAws = await startLocalAws({ port: options.awsPort ?? 4566, stateDir });
     stoppers.push(() => aws.stop());
+    aws.trustedOrigins.push(gateway.origin);
 
     // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
     let apiToken = "";
@@ -117,7 +118,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     aws.faults = new EndpointFaults(faults);
     const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
     stoppers.push(() => wiring.stop());
-    const control = controlRoutes(() => wiring, reporter);
+    const control = controlRoutes(() => wiring, reporter, { s3, programDir });
     aws.extraRoutes = (request, response) => {
       if (isSnsRequest(request)) {
         handleSnsRequest(request, response, wiring.topics).catch((error) => response.destroy(error as Error));

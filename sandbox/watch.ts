@@ -1,5 +1,6 @@
-import { existsSync, watch, type FSWatcher } from "node:fs";
-import { join } from "node:path";
+import { relative, sep } from "node:path";
+import { watch } from "chokidar";
+import { formatMessagesSync, type Message } from "esbuild";
 import type { Sandbox } from "./sandbox";
 import type { Reporter } from "./log";
 import { Rebundler } from "./rebundle";
@@ -12,6 +13,23 @@ export interface Watcher {
 
 /** Files of the program itself: a change reruns the deployment. */
 const programFiles = /^(index\.ts|config\.ts|Pulumi\.ya?ml|Pulumi\.sandbox\.ya?ml)$/;
+
+/** What a path under the program's folder means for the sandbox, if anything. */
+function kindOf(path: string): "runtime" | "program" | "folder" | undefined {
+  if (path === "") return "folder";
+  const [top, ...rest] = path.split(sep);
+  if (top === "runtime") return "runtime";
+  if (top === "components") return "program";
+  if (rest.length === 0 && programFiles.test(top)) return "program";
+  return undefined;
+}
+
+/** esbuild's own messages (file:line:column, the line, a hint), as `esbuild` prints them. */
+function buildErrorText(error: unknown): string {
+  const errors = (error as { errors?: Message[] }).errors;
+  if (!errors?.length) return (error as Error).message;
+  return formatMessagesSync(errors, { kind: "error", color: false }).join("").trimEnd();
+}
 
 /**
  * Hot reload: a change under runtime/ rebuilds the program's bundles and swaps the workers of the
@@ -36,7 +54,7 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
         const swapped = await rebundler.rebuild(sandbox.wiring);
         if (swapped.length > 0) reporter.info(`hot reload: ${swapped.join(", ")} swapped in ${Math.round(performance.now() - started)} ms`);
       } catch (error) {
-        reporter.warn(`hot reload: the bundle does not build, keeping the running code (${(error as Error).message.split("\n")[0]})`);
+        reporter.warn(`hot reload: the bundle does not build, keeping the running code:\n${buildErrorText(error)}`);
         return;
       }
     }
@@ -59,24 +77,26 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
     }, options.debounceMs ?? 100);
   };
 
-  const folder = (name: string, kind: "runtime" | "program") => {
-    const path = join(sandbox.programDir, name);
-    return existsSync(path) ? [watch(path, { recursive: true }, () => changed(kind))] : [];
-  };
-  const watchers: FSWatcher[] = [
-    ...folder("runtime", "runtime"),
-    ...folder("components", "program"),
-    watch(sandbox.programDir, (_event, file) => {
-      if (file && programFiles.test(String(file))) changed("program");
-    }),
-  ];
+  // chokidar rather than fs.watch: Node 20's recursive fs.watch stops reporting a file once it
+  // has been replaced by a rename (editors' atomic saves, `sed -i`, `git checkout`, `git stash`).
+  const watcher = watch(sandbox.programDir, {
+    ignoreInitial: true,
+    ignored: (path) => kindOf(relative(sandbox.programDir, path)) === undefined,
+  });
+  const watching = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
+  watcher.on("all", (_event, path) => {
+    const kind = kindOf(relative(sandbox.programDir, path));
+    if (kind === "runtime" || kind === "program") changed(kind);
+  });
   return {
     close() {
       clearTimeout(timer);
-      watchers.forEach((watcher) => watcher.close());
+      void watcher.close();
       void rebundler.dispose();
     },
     async idle() {
+      await watching;
+      await ready;
       await new Promise((resolve) => setTimeout(resolve, (options.debounceMs ?? 100) + 20));
       await running;
     },

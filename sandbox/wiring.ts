@@ -34,6 +34,8 @@ export class Wiring {
   readonly functions = new Map<string, LocalFunction>();
   readonly asyncInvoker: AsyncInvoker;
   private pollers: SqsPoller[] = [];
+  /** Per function name, the last SQS message body it accepted: a sample that runs its happy path. */
+  readonly acceptedBodies = new Map<string, string>();
   private onObjectEvent?: (write: ObjectEvent) => void;
   index: ResourceIndex;
   topics!: LocalTopics;
@@ -102,7 +104,9 @@ export class Wiring {
         continue;
       }
       const settings = mappingSettings(mapping.name, mapping.inputs, { url: String(queue.state.url), arn: String(queue.state.arn) });
-      const poller = new SqsPoller(settings, () => this.functionByRef(mapping.inputs.functionName) ?? fn, deps.sqs, deps.reporter);
+      const poller = new SqsPoller(settings, () => this.functionByRef(mapping.inputs.functionName) ?? fn, deps.sqs, deps.reporter, (body) =>
+        this.acceptedBodies.set(fn.name, body),
+      );
       poller.start();
       this.pollers.push(poller);
     }

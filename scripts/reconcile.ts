@@ -1,12 +1,13 @@
 /**
  * Where did every row of an uploaded CSV go?
  *
- *   npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>]
+ *   npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>] [--verbose]
  *
  * Against the running sandbox (its `.sandbox/outputs.json`, or `$SANDBOX_STATE_DIR`) by default;
  * with `--stack`, against a deployed stack (`pulumi stack output --json`, default AWS credentials).
  * The object key defaults to the upload prefix plus the file's name. Prints the counts and every
- * unaccounted row; exits 1 if there is any, 2 on a usage or access error. The accounting itself is
+ * unaccounted row; exits 1 if there is any or the report says the upload failed, 2 on a usage or
+ * access error. The accounting itself is
  * in lib/reconcile.ts.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -20,12 +21,13 @@ import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { s3ClientConfig, sqsClientConfig } from "../runtime/aws";
 import { sandboxCredentials } from "../sandbox/constants";
+import { assertSandboxAnswers } from "../sandbox/cli/context";
 import type { IngestReport } from "../runtime/s3-to-sqs/report";
 import { reportKey } from "../runtime/s3-to-sqs/report";
 import { VERSION_ATTRIBUTE } from "../runtime/jobs/store";
 import { deadLetterOf, keyOf, readFileRows, reconcile, renderReconciliation, type DeadLetter } from "./lib/reconcile";
 
-const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>]";
+const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>] [--verbose]";
 
 interface Target {
   outputs: Record<string, unknown>;
@@ -161,7 +163,11 @@ async function queueDepth(target: Target, queueUrl: string): Promise<number> {
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ options: { key: { type: "string" }, stack: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      options: { key: { type: "string" }, stack: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     console.error(`${(error as Error).message}\nusage: ${usage}`);
     return 2;
@@ -178,6 +184,7 @@ async function main(): Promise<number> {
   const path = positionals[0];
   const target = values.stack ? stackTarget(values.stack) : sandboxTarget();
   try {
+    if (!values.stack) await assertSandboxAnswers(String(target.outputs.awsEndpoint));
     const uploadPrefix = output(target, "uploadPrefix");
     const objectKey = values.key ?? `${uploadPrefix}${basename(path)}`;
     const bucket = output(target, "bucketName");
@@ -191,11 +198,9 @@ async function main(): Promise<number> {
     ]);
     const result = reconcile({ objectKey, file, report, table, deadLetters: letters });
     console.log(`reconcile ${path} against ${target.describe}`);
-    console.log(renderReconciliation(objectKey, result));
-    if (inQueue > 0 && result.unaccounted.length > 0) {
-      console.log(`note: the jobs queue still holds ${inQueue} message(s); run reconcile again once it is empty`);
-    }
-    return result.unaccounted.length > 0 ? 1 : 0;
+    console.log(renderReconciliation(objectKey, result, { listRows: values.verbose || inQueue === 0, inQueue }));
+    // A failed upload is not done even when the rows read so far are all accounted for.
+    return result.unaccounted.length > 0 || report?.status === "failed" ? 1 : 0;
   } finally {
     target.s3.destroy();
     target.sqs.destroy();

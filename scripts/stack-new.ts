@@ -1,6 +1,6 @@
 /** Entry point of `npm run stack:new`; the logic lives in lib/stack-new.ts. */
 import { spawnSync } from "node:child_process";
-import { createInterface } from "node:readline/promises";
+import { createInterface, type Interface } from "node:readline/promises";
 import { runStackNew } from "./lib/stack-new";
 
 async function main(): Promise<void> {
@@ -10,7 +10,7 @@ async function main(): Promise<void> {
     process.exitCode = await runStackNew(process.argv.slice(2), {
       cwd: process.cwd(),
       interactive,
-      ask: (question) => (prompt ? prompt.question(question) : Promise.resolve("")),
+      ask: (question) => (prompt ? answerOf(prompt, question) : Promise.resolve("")),
       out: (text) => console.log(text),
       err: (text) => console.error(text),
       pulumi: (args, { cwd, input }) => {
@@ -22,6 +22,25 @@ async function main(): Promise<void> {
   } finally {
     prompt?.close();
   }
+}
+
+/** Ctrl+D ends the input: readline then rejects the question (or closes), which is an answer too. */
+function answerOf(prompt: Interface, question: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const ended = () => resolve(undefined);
+    prompt.once("close", ended);
+    prompt.question(question).then(
+      (answer) => {
+        prompt.off("close", ended);
+        resolve(answer);
+      },
+      () => {
+        // The prompt's line is left unfinished: the message that follows starts on its own line.
+        process.stdout.write("\n");
+        ended();
+      },
+    );
+  });
 }
 
 void main();

@@ -12,6 +12,8 @@ const KNOWN = new Set<string>(KNOWN_FIELDS);
  * that fills one is rejected by rowRecord.
  */
 export function readHeader(fields: readonly string[]): string[] {
+  const excelSeparator = /^sep=(.?)$/i.exec(fields.join(",").trim());
+  if (excelSeparator) throw new CsvFileError(excelSeparatorProblem(excelSeparator[1] || "\t"));
   const names = fields.map(normalizeFieldName);
   const seen = new Set<string>();
   const duplicates = new Set<string>();
@@ -55,6 +57,18 @@ function otherSeparator(names: readonly string[], missing: readonly string[]): s
     if (missing.every((name) => split.has(name))) return word;
   }
   return undefined;
+}
+
+/**
+ * Excel writes a first line `sep=;` to name its separator: read as a header it would only give
+ * "missing id, city", which does not tell the user that the file uses another separator.
+ */
+function excelSeparatorProblem(separator: string): string {
+  if (separator === ",") {
+    return `header: the first line is Excel's "sep=," line, not the column names: delete that line (the first line must name the columns, e.g. id,city,title)`;
+  }
+  const word = OTHER_SEPARATORS.find(([candidate]) => candidate === separator)?.[1] ?? `"${separator}"`;
+  return `header: the first line is Excel's "sep=${separator === "\t" ? "\\t" : separator}" line: the file is ${word}-separated; export the file with commas between columns (CSV UTF-8)`;
 }
 
 export type RowRecord = { ok: true; record: Record<string, string> } | { ok: false; reasons: string[] };

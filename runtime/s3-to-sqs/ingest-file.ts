@@ -52,6 +52,9 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload): Prom
   const sender = new BatchSender(deps.sendBatch, { maxInFlight: deps.maxBatchesInFlight });
   const rejections = new RowErrors();
   let rows = 0;
+  // Keys seen so far, to count rows that a later line of the same file will supersede.
+  const keys = new Set<string>();
+  let duplicateKeys = 0;
   let reason: string | undefined;
   let error: Error | undefined;
 
@@ -75,6 +78,9 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload): Prom
         rejections.add(line, validation.errors.map((problem) => `${problem.field}: ${problem.message}`));
         continue;
       }
+      const jobKey = `${validation.job.id}\u0000${validation.job.city}`;
+      if (keys.has(jobKey)) duplicateKeys++;
+      else keys.add(jobKey);
       const message = { job: validation.job, version: jobVersion(eventTime, line), source: { bucket, key, line } };
       await sender.add(encodeJobMessage(message), line);
     }
@@ -110,6 +116,7 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload): Prom
     queued: sent.queued,
     rejected: rejections.size,
     ...rejections.entries(),
+    ...(duplicateKeys > 0 ? { duplicateKeys } : {}),
   };
   const reportAt = reportKey(key, deps.uploadPrefix, deps.reportPrefix);
   try {

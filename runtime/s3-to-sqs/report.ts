@@ -20,6 +20,11 @@ export interface IngestReport {
   readonly errors: RowError[];
   /** Present only when more rows were rejected than the report lists. */
   readonly errorsNotListed?: number;
+  /**
+   * Present only when some are: queued rows whose id and city an earlier line of the same file
+   * already had. Both are queued; the later line is what the table keeps.
+   */
+  readonly duplicateKeys?: number;
 }
 
 /** Rows listed in one report: enough to fix a file, bounded so that a bad export stays small. */

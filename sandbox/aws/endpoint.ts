@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
-import { closeServer, listenOnLoopback } from "../listen";
+import { closeServer, foreignHost, listenOnLoopback } from "../listen";
 import { queueUrlForms, regionOfSignedRequest, toExternalResponse, toInternalRequest } from "./sqs-queue-urls";
 import { objectEventOf, type ObjectEvent } from "./s3-object-events";
 import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
@@ -27,6 +27,11 @@ export interface AwsEndpoint {
   extraRoutes?: (request: IncomingMessage, response: ServerResponse) => boolean;
   /** Injected faults (`npm start -- --faults`), set like extraRoutes once the sandbox has them. */
   faults?: EndpointFaults;
+  /**
+   * Origins of the sandbox's own pages (this endpoint's, the API's), the only ones whose browser
+   * requests are served; the sandbox adds the API's once it listens.
+   */
+  trustedOrigins: string[];
   stop(): Promise<void>;
 }
 
@@ -40,6 +45,8 @@ type Headers = IncomingMessage["headers"];
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   let origin = "";
   const server = createServer((request, response) => {
+    const refusal = foreignHost(request.headers.host, endpoint.port) ?? foreignPage(request.headers, endpoint.trustedOrigins);
+    if (refusal) return refuse(response, refusal);
     if (endpoint.extraRoutes?.(request, response)) return;
     const { dynamo, fauxqs } = options.upstreams;
     if (!dynamo || !fauxqs) return failed(response, new Error("the emulators are still starting"));
@@ -70,8 +77,40 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   server.keepAliveTimeout = 5_000;
   const port = await listenOnLoopback(server, options.port, "--aws-port");
   origin = `http://127.0.0.1:${port}`;
-  const endpoint: AwsEndpoint = { origin, port, stop: () => closeServer(server) };
+  const endpoint: AwsEndpoint = { origin, port, trustedOrigins: [origin], stop: () => closeServer(server) };
   return endpoint;
+}
+
+/**
+ * Why a browser request sent by a page that is not the sandbox's own is refused. Any page the
+ * user visits can send "simple" requests here without a preflight (SQS's form-encoded query
+ * protocol is one: send, purge, delete queues), so CORS alone protects nothing. Browsers name the
+ * page in `Origin` (or at least say `Sec-Fetch-Site`); SDKs and CLIs send neither.
+ */
+function foreignPage(headers: Headers, trusted: string[]): string | undefined {
+  const origin = headers.origin;
+  if (origin !== undefined) {
+    return trusted.some((own) => sameOrigin(own, origin)) ? undefined : `the sandbox's AWS endpoint refuses requests from pages of other origins ('${origin}')`;
+  }
+  const site = headers["sec-fetch-site"];
+  if (site !== undefined && site !== "same-origin" && site !== "none") return `the sandbox's AWS endpoint refuses requests from pages of other sites`;
+  return undefined;
+}
+
+function sameOrigin(own: string, origin: string): boolean {
+  try {
+    const [a, b] = [new URL(own), new URL(origin)];
+    const host = (url: URL) => (url.hostname === "localhost" ? "127.0.0.1" : url.hostname);
+    return a.protocol === b.protocol && host(a) === host(b) && a.port === b.port;
+  } catch {
+    // `Origin: null` (sandboxed frames, files) and anything unparsable are nobody's.
+    return false;
+  }
+}
+
+function refuse(response: ServerResponse, message: string): void {
+  response.writeHead(403, { "content-type": "application/json", "x-amzn-errortype": "AccessDeniedException" });
+  response.end(JSON.stringify({ __type: "AccessDeniedException", message }));
 }
 
 interface Answer {

@@ -1,13 +1,24 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-/** Parses flags or exits with the usage line: a wrong flag never starts anything. */
+const helpFlag = { help: { type: "boolean", short: "h" } } as const;
+
+/**
+ * Parses flags or exits with the usage line: a wrong flag never starts anything. Every command
+ * takes `--help` (`-h`): it prints the usage and exits 0.
+ */
 export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(usage: string, options: T, allowPositionals = true) {
+  let parsed;
   try {
-    return parseArgs({ options, allowPositionals, strict: true });
+    parsed = parseArgs({ options: { ...options, ...helpFlag }, allowPositionals, strict: true });
   } catch (error) {
     console.error(`${(error as Error).message}\nusage: ${usage}`);
     process.exit(2);
   }
+  if ((parsed.values as { help?: boolean }).help) {
+    console.log(`usage: ${usage}`);
+    process.exit(0);
+  }
+  return parsed;
 }
 
 export function portFlag(value: string | undefined, fallback: number, flag: string): number {

@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { join, relative } from "node:path";
 import type { Sandbox } from "../sandbox";
 import { coverageReport } from "../deploy/coverage";
 import { unhonouredInputs } from "../deploy/input-coverage";
@@ -83,7 +83,7 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
     lines.push(`  providers: ${providers.map((provider) => provider.name).join(", ")} (region, default tags)`);
   }
   lines.push("");
-  lines.push("Table data persists in .sandbox/dynamodb; queues and objects live in memory and are gone after a stop.");
+  lines.push(`Table data persists in ${here(join(sandbox.stateDir, "dynamodb"))}; queues and objects live in memory and are gone after a stop.`);
   lines.push("");
   lines.push("Try it");
   if (typeof outputs.bucketName === "string" && index.all(types.bucketNotification).length > 0) lines.push(`  npm run upload -- fixtures/jobs.csv --wait`);

@@ -85,6 +85,49 @@ async function release(sqs: SQSClient, url: string, messages: Message[]): Promis
   }
 }
 
+/** How the sandbox's SQS holds a message (fauxqs' own inspection route, which receives nothing). */
+interface HeldMessage {
+  messageId: string;
+  body: string;
+  sentTimestamp: number;
+  approximateReceiveCount: number;
+  approximateFirstReceiveTimestamp?: number;
+  messageAttributes?: Message["MessageAttributes"];
+}
+
+/** Every message of a sandbox queue as it is: looking does not receive, so receive counts stay. */
+async function peek(awsEndpoint: string, queueName: string): Promise<Message[]> {
+  const response = await fetch(`${awsEndpoint}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
+  if (!response.ok) throw new Error(`could not look into ${queueName}: ${response.status} ${await response.text()}`);
+  const { messages } = (await response.json()) as { messages: { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: Array<{ message: HeldMessage }> } };
+  return [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)]
+    .sort((a, b) => a.sentTimestamp - b.sentTimestamp)
+    .map((held) => ({
+      MessageId: held.messageId,
+      Body: held.body,
+      MessageAttributes: held.messageAttributes,
+      Attributes: {
+        ApproximateReceiveCount: String(held.approximateReceiveCount),
+        SentTimestamp: String(held.sentTimestamp),
+        ...(held.approximateFirstReceiveTimestamp ? { ApproximateFirstReceiveTimestamp: String(held.approximateFirstReceiveTimestamp) } : {}),
+      },
+    }));
+}
+
+/**
+ * A look that does not change what it shows: the sandbox's messages are read where they are; on
+ * AWS they must be received (and made visible again), so the counts shown are those from before.
+ */
+async function look(sqs: SQSClient, awsEndpoint: string | undefined, dlq: Pair["dlq"]): Promise<Message[]> {
+  if (awsEndpoint) return peek(awsEndpoint, dlq.name);
+  const messages = await drain(sqs, dlq.url, 30);
+  await release(sqs, dlq.url, messages);
+  return messages.map((message) => {
+    const count = Number(message.Attributes?.ApproximateReceiveCount);
+    return Number.isFinite(count) ? { ...message, Attributes: { ...message.Attributes, ApproximateReceiveCount: String(count - 1) } } : message;
+  });
+}
+
 function describeMessage(message: Message): string {
   const sent = Number(message.Attributes?.SentTimestamp);
   return `${message.MessageId}  received ${message.Attributes?.ApproximateReceiveCount ?? "?"} times, sent ${Number.isFinite(sent) ? new Date(sent).toISOString() : "?"}`;
@@ -105,6 +148,7 @@ async function main() {
   if (!["list", "show", "redrive"].includes(command) || (command === "show") !== (id !== undefined)) fail(new Error(`usage: ${usage}`));
   let sqs: SQSClient;
   let pairs: Pair[];
+  let awsEndpoint: string | undefined;
   const onAws = values.stack !== undefined;
   if (values.stack !== undefined) {
     ({ sqs, pairs } = await stackPairs(values.stack));
@@ -112,14 +156,13 @@ async function main() {
     const context = sandboxContext();
     sqs = context.sqs;
     pairs = pairsOf(await context.resources());
+    awsEndpoint = context.outputs.awsEndpoint;
   }
   if (pairs.length === 0) return console.log("the program declares no queue with a dead-letter queue");
 
   if (command === "show") {
     for (const { dlq } of pairs) {
-      // A look, not a consumption: everything read is made visible again.
-      const messages = await drain(sqs, dlq.url, 30);
-      await release(sqs, dlq.url, messages);
+      const messages = await look(sqs, awsEndpoint, dlq);
       const found = messages.find((message) => message.MessageId === id);
       if (!found) continue;
       console.log(`${dlq.name}: ${describeMessage(found)}`);
@@ -134,8 +177,7 @@ async function main() {
 
   for (const { source, dlq } of pairs) {
     if (command === "list") {
-      const messages = await drain(sqs, dlq.url, 30);
-      await release(sqs, dlq.url, messages);
+      const messages = await look(sqs, awsEndpoint, dlq);
       console.log(`${dlq.name} (dead letters of ${source.name}): ${messages.length} message(s)`);
       for (const message of messages) {
         console.log(`- ${describeMessage(message)}`);

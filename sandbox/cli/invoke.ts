@@ -2,34 +2,40 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { readFileSync } from "node:fs";
 import { fail, parseFlags } from "./args";
-import { sandboxContext } from "./context";
+import { assertSandboxAnswers, notAnswering, sandboxContext } from "./context";
 
-const usage = "npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http)";
+const usage = "npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http [--method GET] [--path /v1/health])";
 
 /**
  * Invokes a deployed function of the running sandbox, like `sam local invoke`: the function is
  * named by its physical name, its logical name or an output that holds its name.
  */
 async function main() {
-  const { values, positionals } = parseFlags(usage, { event: { type: "string" }, sample: { type: "string" } });
+  const { values, positionals } = parseFlags(usage, { event: { type: "string" }, sample: { type: "string" }, method: { type: "string" }, path: { type: "string" } });
   if (positionals.length !== 1 || Boolean(values.event) === Boolean(values.sample)) fail(new Error(`usage: ${usage}`));
+  if ((values.method !== undefined || values.path !== undefined) && values.sample !== "http") fail(new Error(`--method and --path go with --sample http\nusage: ${usage}`));
+  if (values.path !== undefined && !values.path.startsWith("/")) fail(new Error(`--path is the route's path after the stage, starting with '/', not '${values.path}'`));
   const { outputs } = sandboxContext();
   const named = outputs[positionals[0]];
   const fn = typeof named === "string" ? named : positionals[0];
   const endpoint = outputs.awsEndpoint;
+  await assertSandboxAnswers(endpoint);
   let event: string;
   if (values.event) {
     event = readFileSync(values.event, "utf8");
   } else {
-    const response = await fetch(`${endpoint}/_sandbox/sample?source=${encodeURIComponent(values.sample!)}&function=${encodeURIComponent(fn)}`);
+    const query = new URLSearchParams({ source: values.sample!, function: fn, ...(values.method ? { method: values.method } : {}), ...(values.path ? { path: values.path } : {}) });
+    const response = await fetch(`${endpoint}/_sandbox/sample?${query}`);
     event = await response.text();
     if (!response.ok) fail(new Error(event));
+    const note = response.headers.get("x-sandbox-sample-note");
+    if (note) console.error(`note: ${decodeURIComponent(note)}`);
   }
   const response = await fetch(`${endpoint}/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`, {
     method: "POST",
     body: event,
     headers: { "x-amz-log-type": "Tail", "content-type": "application/json" },
-  }).catch(() => fail(new Error(`the sandbox at ${endpoint} does not answer: is \`npm start\` running?`)));
+  }).catch(() => fail(notAnswering(endpoint)));
   const payload = await response.text();
   if (response.status !== 200) fail(new Error(`${response.status}: ${JSON.parse(payload || "{}").message ?? payload}`));
   const logs = Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64").toString("utf8");

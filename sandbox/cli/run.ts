@@ -31,12 +31,7 @@ async function start(deployer?: Deployer) {
     config: { type: "string", multiple: true },
     faults: { type: "string" },
     seed: { type: "string" },
-    help: { type: "boolean", short: "h" },
   }, false);
-  if (values.help) {
-    console.log(`usage: ${usage}`);
-    return;
-  }
   const config = Object.fromEntries(
     (values.config ?? []).map((pair) => {
       const at = pair.indexOf("=");

@@ -25,6 +25,8 @@ const child =
     ? undefined
     : fork(deployerEntry, [], { cwd: programDir, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 child?.on("error", () => undefined);
+// However this process ends (a mistyped flag exits before any deployment), the deployer goes with it.
+process.on("exit", () => child?.kill());
 
 for (const name of ["@aws-sdk/client-s3", "@aws-sdk/client-sqs", "esbuild", "yaml", "dynalite"]) require(name);
 await import("fauxqs");

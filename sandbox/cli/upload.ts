@@ -7,8 +7,20 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { fail, parseFlags } from "./args";
 import { sandboxContext, stringOutput } from "./context";
+import {
+  failureRecordFor,
+  notificationRules,
+  progressLine,
+  ruleMatches,
+  storedOf,
+  timedOutMessage,
+  unmatchedKeyMessage,
+  type IngestionState,
+} from "./ingestion-watch";
 
 const usage = "npm run upload -- <file.csv> [--wait] [--timeout <seconds>]";
+/** A 300,000-row file takes about 6 minutes on a 2-core laptop: the default leaves room for it. */
+const defaultTimeoutSeconds = 900;
 /** fauxqs refuses single requests over ~11 MiB; parts stay well below. */
 const partSize = 8 * 1024 * 1024;
 
@@ -18,56 +30,64 @@ function bar(done: number, total: number): string {
   return `[${"#".repeat(filled)}${".".repeat(width - filled)}] ${(done / 1048576).toFixed(1)}/${(total / 1048576).toFixed(1)} MiB`;
 }
 
-/** The report the ingestion wrote for this upload: found by its own `key` field, newer than the upload. */
-async function waitForReport(s3: S3Client, bucket: string, prefix: string, key: string, since: number, deadline: number) {
-  while (Date.now() < deadline) {
-    const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
-    const fresh = (listing.Contents ?? []).filter((object) => (object.LastModified?.getTime() ?? 0) >= since - 1000);
-    for (const object of fresh) {
-      const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToString();
-      try {
-        const report = JSON.parse(body) as { key?: string };
-        if (report.key === key) return { reportKey: object.Key!, report };
-      } catch {
-        // Not a report: keep looking.
-      }
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`no ingestion report for ${key} under ${prefix} yet: see the sandbox's log for the s3 invocation`);
+interface Report {
+  key?: string;
+  status?: string;
+  reason?: string;
+  queued?: number;
 }
 
-/**
- * Rows are in the table once nothing waits in the queue and nothing in flight still moves. A
- * message that keeps failing stays in flight until its visibility timeout, so a count that stops
- * changing means what is left is failing: it is reported rather than waited for.
- */
-async function waitForQueue(sqs: SQSClient, queueUrl: string, deadline: number): Promise<number> {
-  let inFlight = -1;
-  let steadySince = Date.now();
-  while (Date.now() < deadline) {
-    const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
-    );
-    const waiting = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
-    const current = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
-    if (current !== inFlight) steadySince = Date.now();
-    inFlight = current;
-    if (waiting === 0 && (inFlight === 0 || Date.now() - steadySince > 2_000)) return inFlight;
-    if (process.stdout.isTTY) process.stdout.write(`\r\x1b[2Kconsuming: ${waiting} waiting, ${inFlight} in flight`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
+/** The report the ingestion wrote for this upload: found by its own `key` field, newer than the upload. */
+async function findReport(s3: S3Client, bucket: string, prefix: string, key: string, since: number): Promise<{ reportKey: string; report: Report } | undefined> {
+  const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
+  const fresh = (listing.Contents ?? []).filter((object) => (object.LastModified?.getTime() ?? 0) >= since - 1000);
+  for (const object of fresh) {
+    const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToString();
+    try {
+      const report = JSON.parse(body) as Report;
+      if (report.key === key) return { reportKey: object.Key!, report };
+    } catch {
+      // Not a report: keep looking.
+    }
   }
-  return inFlight;
+  return undefined;
 }
+
+async function queueCounts(sqs: SQSClient, queueUrl: string | undefined): Promise<{ waiting: number; inFlight: number }> {
+  if (!queueUrl) return { waiting: 0, inFlight: 0 };
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+  );
+  return { waiting: Number(Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+}
+
+/** Every message of a queue, looked at without receiving it (receive counts stay as they are). */
+async function peekBodies(awsEndpoint: string, queueArn: string): Promise<Array<{ body: string; sentTimestamp: number }>> {
+  const response = await fetch(`${awsEndpoint}/_fauxqs/queues/${encodeURIComponent(queueArn.split(":").pop()!)}`);
+  if (!response.ok) return [];
+  const { messages } = (await response.json()) as { messages: { ready: PeekedMessage[]; delayed: PeekedMessage[]; inflight: Array<{ message: PeekedMessage }> } };
+  return [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)];
+}
+type PeekedMessage = { body: string; sentTimestamp: number };
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
   const { values, positionals } = parseFlags(usage, { wait: { type: "boolean" }, timeout: { type: "string" } });
   if (positionals.length !== 1) fail(new Error(`give one file to upload\nusage: ${usage}`));
   const file = positionals[0];
+  const timeoutSeconds = Number(values.timeout ?? defaultTimeoutSeconds);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail(new Error(`--timeout takes a number of seconds, not '${values.timeout}'`));
   const size = statSync(file).size;
-  const { outputs, s3, sqs } = sandboxContext();
+  const { outputs, s3, sqs, resources } = sandboxContext();
   const bucket = stringOutput(outputs, "bucketName");
   const key = `${typeof outputs.uploadPrefix === "string" ? outputs.uploadPrefix : ""}${basename(file)}`;
+  const rules = notificationRules(await resources(), bucket);
+  const matching = rules.filter((rule) => ruleMatches(rule, key));
+  const deadLetterQueueUrl = typeof outputs.deadLetterQueueUrl === "string" ? outputs.deadLetterQueueUrl : undefined;
+  const queueUrl = typeof outputs.queueUrl === "string" ? outputs.queueUrl : undefined;
+  const deadBefore = (await queueCounts(sqs, deadLetterQueueUrl)).waiting;
+
   const started = Date.now();
   const upload = new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: "text/csv" }, partSize, queueSize: 4 });
   const showProgress = process.stdout.isTTY && size > partSize;
@@ -77,18 +97,74 @@ async function main() {
   await upload.done();
   if (showProgress) process.stdout.write("\n");
   console.log(`uploaded s3://${bucket}/${key} (${size} bytes) in ${Date.now() - started} ms`);
+  if (matching.length === 0) {
+    console.error(unmatchedKeyMessage(bucket, key, rules));
+    if (values.wait) process.exit(1);
+    return;
+  }
   if (!values.wait) return;
 
-  const deadline = Date.now() + Number(values.timeout ?? 300) * 1000;
   const reportPrefix = typeof outputs.reportPrefix === "string" ? outputs.reportPrefix : "reports/";
-  const { reportKey, report } = await waitForReport(s3, bucket, reportPrefix, key, started, deadline);
-  const stuck = typeof outputs.queueUrl === "string" ? await waitForQueue(sqs, outputs.queueUrl, deadline) : 0;
-  if (process.stdout.isTTY) process.stdout.write("\r\x1b[2K");
-  console.log(`ingestion report s3://${bucket}/${reportKey}:`);
-  console.log(JSON.stringify(report, null, 2));
-  if (stuck > 0) {
-    console.log(`${stuck} message(s) of the queue are still failing: they return after the visibility timeout (see \`npm run dlq -- list\`)`);
+  const failureQueues = matching.flatMap((rule) => (rule.onFailure ? [rule.onFailure] : []));
+  const deadline = started + timeoutSeconds * 1000;
+  const progress = (line: string | undefined) => {
+    if (process.stdout.isTTY) process.stdout.write(line === undefined ? "\r\x1b[2K" : `\r\x1b[2K${line}`);
+  };
+  let found: { reportKey: string; report: Report } | undefined;
+  let state: IngestionState = { elapsedSeconds: 0, waiting: 0, inFlight: 0, deadLettered: 0 };
+  const samples: Array<{ at: number; stored: number }> = [];
+  for (;;) {
+    // The producer's failures stop the wait at once: once in the failures queue, nothing more will come.
+    for (const queueArn of failureQueues) {
+      for (const message of await peekBodies(outputs.awsEndpoint, queueArn)) {
+        const record = message.sentTimestamp >= started - 1000 ? failureRecordFor(message.body, bucket, key) : undefined;
+        if (!record) continue;
+        progress(undefined);
+        const context = record.requestContext as { condition?: string; approximateInvokeCount?: number } | undefined;
+        console.log(
+          `the ingestion of s3://${bucket}/${key} failed after ${context?.approximateInvokeCount ?? "?"} attempt(s) (${context?.condition ?? "failed"}); its record in ${queueArn.split(":").pop()}:`,
+        );
+        console.log(JSON.stringify(record, null, 2));
+        process.exit(1);
+      }
+    }
+    found = (await findReport(s3, bucket, reportPrefix, key, started)) ?? found;
+    const counts = await queueCounts(sqs, queueUrl);
+    const deadLettered = Math.max(0, (await queueCounts(sqs, deadLetterQueueUrl)).waiting - deadBefore);
+    state = { elapsedSeconds: Math.round((Date.now() - started) / 1000), queued: found?.report.queued, ...counts, deadLettered };
+    if (found) {
+      samples.push({ at: Date.now(), stored: storedOf(state) });
+      while (samples.length > 1 && samples[0].at < Date.now() - 5_000) samples.shift();
+      const [first, last] = [samples[0], samples[samples.length - 1]];
+      if (last.at - first.at >= 1_000) state.rate = ((last.stored - first.stored) * 1000) / (last.at - first.at);
+    }
+    if (found && counts.waiting === 0 && counts.inFlight === 0) break;
+    if (Date.now() >= deadline) {
+      progress(undefined);
+      if (found) printReport(bucket, found);
+      console.log(timedOutMessage(state, timeoutSeconds));
+      process.exit(1);
+    }
+    progress(progressLine(state));
+    await pause(500);
   }
+  progress(undefined);
+  printReport(bucket, found);
+  let failed = false;
+  if (found.report.status === "failed") {
+    console.log(`the ingestion failed: ${found.report.reason ?? "see the report's errors"}`);
+    failed = true;
+  }
+  if (state.deadLettered > 0) {
+    console.log(`${state.deadLettered} message(s) reached the dead-letter queue while waiting: see \`npm run dlq -- list\``);
+    failed = true;
+  }
+  if (failed) process.exitCode = 1;
+}
+
+function printReport(bucket: string, found: { reportKey: string; report: Report }): void {
+  console.log(`ingestion report s3://${bucket}/${found.reportKey}:`);
+  console.log(JSON.stringify(found.report, null, 2));
 }
 
 main().catch(fail);

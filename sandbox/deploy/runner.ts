@@ -152,8 +152,11 @@ function fail(error: unknown): void {
   process.send!({ type: "failed", message: detail }, () => process.exit(1));
 }
 // A program without Pulumi fails its deployment with that message, not this process at start.
+// The launcher may be gone already (a mistyped flag): then there is nobody to tell.
 warm.then(
-  () => process.send!({ type: "ready" }),
+  () => {
+    if (process.connected) process.send!({ type: "ready" });
+  },
   () => undefined,
 );
 process.on("disconnect", () => process.exit(0));

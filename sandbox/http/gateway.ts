@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { closeServer, listenOnLoopback } from "../listen";
+import { closeServer, foreignHost, listenOnLoopback } from "../listen";
 import type { Reporter } from "../log";
 import type { LocalFunction } from "../lambda/function";
 import type { InvocationResult } from "../lambda/function-spec";
@@ -24,6 +24,10 @@ export interface GatewayWiring {
 export class HttpGateway {
   private wiring: GatewayWiring = { apis: [], functionByRef: () => undefined };
   private readonly server = createServer((request, response) => {
+    // Browsers may call the API from any origin (its CORS rules decide), but only by this
+    // server's own name: another site's name resolved to loopback (DNS rebinding) is refused.
+    const refusal = foreignHost(request.headers.host, this.port);
+    if (refusal) return this.send(response, gatewayError(403, refusal), "");
     // A client that hangs up mid-body ends its own request, never the sandbox.
     this.handle(request, response).catch(() => response.destroy());
   });

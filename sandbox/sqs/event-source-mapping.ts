@@ -55,12 +55,16 @@ export class SqsPoller {
   private burst = 0;
   private progressTimer?: NodeJS.Timeout;
   private lastReported = 0;
+  /** Messages delivered before the current burst began: the progress line counts this burst only. */
+  private burstStartedAt = 0;
 
   constructor(
     private readonly settings: MappingSettings,
     private readonly fn: () => LocalFunction,
     private readonly sqs: SQSClient,
     private readonly reporter: Reporter,
+    /** Told the body of each batch's last accepted record (what a sample event replays). */
+    private readonly onAccepted?: (body: string) => void,
   ) {}
 
   start(): void {
@@ -142,12 +146,14 @@ export class SqsPoller {
       );
     }
     this.processed += toDelete.length;
+    if (toDelete.length > 0) this.onAccepted?.(toDelete[toDelete.length - 1].body ?? "");
   }
 
   private async reportProgress(): Promise<void> {
     if (this.processed === this.lastReported) {
       if (this.burst > linesPerBurst) this.reporter.progress(undefined);
       this.burst = 0;
+      this.burstStartedAt = this.processed;
       return;
     }
     const delta = this.processed - this.lastReported;
@@ -158,8 +164,10 @@ export class SqsPoller {
     );
     const waiting = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    // Named as the invocation lines and the banner name the function, not by the mapping's name.
+    const queueName = this.settings.queueArn.split(":").pop();
     this.reporter.progress(
-      `${this.settings.name}: ${this.processed} messages delivered, ${waiting} waiting, ${inFlight} in flight (${delta}/s)`,
+      `${this.fn().spec.logicalName} <- sqs ${queueName}: ${this.processed - this.burstStartedAt} messages delivered in this burst, ${waiting} waiting, ${inFlight} in flight (${delta}/s)`,
     );
   }
 

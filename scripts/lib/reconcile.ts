@@ -70,6 +70,7 @@ export type RowOutcome =
   | "superseded"
   | "rejected"
   | "dead-lettered"
+  | "stale"
   | "unaccounted";
 
 export interface RowAccount {
@@ -92,6 +93,7 @@ export interface ReconcileInput {
 export interface Reconciliation {
   readonly rows: number;
   readonly counts: Readonly<Record<RowOutcome, number>>;
+  /** Every row not accounted for: stale ones (an older version stored) and the rest. */
   readonly unaccounted: RowAccount[];
   /** What the whole-file facts say (a failed report, rows the file never reached). */
   readonly notes: string[];
@@ -105,7 +107,7 @@ export interface Reconciliation {
 export function reconcile(input: ReconcileInput): Reconciliation {
   const { file, report, table, deadLetters, objectKey } = input;
   const notes: string[] = [];
-  const counts: Record<RowOutcome, number> = { stored: 0, superseded: 0, rejected: 0, "dead-lettered": 0, unaccounted: 0 };
+  const counts: Record<RowOutcome, number> = { stored: 0, superseded: 0, rejected: 0, "dead-lettered": 0, stale: 0, unaccounted: 0 };
   const unaccounted: RowAccount[] = [];
 
   if (!report) notes.push(`no ingestion report for ${objectKey}: was the file uploaded under that key, and has the upload been processed?`);
@@ -126,7 +128,7 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   for (const row of file.rows) {
     const account = accountFor(row);
     counts[account.outcome]++;
-    if (account.outcome === "unaccounted") unaccounted.push(account);
+    if (account.outcome === "unaccounted" || account.outcome === "stale") unaccounted.push(account);
   }
   return { rows: file.rows.length, counts, unaccounted, notes };
 
@@ -146,26 +148,37 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     if (stored !== undefined && stored > expected) return { ...where, outcome: "superseded", detail: `the table holds the newer version ${stored}` };
     const letter = dead.get(row.line);
     if (letter) return { ...where, outcome: "dead-lettered", detail: `message ${letter.messageId}` };
-    return {
-      ...where,
-      outcome: "unaccounted",
-      detail: stored === undefined ? `not in the table (expected version ${expected})` : `the table holds the older version ${stored}, not ${expected}`,
-    };
+    // An older version in the table: this row's write has not landed (yet), but the item exists.
+    if (stored !== undefined) return { ...where, outcome: "stale", detail: `stale: the table holds the older version ${stored}, not ${expected}` };
+    return { ...where, outcome: "unaccounted", detail: `not in the table (expected version ${expected})` };
   }
 }
 
-/** The command's output: counts first, then every unaccounted row. */
-export function renderReconciliation(objectKey: string, result: Reconciliation): string {
+/**
+ * The command's output: the counts and notes first, then the rows not accounted for. While the
+ * jobs queue still holds messages most of those rows are merely on their way: they are listed
+ * only when asked (`listRows`), so the summary is not buried under them.
+ */
+export function renderReconciliation(objectKey: string, result: Reconciliation, options: { listRows?: boolean; inQueue?: number } = {}): string {
   const { counts } = result;
+  const { listRows = true, inQueue = 0 } = options;
   const lines = [
     `${objectKey}: ${result.rows} row(s)`,
     `  stored at their version  ${counts.stored}`,
     `  superseded by a newer write  ${counts.superseded}`,
     `  rejected in the report   ${counts.rejected}`,
     `  in the dead-letter queue ${counts["dead-lettered"]}`,
+    `  stale (older version stored)  ${counts.stale}`,
     `  unaccounted              ${counts.unaccounted}`,
     ...result.notes.map((note) => `note: ${note}`),
   ];
+  if (inQueue > 0 && result.unaccounted.length > 0) {
+    lines.push(`note: the jobs queue still holds ${inQueue} message(s); run reconcile again once it is empty`);
+  }
+  if (!listRows && result.unaccounted.length > 0) {
+    lines.push(`${result.unaccounted.length} row(s) not accounted for are not listed while the queue holds messages: --verbose lists them`);
+    return lines.join("\n");
+  }
   for (const row of result.unaccounted) {
     const key = row.id === undefined ? "" : ` ${row.id} / ${row.city}`;
     lines.push(`  line ${row.line}${key}: ${row.detail}`);

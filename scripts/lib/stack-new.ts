@@ -142,7 +142,8 @@ export interface StackNewIo {
   cwd: string;
   /** Ask only when a person can answer. */
   interactive: boolean;
-  ask(question: string): Promise<string>;
+  /** The answer, or undefined when the input ended (Ctrl+D) instead. */
+  ask(question: string): Promise<string | undefined>;
   out(text: string): void;
   err(text: string): void;
   /** Runs the Pulumi CLI in the project directory (for --init); `input` goes to its stdin. */
@@ -158,7 +159,9 @@ async function askFor(
   problem: (value: string) => string | undefined,
 ): Promise<string> {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const answer = (await io.ask(fallback ? `${label} [${fallback}]: ` : `${label}: `)).trim() || fallback || "";
+    const given = await io.ask(fallback ? `${label} [${fallback}]: ` : `${label}: `);
+    if (given === undefined) throw new StackNewError(`no ${label} given (input ended): nothing was written`);
+    const answer = given.trim() || fallback || "";
     const why = answer === "" ? `${label} is required` : problem(answer);
     if (!why) return answer;
     io.err(why);

@@ -234,6 +234,14 @@ describe("stack:new, called as a module", () => {
     expect(stubborn.err()).toContain("no valid stack name after 3 attempts");
   });
 
+  it("in a terminal, input that ends (Ctrl+D) instead of an answer stops with one sentence, writing nothing", async () => {
+    const io = fakeIo({ interactive: true });
+    io.io.ask = async () => undefined;
+    expect(await runStackNew([], io.io)).toBe(1);
+    expect(io.err()).toBe("stack:new: no stack name given (input ended): nothing was written");
+    expect(fs.readdirSync(dir).filter((file) => file.startsWith("Pulumi.") && file !== "Pulumi.yaml")).toEqual([]);
+  });
+
   it("placeholder accounts of the committed dev file are not offered", async () => {
     fs.writeFileSync(path.join(dir, "Pulumi.dev.yaml"), 'config:\n  aws:allowedAccountIds:\n    - "000000000000"\n');
     const io = fakeIo({ interactive: true, answers: ["eu-west-3", "123456789012", "erin"] });

@@ -232,6 +232,15 @@ const CSV_CASES: CsvCase[] = [
     rejected: [],
   },
   {
+    file: "excel-sep",
+    why: "Excel's separator line (sep=;) is named as such, with the fix",
+    body: csv("sep=;", "id;city;title", "excel-sep-1;Paris;Dev"),
+    status: "failed",
+    reason: /^header: the first line is Excel's "sep=;" line: the file is semicolon-separated; export the file with commas between columns \(CSV UTF-8\)$/,
+    stored: [],
+    rejected: [],
+  },
+  {
     file: "control",
     why: "control characters in a value reject the row; a tab is text",
     body: csv("id,city,title", "control-1,Paris,Dev\u0007ops", "control-2,Lyon,Dev\u001bops", "control-3,Nice,Dev\tops"),

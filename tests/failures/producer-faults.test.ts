@@ -4,7 +4,7 @@ import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { jobVersion } from "../../runtime/jobs/version";
 import { FaultPlan } from "../../sandbox/faults/plan";
-import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+import { eventually, repoRoot, runCommand, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
 import { csvFile, jobRows, queueQuiet, readJson, runReconcile, upload } from "./support";
 
 interface Report {
@@ -150,4 +150,32 @@ describe("the producer under injected faults", () => {
     const reconciled = await runReconcile(local, v2.path);
     expect(reconciled.code, reconciled.stdout).toBe(0);
   }, 60_000);
+
+  it("upload --wait stops at the failure record of its file, prints it and exits 1", async () => {
+    local.sandbox.faults.replace(`${producer}:error=1`);
+    const file = csvFile("wait-fails.csv", jobRows("wait-fails", 3));
+    const waited = await runCommand(local, "upload", [file.path, "--wait", "--timeout", "60"]);
+    local.sandbox.faults.replace("");
+    expect(waited.code, waited.stderr).toBe(1);
+    const failuresQueue = local.output("ingestFailuresQueueUrl").split("/").pop();
+    const [uploaded, said, ...record] = waited.stdout.trimEnd().split("\n");
+    expect(uploaded).toMatch(/^uploaded s3:\/\/.+\/job_offers\/wait-fails\.csv/);
+    expect(said).toBe(`the ingestion of s3://${local.output("bucketName")}/job_offers/wait-fails.csv failed after 3 attempt(s) (RetriesExhausted); its record in ${failuresQueue}:`);
+    expect(JSON.parse(record.join("\n"))).toMatchObject({
+      requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 },
+      requestPayload: { Records: [{ s3: { object: { key: "job_offers/wait-fails.csv" } } }] },
+    });
+  }, 60_000);
+
+  // Last: the messages it leaves in flight would hold up the other tests' quiet queue.
+  it("upload --wait that runs out of time says what is still in the queue, and exits 1", async () => {
+    local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=1");
+    const file = csvFile("wait-times-out.csv", jobRows("wait-times-out", 3));
+    const waited = await runCommand(local, "upload", [file.path, "--wait", "--timeout", "5"]);
+    expect(waited.code, waited.stderr).toBe(1);
+    expect(waited.stdout).toMatch(/"queued": 3,/);
+    expect(waited.stdout.trimEnd().split("\n").pop()).toBe(
+      "timed out after 5 s: 0 waiting, 3 in flight, 0 dead-lettered so far (the ingestion goes on in the sandbox; wait longer with --timeout <seconds>)",
+    );
+  });
 });

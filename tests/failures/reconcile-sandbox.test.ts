@@ -42,4 +42,15 @@ describe("npm run reconcile against the sandbox", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("note: no ingestion report for job_offers/never-uploaded.csv");
   });
+
+  it("exits 1 when the report says the upload failed, even with every row read so far accounted for", async () => {
+    const broken = csvFile("broken.csv", ["id,city,title", "b-1,Paris,Dev", 'b-2,Lyon,"never closed']);
+    await upload(local, "job_offers/broken.csv", broken.body);
+    await eventually(() => readJson(local, "reports/broken.json"), 20_000, "the report");
+    await queueQuiet(local, local.output("queueUrl"));
+    const result = await runReconcile(local, broken.path);
+    expect(result.stdout).toMatch(/unaccounted +0/);
+    expect(result.stdout).toContain("note: the report says the upload failed: line 3: a quoted field opened in this record is never closed");
+    expect(result.code).toBe(1);
+  });
 });

@@ -35,6 +35,12 @@ describe("reading the file as the producer does", () => {
     expect(file).toEqual({ rows: [row(2, "j-1")], fileError: "line 3: a quoted field opened in this record is never closed" });
     expect(await readFileRows(chunks(""))).toEqual({ rows: [], fileError: "the file has no header row" });
     expect((await readFileRows(chunks("id;city\nj-1;Paris\n"))).fileError).toMatch(/semicolon-separated/);
+    expect((await readFileRows(chunks("sep=;\nid;city\nj-1;Paris\n"))).fileError).toBe(
+      'header: the first line is Excel\'s "sep=;" line: the file is semicolon-separated; export the file with commas between columns (CSV UTF-8)',
+    );
+    expect((await readFileRows(chunks("sep=,\nid,city\nj-1,Paris\n"))).fileError).toBe(
+      'header: the first line is Excel\'s "sep=," line, not the column names: delete that line (the first line must name the columns, e.g. id,city,title)',
+    );
   });
 });
 
@@ -74,10 +80,10 @@ describe("accounting for every row", () => {
       table,
       deadLetters,
     });
-    expect(result.counts).toEqual({ stored: 2, superseded: 2, rejected: 1, "dead-lettered": 1, unaccounted: 3 });
+    expect(result.counts).toEqual({ stored: 2, superseded: 2, rejected: 1, "dead-lettered": 1, stale: 1, unaccounted: 2 });
     expect(result.unaccounted).toEqual([
       { line: 7, id: "missing", city: "Paris", outcome: "unaccounted", detail: `not in the table (expected version ${jobVersion(EVENT_TIME, 7)})` },
-      { line: 8, id: "older", city: "Paris", outcome: "unaccounted", detail: expect.stringMatching(/^the table holds the older version 2026-11-21/) },
+      { line: 8, id: "older", city: "Paris", outcome: "stale", detail: expect.stringMatching(/^stale: the table holds the older version 2026-11-21/) },
       { line: 10, outcome: "unaccounted", detail: "invalid (title: must not contain control characters) but not in the report" },
     ]);
     expect(result.notes).toEqual([]);
@@ -120,8 +126,31 @@ describe("accounting for every row", () => {
     const result = reconcile({ objectKey: KEY, file, report: report({ errors: [{ line: 5, reasons: ["city: is required"] }] }), table, deadLetters });
     const text = renderReconciliation(KEY, result);
     expect(text).toMatch(/^job_offers\/jobs.csv: 9 row\(s\)$/m);
-    expect(text).toMatch(/unaccounted +3$/m);
+    expect(text).toMatch(/stale \(older version stored\) +1$/m);
+    expect(text).toMatch(/unaccounted +2$/m);
     expect(text).toContain("  line 7 missing / Paris: not in the table");
     expect(text).toContain("  line 10: invalid (title: must not contain control characters) but not in the report");
+  });
+
+  it("while the queue still holds messages: the summary and its notes, and the rows only when asked", () => {
+    const result = reconcile({ objectKey: KEY, file, report: report({ errors: [{ line: 5, reasons: ["city: is required"] }] }), table, deadLetters });
+    expect(renderReconciliation(KEY, result, { listRows: false, inQueue: 18_790 }).split("\n")).toEqual([
+      "job_offers/jobs.csv: 9 row(s)",
+      "  stored at their version  2",
+      "  superseded by a newer write  2",
+      "  rejected in the report   1",
+      "  in the dead-letter queue 1",
+      "  stale (older version stored)  1",
+      "  unaccounted              2",
+      "note: the jobs queue still holds 18790 message(s); run reconcile again once it is empty",
+      "3 row(s) not accounted for are not listed while the queue holds messages: --verbose lists them",
+    ]);
+    const verbose = renderReconciliation(KEY, result, { listRows: true, inQueue: 18_790 }).split("\n");
+    expect(verbose.slice(7)).toEqual([
+      "note: the jobs queue still holds 18790 message(s); run reconcile again once it is empty",
+      `  line 7 missing / Paris: not in the table (expected version ${jobVersion(EVENT_TIME, 7)})`,
+      expect.stringMatching(/^ {2}line 8 older \/ Paris: stale: the table holds the older version 2026-11-21/),
+      "  line 10: invalid (title: must not contain control characters) but not in the report",
+    ]);
   });
 });

@@ -92,6 +92,13 @@ function report(key: string, fields: Record<string, unknown>) {
 }
 
 describe("s3-to-sqs: rows to messages", () => {
+  it("counts the rows whose id and city an earlier line of the file already had", async () => {
+    const csv = ["id,city,title", "d-1,Paris,First", "d-2,Lyon,Other", "d-1,Paris,Second", "d-1,Paris,Third", "d-1,Nice,Same id in another city"].join("\n");
+    const { key, report: written, messages } = await ingest("duplicates.csv", csv);
+    expect(messages).toHaveLength(5);
+    expect(written).toStrictEqual(report(key, { rows: 5, queued: 5, duplicateKeys: 2 }));
+  });
+
   it("queues one message per valid row, writes the report and logs one line", async () => {
     const csv = [
       "id,city,title,company,contract_type,salary_min,salary_max,currency,remote,posted_at,url,description,team",

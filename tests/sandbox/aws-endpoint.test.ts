@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
@@ -74,5 +75,53 @@ describe("the sandbox AWS endpoint", () => {
     const missing = await call({ Action: "GetQueueUrl", QueueName: "nope" });
     expect(missing.status).toBe(400);
     expect(missing.xml).toContain("<Code>AWS.SimpleQueueService.NonExistentQueue</Code>");
+  });
+
+  it("refuses another site's name in Host (DNS rebinding) and browser requests from pages that are not the sandbox's", async () => {
+    const port = Number(new URL(aws.origin).port);
+    // node:http rather than fetch: fetch does not let a caller choose the Host header.
+    const send = (headers: Record<string, string>, params: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const body = new URLSearchParams({ Version: "2012-11-05", ...params }).toString();
+        const call = httpRequest(
+          { host: "127.0.0.1", port, method: "POST", path: "/", headers: { "content-type": "application/x-www-form-urlencoded", ...headers } },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => chunks.push(chunk));
+            response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+          },
+        );
+        call.on("error", reject);
+        call.end(body);
+      });
+    const create = (name: string) => ({ Action: "CreateQueue", QueueName: name });
+
+    const rebound = await send({ host: `attacker.example:${port}` }, create("rebound"));
+    expect(rebound).toEqual({
+      status: 403,
+      body: JSON.stringify({
+        __type: "AccessDeniedException",
+        message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'attacker.example:${port}'`,
+      }),
+    });
+    expect((await send({ host: `127.0.0.1:${port + 1}` }, create("other-port"))).status).toBe(403);
+
+    const foreign = await send({ origin: "https://attacker.example" }, create("foreign"));
+    expect(foreign).toEqual({
+      status: 403,
+      body: JSON.stringify({ __type: "AccessDeniedException", message: "the sandbox's AWS endpoint refuses requests from pages of other origins ('https://attacker.example')" }),
+    });
+    expect((await send({ origin: "null" }, create("sandboxed-frame"))).status).toBe(403);
+    expect((await send({ "sec-fetch-site": "cross-site" }, create("no-cors"))).body).toBe(
+      JSON.stringify({ __type: "AccessDeniedException", message: "the sandbox's AWS endpoint refuses requests from pages of other sites" }),
+    );
+
+    // Nothing refused was done; the sandbox's own pages and clients by either loopback name are served.
+    expect((await send({ origin: aws.origin }, create("own-page"))).status).toBe(200);
+    expect((await send({ host: `localhost:${port}` }, create("by-localhost"))).status).toBe(200);
+    const listed = (await send({}, { Action: "ListQueues" })).body;
+    expect(listed).toContain("/own-page<");
+    expect(listed).toContain("/by-localhost<");
+    for (const refused of ["rebound", "other-port", "foreign", "sandboxed-frame", "no-cors"]) expect(listed).not.toContain(`/${refused}<`);
   });
 });

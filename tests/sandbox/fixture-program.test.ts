@@ -1,5 +1,6 @@
-import { writeFileSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { writeFileSync, readFileSync, renameSync } from "node:fs";
+import { join, relative } from "node:path";
+import { readyBanner } from "../../sandbox/cli/banner";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
@@ -10,6 +11,7 @@ import { startSandbox } from "../../sandbox/sandbox";
 import { memoryReporter } from "../../sandbox/log";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { request as httpRequest } from "node:http";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
@@ -25,6 +27,7 @@ describe("the sandbox running a program", () => {
   beforeAll(async () => {
     local = await startTestSandbox({ programDir: program.dir, retryDelaysMs: [100, 200], config: { greeting: "bonjour" } });
     watcher = watchForChanges(local.sandbox, local.reporter, { debounceMs: 50 });
+    await watcher.idle();
     apiUrl = local.output("apiUrl");
   });
   afterAll(async () => {
@@ -41,6 +44,13 @@ describe("the sandbox running a program", () => {
     expect(typeof outputs.apiToken).toBe("string");
   });
 
+  it("says on ready where table data persists: the state directory in use, wherever it is", () => {
+    const banner = readyBanner(local.sandbox, 1000);
+    const dynamodb = relative(process.cwd(), join(local.sandbox.stateDir, "dynamodb"));
+    expect(banner).toContain(`\nTable data persists in ${dynamodb}; queues and objects live in memory and are gone after a stop.\n`);
+    expect(banner).not.toContain(".sandbox/dynamodb");
+  });
+
   it("refuses a second sandbox on the same state, and a port in use, naming what to change", async () => {
     const reporter = memoryReporter();
     await expect(startSandbox({ programDir: program.dir, stateDir: local.sandbox.stateDir, port: 0, awsPort: 0, reporter })).rejects.toThrow(
@@ -55,6 +65,28 @@ describe("the sandbox running a program", () => {
     } finally {
       rmSync(otherState, { recursive: true, force: true });
     }
+  });
+
+  it("answers the API only by its loopback name, and trusts the API's pages on the AWS endpoint", async () => {
+    const get = (url: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // node:http rather than fetch: fetch does not let a caller choose the Host header.
+        const call = httpRequest(url, { headers }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        });
+        call.on("error", reject);
+        call.end();
+      });
+    const port = new URL(apiUrl).port;
+    expect(await get(`${apiUrl}/items/1`, { host: `rebound.example:${port}` })).toEqual({
+      status: 403,
+      body: JSON.stringify({ message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'rebound.example:${port}'` }),
+    });
+    expect((await get(`${apiUrl}/items/1`, { host: `localhost:${port}`, origin: "https://any-frontend.example" })).status).toBe(200);
+    const fromApiPage = await get(`${local.sandbox.awsEndpoint}/_sandbox/resources`, { origin: local.sandbox.apiOrigin });
+    expect(fromApiPage.status).toBe(200);
   });
 
   it("routes as API Gateway does and hands the function a payload 2.0 event", async () => {
@@ -127,6 +159,46 @@ describe("the sandbox running a program", () => {
     await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === "v2", 15_000, "the new code");
     await watcher.idle();
     expect((await json(await fetch(`${apiUrl}/items/1`))).version).toBe("v2");
+  });
+
+  it("keeps hot-reloading a handler that editors save by replacing the file (rename over it), save after save", async () => {
+    const handler = join(program.dir, "runtime", "hello.ts");
+    // Atomic saves, `sed -i`, `git checkout` and `git stash` write a new file and rename it over the old one.
+    for (const version of ["v3", "v4"]) {
+      const text = readFileSync(handler, "utf8").replace(/version: "v\d+"/, `version: "${version}"`);
+      const temporary = `${handler}.${version}.tmp`;
+      writeFileSync(temporary, text);
+      renameSync(temporary, handler);
+      await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === version, 15_000, `the code saved as ${version}`);
+    }
+    // And a plain write after the replacements is still seen.
+    writeFileSync(handler, readFileSync(handler, "utf8").replace('version: "v4"', 'version: "v5"'));
+    await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === "v5", 15_000, "the code written in place as v5");
+    await watcher.idle();
+  }, 60_000);
+
+  it("prints esbuild's messages with file, line and column when a saved handler does not build, and keeps the running code", async () => {
+    const handler = join(program.dir, "runtime", "hello.ts");
+    const good = readFileSync(handler, "utf8");
+    const before = local.reporter.lines.length;
+    writeFileSync(handler, good.replace("statusCode: 200,", "statusCode: 200,,"));
+    const said = await eventually(() => local.reporter.lines.slice(before).find((line) => line.includes("does not build")), 15_000, "the build error");
+    await watcher.idle();
+    const line = good.split("\n").findIndex((text) => text.includes("statusCode: 200,")) + 1;
+    expect(said).toBe(
+      [
+        "! hot reload: the bundle does not build, keeping the running code:",
+        '✘ [ERROR] Expected identifier but found ","',
+        "",
+        `    runtime/hello.ts:${line}:18:`,
+        `      ${line} │   statusCode: 200,,`,
+        `${" ".repeat(7 + String(line).length)}╵${" ".repeat(19)}^`,
+      ].join("\n"),
+    );
+    expect((await fetch(`${apiUrl}/items/1`)).status).toBe(200);
+    writeFileSync(handler, good);
+    await eventually(async () => (await fetch(`${apiUrl}/items/1`)).status === 200 || undefined, 15_000, "the fixed code");
+    await watcher.idle();
   });
 
   it("loses no message when a consumer is swapped while batches are in flight", async () => {

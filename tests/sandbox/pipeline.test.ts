@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
@@ -97,17 +98,14 @@ describe("the job-offers program in the sandbox", () => {
     expect((await fetch(`${apiUrl}/v1/jobs/no-such-id/Nowhere`, { method: "HEAD" })).status).toBe(404);
   });
 
-  it("has commands to upload and wait for the report, and to invoke a function with a sample event", async () => {
-    const [upload, invoke] = await Promise.all([
-      runCommand(local, "upload", [join(repoRoot, "fixtures", "jobs.csv"), "--wait", "--timeout", "20"]),
-      runCommand(local, "invoke", ["apiFunctionName", "--sample", "http"]),
-    ]);
-    expect(upload.code, upload.stderr).toBe(0);
+  it("upload --wait waits until the queue is empty and exits 1 when a message reached the dead-letter queue meanwhile", async () => {
+    // The poison message sent first is still being retried: it reaches the DLQ while this waits.
+    const upload = await runCommand(local, "upload", [join(repoRoot, "fixtures", "jobs.csv"), "--wait", "--timeout", "60"]);
+    expect(upload.code, upload.stderr).toBe(1);
     expect(upload.stdout).toContain(`uploaded s3://${local.output("bucketName")}/job_offers/jobs.csv`);
     expect(upload.stdout).toMatch(/"queued": 6,\s+"rejected": 2/);
-    expect(invoke.code, invoke.stderr).toBe(0);
-    expect(JSON.parse(invoke.stdout)).toMatchObject({ statusCode: expect.any(Number), body: expect.any(String) });
-  });
+    expect(upload.stdout.trimEnd().split("\n").pop()).toBe("1 message(s) reached the dead-letter queue while waiting: see `npm run dlq -- list`");
+  }, 60_000);
 
   it("moves a poison message to the dead-letter queue after exactly 4 receives", async () => {
     const dead = await eventually(async () => {
@@ -120,5 +118,57 @@ describe("the job-offers program in the sandbox", () => {
     const listed = await runCommand(local, "dlq", ["list"]);
     expect(listed.stdout).toContain("1 message(s)");
     expect(listed.stdout).toContain("this is not a job");
+    // Looking receives nothing: the count is the same however often one looks.
+    const receivedLine = (text: string) => text.split("\n").find((line) => line.includes(poisonId));
+    const listedAgain = await runCommand(local, "dlq", ["list"]);
+    const shown = await runCommand(local, "dlq", ["show", poisonId]);
+    expect(receivedLine(listed.stdout)).toMatch(new RegExp(`^- ${poisonId}  received \\d+ times, sent `));
+    expect(receivedLine(listedAgain.stdout)).toBe(receivedLine(listed.stdout));
+    expect(receivedLine(shown.stdout)).toBe(`${local.output("deadLetterQueueUrl").split("/").pop()}: ${receivedLine(listed.stdout)!.slice(2)}`);
   }, 45_000);
+
+  it("has commands to upload and wait for the report (exit 0 when every row is through), and to invoke a function with a sample event", async () => {
+    const [upload, invoke] = await Promise.all([
+      runCommand(local, "upload", [join(repoRoot, "fixtures", "jobs.csv"), "--wait", "--timeout", "20"]),
+      runCommand(local, "invoke", ["apiFunctionName", "--sample", "http"]),
+    ]);
+    expect(upload.code, upload.stderr).toBe(0);
+    expect(upload.stdout).toContain(`uploaded s3://${local.output("bucketName")}/job_offers/jobs.csv`);
+    expect(upload.stdout).toMatch(/"queued": 6,\s+"rejected": 2/);
+    expect(upload.stdout).not.toContain("dead-letter");
+    expect(invoke.code, invoke.stderr).toBe(0);
+    expect(JSON.parse(invoke.stdout)).toMatchObject({ statusCode: expect.any(Number), body: expect.any(String) });
+   }, 60_000);
+
+  it("invoke's samples run each function's happy path: an object that exists, a message the consumer accepted, a route that exists", async () => {
+    const [producer, consumer, health] = await Promise.all([
+      runCommand(local, "invoke", ["ingestFunctionName", "--sample", "s3"]),
+      runCommand(local, "invoke", ["consumerFunctionName", "--sample", "sqs"]),
+      runCommand(local, "invoke", ["apiFunctionName", "--sample", "http", "--path", "/v1/health"]),
+    ]);
+    expect(producer.code, producer.stderr).toBe(0);
+    expect(producer.stderr).not.toContain("note:");
+    // The newest object the notification takes is the file uploaded above: read whole, as S3 would have it read.
+    const report = JSON.parse((await (await local.s3.send(new GetObjectCommand({ Bucket: local.output("bucketName"), Key: "reports/jobs.json" }))).Body!.transformToString()));
+    expect(report).toMatchObject({ key: "job_offers/jobs.csv", status: "complete", rows: 8, queued: 6, rejected: 2 });
+    expect(consumer.code, consumer.stderr).toBe(0);
+    expect(consumer.stderr).not.toContain("note:");
+    expect(JSON.parse(consumer.stdout)).toEqual({ batchItemFailures: [] });
+    expect(health.code, health.stderr).toBe(0);
+    const answer = JSON.parse(health.stdout);
+    expect({ statusCode: answer.statusCode, body: JSON.parse(answer.body) }).toEqual({ statusCode: 200, body: { status: "ok" } });
+   }, 60_000);
+
+  it("says at once that nothing ingests a key outside the notification's prefix and suffix, and exits 1 instead of waiting", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "upload-"));
+    const file = join(dir, "JOBS.CSV");
+    writeFileSync(file, readFileSync(join(repoRoot, "fixtures", "jobs.csv")));
+    const upload = await runCommand(local, "upload", [file, "--wait"]);
+    rmSync(dir, { recursive: true, force: true });
+    expect(upload.code).toBe(1);
+    expect(upload.stdout).toMatch(new RegExp(`^uploaded s3://${local.output("bucketName")}/job_offers/JOBS.CSV \\(\\d+ bytes\\) in \\d+ ms\n$`));
+    expect(upload.stderr).toBe(
+      `nothing will ingest s3://${local.output("bucketName")}/job_offers/JOBS.CSV: no notification of the bucket matches this key (ingest-s3-to-sqs takes keys that start with 'job_offers/' and end with '.csv')\n`,
+    );
+  });
 });
