@@ -4,6 +4,7 @@ import { closeServer, listenOnLoopback } from "../listen";
 import { queueUrlForms, regionOfSignedRequest, toExternalResponse, toInternalRequest } from "./sqs-queue-urls";
 import { objectEventOf, type ObjectEvent } from "./s3-object-events";
 import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
+import { ConditionalWrites } from "./s3-conditional-writes";
 import { sandboxRegion } from "../constants";
 import type { DynamoEmulator } from "./dynamodb";
 import type { FauxqsEmulator } from "./fauxqs";
@@ -39,6 +40,10 @@ type Headers = IncomingMessage["headers"];
  */
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   let origin = "";
+  const conditionalWrites = new ConditionalWrites(async (path) => {
+    const answer = await options.upstreams.fauxqs!.inject({ method: "HEAD", url: path, headers: { host: new URL(origin).host }, body: Buffer.alloc(0) });
+    return answer.status === 200 ? String(answer.headers.etag) : undefined;
+  });
   const server = createServer((request, response) => {
     if (endpoint.extraRoutes?.(request, response)) return;
     const { dynamo, fauxqs } = options.upstreams;
@@ -61,6 +66,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
             options.onObjectEvent({ ...event, requestId, eventTime: new Date() });
           });
         }
+        if (conditionalWrites.handle(request, response, () => fauxqs.handle(request, response))) return;
         fauxqs.handle(request, response);
       }
     } catch (error) {
