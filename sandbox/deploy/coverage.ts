@@ -23,6 +23,8 @@ const recordedOnly = new Set([
   "aws:iam/policy:Policy",
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "aws:lambda/permission:Permission",
+  // Lambda's recursive loop detection is not emulated: the sandbox never stops a chain of invocations.
+  "aws:lambda/functionRecursionConfig:FunctionRecursionConfig",
   "aws:cloudwatch/logGroup:LogGroup",
 ]);
 

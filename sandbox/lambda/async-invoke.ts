@@ -2,7 +2,7 @@ import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { LocalFunction } from "./function";
 import type { InvocationResult, Trigger } from "./function-spec";
 import type { Reporter } from "../log";
-import { queueUrlOfArn } from "../deploy/resource-index";
+import { queueUrlOfArn, type ResourceIndex } from "../deploy/resource-index";
 
 export interface AsyncInvokeConfig {
   maximumRetryAttempts: number;
@@ -13,6 +13,19 @@ export interface AsyncInvokeConfig {
 
 /** Lambda's defaults for asynchronous invocation when no FunctionEventInvokeConfig says otherwise. */
 export const defaultAsyncConfig: AsyncInvokeConfig = { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 21_600 };
+
+/** What the program declared for a function's asynchronous invocations (FunctionEventInvokeConfig), or Lambda's defaults. */
+export function asyncConfigOf(index: ResourceIndex, functionName: string): AsyncInvokeConfig {
+  const declared = index.eventInvokeConfigOf(functionName)?.inputs as
+    | { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number; destinationConfig?: { onFailure?: { destination?: string }; onSuccess?: { destination?: string } } }
+    | undefined;
+  return {
+    maximumRetryAttempts: declared?.maximumRetryAttempts ?? defaultAsyncConfig.maximumRetryAttempts,
+    maximumEventAgeInSeconds: declared?.maximumEventAgeInSeconds ?? defaultAsyncConfig.maximumEventAgeInSeconds,
+    onFailure: declared?.destinationConfig?.onFailure?.destination,
+    onSuccess: declared?.destinationConfig?.onSuccess?.destination,
+  };
+}
 
 /**
  * Asynchronous invocation as Lambda does it: on error, the event is retried (Lambda waits about

@@ -94,6 +94,14 @@ export class Environment {
     }
   }
 
+  /** The runtime dies in the middle of the invocation (an injected fault): the caller sees Lambda's exit error. */
+  crash(why: string) {
+    if (!this.pending) return;
+    this.dead = true;
+    this.fail({ errorType: "Runtime.ExitError", errorMessage: `RequestId: ${this.pending.requestId} Error: Runtime exited with error: signal: killed (${why})`, trace: [] });
+    void this.worker.terminate();
+  }
+
   fail(error: InvocationError) {
     const pending = this.pending;
     if (!pending) return;

@@ -4,8 +4,8 @@ import type { ObjectEvent } from "../aws";
 import type { Reporter } from "../log";
 import type { ResourceIndex } from "../deploy/resource-index";
 import { queueUrlOfArn, types } from "../deploy/resource-index";
-import type { AsyncInvoker, AsyncInvokeConfig } from "../lambda/async-invoke";
-import { defaultAsyncConfig } from "../lambda/async-invoke";
+import type { AsyncInvoker } from "../lambda/async-invoke";
+import { asyncConfigOf } from "../lambda/async-invoke";
 import type { LocalFunction } from "../lambda/function";
 import { s3EventRecord } from "./s3-event";
 
@@ -50,18 +50,6 @@ export function wireS3Notifications(deps: {
     }
   }
 
-  const asyncConfigOf = (fn: LocalFunction): AsyncInvokeConfig => {
-    const declared = deps.index.eventInvokeConfigOf(fn.name)?.inputs as
-      | { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number; destinationConfig?: { onFailure?: { destination?: string }; onSuccess?: { destination?: string } } }
-      | undefined;
-    return {
-      maximumRetryAttempts: declared?.maximumRetryAttempts ?? defaultAsyncConfig.maximumRetryAttempts,
-      maximumEventAgeInSeconds: declared?.maximumEventAgeInSeconds ?? defaultAsyncConfig.maximumEventAgeInSeconds,
-      onFailure: declared?.destinationConfig?.onFailure?.destination,
-      onSuccess: declared?.destinationConfig?.onSuccess?.destination,
-    };
-  };
-
   return (write) => {
     const matching = notifications
       .filter((notification) => notification.inputs.bucket === write.bucket)
@@ -87,7 +75,7 @@ export function wireS3Notifications(deps: {
           deps.reporter.warn(`notification for ${write.key}: function ${target.lambdaFunctionArn} is not deployed`);
           continue;
         }
-        void deps.asyncInvoker.invoke(fn, event, { source: "s3", detail: removed ? `${write.eventName} ${write.key}` : `${write.eventName} ${write.key} (${facts.size} bytes)` }, asyncConfigOf(fn));
+        void deps.asyncInvoker.invoke(fn, event, { source: "s3", detail: removed ? `${write.eventName} ${write.key}` : `${write.eventName} ${write.key} (${facts.size} bytes)` }, asyncConfigOf(deps.index, fn.name));
       }
     })().catch((error) => deps.reporter.warn(`S3 notification for ${write.bucket}/${write.key}: ${error}`));
   };

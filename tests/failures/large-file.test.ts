@@ -1,0 +1,112 @@
+import { createReadStream } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FaultPlan } from "../../sandbox/faults/plan";
+import { readFileRows } from "../../scripts/lib/reconcile";
+import type { IngestReport } from "../../runtime/s3-to-sqs/report";
+import type { Checkpoint } from "../../runtime/s3-to-sqs/checkpoint";
+import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+import { csvFile, queueQuiet, readJson, runReconcile, upload } from "./support";
+
+/**
+ * A file too large for one invocation of the producer: with a 3 s timeout, each part reads for
+ * about 2 s, saves its checkpoint and invokes the function again (Lambda's Invoke API on the
+ * sandbox endpoint, asynchronously), and the next part reads on from there with a ranged GET.
+ * A consumer timeout of 1 s keeps the consumer's retries (6 s visibility timeout) within the test.
+ */
+describe("a file read in several parts", () => {
+  let local: TestSandbox;
+  const producer = "ingest-s3-to-sqs";
+
+  beforeAll(async () => {
+    local = await startTestSandbox({
+      programDir: repoRoot,
+      config: { ingestTimeout: "3", consumerTimeout: "1" },
+      retryDelaysMs: [500, 500],
+      faults: new FaultPlan([], 13),
+    });
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  /** `rows` rows: every 101st with a salary that is not a number, one title over two lines, CRLF line ends. */
+  function bigCsv(name: string, rows: number) {
+    const lines = ["id,city,title,salary_min"];
+    for (let row = 1; row <= rows; row++) {
+      const title = row === Math.floor(rows / 2) ? '"Senior\r\nengineer"' : `Job ${row}`;
+      lines.push(`${name}-${row},City ${row % 7},${title},${row % 101 === 0 ? "lots" : 30_000 + row}`);
+    }
+    return csvFile(`${name}.csv`, [lines.join("\r\n")]);
+  }
+
+  /** The report a single pass writes, from the producer's own reading of the file. */
+  async function singlePass(path: string): Promise<Pick<IngestReport, "rows" | "queued" | "rejected" | "errors">> {
+    const { rows, fileError } = await readFileRows(createReadStream(path));
+    expect(fileError).toBeUndefined();
+    const rejected = rows.filter((row) => row.reasons);
+    return { rows: rows.length, queued: rows.length - rejected.length, rejected: rejected.length, errors: rejected.map(({ line, reasons }) => ({ line, reasons: [...reasons!] })) };
+  }
+
+  /** Waits for the complete report, noting every status it showed on the way. */
+  async function completeReport(name: string, seen: Set<string>): Promise<IngestReport> {
+    return eventually(async () => {
+      const report = await readJson<IngestReport>(local, `reports/${name}.json`);
+      if (report) seen.add(report.status);
+      return report?.status === "complete" ? report : undefined;
+    }, 90_000, `the complete report of ${name}.csv`);
+  }
+
+  /** The producer's successful invocations for this file: one per part. */
+  const partsOf = (key: string) =>
+    local.reporter.invocations.filter(
+      ({ fn, result }) => fn.startsWith(producer) && result.ok && (result.value as { files?: Array<{ key: string; status: string }> }).files?.[0]?.key === key,
+    );
+
+  it("ends with one complete report equal to a single pass's, every row in the table, in-progress while parts remain", async () => {
+    const file = bigCsv("several-parts", 12_000);
+    const expected = await singlePass(file.path);
+    await upload(local, "job_offers/several-parts.csv", file.body);
+    const seen = new Set<string>();
+    const report = await completeReport("several-parts", seen);
+    expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/several-parts.csv", eventTime: report.eventTime, status: "complete", ...expected });
+    expect(expected).toMatchObject({ rows: 12_000, rejected: 118 });
+    expect(seen).toContain("in-progress");
+    const parts = partsOf("job_offers/several-parts.csv");
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts.filter(({ trigger }) => trigger.source === "s3")).toHaveLength(1);
+    expect(parts.filter(({ trigger }) => trigger.source === "invoke")).toHaveLength(parts.length - 1);
+
+    await queueQuiet(local, local.output("queueUrl"));
+    const reconciled = await runReconcile(local, file.path);
+    expect(reconciled.stdout).toMatch(new RegExp(`stored at their version +${expected.queued}\\b`));
+    expect(reconciled.code, reconciled.stdout).toBe(0);
+  }, 120_000);
+
+  it("with consumer faults and a part crashing mid-way: the retry resumes from the part's checkpoint, nothing lost", async () => {
+    local.sandbox.faults.replace(`${producer}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
+    const file = bigCsv("crashed-part", 8_000);
+    const expected = await singlePass(file.path);
+    await upload(local, "job_offers/crashed-part.csv", file.body);
+    const crashed = await eventually(
+      () => local.reporter.invocations.find(({ fn, result }) => fn.startsWith(producer) && !result.ok && result.error.errorType === "Runtime.ExitError"),
+      30_000,
+      "a producer part to crash",
+    );
+    local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
+    expect(crashed.result.ok ? "" : crashed.result.error.errorMessage).toMatch(/Runtime exited with error: signal: killed/);
+    // What the crashed part had saved before it died: its retry goes on from there, not from line 1.
+    const checkpoint = await readJson<Checkpoint>(local, "checkpoints/crashed-part.json");
+    expect(checkpoint).toMatchObject({ part: 1, started: true, status: "in-progress" });
+    expect(checkpoint!.rows).toBeGreaterThan(0);
+
+    const report = await completeReport("crashed-part", new Set());
+    expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/crashed-part.csv", eventTime: report.eventTime, status: "complete", ...expected });
+    await queueQuiet(local, local.output("queueUrl"), 110_000);
+    expect(local.sandbox.faults.stats()[0].hits).toBeGreaterThan(0);
+    local.sandbox.faults.replace("");
+    const reconciled = await runReconcile(local, file.path);
+    expect(reconciled.code, reconciled.stdout).toBe(0);
+    const count = (label: string) => Number(new RegExp(`${label} +(\\d+)`).exec(reconciled.stdout)?.[1]);
+    expect(count("stored at their version") + count("in the dead-letter queue")).toBe(expected.queued);
+  }, 180_000);
+});
