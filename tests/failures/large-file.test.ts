@@ -11,7 +11,9 @@ import { csvFile, queueQuiet, readJson, runReconcile, upload } from "./support";
  * A file too large for one invocation of the producer: with a 3 s timeout, each part reads for
  * about 2 s, saves its checkpoint and invokes the function again (Lambda's Invoke API on the
  * sandbox endpoint, asynchronously), and the next part reads on from there with a ranged GET.
- * A consumer timeout of 1 s keeps the consumer's retries (6 s visibility timeout) within the test.
+ * 12,000 rows take more than one part even on an idle machine, and outlast the crash fault's
+ * moment (halfway through the timeout). A consumer timeout of 1 s keeps the consumer's retries
+ * (6 s visibility timeout) within the test.
  */
 describe("a file read in several parts", () => {
   let local: TestSandbox;
@@ -84,7 +86,7 @@ describe("a file read in several parts", () => {
 
   it("with consumer faults and a part crashing mid-way: the retry resumes from the part's checkpoint, nothing lost", async () => {
     local.sandbox.faults.replace(`${producer}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
-    const file = bigCsv("crashed-part", 8_000);
+    const file = bigCsv("crashed-part", 12_000);
     const expected = await singlePass(file.path);
     await upload(local, "job_offers/crashed-part.csv", file.body);
     const crashed = await eventually(
