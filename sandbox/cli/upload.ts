@@ -26,8 +26,10 @@ async function waitForReport(s3: S3Client, bucket: string, prefix: string, key: 
     for (const object of fresh) {
       const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: object.Key! }))).Body!.transformToString();
       try {
-        const report = JSON.parse(body) as { key?: string };
-        if (report.key === key) return { reportKey: object.Key!, report };
+        const report = JSON.parse(body) as { key?: string; status?: string; rows?: number };
+        // A large file is read in parts: its report says in-progress, with the rows so far, until the last part.
+        if (report.key === key && report.status === "in-progress" && process.stdout.isTTY) process.stdout.write(`\r\x1b[2Kingesting: ${report.rows} rows so far`);
+        else if (report.key === key) return { reportKey: object.Key!, report };
       } catch {
         // Not a report: keep looking.
       }
