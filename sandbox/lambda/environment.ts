@@ -110,7 +110,8 @@ export class Environment {
     pending.settle({ ok: false, error, requestId: pending.requestId, durationMs: performance.now() - pending.started, initMs: 0, logs: pending.logs });
   }
 
-  invoke(event: unknown, timeoutSeconds: number): Promise<InvocationResult> {
+  /** `crashAfterMs`: an injected fault, the runtime dies that long into the invocation's own time (after init). */
+  invoke(event: unknown, timeoutSeconds: number, crashAfterMs?: number): Promise<InvocationResult> {
     const requestId = randomUUID();
     const started = performance.now();
     const timedOut = (errorMessage: string) => {
@@ -120,11 +121,13 @@ export class Environment {
       void this.worker.terminate();
     };
     return new Promise((settle) => {
-      const startTimeout = () =>
-        setTimeout(
+      const startTimeout = () => {
+        if (crashAfterMs !== undefined) setTimeout(() => this.pending?.requestId === requestId && this.crash("injected fault, --faults"), crashAfterMs);
+        return setTimeout(
           () => timedOut(`${new Date().toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`),
           timeoutSeconds * 1000,
         );
+      };
       const timer = this.initialized
         ? startTimeout()
         : setTimeout(() => timedOut(`${new Date().toISOString()} ${requestId} INIT timed out after ${INIT_LIMIT_SECONDS.toFixed(2)} seconds`), INIT_LIMIT_SECONDS * 1000);

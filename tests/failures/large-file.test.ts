@@ -55,7 +55,7 @@ describe("a file read in several parts", () => {
       const report = await readJson<IngestReport>(local, `reports/${name}.json`);
       if (report) seen.add(report.status);
       return report?.status === "complete" ? report : undefined;
-    }, 90_000, `the complete report of ${name}.csv`);
+    }, 240_000, `the complete report of ${name}.csv`);
   }
 
   /** The producer's successful invocations for this file: one per part. */
@@ -78,11 +78,11 @@ describe("a file read in several parts", () => {
     expect(parts.filter(({ trigger }) => trigger.source === "s3")).toHaveLength(1);
     expect(parts.filter(({ trigger }) => trigger.source === "invoke")).toHaveLength(parts.length - 1);
 
-    await queueQuiet(local, local.output("queueUrl"));
+    await queueQuiet(local, local.output("queueUrl"), 180_000);
     const reconciled = await runReconcile(local, file.path);
     expect(reconciled.stdout).toMatch(new RegExp(`stored at their version +${expected.queued}\\b`));
     expect(reconciled.code, reconciled.stdout).toBe(0);
-  }, 120_000);
+  }, 300_000);
 
   it("with consumer faults and a part crashing mid-way: the retry resumes from the part's checkpoint, nothing lost", async () => {
     local.sandbox.faults.replace(`${producer}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
@@ -103,12 +103,12 @@ describe("a file read in several parts", () => {
 
     const report = await completeReport("crashed-part", new Set());
     expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/crashed-part.csv", eventTime: report.eventTime, status: "complete", ...expected });
-    await queueQuiet(local, local.output("queueUrl"), 110_000);
+    await queueQuiet(local, local.output("queueUrl"), 180_000);
     expect(local.sandbox.faults.stats()[0].hits).toBeGreaterThan(0);
     local.sandbox.faults.replace("");
     const reconciled = await runReconcile(local, file.path);
     expect(reconciled.code, reconciled.stdout).toBe(0);
     const count = (label: string) => Number(new RegExp(`${label} +(\\d+)`).exec(reconciled.stdout)?.[1]);
     expect(count("stored at their version") + count("in the dead-letter queue")).toBe(expected.queued);
-  }, 180_000);
+  }, 360_000);
 });
