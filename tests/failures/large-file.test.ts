@@ -11,8 +11,8 @@ import { csvFile, queueQuiet, readJson, runReconcile, upload } from "./support";
  * A file too large for one invocation of the producer: with a 3 s timeout, each part reads for
  * about 2 s, saves its checkpoint and invokes the function again (Lambda's Invoke API on the
  * sandbox endpoint, asynchronously), and the next part reads on from there with a ranged GET.
- * 12,000 rows take more than one part even on an idle machine, and outlast the crash fault's
- * moment (halfway through the timeout). A consumer timeout of 1 s keeps the consumer's retries
+ * 5,000 rows of 2 KB take more than one part even on an idle machine, so the first part is still
+ * reading when the crash fault comes (halfway through the timeout). A consumer timeout of 1 s keeps the consumer's retries
  * (6 s visibility timeout) within the test.
  */
 describe("a file read in several parts", () => {
@@ -31,12 +31,17 @@ describe("a file read in several parts", () => {
     await local?.stop();
   });
 
-  /** `rows` rows: every 101st with a salary that is not a number, one title over two lines, CRLF line ends. */
+  /**
+   * `rows` rows: every 101st with a salary that is not a number, one title over two lines, CRLF line
+   * ends. Descriptions of 2,000 characters make each row cost the producer more than the consumer,
+   * so a few thousand rows take several parts.
+   */
   function bigCsv(name: string, rows: number) {
-    const lines = ["id,city,title,salary_min"];
+    const lines = ["id,city,title,salary_min,description"];
+    const description = "Build and run the ingestion of job offers; ".repeat(50).slice(0, 2_000);
     for (let row = 1; row <= rows; row++) {
       const title = row === Math.floor(rows / 2) ? '"Senior\r\nengineer"' : `Job ${row}`;
-      lines.push(`${name}-${row},City ${row % 7},${title},${row % 101 === 0 ? "lots" : 30_000 + row}`);
+      lines.push(`${name}-${row},City ${row % 7},${title},${row % 101 === 0 ? "lots" : 30_000 + row},${description}`);
     }
     return csvFile(`${name}.csv`, [lines.join("\r\n")]);
   }
@@ -65,13 +70,13 @@ describe("a file read in several parts", () => {
     );
 
   it("ends with one complete report equal to a single pass's, every row in the table, in-progress while parts remain", async () => {
-    const file = bigCsv("several-parts", 12_000);
+    const file = bigCsv("several-parts", 5_000);
     const expected = await singlePass(file.path);
     await upload(local, "job_offers/several-parts.csv", file.body);
     const seen = new Set<string>();
     const report = await completeReport("several-parts", seen);
     expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/several-parts.csv", eventTime: report.eventTime, status: "complete", ...expected });
-    expect(expected).toMatchObject({ rows: 12_000, rejected: 118 });
+    expect(expected).toMatchObject({ rows: 5_000, rejected: 49 });
     expect(seen).toContain("in-progress");
     const parts = partsOf("job_offers/several-parts.csv");
     expect(parts.length).toBeGreaterThanOrEqual(2);
@@ -86,7 +91,7 @@ describe("a file read in several parts", () => {
 
   it("with consumer faults and a part crashing mid-way: the retry resumes from the part's checkpoint, nothing lost", async () => {
     local.sandbox.faults.replace(`${producer}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
-    const file = bigCsv("crashed-part", 12_000);
+    const file = bigCsv("crashed-part", 5_000);
     const expected = await singlePass(file.path);
     await upload(local, "job_offers/crashed-part.csv", file.body);
     const crashed = await eventually(
