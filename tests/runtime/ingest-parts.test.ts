@@ -9,6 +9,7 @@ import { type ContinuationEvent, partTiming } from "../../runtime/s3-to-sqs/cont
 import { credentials, type Emulators, region, startEmulators } from "../support/emulators";
 import { drainQueue, FUNCTION_ARN, lambdaContext, s3PutEvent } from "../support/ingest-events";
 import { startS3ConditionalProxy } from "../support/s3-conditional-proxy";
+import { type SqsProxy, startSqsProxy } from "../support/ingest-sqs-proxy";
 
 describe("which part goes on: decide", () => {
   const T1 = "2026-11-22T09:30:00.000Z";
@@ -47,6 +48,7 @@ let emulators: Emulators;
 let queueUrl: string;
 let lambdaStub: Server;
 let s3Proxy: Awaited<ReturnType<typeof startS3ConditionalProxy>>;
+let sqsProxy: SqsProxy;
 let invoked: Array<{ functionName: string; invocationType: string; event: ContinuationEvent }>;
 let handler: (typeof import("../../runtime/s3-to-sqs/index"))["handler"];
 
@@ -70,13 +72,14 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => lambdaStub.listen(0, "127.0.0.1", resolve));
   // The checkpoint's conditional writes are what keep a retried part from starting over.
   s3Proxy = await startS3ConditionalProxy(emulators.awsEndpoint);
+  sqsProxy = await startSqsProxy(emulators.awsEndpoint);
   delete process.env.AWS_ENDPOINT_URL;
   Object.assign(process.env, {
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_ENDPOINT_URL_S3: s3Proxy.url,
-    AWS_ENDPOINT_URL_SQS: emulators.awsEndpoint,
+    AWS_ENDPOINT_URL_SQS: sqsProxy.url,
     AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambdaStub.address() as AddressInfo).port}`,
     QUEUE_URL: queueUrl,
     REPORT_PREFIX: "reports/",
@@ -90,11 +93,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await new Promise((resolve) => lambdaStub?.close(resolve));
   await s3Proxy?.close();
+  await sqsProxy?.close();
   await emulators?.stop();
 });
 
 beforeEach(() => {
   invoked = [];
+  sqsProxy.reset();
   vi.spyOn(console, "log").mockImplementation(() => undefined);
   return () => vi.restoreAllMocks();
 });
@@ -141,7 +146,8 @@ async function queuedLines(): Promise<number[]> {
   return messages.map((message) => (JSON.parse(message.Body!) as JobMessage).source.line).sort((a, b) => a - b);
 }
 
-describe("a file read in parts", () => {
+// Each test reads a 1,000-row file several times over: more than the default time on a loaded machine.
+describe("a file read in parts", { timeout: 120_000 }, () => {
   it("ends with the report and the messages of a single pass, in-progress while parts remain", async () => {
     const single = await upload("job_offers/single.csv", bigFile());
     await handler(putEvent("job_offers/single.csv", single), lambdaContext());
@@ -189,6 +195,31 @@ describe("a file read in parts", () => {
     expect(invoked.map(({ event }) => event.continueIngestion.part)).toEqual([4]);
     await runParts();
     expect(await readJson("reports/retried.json")).toMatchObject({ status: "complete", rows: 1000, queued: 973, rejected: 27 });
+    await drainQueue(emulators.sqs, queueUrl);
+  });
+
+  it("a part that fails after saving progress is retried from that save, not from line 1", async () => {
+    const eventTime = await upload("job_offers/failing.csv", bigFile());
+    // The clock runs 250 ms a look, so the part saves its progress (every 2.5 s of a 10 s part) on the way.
+    let now = Date.now();
+    vi.spyOn(Date, "now").mockImplementation(() => (now += 250));
+    sqsProxy.failEntries({ match: (body) => body.includes('"id":"p-900"'), times: Infinity, senderFault: false });
+    await expect(handler(putEvent("job_offers/failing.csv", eventTime), lambdaContext(10_000))).rejects.toThrow(/1 row\(s\) could not be queued \(line 902/);
+    const saved = (await readJson("checkpoints/failing.json")) as Checkpoint;
+    expect(saved).toMatchObject({ part: 1, started: true, status: "in-progress" });
+    expect(saved.rows).toBeGreaterThan(0);
+    expect(saved.rows).toBeLessThan(900);
+    expect(await readJson("reports/failing.json")).toMatchObject({ status: "failed" });
+    const firstAttempt = sqsProxy.batches.reduce((sum, batch) => sum + batch.entries, 0);
+
+    // Lambda's retry, the queue healthy again: only the rows after the save are read and sent.
+    sqsProxy.reset();
+    vi.mocked(Date.now).mockRestore();
+    const retried = await handler(putEvent("job_offers/failing.csv", eventTime), lambdaContext());
+    expect(retried.files[0]).toMatchObject({ status: "complete", rows: 1000, queued: 973, rejected: 27 });
+    const resent = sqsProxy.batches.reduce((sum, batch) => sum + batch.entries, 0);
+    expect(resent).toBe(973 - saved.queued);
+    expect(firstAttempt).toBeGreaterThan(resent);
     await drainQueue(emulators.sqs, queueUrl);
   });
 
