@@ -1,5 +1,6 @@
 import { createReadStream } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { FaultPlan } from "../../sandbox/faults/plan";
 import { readFileRows } from "../../scripts/lib/reconcile";
 import type { IngestReport } from "../../runtime/s3-to-sqs/report";
@@ -12,7 +13,8 @@ import { csvFile, queueQuiet, readJson, runReconcile, upload } from "./support";
  * about 2 s, saves its checkpoint and invokes the function again (Lambda's Invoke API on the
  * sandbox endpoint, asynchronously), and the next part reads on from there with a ranged GET.
  * 5,000 rows of 2 KB take more than one part even on an idle machine, so the first part is still
- * reading when the crash fault comes (halfway through the timeout). A consumer timeout of 1 s keeps the consumer's retries
+ * reading when the crash fault comes (halfway through the timeout); crashing three times, it ends
+ * in the ingest-failures queue, and the operator's redrive resumes from its checkpoint. A consumer timeout of 1 s keeps the consumer's retries
  * (6 s visibility timeout) within the test.
  */
 describe("a file read in several parts", () => {
@@ -89,23 +91,31 @@ describe("a file read in several parts", () => {
     expect(reconciled.code, reconciled.stdout).toBe(0);
   }, 300_000);
 
-  it("with consumer faults and a part crashing mid-way: the retry resumes from the part's checkpoint, nothing lost", async () => {
+  it("with consumer faults and a part crashing mid-way for good: in the ingest-failures queue, then a redrive resumes from its checkpoint", async () => {
     local.sandbox.faults.replace(`${producer}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
     const file = bigCsv("crashed-part", 5_000);
     const expected = await singlePass(file.path);
     await upload(local, "job_offers/crashed-part.csv", file.body);
-    const crashed = await eventually(
-      () => local.reporter.invocations.find(({ fn, result }) => fn.startsWith(producer) && !result.ok && result.error.errorType === "Runtime.ExitError"),
-      30_000,
-      "a producer part to crash",
-    );
+    const record = await eventually(async () => {
+      const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("ingestFailuresQueueUrl"), WaitTimeSeconds: 1 }));
+      return Messages?.map((message) => JSON.parse(message.Body!)).find((body) => body.requestPayload?.Records?.[0]?.s3?.object?.key === "job_offers/crashed-part.csv");
+    }, 90_000, "the crashed part in the ingest-failures queue");
     local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
-    expect(crashed.result.ok ? "" : crashed.result.error.errorMessage).toMatch(/Runtime exited with error: signal: killed/);
-    // What the crashed part had saved before it died: its retry goes on from there, not from line 1.
+    expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
+    const crashes = local.reporter.invocations.filter(({ fn, result }) => fn.startsWith(producer) && !result.ok && result.error.errorType === "Runtime.ExitError");
+    expect(crashes).toHaveLength(3);
+    expect(crashes[0].result.ok ? "" : crashes[0].result.error.errorMessage).toMatch(/Runtime exited with error: signal: killed/);
+    // What the part had saved before it died (each attempt went on from the last): a redrive goes on from there, not from line 1.
     const checkpoint = await readJson<Checkpoint>(local, "checkpoints/crashed-part.json");
     expect(checkpoint).toMatchObject({ part: 1, started: true, status: "in-progress" });
     expect(checkpoint!.rows).toBeGreaterThan(0);
 
+    // What an operator does once the cause is fixed: invoke the function with the recorded event.
+    const redrive = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("ingestFunctionName")}/invocations`, {
+      method: "POST",
+      body: JSON.stringify(record.requestPayload),
+    });
+    expect(redrive.headers.get("x-amz-function-error")).toBeNull();
     const report = await completeReport("crashed-part", new Set());
     expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/crashed-part.csv", eventTime: report.eventTime, status: "complete", ...expected });
     await queueQuiet(local, local.output("queueUrl"), 180_000);
