@@ -47,10 +47,12 @@ const clamp = (value: number, low: number, high: number) => Math.min(high, Math.
  * When a part stops and how often it saves, from the time it had when it started: a fifth of it
  * is kept back (from 1 s for the shortest timeouts to 30 s, far more than draining four
  * SendMessageBatch calls and three S3 writes takes), and progress is saved four times a part.
+ * A part that runs again after an attempt of it died keeps half its time back (up to 150 s): if
+ * the drain and hand-over were what ran out of time, doing the same again would fail the same way.
  */
-export function partTiming(remainingAtStartMs: number): PartTiming {
+export function partTiming(remainingAtStartMs: number, retried = false): PartTiming {
   return {
-    stopAtRemainingMs: clamp(remainingAtStartMs * 0.2, 1_000, 30_000),
+    stopAtRemainingMs: retried ? clamp(remainingAtStartMs * 0.5, 1_000, 150_000) : clamp(remainingAtStartMs * 0.2, 1_000, 30_000),
     saveEveryMs: clamp(remainingAtStartMs * 0.25, 500, 60_000),
   };
 }

@@ -53,6 +53,13 @@ export interface FileSummary {
 
 type Outcome = { summary: FileSummary; error?: Error };
 
+/** The checkpoint this invocation owns; `retried` when an earlier attempt of the same part began and died. */
+interface Claimed {
+  readonly state: Checkpoint;
+  readonly etag: string;
+  readonly retried: boolean;
+}
+
 /**
  * Reads one part of an uploaded CSV (the whole file when time allows), queues a message per valid
  * row and writes the report. When the invocation's time runs low it stops at a record boundary,
@@ -66,7 +73,7 @@ type Outcome = { summary: FileSummary; error?: Error };
  */
 export async function ingestFile(deps: IngestDependencies, upload: Upload & PartRequest, clock: Clock): Promise<Outcome> {
   const { bucket, key, eventTime, part } = upload;
-  const timing = partTiming(clock.remainingMs());
+  const remainingAtStart = clock.remainingMs();
   const reportAt = reportKey(key, deps.uploadPrefix, deps.reportPrefix);
   const store = new CheckpointStore(deps.s3, bucket, reportKey(key, deps.uploadPrefix, deps.checkpointPrefix));
   const summaryOf = (status: FileSummary["status"], state: Pick<Checkpoint, "rows" | "queued" | "rejected">, reason?: string): FileSummary => ({
@@ -82,7 +89,7 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload & Part
   });
   const nothing = { rows: 0, queued: 0, rejected: { count: 0, listed: [] } };
 
-  let claimed: { state: Checkpoint; etag: string } | Outcome;
+  let claimed: Claimed | Outcome;
   try {
     claimed = await claim(deps, store, { bucket, key, eventTime, part }, summaryOf);
   } catch (caught) {
@@ -91,6 +98,7 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload & Part
   }
   if ("summary" in claimed) return claimed;
   let { state, etag } = claimed;
+  const timing = partTiming(remainingAtStart, claimed.retried);
 
   const sender = new BatchSender(deps.sendBatch, { maxInFlight: deps.maxBatchesInFlight });
   const rejections = new RowErrors(state.rejected);
@@ -226,11 +234,11 @@ async function claim(
   store: CheckpointStore,
   request: Upload & PartRequest,
   summaryOf: (status: FileSummary["status"], state: Pick<Checkpoint, "rows" | "queued" | "rejected">, reason?: string) => FileSummary,
-): Promise<{ state: Checkpoint; etag: string } | Outcome> {
+): Promise<Claimed | Outcome> {
   const fresh = firstCheckpoint({ bucket: request.bucket, key: request.key, eventTime: request.eventTime });
   if (request.part === 1) {
     const created = await store.create(fresh);
-    if (created !== undefined) return { state: fresh, etag: created };
+    if (created !== undefined) return { state: fresh, etag: created, retried: false };
   }
   // Two new uploads of one key can race for the checkpoint: the later one must end up owning it.
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -247,11 +255,11 @@ async function claim(
         const state = { ...current, started: true };
         const etag = await store.replace(state, saved!.etag);
         if (etag === undefined) return { summary: summaryOf("skipped", current, "another invocation took this part over") };
-        return { state, etag };
+        return { state, etag, retried: current.started };
       }
       case "start": {
         const etag = saved ? await store.replace(fresh, saved.etag) : await store.create(fresh);
-        if (etag !== undefined) return { state: fresh, etag };
+        if (etag !== undefined) return { state: fresh, etag, retried: false };
       }
     }
   }

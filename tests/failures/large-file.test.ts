@@ -96,26 +96,31 @@ describe("a file read in several parts", () => {
     const file = bigCsv("crashed-part", 5_000);
     const expected = await singlePass(file.path);
     await upload(local, "job_offers/crashed-part.csv", file.body);
+    // The first part crashes halfway; its retries stop reading earlier, so one may hand over before
+    // the crash comes and a later part be the one that fails for good: either event is a part's.
+    const ofThisFile = (payload: { Records?: Array<{ s3: { object: { key: string } } }>; continueIngestion?: { key: string } }) =>
+      (payload.Records?.[0]?.s3.object.key ?? payload.continueIngestion?.key) === "job_offers/crashed-part.csv";
     const record = await eventually(async () => {
       const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("ingestFailuresQueueUrl"), WaitTimeSeconds: 1 }));
-      return Messages?.map((message) => JSON.parse(message.Body!)).find((body) => body.requestPayload?.Records?.[0]?.s3?.object?.key === "job_offers/crashed-part.csv");
-    }, 90_000, "the crashed part in the ingest-failures queue");
+      return Messages?.map((message) => JSON.parse(message.Body!)).find((body) => ofThisFile(body.requestPayload ?? {}));
+    }, 120_000, "the crashed part in the ingest-failures queue");
     local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
     expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
     const crashes = local.reporter.invocations.filter(({ fn, result }) => fn.startsWith(producer) && !result.ok && result.error.errorType === "Runtime.ExitError");
-    expect(crashes).toHaveLength(3);
+    expect(crashes.length).toBeGreaterThanOrEqual(3);
     expect(crashes[0].result.ok ? "" : crashes[0].result.error.errorMessage).toMatch(/Runtime exited with error: signal: killed/);
     // What the part had saved before it died (each attempt went on from the last): a redrive goes on from there, not from line 1.
     const checkpoint = await readJson<Checkpoint>(local, "checkpoints/crashed-part.json");
-    expect(checkpoint).toMatchObject({ part: 1, started: true, status: "in-progress" });
+    expect(checkpoint).toMatchObject({ part: record.requestPayload.continueIngestion?.part ?? 1, started: true, status: "in-progress" });
     expect(checkpoint!.rows).toBeGreaterThan(0);
 
     // What an operator does once the cause is fixed: invoke the function with the recorded event.
     const redrive = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("ingestFunctionName")}/invocations`, {
       method: "POST",
+      headers: { "x-amz-invocation-type": "Event" },
       body: JSON.stringify(record.requestPayload),
     });
-    expect(redrive.headers.get("x-amz-function-error")).toBeNull();
+    expect(redrive.status).toBe(202);
     const report = await completeReport("crashed-part", new Set());
     expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/crashed-part.csv", eventTime: report.eventTime, status: "complete", ...expected });
     await queueQuiet(local, local.output("queueUrl"), 180_000);

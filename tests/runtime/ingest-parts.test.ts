@@ -36,10 +36,12 @@ describe("which part goes on: decide", () => {
     expect(decide(checkpoint, request)).toEqual(expected);
   });
 
-  it("keeps a fifth of a part's time back (1 to 30 s) and saves four times a part", () => {
+  it("keeps a fifth of a part's time back (1 to 30 s), half when the part runs again after dying, and saves four times a part", () => {
     expect(partTiming(3_000)).toEqual({ stopAtRemainingMs: 1_000, saveEveryMs: 750 });
     expect(partTiming(300_000)).toEqual({ stopAtRemainingMs: 30_000, saveEveryMs: 60_000 });
     expect(partTiming(60_000)).toEqual({ stopAtRemainingMs: 12_000, saveEveryMs: 15_000 });
+    expect(partTiming(3_000, true)).toEqual({ stopAtRemainingMs: 1_500, saveEveryMs: 750 });
+    expect(partTiming(900_000, true)).toEqual({ stopAtRemainingMs: 150_000, saveEveryMs: 60_000 });
   });
 });
 
