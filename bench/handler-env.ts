@@ -18,6 +18,7 @@ const SAMPLE_VALUES: Record<string, string> = {
   QUEUE_URL: "https://sqs.us-east-1.amazonaws.com/000000000000/jobs",
   REPORT_PREFIX: "reports/",
   UPLOAD_PREFIX: "job_offers/",
+  CHECKPOINT_PREFIX: "checkpoints/",
   MAX_BATCHES_IN_FLIGHT: "4",
   TABLE_NAME: "jobs",
   CITY_INDEX_NAME: "byCity",

@@ -4,7 +4,7 @@ import { ingestEnv } from "../runtime/s3-to-sqs/env";
 import { consumerEnv } from "../runtime/sqs-to-dynamo/env";
 import type { EnvValues } from "../runtime/env";
 import { BundledFunction } from "./bundled-function";
-import { allow } from "./iam";
+import { allow, policyDocument } from "./iam";
 import { PrivateBucket } from "./private-bucket";
 import { isIntegerIn, validate } from "./validate";
 
@@ -15,6 +15,8 @@ export interface IngestPipelineArgs {
   readonly uploadPrefix?: string;
   /** Key prefix of the ingestion reports. Default `reports/`. */
   readonly reportPrefix?: string;
+  /** Key prefix of the checkpoints that carry a large file from one invocation to the next. Default `checkpoints/`. */
+  readonly checkpointPrefix?: string;
   /** Receives of a message before it moves to the dead-letter queue. Default 4. */
   readonly maxReceiveCount?: number;
   /** Timeout (s) of the s3-to-sqs function. Default 300. */
@@ -108,6 +110,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
           QUEUE_URL: this.queue.url,
           UPLOAD_PREFIX: settings.uploadPrefix,
           REPORT_PREFIX: settings.reportPrefix,
+          CHECKPOINT_PREFIX: settings.checkpointPrefix,
           MAX_BATCHES_IN_FLIGHT: String(settings.maxBatchesInFlight),
         } satisfies EnvValues<typeof ingestEnv, pulumi.Input<string>>,
         timeout: settings.ingestTimeout,
@@ -116,6 +119,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
         statements: [
           allow("ReadUploads", ["s3:GetObject"], [pulumi.interpolate`${this.bucket.arn}/${settings.uploadPrefix}*`]),
           allow("WriteReports", ["s3:PutObject"], [pulumi.interpolate`${this.bucket.arn}/${settings.reportPrefix}*`]),
+          allow("KeepCheckpoints", ["s3:GetObject", "s3:PutObject"], [pulumi.interpolate`${this.bucket.arn}/${settings.checkpointPrefix}*`]),
           allow("QueueRows", ["sqs:SendMessage"], [this.queue.arn]),
           // Lambda's asynchronous invocation sends failed events with the function's own role.
           allow("ReportFailedUploads", ["sqs:SendMessage"], [this.failureQueue.arn]),
@@ -152,6 +156,25 @@ export class IngestPipeline extends pulumi.ComponentResource {
       { parent: this },
     );
 
+    // A file too large for one invocation goes on in another: the function invokes itself
+    // asynchronously. Its own ARN exists only once it does, hence a policy of its own, after it.
+    const producerMayContinue = new aws.iam.RolePolicy(
+      `${name}-s3-to-sqs-continues`,
+      {
+        role: this.producer.role.id,
+        policy: policyDocument([allow("ContinueLargeFiles", ["lambda:InvokeFunction"], [this.producer.arn])]),
+      },
+      { parent: this },
+    );
+    // Lambda's recursive loop detection also counts chains of a function invoking itself, and stops
+    // the 16th or so invocation: a file of more parts than that would stop half-read. Every part
+    // moves the file on by at least one record, so this chain always ends.
+    const producerMayRecurse = new aws.lambda.FunctionRecursionConfig(
+      `${name}-s3-to-sqs-recursion`,
+      { functionName: this.producer.name, recursiveLoop: "Allow" },
+      { parent: this },
+    );
+
     const s3MayInvoke = new aws.lambda.Permission(
       `${name}-s3-invokes-s3-to-sqs`,
       {
@@ -177,8 +200,9 @@ export class IngestPipeline extends pulumi.ComponentResource {
           },
         ],
       },
-      // S3 checks that it may invoke the function when the notification is put.
-      { parent: this, dependsOn: [s3MayInvoke] },
+      // S3 checks that it may invoke the function when the notification is put; and no upload
+      // should start before a large one can go on past the first invocation.
+      { parent: this, dependsOn: [s3MayInvoke, producerMayContinue, producerMayRecurse] },
     );
 
     new aws.lambda.EventSourceMapping(
@@ -213,6 +237,7 @@ function normalize(name: string, args: IngestPipelineArgs) {
   const settings = {
     uploadPrefix: args.uploadPrefix ?? "job_offers/",
     reportPrefix: args.reportPrefix ?? "reports/",
+    checkpointPrefix: args.checkpointPrefix ?? "checkpoints/",
     maxReceiveCount: args.maxReceiveCount ?? 4,
     ingestTimeout: args.ingestTimeout ?? 300,
     maxBatchesInFlight: args.maxBatchesInFlight ?? 4,
@@ -229,6 +254,8 @@ function normalize(name: string, args: IngestPipelineArgs) {
     [settings.uploadPrefix.endsWith("/") && !settings.uploadPrefix.startsWith("/"), `uploadPrefix '${settings.uploadPrefix}' must be a key prefix ending with '/', e.g. job_offers/`],
     [settings.reportPrefix.endsWith("/") && !settings.reportPrefix.startsWith("/"), `reportPrefix '${settings.reportPrefix}' must be a key prefix ending with '/', e.g. reports/`],
     [!settings.uploadPrefix.startsWith(settings.reportPrefix) && !settings.reportPrefix.startsWith(settings.uploadPrefix), `reportPrefix '${settings.reportPrefix}' and uploadPrefix '${settings.uploadPrefix}' overlap: a report would trigger ingestion`],
+    [settings.checkpointPrefix.endsWith("/") && !settings.checkpointPrefix.startsWith("/"), `checkpointPrefix '${settings.checkpointPrefix}' must be a key prefix ending with '/', e.g. checkpoints/`],
+    [[settings.uploadPrefix, settings.reportPrefix].every((other) => !other.startsWith(settings.checkpointPrefix) && !settings.checkpointPrefix.startsWith(other)), `checkpointPrefix '${settings.checkpointPrefix}' overlaps uploadPrefix '${settings.uploadPrefix}' or reportPrefix '${settings.reportPrefix}'`],
     [isIntegerIn(settings.maxReceiveCount, 1, 1000), `maxReceiveCount ${settings.maxReceiveCount} must be an integer from 1 to 1000`],
     [isIntegerIn(settings.ingestTimeout, 1, 900), `ingestTimeout ${settings.ingestTimeout} must be 1 to 900 seconds`],
     [isIntegerIn(settings.maxBatchesInFlight, 1, 64), `maxBatchesInFlight ${settings.maxBatchesInFlight} must be from 1 to 64`],

@@ -84,15 +84,20 @@ export class BatchSender {
     if (this.pending.length === MAX_BATCH_ENTRIES) await this.dispatch();
   }
 
-  /** Sends what is left and waits for every call. */
+  /**
+   * Sends what is left and waits for every call: the outcome of every row added since the last
+   * flush (a part of a large file flushes before each checkpoint, then goes on adding).
+   */
   async flush(): Promise<SendOutcome> {
     if (this.pending.length > 0) await this.dispatch();
-    await Promise.all(this.inFlight);
-    return {
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    const outcome = {
       queued: this.queued,
-      refused: [...this.refused].sort(byLine),
-      unsent: [...this.unsent].sort(byLine),
+      refused: this.refused.splice(0).sort(byLine),
+      unsent: this.unsent.splice(0).sort(byLine),
     };
+    this.queued = 0;
+    return outcome;
   }
 
   private async dispatch(): Promise<void> {

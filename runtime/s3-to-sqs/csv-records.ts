@@ -6,7 +6,18 @@ import { Utf8Check } from "./utf8-check";
 export interface CsvRecord {
   readonly line: number;
   readonly fields: string[];
+  /** Where the file goes on after this record: a later part of the file can start reading there. */
+  readonly next: FilePosition;
 }
+
+/** A record boundary in a file: the byte offset where the next record (or blank line) starts, and its line. */
+export interface FilePosition {
+  readonly offset: number;
+  readonly line: number;
+}
+
+/** The start of a file. */
+export const FILE_START: FilePosition = { offset: 0, line: 1 };
 
 /** A problem that makes the whole file unreadable; its message is the report's `reason`. */
 export class CsvFileError extends Error {}
@@ -17,6 +28,11 @@ export interface CsvRecordOptions {
    * swallowing the rest of a big file into one field.
    */
   readonly maxRecordSize: number;
+  /**
+   * Where in the file `body` starts: the file's start (the default), or a record boundary that a
+   * record's `next` gave (a ranged read). Lines and offsets stay those of the whole file.
+   */
+  readonly start?: FilePosition;
 }
 
 interface RecordInfo {
@@ -34,15 +50,17 @@ interface RecordInfo {
  * consumer's pace drives the download.
  */
 export async function* csvRecords(body: AsyncIterable<Uint8Array>, options: CsvRecordOptions): AsyncGenerator<CsvRecord> {
-  const breaks = new LineBreaks();
-  const utf8 = new Utf8Check();
+  const start = options.start ?? FILE_START;
+  const breaks = new LineBreaks(start);
+  const utf8 = new Utf8Check(start.offset);
   const ready: CsvRecord[] = [];
-  let lastEnd = 0;
+  let lastEnd = start.offset;
   let lastEmptyLines = 0;
   let parseError: unknown;
 
   const parser = parse({
-    bom: true,
+    // A byte order mark can only open the file; in a later part those bytes would be data.
+    bom: start.offset === 0,
     trim: true,
     record_delimiter: ["\r\n", "\n", "\r"],
     // Field counts are checked per row by the caller, which rejects that row with a reason.
@@ -57,9 +75,11 @@ export async function* csvRecords(body: AsyncIterable<Uint8Array>, options: CsvR
     on_record(fields: string[], info: RecordInfo) {
       // info.bytes is just past the record's line end: the record ends on the line of that
       // byte and starts as many lines earlier as its quoted fields hold line breaks.
-      const endLine = breaks.lineAt(info.bytes - 1);
-      ready.push({ line: endLine - fields.reduce((sum, field) => sum + countLineBreaks(field), 0), fields });
-      lastEnd = info.bytes;
+      const end = start.offset + info.bytes;
+      const endLine = breaks.lineAt(end - 1);
+      const line = endLine - fields.reduce((sum, field) => sum + countLineBreaks(field), 0);
+      ready.push({ line, fields, next: { offset: end, line: endLine + 1 } });
+      lastEnd = end;
       lastEmptyLines = info.empty_lines;
       return null;
     },
@@ -74,7 +94,7 @@ export async function* csvRecords(body: AsyncIterable<Uint8Array>, options: CsvR
     new CsvFileError(problem.offset === undefined ? problem.reason : `line ${breaks.peekLineAt(problem.offset)}: ${problem.reason}`);
 
   try {
-    let offset = 0;
+    let offset = start.offset;
     for await (const bytes of body) {
       const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       breaks.scan(chunk);

@@ -14,9 +14,18 @@ export class LineBreaks {
   /** Offset of the last byte of each break not yet passed by a query (the LF of a CRLF). */
   private readonly pending: number[] = [];
   private head = 0;
-  private passed = 0;
-  private seen = 0;
+  private passed: number;
+  private seen: number;
   private lastWasCR = false;
+
+  /**
+   * A stream that starts at byte `offset` of a file, on physical line `line` (a later part of a
+   * file read from a checkpoint): offsets and lines stay those of the whole file.
+   */
+  constructor(start: { offset: number; line: number } = { offset: 0, line: 1 }) {
+    this.seen = start.offset;
+    this.passed = start.line - 1;
+  }
 
   /** Records the breaks of the next chunk of the stream. */
   scan(chunk: Uint8Array): void {

@@ -11,7 +11,8 @@ export interface IngestReport {
   readonly bucket: string;
   readonly key: string;
   readonly eventTime: string;
-  readonly status: "complete" | "failed";
+  /** `in-progress` while later parts of a large file are still to run; the counts are those so far. */
+  readonly status: "in-progress" | "complete" | "failed";
   readonly reason?: string;
   /** Data records seen (the header and blank lines are not rows). */
   readonly rows: number;
@@ -20,11 +21,6 @@ export interface IngestReport {
   readonly errors: RowError[];
   /** Present only when more rows were rejected than the report lists. */
   readonly errorsNotListed?: number;
-  /**
-   * Present only when some are: queued rows whose id and city an earlier line of the same file
-   * already had. Both are queued; the later line is what the table keeps.
-   */
-  readonly duplicateKeys?: number;
 }
 
 /** Rows listed in one report: enough to fix a file, bounded so that a bad export stays small. */
@@ -32,8 +28,14 @@ export const MAX_LISTED_ERRORS = 1000;
 
 /** Collects row rejections in file order while a file is read. */
 export class RowErrors {
-  private readonly listed: RowError[] = [];
-  private count = 0;
+  private readonly listed: RowError[];
+  private count: number;
+
+  /** `saved`: what an earlier part of the same file collected (see `saved()`). */
+  constructor(saved: SavedRowErrors = { count: 0, listed: [] }) {
+    this.count = saved.count;
+    this.listed = [...saved.listed];
+  }
 
   add(line: number, reasons: string[]): void {
     this.count++;
@@ -50,6 +52,16 @@ export class RowErrors {
     const left = this.count - errors.length;
     return left > 0 ? { errors, errorsNotListed: left } : { errors };
   }
+
+  /** What a checkpoint keeps, so the next part of the file goes on counting. */
+  saved(): SavedRowErrors {
+    return { count: this.count, listed: [...this.listed] };
+  }
+}
+
+export interface SavedRowErrors {
+  readonly count: number;
+  readonly listed: readonly RowError[];
 }
 
 /**

@@ -15,7 +15,15 @@ export class Utf8Check {
   private readonly decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   /** The bytes of a character that the previous chunks started but did not finish. */
   private tail: Uint8Array = new Uint8Array(0);
-  private seen = 0;
+  private seen: number;
+
+  /**
+   * `startOffset`: where in the file the stream starts (a record boundary, so a character
+   * boundary), so that offsets are the file's; the UTF-16 check applies only at the file's start.
+   */
+  constructor(startOffset = 0) {
+    this.seen = startOffset;
+  }
 
   check(chunk: Uint8Array): Utf8Problem | undefined {
     if (this.seen === 0 && chunk.length >= 2 && isUtf16Bom(chunk[0], chunk[1])) {

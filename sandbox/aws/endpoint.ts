@@ -4,6 +4,7 @@ import { closeServer, foreignHost, listenOnLoopback } from "../listen";
 import { queueUrlForms, regionOfSignedRequest, toExternalResponse, toInternalRequest } from "./sqs-queue-urls";
 import { objectEventOf, type ObjectEvent } from "./s3-object-events";
 import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
+import { ConditionalWrites } from "./s3-conditional-writes";
 import { sandboxRegion } from "../constants";
 import type { DynamoEmulator } from "./dynamodb";
 import type { FauxqsEmulator } from "./fauxqs";
@@ -44,6 +45,10 @@ type Headers = IncomingMessage["headers"];
  */
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   let origin = "";
+  const conditionalWrites = new ConditionalWrites(async (path) => {
+    const answer = await options.upstreams.fauxqs!.inject({ method: "HEAD", url: path, headers: { host: new URL(origin).host }, body: Buffer.alloc(0) });
+    return answer.status === 200 ? String(answer.headers.etag) : undefined;
+  });
   const server = createServer((request, response) => {
     const refusal = foreignHost(request.headers.host, endpoint.port) ?? foreignPage(request.headers, endpoint.trustedOrigins);
     if (refusal) return refuse(response, refusal);
@@ -68,6 +73,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
             options.onObjectEvent({ ...event, requestId, eventTime: new Date() });
           });
         }
+        if (conditionalWrites.handle(request, response, () => fauxqs.handle(request, response))) return;
         fauxqs.handle(request, response);
       }
     } catch (error) {

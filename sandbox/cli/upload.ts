@@ -138,7 +138,8 @@ async function main() {
       const [first, last] = [samples[0], samples[samples.length - 1]];
       if (last.at - first.at >= 1_000) state.rate = ((last.stored - first.stored) * 1000) / (last.at - first.at);
     }
-    if (found && counts.waiting === 0 && counts.inFlight === 0) break;
+    // A large file is read in parts: its report says in-progress, with the counts so far, until the last part ends.
+    if (found && found.report.status !== "in-progress" && counts.waiting === 0 && counts.inFlight === 0) break;
     if (Date.now() >= deadline) {
       progress(undefined);
       if (found) printReport(bucket, found);

@@ -28,6 +28,8 @@ const recordedOnly = new Set([
   "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   "aws:lambda/permission:Permission",
   "aws:sqs/queuePolicy:QueuePolicy",
+  // Lambda's recursive loop detection is not emulated: the sandbox never stops a chain of invocations.
+  "aws:lambda/functionRecursionConfig:FunctionRecursionConfig",
   "aws:cloudwatch/logGroup:LogGroup",
 ]);
 

@@ -21,6 +21,9 @@ interface ActiveRule extends FaultRule {
   calls: number;
 }
 
+export type InvocationFault = "error" | "crash" | "timeout";
+const INVOCATION_FAULT_ORDER: readonly InvocationFault[] = ["error", "crash", "timeout"];
+
 /** A function as the rules name it. */
 export interface FaultTargetFunction {
   readonly name: string;
@@ -70,12 +73,13 @@ export class FaultPlan {
       .map((rule) => `fault rule ${rule.target}:${rule.kind} names no function of the program (${functions.map((fn) => fn.logicalName).join(", ")})`);
   }
 
-  /** The fault for one invocation of `fn`: an error wins over a timeout when both hit. */
-  invocationFault(fn: FaultTargetFunction): "error" | "timeout" | undefined {
-    let fault: "error" | "timeout" | undefined;
+  /** The fault for one invocation of `fn`: the earliest wins when several hit (an error, then a crash, then a timeout). */
+  invocationFault(fn: FaultTargetFunction): InvocationFault | undefined {
+    let fault: InvocationFault | undefined;
     for (const rule of this.active) {
       if (!isFunctionRule(rule) || !matches(rule, fn)) continue;
-      if (this.draw(rule) && (fault === undefined || rule.kind === "error")) fault = rule.kind as "error" | "timeout";
+      const kind = rule.kind as InvocationFault;
+      if (this.draw(rule) && (fault === undefined || INVOCATION_FAULT_ORDER.indexOf(kind) < INVOCATION_FAULT_ORDER.indexOf(fault))) fault = kind;
     }
     return fault;
   }
@@ -117,6 +121,8 @@ function explain(rule: FaultRule): string {
       return `${percent} of invocations fail before the handler runs`;
     case "timeout":
       return `${percent} of invocations run past their timeout`;
+    case "crash":
+      return `${percent} of invocations end halfway through their timeout: the runtime dies, what the handler did so far stays done`;
     case "throttle":
       return `${percent} of DynamoDB item calls answer ProvisionedThroughputExceededException`;
     case "send-fail":

@@ -3,12 +3,13 @@
  *
  *   <function>:error=<rate>     the invocation fails before its handler runs
  *   <function>:timeout=<rate>   the invocation runs past its timeout
+ *   <function>:crash=<rate>     the runtime dies halfway through the invocation's timeout
  *   dynamodb:throttle=<rate>    DynamoDB item calls answer ProvisionedThroughputExceededException
  *   sqs:send-fail=<rate>        SendMessageBatch entries come back in `Failed`
  *
  * A function is named by its function name or its logical name in the program.
  */
-export type FaultKind = "error" | "timeout" | "throttle" | "send-fail";
+export type FaultKind = "error" | "timeout" | "crash" | "throttle" | "send-fail";
 
 export interface FaultRule {
   readonly target: string;
@@ -18,7 +19,7 @@ export interface FaultRule {
 }
 
 const SERVICE_KINDS: Readonly<Record<string, FaultKind>> = { dynamodb: "throttle", sqs: "send-fail" };
-const FUNCTION_KINDS = new Set<FaultKind>(["error", "timeout"]);
+const FUNCTION_KINDS = new Set<FaultKind>(["error", "timeout", "crash"]);
 const RULE = /^([^:=\s]+):([a-z-]+)=(\S+)$/;
 const EXAMPLE = 'e.g. --faults "ingest-sqs-to-dynamo:error=0.3; dynamodb:throttle=0.2"';
 
@@ -42,7 +43,7 @@ export function parseFaultRules(text: string): FaultRule[] {
     }
     if (serviceKind === undefined && !FUNCTION_KINDS.has(kind as FaultKind)) {
       throw new FaultRuleError(
-        `fault rule '${part}': a function takes error=<rate> or timeout=<rate>` +
+        `fault rule '${part}': a function takes error=<rate>, timeout=<rate> or crash=<rate>` +
           (kind === "throttle" || kind === "send-fail" ? ` (${kind} belongs to ${kind === "throttle" ? "dynamodb" : "sqs"})` : ""),
       );
     }

@@ -100,6 +100,14 @@ export class Environment {
     }
   }
 
+  /** The runtime dies in the middle of the invocation (an injected fault): the caller sees Lambda's exit error. */
+  crash(why: string) {
+    if (!this.pending) return;
+    this.dead = true;
+    this.fail({ errorType: "Runtime.ExitError", errorMessage: `RequestId: ${this.pending.requestId} Error: Runtime exited with error: signal: killed (${why})`, trace: [] });
+    void this.worker.terminate();
+  }
+
   fail(error: InvocationError) {
     const pending = this.pending;
     if (!pending) return;
@@ -108,7 +116,8 @@ export class Environment {
     pending.settle({ ok: false, error, requestId: pending.requestId, durationMs: performance.now() - pending.started, initMs: 0, logs: pending.logs });
   }
 
-  invoke(event: unknown, timeoutSeconds: number): Promise<InvocationResult> {
+  /** `crashAfterMs`: an injected fault, the runtime dies that long into the invocation's own time (after init). */
+  invoke(event: unknown, timeoutSeconds: number, crashAfterMs?: number): Promise<InvocationResult> {
     const requestId = randomUUID();
     const started = performance.now();
     const timedOut = (errorMessage: string) => {
@@ -118,11 +127,13 @@ export class Environment {
       void this.worker.terminate();
     };
     return new Promise((settle) => {
-      const startTimeout = () =>
-        setTimeout(
+      const startTimeout = () => {
+        if (crashAfterMs !== undefined) setTimeout(() => this.pending?.requestId === requestId && this.crash("injected fault, --faults"), crashAfterMs);
+        return setTimeout(
           () => timedOut(`${new Date().toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`),
           timeoutSeconds * 1000,
         );
+      };
       const timer = this.initialized
         ? startTimeout()
         : setTimeout(() => timedOut(`${new Date().toISOString()} ${requestId} INIT timed out after ${INIT_LIMIT_SECONDS.toFixed(2)} seconds`), INIT_LIMIT_SECONDS * 1000);

@@ -74,7 +74,9 @@ export class LocalFunction {
       new Environment(this.spec, this.codeDir, this.options.awsEndpoint, (exited) => this.forget(exited));
     this.busy.add(environment);
     // Events cross the thread boundary as JSON, as they reach Lambda.
-    const running = environment.invoke(JSON.parse(JSON.stringify(event ?? null)), this.spec.timeoutSeconds);
+    // A crash comes halfway through the invocation's own time, whatever its init took.
+    const crashAfterMs = fault === "crash" ? this.spec.timeoutSeconds * 500 : undefined;
+    const running = environment.invoke(JSON.parse(JSON.stringify(event ?? null)), this.spec.timeoutSeconds, crashAfterMs);
     const result = fault === "timeout" ? await pastTimeout(running, this.spec.timeoutSeconds, () => (environment.dead = true)) : await running;
     this.busy.delete(environment);
     if (environment.dead || environment.retire || this.stopped) void environment.worker.terminate();

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { s3SampleTarget, sampleEvent, type SampleOptions, type SampleSource } from "./samples";
+import { asyncConfigFor } from "./async-invoke";
 
 export interface SampleDeps {
   s3: S3Client;
@@ -94,13 +95,13 @@ export function controlRoutes(wiring: () => Wiring, reporter: Reporter, sampleDe
         } catch {
           return json(response, 400, { Type: "User", message: "Could not parse request body into json: the event must be JSON" }, { "x-amzn-errortype": "InvalidRequestContentException" });
         }
-        const asynchronous = request.headers["x-amz-invocation-type"] === "Event";
-        const run = fn.invoke(event).then((result) => {
-          reporter.invocation(fn.spec, { source: "invoke", detail: asynchronous ? "(Event)" : "(RequestResponse)" }, result);
-          return result;
-        });
-        if (asynchronous) return json(response, 202, {});
-        const result = await run;
+        if (request.headers["x-amz-invocation-type"] === "Event") {
+          // Queued as Lambda queues it: retried, then sent to the destinations the program declared.
+          void current.asyncInvoker.invoke(fn, event, { source: "invoke", detail: "(Event)" }, asyncConfigFor(current.index, fn.name));
+          return json(response, 202, {});
+        }
+        const result = await fn.invoke(event);
+        reporter.invocation(fn.spec, { source: "invoke", detail: "(RequestResponse)" }, result);
         const tail = Buffer.from(result.logs.map((log) => log.text).join("\n").slice(-4096)).toString("base64");
         const headers: Record<string, string> = { "x-amz-executed-version": "$LATEST", "x-amz-request-id": result.requestId };
         if (request.headers["x-amz-log-type"] === "Tail") headers["x-amz-log-result"] = tail;

@@ -113,6 +113,9 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   if (!report) notes.push(`no ingestion report for ${objectKey}: was the file uploaded under that key, and has the upload been processed?`);
   else if (report.key !== objectKey) notes.push(`the report is of ${report.key}, not ${objectKey}`);
   if (report?.status === "failed") notes.push(`the report says the upload failed: ${report.reason}`);
+  if (report?.status === "in-progress") {
+    notes.push(`the report says the upload is still being read in parts (${report.rows} row(s) so far): run reconcile again once it is complete`);
+  }
   if (file.fileError) {
     notes.push(`the file stops being readable: ${file.fileError}; the rows after that point are never ingested (fix the file and upload it again)`);
   }

@@ -37,12 +37,14 @@ describe("component arguments", () => {
           table,
           uploadPrefix: "/uploads",
           reportPrefix: "reports/",
+          checkpointPrefix: "reports/parts/",
           maxReceiveCount: 0,
           consumer: { batchSize: 50, batchWindow: 0, maxConcurrency: 1 },
         }),
     ).toThrow(
       "IngestPipeline 'bad': invalid arguments:\n" +
         "  - uploadPrefix '/uploads' must be a key prefix ending with '/', e.g. job_offers/\n" +
+        "  - checkpointPrefix 'reports/parts/' overlaps uploadPrefix '/uploads' or reportPrefix 'reports/'\n" +
         "  - maxReceiveCount 0 must be an integer from 1 to 1000\n" +
         "  - consumer.batchSize 50 above 10 needs a batchWindow of at least 1 second\n" +
         "  - consumer.maxConcurrency 1 must be from 2 to 1000",

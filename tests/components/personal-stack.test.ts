@@ -46,10 +46,11 @@ describe("a personal stack", () => {
       "job-offers:lambda:BundledFunction": 4,
       "aws:lambda/function:Function": 4,
       "aws:iam/role:Role": 4,
-      "aws:iam/rolePolicy:RolePolicy": 4,
+      "aws:iam/rolePolicy:RolePolicy": 5,
       "aws:cloudwatch/logGroup:LogGroup": 5,
       "aws:lambda/permission:Permission": 3,
       "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig": 1,
+      "aws:lambda/functionRecursionConfig:FunctionRecursionConfig": 1,
       "aws:lambda/eventSourceMapping:EventSourceMapping": 1,
       "job-offers:api:JobApi": 1,
       "aws:apigatewayv2/api:Api": 1,
@@ -211,6 +212,7 @@ describe("a personal stack", () => {
       QUEUE_URL: run.one("aws:sqs/queue:Queue", "ingest-queue").state.url,
       UPLOAD_PREFIX: "job_offers/",
       REPORT_PREFIX: "reports/",
+      CHECKPOINT_PREFIX: "checkpoints/",
       MAX_BATCHES_IN_FLIGHT: "4",
     });
     expect(variables("ingest-sqs-to-dynamo")).toEqual({ TABLE_NAME: table.state.name });
@@ -249,9 +251,16 @@ describe("a personal stack", () => {
         logs("ingest-s3-to-sqs"),
         { Sid: "ReadUploads", Effect: "Allow", Action: ["s3:GetObject"], Resource: [`${bucketArn}/job_offers/*`] },
         { Sid: "WriteReports", Effect: "Allow", Action: ["s3:PutObject"], Resource: [`${bucketArn}/reports/*`] },
+        { Sid: "KeepCheckpoints", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: [`${bucketArn}/checkpoints/*`] },
         { Sid: "QueueRows", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [arnOfQueue("ingest-queue")] },
         { Sid: "ReportFailedUploads", Effect: "Allow", Action: ["sqs:SendMessage"], Resource: [arnOfQueue("ingest-failures")] },
       ],
+    });
+    const continues = run.one("aws:iam/rolePolicy:RolePolicy", "ingest-s3-to-sqs-continues");
+    expect(continues.inputs.role).toBe(run.one("aws:iam/role:Role", "ingest-s3-to-sqs-role").id);
+    expect(JSON.parse(continues.inputs.policy as string)).toEqual({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "ContinueLargeFiles", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [fn("ingest-s3-to-sqs").state.arn] }],
     });
     expect(policyOf("ingest-sqs-to-dynamo")).toEqual({
       Version: "2012-10-17",
@@ -306,7 +315,14 @@ describe("a personal stack", () => {
         { lambdaFunctionArn: producer.state.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "job_offers/", filterSuffix: ".csv" },
       ],
     });
-    expect(notification.options.dependsOn).toEqual(["ingest-s3-invokes-s3-to-sqs"]);
+    expect(notification.options.dependsOn).toEqual(["ingest-s3-invokes-s3-to-sqs", "ingest-s3-to-sqs-continues", "ingest-s3-to-sqs-recursion"]);
+  });
+
+  it("lets s3-to-sqs invoke itself for a file's later parts, past Lambda's recursive loop detection", () => {
+    expect(run.one("aws:lambda/functionRecursionConfig:FunctionRecursionConfig", "ingest-s3-to-sqs-recursion").inputs).toEqual({
+      functionName: fn("ingest-s3-to-sqs").state.name,
+      recursiveLoop: "Allow",
+    });
   });
 
   it("sends uploads that fail after two retries to the ingest-failures queue", () => {

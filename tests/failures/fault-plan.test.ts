@@ -6,10 +6,11 @@ import { parseFaultRules } from "../../sandbox/faults/rules";
 const consumer = { name: "ingest-sqs-to-dynamo-22659b6", logicalName: "ingest-sqs-to-dynamo" };
 
 describe("--faults rules", () => {
-  it("reads the four kinds, separated by ;", () => {
-    expect(parseFaultRules(" ingest-sqs-to-dynamo:error=0.3; ingest-s3-to-sqs:timeout=1 ;dynamodb:throttle=0.2;sqs:send-fail=.5;")).toEqual([
+  it("reads the five kinds, separated by ;", () => {
+    expect(parseFaultRules(" ingest-sqs-to-dynamo:error=0.3; ingest-s3-to-sqs:timeout=1 ;api-handler:crash=0.25;dynamodb:throttle=0.2;sqs:send-fail=.5;")).toEqual([
       { target: "ingest-sqs-to-dynamo", kind: "error", rate: 0.3 },
       { target: "ingest-s3-to-sqs", kind: "timeout", rate: 1 },
+      { target: "api-handler", kind: "crash", rate: 0.25 },
       { target: "dynamodb", kind: "throttle", rate: 0.2 },
       { target: "sqs", kind: "send-fail", rate: 0.5 },
     ]);
@@ -23,8 +24,8 @@ describe("--faults rules", () => {
     ["fn:error=abc", /the rate must be a number from 0 to 1/],
     ["dynamodb:error=0.1", /dynamodb takes only throttle=<rate>/],
     ["sqs:throttle=0.1", /sqs takes only send-fail=<rate>/],
-    ["fn:throttle=0.1", /a function takes error=<rate> or timeout=<rate> \(throttle belongs to dynamodb\)/],
-    ["fn:crash=0.1", /a function takes error=<rate> or timeout=<rate>/],
+    ["fn:throttle=0.1", /a function takes error=<rate>, timeout=<rate> or crash=<rate> \(throttle belongs to dynamodb\)/],
+    ["fn:explode=0.1", /a function takes error=<rate>, timeout=<rate> or crash=<rate>/],
     ["fn:error=0.1; fn:error=0.2", /fn:error is given twice/],
   ])("refuses %s", (text, message) => {
     expect(() => parseFaultRules(text)).toThrow(message);

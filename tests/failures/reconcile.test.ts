@@ -122,6 +122,11 @@ describe("accounting for every row", () => {
     ]);
   });
 
+  it("says when the file is still being read in parts", () => {
+    const result = reconcile({ objectKey: KEY, file: { rows: [row(2, "stored")] }, report: report({ status: "in-progress", rows: 1 }), table, deadLetters: [] });
+    expect(result.notes).toEqual(["the report says the upload is still being read in parts (1 row(s) so far): run reconcile again once it is complete"]);
+  });
+
   it("prints the counts and every unaccounted row", () => {
     const result = reconcile({ objectKey: KEY, file, report: report({ errors: [{ line: 5, reasons: ["city: is required"] }] }), table, deadLetters });
     const text = renderReconciliation(KEY, result);

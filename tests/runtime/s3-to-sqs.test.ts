@@ -3,7 +3,7 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutObjectC
 import { CreateQueueCommand } from "@aws-sdk/client-sqs";
 import type { JobMessage } from "../../runtime/jobs/message";
 import { credentials, type Emulators, region, startEmulators } from "../support/emulators";
-import { drainQueue, s3EventKey, s3PutEvent, s3TestEvent } from "../support/ingest-events";
+import { drainQueue, lambdaContext, s3EventKey, s3PutEvent, s3TestEvent } from "../support/ingest-events";
 import { type SqsProxy, startSqsProxy } from "../support/ingest-sqs-proxy";
 
 const BUCKET = "job-uploads";
@@ -29,6 +29,7 @@ function handlerEnv(): Record<string, string> {
     QUEUE_URL: queueUrl,
     REPORT_PREFIX,
     UPLOAD_PREFIX,
+    CHECKPOINT_PREFIX: "checkpoints/",
     MAX_BATCHES_IN_FLIGHT: "4",
   };
 }
@@ -66,7 +67,7 @@ async function ingest(name: string, content: string | Buffer) {
   const body = typeof content === "string" ? Buffer.from(content, "utf8") : content;
   const put = await emulators.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
   const event = s3PutEvent({ bucket: BUCKET, key, size: body.length, eTag: put.ETag ?? "", eventTime: EVENT_TIME });
-  const result = await handler(event);
+  const result = await handler(event, lambdaContext());
   return { key, result, report: await readReport(result.files[0].report), messages: await queuedMessages() };
 }
 
@@ -92,13 +93,6 @@ function report(key: string, fields: Record<string, unknown>) {
 }
 
 describe("s3-to-sqs: rows to messages", () => {
-  it("counts the rows whose id and city an earlier line of the file already had", async () => {
-    const csv = ["id,city,title", "d-1,Paris,First", "d-2,Lyon,Other", "d-1,Paris,Second", "d-1,Paris,Third", "d-1,Nice,Same id in another city"].join("\n");
-    const { key, report: written, messages } = await ingest("duplicates.csv", csv);
-    expect(messages).toHaveLength(5);
-    expect(written).toStrictEqual(report(key, { rows: 5, queued: 5, duplicateKeys: 2 }));
-  });
-
   it("queues one message per valid row, writes the report and logs one line", async () => {
     const csv = [
       "id,city,title,company,contract_type,salary_min,salary_max,currency,remote,posted_at,url,description,team",
@@ -128,7 +122,7 @@ describe("s3-to-sqs: rows to messages", () => {
     ]);
     expect(written).toStrictEqual(report(key, { rows: 2, queued: 2 }));
     expect(result).toStrictEqual({
-      files: [{ bucket: BUCKET, key, report: "reports/basic.json", status: "complete", rows: 2, queued: 2, rejected: 0 }],
+      files: [{ bucket: BUCKET, key, part: 1, report: "reports/basic.json", status: "complete", rows: 2, queued: 2, rejected: 0 }],
     });
     expect(logs).toHaveLength(1);
     expect(JSON.parse(logs[0])).toMatchObject({ key, rows: 2, queued: 2, rejected: 0, ms: expect.any(Number) });
@@ -420,7 +414,7 @@ describe("s3-to-sqs: sending", () => {
     const key = `${UPLOAD_PREFIX}throttled.csv`;
     await emulators.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: "id,city\nt-1,Paris\nt-2,Lyon\nt-3,Nice\n" }));
     const event = s3PutEvent({ bucket: BUCKET, key, size: 36, eTag: "x", eventTime: EVENT_TIME });
-    await expect(handler(event)).rejects.toThrow(
+    await expect(handler(event, lambdaContext())).rejects.toThrow(
       "s3-to-sqs: s3://job-uploads/job_offers/throttled.csv: 1 row(s) could not be queued " +
         "(line 3: still failing after 5 attempts (InternalError: try again)); the upload will be retried",
     );
@@ -440,7 +434,7 @@ describe("s3-to-sqs: sending", () => {
 describe("s3-to-sqs: events and configuration", () => {
   it("ignores the s3:TestEvent sent when the notification is configured", async () => {
     const before = await emulators.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: REPORT_PREFIX }));
-    expect(await handler(s3TestEvent(BUCKET))).toEqual({ files: [] });
+    expect(await handler(s3TestEvent(BUCKET), lambdaContext())).toEqual({ files: [] });
     const after = await emulators.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: REPORT_PREFIX }));
     expect(after.KeyCount).toBe(before.KeyCount);
     expect(proxy.actions.size).toBe(0);
@@ -449,18 +443,18 @@ describe("s3-to-sqs: events and configuration", () => {
   it("skips events that are not object creations", async () => {
     const event = s3PutEvent({ bucket: BUCKET, key: `${UPLOAD_PREFIX}gone.csv`, size: 0, eTag: "x", eventTime: EVENT_TIME });
     event.Records[0].eventName = "ObjectRemoved:Delete";
-    expect(await handler(event)).toEqual({ files: [] });
+    expect(await handler(event, lambdaContext())).toEqual({ files: [] });
     expect(proxy.actions.size).toBe(0);
   });
 
   it("fails its cold start with one message naming every missing variable", async () => {
     const saved = { ...process.env };
     try {
-      for (const name of ["QUEUE_URL", "REPORT_PREFIX", "UPLOAD_PREFIX", "MAX_BATCHES_IN_FLIGHT"]) delete process.env[name];
+      for (const name of ["QUEUE_URL", "REPORT_PREFIX", "UPLOAD_PREFIX", "CHECKPOINT_PREFIX", "MAX_BATCHES_IN_FLIGHT"]) delete process.env[name];
       vi.resetModules();
       await expect(import(HANDLER)).rejects.toThrow(
-        "s3-to-sqs: missing environment variable(s) QUEUE_URL, REPORT_PREFIX, UPLOAD_PREFIX, MAX_BATCHES_IN_FLIGHT; " +
-          "they are set by the component that deploys this function (QUEUE_URL, REPORT_PREFIX, UPLOAD_PREFIX, MAX_BATCHES_IN_FLIGHT).",
+        "s3-to-sqs: missing environment variable(s) QUEUE_URL, REPORT_PREFIX, UPLOAD_PREFIX, CHECKPOINT_PREFIX, MAX_BATCHES_IN_FLIGHT; " +
+          "they are set by the component that deploys this function (QUEUE_URL, REPORT_PREFIX, UPLOAD_PREFIX, CHECKPOINT_PREFIX, MAX_BATCHES_IN_FLIGHT).",
       );
       Object.assign(process.env, handlerEnv(), { MAX_BATCHES_IN_FLIGHT: "0" });
       vi.resetModules();

@@ -151,6 +151,23 @@ describe("the sandbox running a program", () => {
     expect(attempts.every((attempt) => !attempt.result.ok)).toBe(true);
   });
 
+  it("queues an Invoke with InvocationType Event as Lambda does: 202, retried, then to the on-failure destination", async () => {
+    const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/always-fails/invocations`, {
+      method: "POST",
+      headers: { "x-amz-invocation-type": "Event" },
+      body: JSON.stringify({ continueWith: "part 2" }),
+    });
+    expect(response.status).toBe(202);
+    const record = await eventually(async () => {
+      const received = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("failureQueueUrl"), WaitTimeSeconds: 1 }));
+      const body = received.Messages?.map((message) => JSON.parse(message.Body!)).find((candidate) => candidate.requestPayload?.continueWith);
+      return body;
+    }, 15_000, "the failure destination record of the Event invocation");
+    expect(record).toMatchObject({ requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 }, requestPayload: { continueWith: "part 2" } });
+    const attempts = local.reporter.invocations.filter((invocation) => invocation.trigger.source === "invoke" && invocation.trigger.detail.startsWith("(Event)"));
+    expect(attempts.map((attempt) => attempt.trigger.detail)).toEqual(["(Event)", "(Event) (retry 1)", "(Event) (retry 2)"]);
+  });
+
   it("hot-reloads a changed handler without a restart", async () => {
     const before = await json(await fetch(`${apiUrl}/items/1`));
     expect(before.version).toBe("v1");

@@ -1,5 +1,5 @@
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { S3Event, SQSEvent } from "aws-lambda";
+import type { Context, S3Event, SQSEvent } from "aws-lambda";
 import { region } from "./emulators";
 
 /**
@@ -92,5 +92,29 @@ export function sqsEvent(messages: readonly Message[], queueArn: string): SQSEve
       eventSourceARN: queueArn,
       awsRegion: region,
     })),
+  };
+}
+
+export const FUNCTION_ARN = `arn:aws:lambda:${region}:000000000000:function:ingest-s3-to-sqs`;
+
+/**
+ * The context Lambda hands a handler. `remainingMs` answers getRemainingTimeInMillis(): a number
+ * (time standing still, far from the timeout by default) or a function of how often it was asked.
+ */
+export function lambdaContext(remainingMs: number | ((calls: number) => number) = 300_000): Context {
+  let calls = 0;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName: "ingest-s3-to-sqs",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: FUNCTION_ARN,
+    memoryLimitInMB: "512",
+    awsRequestId: "c6af9ac6-7b61-11e6-9a41-93e812345678",
+    logGroupName: "/aws/lambda/ingest-s3-to-sqs",
+    logStreamName: "2026/11/22/[$LATEST]abcdef",
+    getRemainingTimeInMillis: () => (typeof remainingMs === "number" ? remainingMs : remainingMs(++calls)),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
   };
 }

@@ -1,0 +1,134 @@
+import { createReadStream } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { FaultPlan } from "../../sandbox/faults/plan";
+import { readFileRows } from "../../scripts/lib/reconcile";
+import type { IngestReport } from "../../runtime/s3-to-sqs/report";
+import type { Checkpoint } from "../../runtime/s3-to-sqs/checkpoint";
+import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+import { csvFile, queueQuiet, readJson, runReconcile, upload } from "./support";
+
+/**
+ * A file too large for one invocation of the producer: with a 3 s timeout, each part reads for
+ * about 2 s, saves its checkpoint and invokes the function again (Lambda's Invoke API on the
+ * sandbox endpoint, asynchronously), and the next part reads on from there with a ranged GET.
+ * 5,000 rows of 2 KB take more than one part even on an idle machine, so the first part is still
+ * reading when the crash fault comes (halfway through the timeout); crashing three times, it ends
+ * in the ingest-failures queue, and the operator's redrive resumes from its checkpoint. A consumer timeout of 1 s keeps the consumer's retries
+ * (6 s visibility timeout) within the test.
+ */
+describe("a file read in several parts", () => {
+  let local: TestSandbox;
+  const producer = "ingest-s3-to-sqs";
+
+  beforeAll(async () => {
+    local = await startTestSandbox({
+      programDir: repoRoot,
+      config: { ingestTimeout: "3", consumerTimeout: "1" },
+      retryDelaysMs: [500, 500],
+      faults: new FaultPlan([], 13),
+    });
+  });
+  afterAll(async () => {
+    await local?.stop();
+  });
+
+  /**
+   * `rows` rows: every 101st with a salary that is not a number, one title over two lines, CRLF line
+   * ends. Descriptions of 2,000 characters make each row cost the producer more than the consumer,
+   * so a few thousand rows take several parts.
+   */
+  function bigCsv(name: string, rows: number) {
+    const lines = ["id,city,title,salary_min,description"];
+    const description = "Build and run the ingestion of job offers; ".repeat(50).slice(0, 2_000);
+    for (let row = 1; row <= rows; row++) {
+      const title = row === Math.floor(rows / 2) ? '"Senior\r\nengineer"' : `Job ${row}`;
+      lines.push(`${name}-${row},City ${row % 7},${title},${row % 101 === 0 ? "lots" : 30_000 + row},${description}`);
+    }
+    return csvFile(`${name}.csv`, [lines.join("\r\n")]);
+  }
+
+  /** The report a single pass writes, from the producer's own reading of the file. */
+  async function singlePass(path: string): Promise<Pick<IngestReport, "rows" | "queued" | "rejected" | "errors">> {
+    const { rows, fileError } = await readFileRows(createReadStream(path));
+    expect(fileError).toBeUndefined();
+    const rejected = rows.filter((row) => row.reasons);
+    return { rows: rows.length, queued: rows.length - rejected.length, rejected: rejected.length, errors: rejected.map(({ line, reasons }) => ({ line, reasons: [...reasons!] })) };
+  }
+
+  /** Waits for the complete report, noting every status it showed on the way. */
+  async function completeReport(name: string, seen: Set<string>): Promise<IngestReport> {
+    return eventually(async () => {
+      const report = await readJson<IngestReport>(local, `reports/${name}.json`);
+      if (report) seen.add(report.status);
+      return report?.status === "complete" ? report : undefined;
+    }, 240_000, `the complete report of ${name}.csv`);
+  }
+
+  /** The producer's successful invocations for this file: one per part. */
+  const partsOf = (key: string) =>
+    local.reporter.invocations.filter(
+      ({ fn, result }) => fn.startsWith(producer) && result.ok && (result.value as { files?: Array<{ key: string; status: string }> }).files?.[0]?.key === key,
+    );
+
+  it("ends with one complete report equal to a single pass's, every row in the table, in-progress while parts remain", async () => {
+    const file = bigCsv("several-parts", 5_000);
+    const expected = await singlePass(file.path);
+    await upload(local, "job_offers/several-parts.csv", file.body);
+    const seen = new Set<string>();
+    const report = await completeReport("several-parts", seen);
+    expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/several-parts.csv", eventTime: report.eventTime, status: "complete", ...expected });
+    expect(expected).toMatchObject({ rows: 5_000, rejected: 49 });
+    expect(seen).toContain("in-progress");
+    const parts = partsOf("job_offers/several-parts.csv");
+    expect(parts.length).toBeGreaterThanOrEqual(2);
+    expect(parts.filter(({ trigger }) => trigger.source === "s3")).toHaveLength(1);
+    expect(parts.filter(({ trigger }) => trigger.source === "invoke")).toHaveLength(parts.length - 1);
+
+    await queueQuiet(local, local.output("queueUrl"), 180_000);
+    const reconciled = await runReconcile(local, file.path);
+    expect(reconciled.stdout).toMatch(new RegExp(`stored at their version +${expected.queued}\\b`));
+    expect(reconciled.code, reconciled.stdout).toBe(0);
+  }, 300_000);
+
+  it("with consumer faults and a part crashing mid-way for good: in the ingest-failures queue, then a redrive resumes from its checkpoint", async () => {
+    local.sandbox.faults.replace(`${producer}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
+    const file = bigCsv("crashed-part", 5_000);
+    const expected = await singlePass(file.path);
+    await upload(local, "job_offers/crashed-part.csv", file.body);
+    // The first part crashes halfway; its retries stop reading earlier, so one may hand over before
+    // the crash comes and a later part be the one that fails for good: either event is a part's.
+    const ofThisFile = (payload: { Records?: Array<{ s3: { object: { key: string } } }>; continueIngestion?: { key: string } }) =>
+      (payload.Records?.[0]?.s3.object.key ?? payload.continueIngestion?.key) === "job_offers/crashed-part.csv";
+    const record = await eventually(async () => {
+      const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("ingestFailuresQueueUrl"), WaitTimeSeconds: 1 }));
+      return Messages?.map((message) => JSON.parse(message.Body!)).find((body) => ofThisFile(body.requestPayload ?? {}));
+    }, 120_000, "the crashed part in the ingest-failures queue");
+    local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
+    expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
+    const crashes = local.reporter.invocations.filter(({ fn, result }) => fn.startsWith(producer) && !result.ok && result.error.errorType === "Runtime.ExitError");
+    expect(crashes.length).toBeGreaterThanOrEqual(3);
+    expect(crashes[0].result.ok ? "" : crashes[0].result.error.errorMessage).toMatch(/Runtime exited with error: signal: killed/);
+    // What the part had saved before it died (each attempt went on from the last): a redrive goes on from there, not from line 1.
+    const checkpoint = await readJson<Checkpoint>(local, "checkpoints/crashed-part.json");
+    expect(checkpoint).toMatchObject({ part: record.requestPayload.continueIngestion?.part ?? 1, started: true, status: "in-progress" });
+    expect(checkpoint!.rows).toBeGreaterThan(0);
+
+    // What an operator does once the cause is fixed: invoke the function with the recorded event.
+    const redrive = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("ingestFunctionName")}/invocations`, {
+      method: "POST",
+      headers: { "x-amz-invocation-type": "Event" },
+      body: JSON.stringify(record.requestPayload),
+    });
+    expect(redrive.status).toBe(202);
+    const report = await completeReport("crashed-part", new Set());
+    expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/crashed-part.csv", eventTime: report.eventTime, status: "complete", ...expected });
+    await queueQuiet(local, local.output("queueUrl"), 180_000);
+    expect(local.sandbox.faults.stats()[0].hits).toBeGreaterThan(0);
+    local.sandbox.faults.replace("");
+    const reconciled = await runReconcile(local, file.path);
+    expect(reconciled.code, reconciled.stdout).toBe(0);
+    const count = (label: string) => Number(new RegExp(`${label} +(\\d+)`).exec(reconciled.stdout)?.[1]);
+    expect(count("stored at their version") + count("in the dead-letter queue")).toBe(expected.queued);
+  }, 360_000);
+});
