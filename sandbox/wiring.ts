@@ -1,17 +1,18 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { LocalAws, ObjectEvent } from "./aws";
-import type { Reporter } from "./log";
-import type { Deployment } from "./deploy/recorded";
-import { functionSpecOf, ResourceIndex, types } from "./deploy/resource-index";
-import { LocalFunction } from "./lambda/function";
-import { AsyncInvoker } from "./lambda/async-invoke";
-import { wireS3Notifications } from "./s3/notifications";
-import { mappingSettings, SqsPoller } from "./sqs/event-source-mapping";
-import { httpApisOf } from "./http/api-model";
-import { LocalTopics } from "./sns/topics";
-import { LocalSchedules } from "./events/schedules";
-import type { HttpGateway } from "./http/gateway";
+import type { LocalAws, ObjectEvent } from "./endpoint";
+import type { Reporter } from "./shared/log";
+import type { Deployment } from "./model/recorded";
+import { ResourceIndex, types } from "./model/resource-index";
+import { functionSpecOf } from "./services/lambda/spec-of";
+import { LocalFunction } from "./services/lambda/function";
+import { AsyncInvoker } from "./services/lambda/async-invoke";
+import { wireS3Notifications } from "./services/s3/notifications";
+import { mappingSettings, SqsPoller } from "./services/sqs/event-source-mapping";
+import { httpApisOf } from "./services/apigateway/api-model";
+import { LocalTopics } from "./services/sns/topics";
+import { LocalSchedules } from "./services/events/schedules";
+import type { HttpGateway } from "./services/apigateway/gateway";
 import type { FaultPlan } from "./faults/plan";
 
 export interface WiringDeps {

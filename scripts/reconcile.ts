@@ -20,7 +20,7 @@ import { BatchGetItemCommand, DynamoDBClient, type BatchGetItemCommandOutput, ty
 import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { s3ClientConfig, sqsClientConfig } from "../runtime/aws";
-import { sandboxCredentials } from "../sandbox/constants";
+import { sandboxCredentials } from "../sandbox/shared/constants";
 import { assertSandboxAnswers } from "../sandbox/cli/context";
 import type { IngestReport } from "../runtime/s3-to-sqs/report";
 import { reportKey } from "../runtime/s3-to-sqs/report";

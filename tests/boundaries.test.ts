@@ -21,8 +21,47 @@ function sourceFiles(folder: string): string[] {
   if (!fs.existsSync(absolute)) return [];
   return fs
     .readdirSync(absolute, { recursive: true, encoding: "utf8" })
-    .filter((file) => file.endsWith(".ts"))
+    .filter((file) => /\.(ts|mjs)$/.test(file) && !file.split(path.sep).includes("types"))
     .map((file) => path.join(folder, file));
+}
+
+/**
+ * The sandbox's unit of layering: a folder of sandbox/ (each service under services/ its own), or
+ * the root files that compose them.
+ */
+function sandboxFolderOf(file: string): string {
+  const parts = path.relative("sandbox", file).split(path.sep);
+  if (parts[0] === "services") return parts.slice(0, 2).join("/");
+  return parts.length > 1 ? parts[0] : "(root)";
+}
+
+/** Folder -> the folders its files import (type-only imports included). */
+function sandboxFolderGraph(): Map<string, Set<string>> {
+  const graph = new Map<string, Set<string>>();
+  for (const file of sourceFiles("sandbox")) {
+    const from = sandboxFolderOf(file);
+    for (const imported of importsOf(file).filter((specifier) => specifier.startsWith("sandbox"))) {
+      const absolute = path.join(PROJECT_ROOT, imported);
+      const target = fs.existsSync(absolute) && fs.statSync(absolute).isDirectory() ? path.join(imported, "index.ts") : `${imported}.ts`;
+      const to = sandboxFolderOf(target);
+      if (to === from) continue;
+      graph.set(from, (graph.get(from) ?? new Set()).add(to));
+    }
+  }
+  return graph;
+}
+
+/** Every cycle of the graph, each as the path that closes it. */
+function cyclesOf(graph: Map<string, Set<string>>): string[] {
+  const cycles: string[] = [];
+  const visit = (node: string, trail: string[]) => {
+    for (const next of graph.get(node) ?? []) {
+      if (trail.includes(next)) cycles.push([...trail.slice(trail.indexOf(next)), next].join(" -> "));
+      else visit(next, [...trail, next]);
+    }
+  };
+  for (const node of graph.keys()) visit(node, [node]);
+  return [...new Set(cycles)];
 }
 
 /** Every module specifier a file imports, requires or dynamically imports, resolved when relative. */
@@ -56,6 +95,31 @@ describe("import boundaries", () => {
         expect(imported, `${file} imports ${imported}`).not.toMatch(/^sandbox(\/|$)/);
       }
     }
+  });
+
+  it("the sandbox's folders import each other one way only: no cycle, services below the root that composes them", () => {
+    const graph = sandboxFolderGraph();
+    expect([...graph.keys()].filter((folder) => folder.startsWith("services/")).sort()).toEqual([
+      "services/apigateway",
+      "services/events",
+      "services/lambda",
+      "services/s3",
+      "services/sns",
+      "services/sqs",
+    ]);
+    expect(cyclesOf(graph)).toEqual([]);
+    for (const [folder, imported] of graph) {
+      if (folder.startsWith("services/")) expect([...imported].filter((to) => to === "(root)" || to === "cli" || to === "reload"), folder).toEqual([]);
+    }
+  });
+
+  it("finds a cycle when there is one (so the check above means something)", () => {
+    const graph = new Map([
+      ["a", new Set(["b"])],
+      ["b", new Set(["c"])],
+      ["c", new Set(["a"])],
+    ]);
+    expect(cyclesOf(graph)).toContain("a -> b -> c -> a");
   });
 
   it("index.ts only reads config and composes components", () => {

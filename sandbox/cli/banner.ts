@@ -1,10 +1,10 @@
 import { join, relative } from "node:path";
 import type { Sandbox } from "../sandbox";
-import { coverageReport } from "../deploy/coverage";
-import { unhonouredInputs } from "../deploy/input-coverage";
-import { types } from "../deploy/resource-index";
-import { httpApisOf } from "../http/api-model";
-import { outputsFile } from "../outputs";
+import { coverageReport } from "../program/coverage";
+import { unhonouredInputs } from "../program/input-coverage";
+import { types } from "../model/resource-index";
+import { httpApisOf } from "../services/apigateway/api-model";
+import { outputsFile } from "../shared/outputs";
 
 const shortType = (type: string) => type.replace(/^aws:/, "").replace(/:.*$/, "");
 

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { readOutputs, type SandboxOutputs } from "../outputs";
-import { sandboxCredentials } from "../constants";
+import { readOutputs, type SandboxOutputs } from "../shared/outputs";
+import { sandboxCredentials } from "../shared/constants";
 
 /**
  * What a command needs to talk to the running sandbox, found through `.sandbox/outputs.json`

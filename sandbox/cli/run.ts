@@ -1,11 +1,11 @@
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { startSandbox } from "../sandbox";
-import { consoleReporter } from "../log";
+import { consoleReporter } from "../shared/log";
 import { readyBanner } from "./banner";
 import { fail, parseFlags, portFlag } from "./args";
-import { watchForChanges } from "../watch";
-import type { Deployer } from "../deploy/deployer";
+import { watchForChanges } from "../reload/watch";
+import type { Deployer } from "../program/deployer";
 import { faultPlanFromFlags, faultPlanText } from "../faults/flags";
 
 const usage =

@@ -19,7 +19,7 @@ const programFlag = process.argv.findIndex((arg) => arg === "--program" || arg.s
 const programArg = programFlag === -1 ? undefined : process.argv[programFlag].split("=")[1] ?? process.argv[programFlag + 1];
 const programDir = resolve(programArg ?? process.cwd());
 
-const deployerEntry = fileURLToPath(new URL("../deploy/boot.mjs", import.meta.url));
+const deployerEntry = fileURLToPath(new URL("../program/boot.mjs", import.meta.url));
 const child =
   help || !existsSync(programDir)
     ? undefined
@@ -32,6 +32,6 @@ for (const name of ["@aws-sdk/client-s3", "@aws-sdk/client-sqs", "esbuild", "yam
 await import("fauxqs");
 
 require("tsx/cjs/api").register();
-const { Deployer } = require("../deploy/deployer.ts");
+const { Deployer } = require("../program/deployer.ts");
 const { run } = require("./run.ts");
 await run(child ? new Deployer(programDir, child) : undefined);

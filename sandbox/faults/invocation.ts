@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { InvocationResult } from "../lambda/function-spec";
+import type { InvocationResult } from "../model/function-spec";
 
 /**
  * An invocation that fails before its handler runs, the way a crashed runtime or an init failure

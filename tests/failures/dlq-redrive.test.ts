@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxCredentials } from "../../sandbox/constants";
+import { sandboxCredentials } from "../../sandbox/shared/constants";
 import { FaultPlan } from "../../sandbox/faults/plan";
 import { eventually, repoRoot, runCommand, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
 import { csvFile, jobRows, queueDepth, queueQuiet, readJson, runReconcile, upload } from "./support";

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { startLocalAws, type LocalAws, type ObjectEvent } from "../../sandbox/aws";
-import { sandboxCredentials as credentials, sandboxRegion as region } from "../../sandbox/constants";
+import { startLocalAws, type LocalAws, type ObjectEvent } from "../../sandbox/endpoint";
+import { sandboxCredentials as credentials, sandboxRegion as region } from "../../sandbox/shared/constants";
 
 describe("the sandbox AWS endpoint", () => {
   let aws: LocalAws;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { preflightResponse, withCorsHeaders, type CorsConfiguration } from "../../sandbox/http/cors";
-import type { GatewayRequest } from "../../sandbox/http/payload";
+import { preflightResponse, withCorsHeaders, type CorsConfiguration } from "../../sandbox/services/apigateway/cors";
+import type { GatewayRequest } from "../../sandbox/services/apigateway/payload";
 
 /** The gateway's CORS answers for a configuration that lists its origins. */
 

@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildSync, type BuildOptions } from "esbuild";
-import { BundleCache } from "../../sandbox/deploy/bundle-cache";
-import { sandboxStackConfig } from "../../sandbox/deploy/stack-config";
-import { physicalName } from "../../sandbox/deploy/physical-names";
+import { BundleCache } from "../../sandbox/program/bundle-cache";
+import { sandboxStackConfig } from "../../sandbox/program/stack-config";
+import { physicalName } from "../../sandbox/program/physical-names";
 
 const dir = mkdtempSync(join(tmpdir(), "sandbox-deploy-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseSchedule } from "../../sandbox/events/schedule-expression";
-import { passesFilterPolicy } from "../../sandbox/sns/filter-policy";
+import { parseSchedule } from "../../sandbox/services/events/schedule-expression";
+import { passesFilterPolicy } from "../../sandbox/services/sns/filter-policy";
 
 describe("EventBridge schedule expressions", () => {
   const created = new Date("2026-11-29T10:00:00Z");

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { eventKey, s3EventRecord } from "../../sandbox/s3/s3-event";
-import { recordsToDelete, sqsEventRecord } from "../../sandbox/sqs/sqs-record";
-import { proxyEvent, responseOf, type GatewayRequest } from "../../sandbox/http/payload";
-import { selectRoute } from "../../sandbox/http/routes";
+import { eventKey, s3EventRecord } from "../../sandbox/services/s3/s3-event";
+import { recordsToDelete, sqsEventRecord } from "../../sandbox/services/sqs/sqs-record";
+import { proxyEvent, responseOf, type GatewayRequest } from "../../sandbox/services/apigateway/payload";
+import { selectRoute } from "../../sandbox/services/apigateway/routes";
 
 /** Every path of leaves in an object, e.g. `s3.object.key`: to compare with AWS's sample events. */
 function paths(value: unknown, prefix = ""): string[] {

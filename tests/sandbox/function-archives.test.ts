@@ -3,9 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
-import { plain } from "../../sandbox/deploy/serialize";
-import { LocalFunction } from "../../sandbox/lambda/function";
-import { codeHashOf } from "../../sandbox/lambda/function-spec";
+import { plain } from "../../sandbox/program/serialize";
+import { LocalFunction } from "../../sandbox/services/lambda/function";
+import { codeHashOf } from "../../sandbox/model/function-spec";
 
 /** A function's archive as the program declares it, carried to the function's directory. */
 

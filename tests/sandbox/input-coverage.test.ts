@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { unhonouredInputs } from "../../sandbox/deploy/input-coverage";
-import type { RecordedResource } from "../../sandbox/deploy/recorded";
+import { unhonouredInputs } from "../../sandbox/program/input-coverage";
+import type { RecordedResource } from "../../sandbox/model/recorded";
 
 const resource = (type: string, name: string, inputs: Record<string, unknown>): RecordedResource => ({ type, name, id: name, inputs, state: inputs, custom: true });
 

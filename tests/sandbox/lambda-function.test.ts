@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { LocalFunction } from "../../sandbox/lambda/function";
-import type { FunctionSpec } from "../../sandbox/lambda/function-spec";
+import { LocalFunction } from "../../sandbox/services/lambda/function";
+import type { FunctionSpec } from "../../sandbox/model/function-spec";
 
 const stateDir = mkdtempSync(join(tmpdir(), "sandbox-fn-"));
 const started: LocalFunction[] = [];

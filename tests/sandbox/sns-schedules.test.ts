@@ -2,7 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, type Message } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sandboxCredentials, sandboxRegion } from "../../sandbox/constants";
+import { sandboxCredentials, sandboxRegion } from "../../sandbox/shared/constants";
 import { readyBanner } from "../../sandbox/cli/banner";
 import { eventually, fixtureProgram, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
 

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { SqsPoller } from "../../sandbox/sqs/event-source-mapping";
-import { memoryReporter } from "../../sandbox/log";
-import type { LocalFunction } from "../../sandbox/lambda/function";
+import { SqsPoller } from "../../sandbox/services/sqs/event-source-mapping";
+import { memoryReporter } from "../../sandbox/shared/log";
+import type { LocalFunction } from "../../sandbox/services/lambda/function";
 import { eventually } from "../support/sandbox-harness";
 
 /** A queue in memory, answering the three calls a poller makes. */

@@ -1,6 +1,6 @@
 import { createServer, request as httpRequest, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ConditionalWrites } from "../../sandbox/aws/s3-conditional-writes";
+import { ConditionalWrites } from "../../sandbox/endpoint/s3-conditional-writes";
 
 /**
  * S3 in front of fauxqs with conditional writes checked as the sandbox's endpoint checks them

@@ -6,8 +6,8 @@ import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox/sandbox";
-import { memoryReporter } from "../../sandbox/log";
-import { sandboxCredentials as credentials, sandboxRegion as region } from "../../sandbox/constants";
+import { memoryReporter } from "../../sandbox/shared/log";
+import { sandboxCredentials as credentials, sandboxRegion as region } from "../../sandbox/shared/constants";
 
 export const repoRoot = join(__dirname, "..", "..");
 

@@ -1,0 +1,69 @@
+import { fork, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import type { Deployment, DeployRequest } from "../model/recorded";
+
+/** Plain JavaScript, so a launcher can fork it before it loads any TypeScript (see cli/start.mjs). */
+const deployerEntry = join(__dirname, "boot.mjs");
+
+/** The program failed to deploy: its own message (e.g. a config guard), without our stack. */
+export class DeploymentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DeploymentError";
+  }
+}
+
+/**
+ * Runs deployments in fresh deployer processes, keeping one started in advance: a redeploy after
+ * a change then costs the program's run, not Node's start-up and Pulumi's import.
+ */
+export class Deployer {
+  private spare?: ChildProcess;
+
+  /** `spare`: a deployer process someone already forked from `deployerEntry`. */
+  constructor(
+    private readonly cwd: string,
+    spare?: ChildProcess,
+  ) {
+    this.spare = spare;
+  }
+
+  private start(): ChildProcess {
+    const child = fork(deployerEntry, [], {
+      cwd: this.cwd,
+      execArgv: [],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
+    child.on("error", () => undefined);
+    return child;
+  }
+
+  prepare(): void {
+    if (!this.spare || this.spare.exitCode !== null) this.spare = this.start();
+  }
+
+  async deploy(request: DeployRequest): Promise<Deployment> {
+    this.prepare();
+    const child = this.spare!;
+    this.spare = undefined;
+    try {
+      return await new Promise<Deployment>((resolve, reject) => {
+        child.on("message", (message: { type: string; deployment?: Deployment; message?: string }) => {
+          if (message.type === "deployed") resolve(message.deployment!);
+          if (message.type === "failed") reject(new DeploymentError(message.message ?? "the program failed"));
+        });
+        child.on("exit", (code) => reject(new DeploymentError(`the deployer exited (code ${code}) before reporting`)));
+        child.send({ type: "deploy", request });
+      });
+    } finally {
+      if (child.exitCode === null) child.kill();
+      this.prepare();
+    }
+  }
+
+  stop(): void {
+    this.spare?.kill();
+    this.spare = undefined;
+  }
+}

@@ -1,0 +1,217 @@
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceNotFoundException,
+  type CreateTableCommandInput,
+  type TableDescription,
+} from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { sandboxCredentials, sandboxRegion } from "../shared/constants";
+
+type Inputs = Record<string, unknown>;
+
+/** Creates the stateful resources in the emulators, from the inputs the program declared. */
+export class Provisioner {
+  private readonly dynamo: DynamoDBClient;
+  private readonly s3: S3Client;
+  private readonly sqs: SQSClient;
+  readonly notes: string[] = [];
+
+  constructor(endpoint: string) {
+    const common = { endpoint, region: sandboxRegion, credentials: sandboxCredentials };
+    this.dynamo = new DynamoDBClient(common);
+    this.s3 = new S3Client({ ...common, forcePathStyle: true });
+    this.sqs = new SQSClient(common);
+  }
+
+  async bucket(name: string): Promise<void> {
+    try {
+      await this.s3.send(new CreateBucketCommand({ Bucket: name }));
+    } catch (error) {
+      const code = (error as { name?: string }).name;
+      if (code !== "BucketAlreadyOwnedByYou" && code !== "BucketAlreadyExists") throw error;
+    }
+  }
+
+  /** Returns the queue URL. A queue that exists (a redeploy) gets the new attributes. */
+  async queue(name: string, inputs: Inputs): Promise<string> {
+    const Attributes = queueAttributes(inputs);
+    try {
+      const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+      await this.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes }));
+      return QueueUrl!;
+    } catch (error) {
+      if ((error as { name?: string }).name !== "QueueDoesNotExist" && !/NonExistentQueue/.test(String((error as Error).name))) throw error;
+    }
+    const { QueueUrl } = await this.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes }));
+    return QueueUrl!;
+  }
+
+  /**
+   * Keeps a table whose keys and indexes are unchanged (its data persists across restarts);
+   * recreates one whose schema changed, as a replacement would in AWS.
+   */
+  async table(name: string, inputs: Inputs): Promise<void> {
+    const wanted = createTableInput(name, inputs);
+    const existing = await this.describe(name);
+    if (existing) {
+      if (schemaOf(existing) === schemaOf(wanted)) return;
+      this.notes.push(`table ${name}: keys or indexes changed, so it was recreated empty (AWS would replace it too)`);
+      await this.dynamo.send(new DeleteTableCommand({ TableName: name }));
+      await this.waitFor(name, (table) => !table);
+    }
+    await this.dynamo.send(new CreateTableCommand(wanted));
+    // dynalite can refuse writes right after CreateTable: the deployment ends only once it is ACTIVE.
+    await this.waitFor(name, (table) => table?.TableStatus === "ACTIVE");
+  }
+
+  private async describe(name: string): Promise<TableDescription | undefined> {
+    try {
+      return (await this.dynamo.send(new DescribeTableCommand({ TableName: name }))).Table;
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return undefined;
+      throw error;
+    }
+  }
+
+  private async waitFor(name: string, done: (table: TableDescription | undefined) => boolean) {
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (done(await this.describe(name))) return;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    throw new Error(`table ${name} did not settle in dynalite`);
+  }
+
+  destroy() {
+    this.dynamo.destroy();
+    this.s3.destroy();
+    this.sqs.destroy();
+  }
+}
+
+function queueAttributes(inputs: Inputs): Record<string, string> {
+  const mapping: Record<string, string> = {
+    visibilityTimeoutSeconds: "VisibilityTimeout",
+    messageRetentionSeconds: "MessageRetentionPeriod",
+    delaySeconds: "DelaySeconds",
+    maxMessageSize: "MaximumMessageSize",
+    receiveWaitTimeSeconds: "ReceiveMessageWaitTimeSeconds",
+    redrivePolicy: "RedrivePolicy",
+    redriveAllowPolicy: "RedriveAllowPolicy",
+    fifoQueue: "FifoQueue",
+    contentBasedDeduplication: "ContentBasedDeduplication",
+  };
+  const attributes: Record<string, string> = {};
+  for (const [input, attribute] of Object.entries(mapping)) {
+    const value = inputs[input];
+    if (value === undefined || value === null || value === "") continue;
+    attributes[attribute] = typeof value === "string" ? value : String(value);
+  }
+  if (attributes.FifoQueue === "false") delete attributes.FifoQueue;
+  if (attributes.ContentBasedDeduplication === "false") delete attributes.ContentBasedDeduplication;
+  return attributes;
+}
+
+interface TableInputs {
+  attributes?: Array<{ name: string; type: string }>;
+  hashKey?: string;
+  rangeKey?: string;
+  billingMode?: string;
+  readCapacity?: number;
+  writeCapacity?: number;
+  globalSecondaryIndexes?: Array<{
+    name: string;
+    hashKey?: string;
+    rangeKey?: string;
+    keySchemas?: Array<{ attributeName: string; keyType: string }>;
+    projectionType?: string;
+    nonKeyAttributes?: string[];
+    readCapacity?: number;
+    writeCapacity?: number;
+  }>;
+  localSecondaryIndexes?: Array<{ name: string; rangeKey: string; projectionType?: string; nonKeyAttributes?: string[] }>;
+}
+
+function keySchema(hashKey: string, rangeKey?: string) {
+  return [
+    { AttributeName: hashKey, KeyType: "HASH" as const },
+    ...(rangeKey ? [{ AttributeName: rangeKey, KeyType: "RANGE" as const }] : []),
+  ];
+}
+
+/** An index's keys, declared as `keySchemas` (current) or as the deprecated `hashKey`/`rangeKey`. */
+function indexKeySchema(table: string, index: NonNullable<TableInputs["globalSecondaryIndexes"]>[number]) {
+  if (!index.keySchemas?.length) {
+    if (!index.hashKey) throw new Error(`table ${table}: index ${index.name} declares neither keySchemas nor hashKey`);
+    return keySchema(index.hashKey, index.rangeKey);
+  }
+  const count = (keyType: string) => index.keySchemas!.filter((key) => key.keyType === keyType).length;
+  if (count("HASH") !== 1 || count("RANGE") > 1) {
+    throw new Error(
+      `table ${table}: index ${index.name} has a multi-attribute key (${index.keySchemas.map((key) => `${key.attributeName}:${key.keyType}`).join(", ")}), ` +
+        `which the sandbox's DynamoDB does not emulate: one HASH and at most one RANGE attribute`,
+    );
+  }
+  const byType = (keyType: string) => index.keySchemas!.find((key) => key.keyType === keyType)?.attributeName;
+  return keySchema(byType("HASH")!, byType("RANGE"));
+}
+
+function projection(projectionType = "ALL", nonKeyAttributes?: string[]) {
+  return {
+    ProjectionType: projectionType as "ALL" | "KEYS_ONLY" | "INCLUDE",
+    ...(projectionType === "INCLUDE" && nonKeyAttributes?.length ? { NonKeyAttributes: nonKeyAttributes } : {}),
+  };
+}
+
+export function createTableInput(name: string, raw: Inputs): CreateTableCommandInput {
+  const inputs = raw as TableInputs;
+  if (!inputs.hashKey) throw new Error(`table ${name}: the program declares no hashKey`);
+  const provisioned = inputs.billingMode === "PROVISIONED";
+  const throughput = (read?: number, write?: number) =>
+    provisioned ? { ProvisionedThroughput: { ReadCapacityUnits: read ?? 5, WriteCapacityUnits: write ?? 5 } } : {};
+  return {
+    TableName: name,
+    BillingMode: provisioned ? "PROVISIONED" : "PAY_PER_REQUEST",
+    AttributeDefinitions: (inputs.attributes ?? []).map((attribute) => ({
+      AttributeName: attribute.name,
+      AttributeType: attribute.type as "S" | "N" | "B",
+    })),
+    KeySchema: keySchema(inputs.hashKey, inputs.rangeKey),
+    ...throughput(inputs.readCapacity, inputs.writeCapacity),
+    ...(inputs.globalSecondaryIndexes?.length
+      ? {
+          GlobalSecondaryIndexes: inputs.globalSecondaryIndexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: indexKeySchema(name, index),
+            Projection: projection(index.projectionType, index.nonKeyAttributes),
+            ...throughput(index.readCapacity ?? inputs.readCapacity, index.writeCapacity ?? inputs.writeCapacity),
+          })),
+        }
+      : {}),
+    ...(inputs.localSecondaryIndexes?.length
+      ? {
+          LocalSecondaryIndexes: inputs.localSecondaryIndexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema(inputs.hashKey!, index.rangeKey),
+            Projection: projection(index.projectionType, index.nonKeyAttributes),
+          })),
+        }
+      : {}),
+  };
+}
+
+/** What decides whether stored data still fits: keys, attribute types, index keys and projections. */
+function schemaOf(table: TableDescription | CreateTableCommandInput): string {
+  const keys = (schema?: Array<{ AttributeName?: string; KeyType?: string }>) =>
+    (schema ?? []).map((key) => `${key.AttributeName}:${key.KeyType}`).join(",");
+  const attributes = [...(table.AttributeDefinitions ?? [])]
+    .map((attribute) => `${attribute.AttributeName}:${attribute.AttributeType}`)
+    .sort();
+  const indexes = [...(table.GlobalSecondaryIndexes ?? []), ...(table.LocalSecondaryIndexes ?? [])]
+    .map((index) => `${index.IndexName}(${keys(index.KeySchema)};${index.Projection?.ProjectionType})`)
+    .sort();
+  return JSON.stringify({ keys: keys(table.KeySchema), attributes, indexes });
+}

@@ -1,0 +1,162 @@
+/**
+ * A deployer process: runs the Pulumi program once under the sandbox's mocks and reports what it
+ * declared. A process per deployment gives every run a clean Pulumi runtime and a fresh module
+ * cache (the program's own bundling runs again), which is what hot reload relies on. The parent
+ * starts it ahead of time so the costly imports are done before a deployment is asked for.
+ */
+import { join } from "node:path";
+import type * as PulumiModule from "@pulumi/pulumi";
+import Module, { createRequire } from "node:module";
+import type { BuildOptions, BuildResult } from "esbuild";
+import type { BundleRecipe, Deployment, DeployRequest } from "../model/recorded";
+import { BundleCache } from "./bundle-cache";
+import { programShape, registerProgramTypeScript, requireProgram } from "./program-loader";
+import type * as ProvisionModule from "./provision";
+import type * as MocksModule from "./mocks";
+
+/**
+ * The program bundles its handlers with esbuild while it runs. Recording each build (its options
+ * and output) lets the sandbox rebuild exactly those bundles on a change under runtime/, and swap
+ * the functions within a second, before the full redeployment confirms the rest.
+ */
+const bundles: BundleRecipe[] = [];
+let cache: BundleCache | undefined;
+const moduleLoader = Module as unknown as { _load(request: string, parent: unknown, isMain: boolean): unknown };
+const originalLoad = moduleLoader._load;
+moduleLoader._load = function (request, parent, isMain) {
+  const loaded = originalLoad.call(this, request, parent, isMain);
+  if (request !== "esbuild") return loaded;
+  const esbuild = loaded as typeof import("esbuild");
+  return {
+    ...esbuild,
+    buildSync(options: BuildOptions) {
+      const replayable = isReplayable(options);
+      const cached = replayable ? cache?.lookup(options) : undefined;
+      const result = cached ?? esbuild.buildSync(replayable ? { ...options, metafile: true } : options);
+      if (replayable) remember(options, result, !cached);
+      return result;
+    },
+    async build(options: BuildOptions) {
+      const replayable = isReplayable(options);
+      const cached = replayable ? cache?.lookup(options) : undefined;
+      const result = cached ?? (await esbuild.build(replayable ? { ...options, metafile: true } : options));
+      if (replayable) remember(options, result, !cached);
+      return result;
+    },
+  };
+};
+
+/** Only self-contained builds can be cached and replayed in another process. */
+function isReplayable(options: BuildOptions): boolean {
+  return !options.plugins?.length && options.write === false;
+}
+
+function remember(options: BuildOptions, result: BuildResult, fresh: boolean) {
+  if (result.outputFiles?.length !== 1) return;
+  if (fresh) cache?.store(options, result);
+  bundles.push({ options: JSON.parse(JSON.stringify(options)), output: result.outputFiles[0].text });
+}
+
+// The program's own copy of Pulumi: the mocks must be set on the instance the program uses.
+const fromProgram = createRequire(join(process.cwd(), "package.json"));
+const warm = (async () =>
+  [
+    fromProgram("@pulumi/pulumi") as typeof PulumiModule,
+    // Required, not imported: this file runs under the sandbox's own TypeScript loader, scoped to
+    // the files it requires, so that loader never touches the program's modules.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("./provision") as typeof ProvisionModule,
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require("./mocks") as typeof MocksModule,
+  ] as const)();
+
+type RunInStack = (init: () => Promise<Record<string, unknown>>) => Promise<unknown>;
+type WaitForRpcs = () => Promise<void>;
+
+/** Rounds of `beforeExit` a program may use to declare more (each round may schedule another). */
+const maxBeforeExitRounds = 10;
+
+/**
+ * What the CLI's language host does once the program's module has loaded: wait until its
+ * outstanding registrations are done, then run the `beforeExit` handlers (where @pulumi/aws
+ * declares a bucket's notification for `bucket.onObjectCreated(...)`), as many times as they
+ * declare more.
+ */
+async function runBeforeExit(pulumi: typeof PulumiModule, declared: () => number): Promise<void> {
+  const waitForRpcs = (pulumi.runtime as unknown as { waitForRPCs: WaitForRpcs }).waitForRPCs;
+  await waitForRpcs();
+  for (let round = 0; round < maxBeforeExitRounds && process.listenerCount("beforeExit") > 0; round++) {
+    const before = declared();
+    process.emit("beforeExit", 0);
+    await new Promise((resolve) => setImmediate(resolve));
+    await waitForRpcs();
+    if (declared() === before) return;
+  }
+}
+
+async function resolveOutput(pulumi: typeof PulumiModule, value: unknown): Promise<unknown> {
+  const output = pulumi.output(value) as PulumiModule.Output<unknown>;
+  return new Promise((resolve) => output.apply((resolved: unknown) => (resolve(resolved), resolved)));
+}
+
+async function deploy(request: DeployRequest): Promise<Deployment> {
+  const [pulumi, { Provisioner }, { sandboxMocks }] = await warm;
+  cache = new BundleCache(request.bundleCacheDir);
+  const provisioner = new Provisioner(request.awsEndpoint);
+  const { mocks, recorded } = sandboxMocks({ stack: request.stack, apiOrigin: request.apiOrigin, provisioner });
+  await pulumi.runtime.setMocks(mocks, request.project, request.stack, false);
+  pulumi.runtime.setAllConfig(request.config, request.secretKeys);
+  let exports: Record<string, unknown> = {};
+  let failure: unknown;
+  // As the CLI's language host does: the program runs inside a root stack resource.
+  await (pulumi.runtime as unknown as { runInPulumiStack: RunInStack }).runInPulumiStack(async () => {
+    try {
+      const shape = programShape(request.programDir);
+      if (shape.typescript) registerProgramTypeScript(request.programDir);
+      const program = requireProgram(request.programDir, shape.entry);
+      exports = Object.fromEntries(Object.entries(program).filter(([key]) => key !== "default" && key !== "__esModule"));
+      await runBeforeExit(pulumi, () => recorded.length);
+    } catch (error) {
+      failure = error;
+    }
+    return exports;
+  });
+  if (failure) throw failure;
+  const outputs: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(exports)) outputs[key] = await resolveOutput(pulumi, value);
+  await pulumi.runtime.disconnect();
+  provisioner.destroy();
+  return { project: request.project, stack: request.stack, resources: recorded, outputs, notes: provisioner.notes, bundles };
+}
+
+process.on("message", (message: { type: string; request: DeployRequest }) => {
+  if (message.type !== "deploy") return;
+  // A failure outside the program's own code path (a resource whose registration fails, an
+  // apply that throws) fails the deployment with its message, as the CLI reports it.
+  process.on("unhandledRejection", (error) => fail(error));
+  deploy(message.request).then(
+    (deployment) => process.send!({ type: "deployed", deployment }, () => process.exit(0)),
+    (error: unknown) => fail(error),
+  );
+});
+
+let failed = false;
+function fail(error: unknown): void {
+  if (failed) return;
+  failed = true;
+  // A RunError (the program's own config guard) carries the whole story in its message. Checked
+  // by its brand, not through the program's Pulumi, which may be what failed to load.
+  const detail = (error as { __pulumiRunError?: boolean })?.__pulumiRunError
+    ? `${(error as Error).message}\n(in the sandbox, set stack config with \`npm start -- --config key=value\` or in Pulumi.sandbox.yaml)`
+    : ((error as Error)?.stack ?? String(error));
+  process.send!({ type: "failed", message: detail }, () => process.exit(1));
+}
+// A program without Pulumi fails its deployment with that message, not this process at start.
+// The launcher may be gone already (a mistyped flag): then there is nobody to tell.
+warm.then(
+  () => {
+    if (process.connected) process.send!({ type: "ready" });
+  },
+  () => undefined,
+);
+process.on("disconnect", () => process.exit(0));

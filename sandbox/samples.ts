@@ -1,0 +1,121 @@
+import { randomUUID, createHash } from "node:crypto";
+import type { ResourceIndex } from "./model/resource-index";
+import { types } from "./model/resource-index";
+import { s3EventRecord } from "./services/s3/s3-event";
+import { sqsEventRecord } from "./services/sqs/sqs-record";
+import { proxyEvent, gatewayRequestId } from "./services/apigateway/payload";
+import { sandboxAccountId } from "./shared/constants";
+import { httpApisOf } from "./services/apigateway/api-model";
+import { selectRoute } from "./services/apigateway/routes";
+
+export type SampleSource = "s3" | "sqs" | "http";
+
+/** What a sample can be aimed at, found by the sandbox before the event is built. */
+export interface SampleOptions {
+  /** s3: an object that exists, so the function reads something real. */
+  object?: { key: string; size: number; eTag: string };
+  /** sqs: a body the function accepted before (it ran its happy path with it). */
+  body?: string;
+  /** http: the request; by default a route of the function's API that has no path variable. */
+  method?: string;
+  path?: string;
+}
+
+/** The bucket, prefix and suffix of the notification that invokes the function, if any. */
+export function s3SampleTarget(functionName: string, index: ResourceIndex): { bucket: string; prefix: string; suffix: string; id?: string } {
+  const fnArn = index.functionByRef(functionName)?.state.arn;
+  const target = index
+    .all(types.bucketNotification)
+    .flatMap((notification) =>
+      ((notification.inputs.lambdaFunctions as Array<Record<string, string>> | undefined) ?? []).map((entry) => ({ bucket: String(notification.inputs.bucket), entry })),
+    )
+    .find(({ entry }) => index.functionByRef(entry.lambdaFunctionArn)?.state.arn === fnArn);
+  return {
+    bucket: target?.bucket ?? String(index.all(types.bucket)[0]?.state.bucket ?? "example-bucket"),
+    prefix: target?.entry.filterPrefix ?? "",
+    suffix: target?.entry.filterSuffix ?? "",
+    ...(target?.entry.id ? { id: target.entry.id } : {}),
+  };
+}
+
+/** The API that integrates the function (or the first one), and the route a sample calls by default. */
+export function httpSampleRequest(functionName: string, index: ResourceIndex, options: SampleOptions = {}) {
+  const { apis } = httpApisOf(index);
+  const fnName = index.functionByRef(functionName)?.state.name;
+  const api =
+    apis.find((candidate) => [...candidate.integrations.values()].some((integration) => index.functionByRef(integration.functionRef)?.state.name === fnName)) ?? apis[0];
+  const method = (options.method ?? "GET").toUpperCase();
+  // A route without variables is one a sample can call as it is; greedy-only APIs get "/".
+  const concrete = api?.routes.find((route) => {
+    const [routeMethod, routePath] = route.routeKey.split(" ");
+    return routePath && !routePath.includes("{") && (routeMethod === method || routeMethod === "ANY");
+  });
+  const path = options.path ?? concrete?.routeKey.split(" ")[1] ?? "/";
+  const match = api ? selectRoute(api.routes, method, path) : undefined;
+  return { api, method, path, match };
+}
+
+/**
+ * Sample events like `sam local generate-event`, but aimed at this deployment: an object of the
+ * function's own notification, a message its own mapping delivered, a route of its API.
+ */
+export function sampleEvent(source: SampleSource, functionName: string, index: ResourceIndex, options: SampleOptions = {}): unknown {
+  const fnArn = index.functionByRef(functionName)?.state.arn;
+  switch (source) {
+    case "s3": {
+      const target = s3SampleTarget(functionName, index);
+      const key = options.object?.key ?? `${target.prefix}sample${target.suffix || ".txt"}`;
+      return {
+        Records: [
+          s3EventRecord(
+            { bucket: target.bucket, key, eventName: "ObjectCreated:Put", requestId: randomUUID().slice(0, 16).toUpperCase(), sourceIp: "127.0.0.1", eventTime: new Date() },
+            { size: options.object?.size ?? 1024, eTag: options.object?.eTag ?? createHash("md5").update(key).digest("hex") },
+            target.id ?? "sandbox-sample",
+          ),
+        ],
+      };
+    }
+    case "sqs": {
+      const mapping = index.all(types.eventSourceMapping).find((candidate) => index.functionByRef(candidate.inputs.functionName)?.state.arn === fnArn);
+      const queueArn = String(mapping?.inputs.eventSourceArn ?? index.all(types.queue)[0]?.state.arn ?? `arn:aws:sqs:us-east-1:${sandboxAccountId}:example`);
+      const body = options.body ?? '{"hello":"from the sandbox"}';
+      const now = String(Date.now());
+      return {
+        Records: [
+          sqsEventRecord(
+            {
+              MessageId: randomUUID(),
+              ReceiptHandle: Buffer.from(randomUUID()).toString("base64"),
+              Body: body,
+              MD5OfBody: createHash("md5").update(body).digest("hex"),
+              Attributes: { ApproximateReceiveCount: "1", SentTimestamp: now, SenderId: "AIDASANDBOX", ApproximateFirstReceiveTimestamp: now },
+            },
+            queueArn,
+          ),
+        ],
+      };
+    }
+    case "http": {
+      const { api, method, path, match } = httpSampleRequest(functionName, index, options);
+      const stage = api?.stages.find((candidate) => candidate.name !== "$default")?.name ?? "$default";
+      const rawPath = stage === "$default" ? path : `/${stage}${path}`;
+      return proxyEvent(
+        {
+          method,
+          rawPath,
+          rawQueryString: "",
+          headers: { accept: "application/json", host: "127.0.0.1", "user-agent": "sandbox-invoke" },
+          cookies: [],
+          queryStringParameters: {},
+          isBase64Encoded: false,
+          sourceIp: "127.0.0.1",
+          userAgent: "sandbox-invoke",
+          requestId: gatewayRequestId(),
+          time: new Date(),
+          domainName: "127.0.0.1",
+        },
+        { apiId: api?.apiId ?? "sandboxapi", stage, routeKey: match?.route.routeKey ?? "$default", pathParameters: match?.pathParameters ?? {} },
+      );
+    }
+  }
+}

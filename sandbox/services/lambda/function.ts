@@ -1,0 +1,102 @@
+import { copyFileSync, existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { FunctionSpec, InvocationResult } from "../../model/function-spec";
+import { Environment } from "./environment";
+import { sandboxRegion, sandboxAccountId } from "../../shared/constants";
+import type { FaultPlan } from "../../faults/plan";
+import { injectedError, pastTimeout } from "../../faults/invocation";
+
+/** Concurrency when the program reserves none: enough to overlap I/O, few enough for a laptop. */
+const defaultConcurrency = 10;
+
+/**
+ * A deployed function: a pool of warm execution environments running its artifact. Updating the
+ * code retires the old environments after their current invocation, so nothing in flight is lost.
+ */
+export class LocalFunction {
+  private idle: Environment[] = [];
+  private busy = new Set<Environment>();
+  private waiting: Array<() => void> = [];
+  private codeDir = "";
+  private stopped = false;
+  spec!: FunctionSpec;
+
+  constructor(
+    spec: FunctionSpec,
+    private readonly options: { stateDir: string; awsEndpoint: string; faults?: FaultPlan },
+  ) {
+    this.update(spec);
+  }
+
+  get name() {
+    return this.spec.name;
+  }
+
+  /** Swaps in new code or settings; returns false when nothing changed. */
+  update(spec: FunctionSpec): boolean {
+    if (this.spec && JSON.stringify(this.spec) === JSON.stringify(spec)) return false;
+    this.spec = spec;
+    this.codeDir = join(this.options.stateDir, "functions", `${spec.name}-${spec.codeHash.slice(0, 12)}`);
+    for (const [file, text] of Object.entries(spec.files)) {
+      const path = join(this.codeDir, file);
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(path, text);
+    }
+    for (const [file, source] of Object.entries(spec.links)) {
+      const path = join(this.codeDir, file);
+      mkdirSync(dirname(path), { recursive: true });
+      // A folder (a package the callback needs) is linked: its files are what would be zipped;
+      // a single file is copied byte for byte.
+      if (statSync(source).isDirectory()) {
+        if (!existsSync(path)) symlinkSync(source, path, "dir");
+      } else copyFileSync(source, path);
+    }
+    const retired = this.idle;
+    this.idle = [];
+    retired.forEach((environment) => void environment.worker.terminate());
+    for (const environment of this.busy) environment.retire = true;
+    return true;
+  }
+
+  get concurrency(): number {
+    return this.spec.reservedConcurrency && this.spec.reservedConcurrency > 0 ? this.spec.reservedConcurrency : defaultConcurrency;
+  }
+
+  async invoke(event: unknown): Promise<InvocationResult> {
+    if (this.stopped) throw new Error(`function ${this.name} is stopped`);
+    const fault = this.options.faults?.invocationFault(this.spec);
+    if (fault === "error") return injectedError(this.name);
+    while (this.busy.size >= this.concurrency) {
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    const environment =
+      this.idle.pop() ??
+      new Environment(this.spec, this.codeDir, this.options.awsEndpoint, (exited) => this.forget(exited));
+    this.busy.add(environment);
+    // Events cross the thread boundary as JSON, as they reach Lambda.
+    // A crash comes halfway through the invocation's own time, whatever its init took.
+    const crashAfterMs = fault === "crash" ? this.spec.timeoutSeconds * 500 : undefined;
+    const running = environment.invoke(JSON.parse(JSON.stringify(event ?? null)), this.spec.timeoutSeconds, crashAfterMs);
+    const result = fault === "timeout" ? await pastTimeout(running, this.spec.timeoutSeconds, () => (environment.dead = true)) : await running;
+    this.busy.delete(environment);
+    if (environment.dead || environment.retire || this.stopped) void environment.worker.terminate();
+    else this.idle.push(environment);
+    this.waiting.shift()?.();
+    return result;
+  }
+
+  private forget(environment: Environment) {
+    this.idle = this.idle.filter((candidate) => candidate !== environment);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    const all = [...this.idle, ...this.busy];
+    this.idle = [];
+    await Promise.all(all.map((environment) => environment.worker.terminate()));
+  }
+}
+
+export function functionArn(name: string): string {
+  return `arn:aws:lambda:${sandboxRegion}:${sandboxAccountId}:function:${name}`;
+}

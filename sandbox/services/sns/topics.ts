@@ -1,0 +1,144 @@
+import { randomUUID } from "node:crypto";
+import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from "@aws-sdk/client-sqs";
+import type { Reporter } from "../../shared/log";
+import { queueUrlOfArn, type ResourceIndex } from "../../model/resource-index";
+import { asyncConfigFor, type AsyncInvoker } from "../lambda/async-invoke";
+import type { LocalFunction } from "../lambda/function";
+import { passesFilterPolicy, type MessageAttribute } from "./filter-policy";
+
+export const topicType = "aws:sns/topic:Topic";
+export const subscriptionType = "aws:sns/topicSubscription:TopicSubscription";
+
+/** The protocols whose deliveries the sandbox makes. */
+const deliveredProtocols = new Set(["lambda", "sqs"]);
+
+export interface Subscription {
+  arn: string;
+  topicArn: string;
+  protocol: string;
+  endpoint: string;
+  filterPolicy?: string;
+  filterPolicyScope?: string;
+  rawMessageDelivery: boolean;
+}
+
+export interface Publication {
+  topicArn: string;
+  message: string;
+  subject?: string;
+  messageAttributes: Record<string, MessageAttribute>;
+}
+
+/**
+ * The program's SNS topics: a publication fans out to each subscription whose filter policy it
+ * passes, a Lambda subscription as an asynchronous invocation with SNS's event (Lambda's retries
+ * and destinations apply), an SQS subscription as a message: SNS's JSON envelope, or the message
+ * itself with raw message delivery.
+ */
+export class LocalTopics {
+  readonly subscriptions: Subscription[];
+
+  constructor(
+    private readonly deps: {
+      index: ResourceIndex;
+      functionByRef(ref: unknown): LocalFunction | undefined;
+      asyncInvoker: AsyncInvoker;
+      sqs: SQSClient;
+      awsEndpoint: string;
+      reporter: Reporter;
+    },
+  ) {
+    this.subscriptions = deps.index.all(subscriptionType).map((resource) => {
+      const inputs = resource.inputs as Record<string, unknown>;
+      return {
+        arn: String(resource.state.arn),
+        topicArn: String(inputs.topic),
+        protocol: String(inputs.protocol),
+        endpoint: String(inputs.endpoint),
+        filterPolicy: (inputs.filterPolicy as string | undefined) || undefined,
+        filterPolicyScope: (inputs.filterPolicyScope as string | undefined) || undefined,
+        rawMessageDelivery: inputs.rawMessageDelivery === true || inputs.rawMessageDelivery === "true",
+      };
+    });
+    for (const subscription of this.subscriptions) {
+      if (!deliveredProtocols.has(subscription.protocol)) {
+        deps.reporter.warn(`SNS subscription ${subscription.protocol}:${subscription.endpoint} is not emulated (only lambda and sqs subscriptions are): nothing is delivered to it`);
+      }
+    }
+  }
+
+  topicArns(): string[] {
+    return this.deps.index.all(topicType).map((topic) => String(topic.state.arn));
+  }
+
+  has(topicArn: string): boolean {
+    return this.topicArns().includes(topicArn);
+  }
+
+  /** Accepts a publication and delivers it in the background, as SNS does; returns its message id. */
+  publish(publication: Publication): string {
+    const messageId = randomUUID();
+    const timestamp = new Date().toISOString();
+    for (const subscription of this.subscriptions.filter((candidate) => candidate.topicArn === publication.topicArn)) {
+      if (!deliveredProtocols.has(subscription.protocol)) continue;
+      if (!passesFilterPolicy(subscription.filterPolicy, subscription.filterPolicyScope, publication.message, publication.messageAttributes)) continue;
+      this.deliver(subscription, publication, messageId, timestamp).catch((error) =>
+        this.deps.reporter.warn(`SNS delivery of ${messageId} to ${subscription.endpoint}: ${(error as Error).message}`),
+      );
+    }
+    return messageId;
+  }
+
+  private async deliver(subscription: Subscription, publication: Publication, messageId: string, timestamp: string): Promise<void> {
+    const notification = {
+      Type: "Notification",
+      MessageId: messageId,
+      TopicArn: publication.topicArn,
+      ...(publication.subject !== undefined ? { Subject: publication.subject } : {}),
+      Message: publication.message,
+      Timestamp: timestamp,
+      SignatureVersion: "1",
+      Signature: "c2FuZGJveA==",
+      SigningCertURL: `${this.deps.awsEndpoint}/_sandbox/sns/certificate.pem`,
+      UnsubscribeURL: `${this.deps.awsEndpoint}/_sandbox/sns/unsubscribe?SubscriptionArn=${encodeURIComponent(subscription.arn)}`,
+      ...(Object.keys(publication.messageAttributes).length > 0 ? { MessageAttributes: publication.messageAttributes } : {}),
+    };
+    if (subscription.protocol === "sqs") {
+      await this.deps.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: queueUrlOfArn(subscription.endpoint, this.deps.awsEndpoint),
+          MessageBody: subscription.rawMessageDelivery ? publication.message : JSON.stringify(notification),
+          ...(subscription.rawMessageDelivery ? { MessageAttributes: sqsAttributes(publication.messageAttributes) } : {}),
+        }),
+      );
+      return;
+    }
+    const fn = this.deps.functionByRef(subscription.endpoint);
+    if (!fn) throw new Error(`function ${subscription.endpoint} is not deployed`);
+    // Lambda's SNS event: the same notification, with the capitalisation the Lambda event uses.
+    const { SigningCertURL, UnsubscribeURL, MessageAttributes, ...rest } = notification;
+    const event = {
+      Records: [
+        {
+          EventSource: "aws:sns",
+          EventVersion: "1.0",
+          EventSubscriptionArn: subscription.arn,
+          Sns: { ...rest, Subject: publication.subject ?? null, SigningCertUrl: SigningCertURL, UnsubscribeUrl: UnsubscribeURL, MessageAttributes: MessageAttributes ?? {} },
+        },
+      ],
+    };
+    const topicName = publication.topicArn.split(":").pop();
+    await this.deps.asyncInvoker.invoke(fn, event, { source: "sns", detail: `${topicName} ${messageId}` }, asyncConfigFor(this.deps.index, fn.name));
+  }
+}
+
+function sqsAttributes(attributes: Record<string, MessageAttribute>): Record<string, MessageAttributeValue> {
+  return Object.fromEntries(
+    Object.entries(attributes).map(([name, attribute]) => [
+      name,
+      attribute.Type === "Binary"
+        ? { DataType: "Binary", BinaryValue: Buffer.from(attribute.Value, "base64") }
+        : { DataType: attribute.Type === "String.Array" ? "String" : attribute.Type, StringValue: attribute.Value },
+    ]),
+  );
+}
