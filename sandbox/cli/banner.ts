@@ -1,7 +1,6 @@
 import { join, relative } from "node:path";
 import type { Sandbox } from "../sandbox";
-import { coverageReport } from "../program/coverage";
-import { unhonouredInputs } from "../program/input-coverage";
+import { coverageReport, unhonouredInputs } from "../services/coverage";
 import { types } from "../model/resource-index";
 import { httpApisOf } from "../services/apigateway/api-model";
 import { outputsFile } from "../shared/outputs";

@@ -27,6 +27,22 @@ export class Provisioner {
     this.sqs = new SQSClient(common);
   }
 
+  /** Creates what the emulators hold for this type (nothing for other types); a queue's URL. */
+  async create(type: string, name: string, inputs: Inputs): Promise<string | undefined> {
+    switch (type) {
+      case "aws:dynamodb/table:Table":
+        await this.table(name, inputs);
+        return undefined;
+      case "aws:s3/bucket:Bucket":
+        await this.bucket(name);
+        return undefined;
+      case "aws:sqs/queue:Queue":
+        return this.queue(name, inputs);
+      default:
+        return undefined;
+    }
+  }
+
   async bucket(name: string): Promise<void> {
     try {
       await this.s3.send(new CreateBucketCommand({ Bucket: name }));

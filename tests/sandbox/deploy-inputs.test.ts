@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { buildSync, type BuildOptions } from "esbuild";
 import { BundleCache } from "../../sandbox/program/bundle-cache";
 import { sandboxStackConfig } from "../../sandbox/program/stack-config";
-import { physicalName } from "../../sandbox/program/physical-names";
+import { physicalName } from "../../sandbox/model/physical-names";
 
 const dir = mkdtempSync(join(tmpdir(), "sandbox-deploy-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { unhonouredInputs } from "../../sandbox/program/input-coverage";
+import { unhonouredInputs } from "../../sandbox/services/coverage";
 import type { RecordedResource } from "../../sandbox/model/recorded";
 
 const resource = (type: string, name: string, inputs: Record<string, unknown>): RecordedResource => ({ type, name, id: name, inputs, state: inputs, custom: true });

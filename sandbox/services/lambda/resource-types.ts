@@ -1,0 +1,56 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { ResourceTypeSupport } from "../../model/resource-type";
+
+export const lambdaResourceTypes: ResourceTypeSupport[] = [
+  {
+    type: "aws:lambda/function:Function",
+    coverage: "emulated",
+    honoured: ["code", "handler", "runtime", "timeout", "memorySize", "environment", "reservedConcurrentExecutions", "loggingConfig"],
+    noLocalEffect: ["role", "publish", "sourceCodeHash", "kmsKeyArn", "tracingConfig", "codeSigningConfigArn", "skipDestroy"],
+    meaning: {
+      architectures: "runs on this machine's processor, whatever the architecture",
+      layers: "layers are not added: code that needs a layer's files fails locally",
+      vpcConfig: "no VPC: the function reaches the sandbox's endpoints directly",
+      deadLetterConfig: "failed asynchronous events go to the on-failure destination only, not to this DLQ",
+      ephemeralStorage: "/tmp is the machine's, without this size limit",
+      fileSystemConfigs: "no EFS mount locally",
+      imageUri: "container images do not run in the sandbox",
+      packageType: "container images do not run in the sandbox",
+      snapStart: "no SnapStart locally",
+    },
+    state: ({ physical, inputs, arn, region }) => {
+      const functionArn = arn("lambda", `function:${physical}`);
+      return {
+        id: physical,
+        state: {
+          name: physical,
+          arn: functionArn,
+          qualifiedArn: `${functionArn}:$LATEST`,
+          invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+          version: "$LATEST",
+          sourceCodeHash: createHash("sha256").update(JSON.stringify(inputs.code ?? "")).digest("base64"),
+          lastModified: new Date().toISOString(),
+        },
+      };
+    },
+  },
+  {
+    type: "aws:lambda/eventSourceMapping:EventSourceMapping",
+    coverage: "emulated",
+    honoured: ["eventSourceArn", "functionName", "batchSize", "maximumBatchingWindowInSeconds", "functionResponseTypes", "scalingConfig", "enabled"],
+    meaning: { filterCriteria: "every message is delivered", startingPosition: "only SQS sources run locally", destinationConfig: "no on-failure destination for SQS mappings" },
+    state: ({ inputs, arn }) => {
+      const uuid = randomUUID();
+      return { id: uuid, state: { uuid, functionArn: inputs.functionName, state: "Enabled", arn: arn("lambda", `event-source-mapping:${uuid}`) } };
+    },
+  },
+  {
+    type: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+    coverage: "emulated",
+    honoured: ["functionName", "maximumRetryAttempts", "maximumEventAgeInSeconds", "destinationConfig"],
+    meaning: { qualifier: "every invocation uses these settings, whatever the qualifier" },
+  },
+  { type: "aws:lambda/permission:Permission", coverage: "recorded, not enforced", state: ({ inputs, name }) => ({ id: String(inputs.statementId ?? name), state: {} }) },
+  // Lambda's recursive loop detection is not emulated: the sandbox never stops a chain of invocations.
+  { type: "aws:lambda/functionRecursionConfig:FunctionRecursionConfig", coverage: "recorded, not enforced" },
+];

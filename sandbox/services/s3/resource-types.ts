@@ -1,0 +1,43 @@
+import type { ResourceTypeSupport } from "../../model/resource-type";
+
+/** Bucket settings that mean something on AWS and nothing on a loopback-only emulator. */
+const noLocalEffect = (type: string): ResourceTypeSupport => ({ type, coverage: "not emulated (no effect locally)" });
+
+export const s3ResourceTypes: ResourceTypeSupport[] = [
+  {
+    type: "aws:s3/bucket:Bucket",
+    coverage: "emulated",
+    nameInput: "bucket",
+    honoured: ["bucket", "bucketPrefix"],
+    noLocalEffect: ["forceDestroy", "acl", "objectLockEnabled", "serverSideEncryptionConfiguration"],
+    meaning: {
+      versioning: "objects are not versioned locally",
+      lifecycleRules: "objects never expire locally",
+      corsRules: "the local S3 answers no CORS",
+      website: "no static website locally",
+    },
+    state: ({ physical, region }) => ({
+      id: physical,
+      state: {
+        bucket: physical,
+        arn: `arn:aws:s3:::${physical}`,
+        region,
+        bucketDomainName: `${physical}.s3.amazonaws.com`,
+        bucketRegionalDomainName: `${physical}.s3.${region}.amazonaws.com`,
+      },
+    }),
+  },
+  {
+    type: "aws:s3/bucketNotification:BucketNotification",
+    coverage: "emulated",
+    honoured: ["bucket", "lambdaFunctions", "queues"],
+    meaning: { topics: "SNS topic notifications are not sent", eventbridge: "no EventBridge notifications" },
+    state: ({ inputs }) => ({ id: String(inputs.bucket), state: {} }),
+  },
+  noLocalEffect("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"),
+  noLocalEffect("aws:s3/bucketPolicy:BucketPolicy"),
+  noLocalEffect("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"),
+  noLocalEffect("aws:s3/bucketOwnershipControls:BucketOwnershipControls"),
+  noLocalEffect("aws:s3/bucketVersioning:BucketVersioning"),
+  noLocalEffect("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"),
+];

@@ -1,0 +1,24 @@
+import { randomUUID } from "node:crypto";
+import type { ResourceTypeSupport } from "../../model/resource-type";
+
+export const snsResourceTypes: ResourceTypeSupport[] = [
+  {
+    type: "aws:sns/topic:Topic",
+    coverage: "emulated",
+    honoured: [],
+    noLocalEffect: ["kmsMasterKeyId", "policy", "deliveryPolicy", "signatureVersion", "tracingConfig"],
+    meaning: { fifoTopic: "messages are not ordered or deduplicated", contentBasedDeduplication: "messages are not deduplicated" },
+    state: ({ physical, arn }) => ({ id: arn("sns", physical), state: { name: physical, arn: arn("sns", physical) } }),
+  },
+  {
+    type: "aws:sns/topicSubscription:TopicSubscription",
+    coverage: "emulated",
+    honoured: ["topic", "protocol", "endpoint", "filterPolicy", "filterPolicyScope", "rawMessageDelivery"],
+    noLocalEffect: ["confirmationTimeoutInMinutes", "endpointAutoConfirms", "subscriptionRoleArn"],
+    meaning: { redrivePolicy: "failed deliveries are not sent to a DLQ", deliveryPolicy: "deliveries are not retried", replayPolicy: "no replay" },
+    state: ({ inputs }) => {
+      const subscription = `${inputs.topic}:${randomUUID()}`;
+      return { id: subscription, state: { arn: subscription, confirmationWasAuthenticated: true, pendingConfirmation: false } };
+    },
+  },
+];
