@@ -1,12 +1,10 @@
 import type { JobMessage } from "../jobs/message";
 
 /**
- * Characters escaped in a message body. SQS refuses U+FFFE and U+FFFF (valid UTF-8 that a CSV cell
- * can carry). Characters beyond U+FFFF (emoji) are valid for SQS, but fauxqs, the sandbox's queue,
- * refuses them, so they travel as the JSON escapes of their two UTF-16 halves. JSON.parse restores
- * both; the cost is a few bytes per such character.
+ * Characters escaped in a message body: SQS refuses U+FFFE and U+FFFF, which are valid UTF-8 that a
+ * CSV cell can carry, so they travel as JSON escapes; JSON.parse restores them.
  */
-const ESCAPED = /[\uFFFE\uFFFF\uD800-\uDFFF]/g;
+const ESCAPED = /[\uFFFE\uFFFF]/g;
 
 /** The queue message body of one job. */
 export function encodeJobMessage(message: JobMessage): string {

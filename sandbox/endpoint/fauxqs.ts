@@ -1,4 +1,8 @@
+import { existsSync, realpathSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { sandboxRegion } from "../shared/constants";
 
 export interface FauxqsEmulator {
@@ -18,6 +22,7 @@ export interface FauxqsEmulator {
  * so the sandbox builds the app and hands it requests from its own loopback endpoint.
  */
 export async function startFauxqs(): Promise<FauxqsEmulator> {
+  await acceptWhatSqsAccepts();
   const { buildApp } = await import("fauxqs");
   const app = buildApp({ logger: false, defaultRegion: sandboxRegion });
   await app.ready();
@@ -36,4 +41,20 @@ export async function startFauxqs(): Promise<FauxqsEmulator> {
       await app.close();
     },
   };
+}
+
+/** SQS's rule for message bodies: these characters, astral ones (emoji) included. */
+const notInSqsBody = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/**
+ * fauxqs checks message bodies one UTF-16 unit at a time, so it refuses characters beyond U+FFFF
+ * that SQS accepts. Its check (one shared RegExp of its own module) is given SQS's rule, so that a
+ * function sends the sandbox exactly what it would send SQS.
+ */
+export async function acceptWhatSqsAccepts(): Promise<void> {
+  const search = createRequire(__filename).resolve.paths("fauxqs") ?? [];
+  const folder = search.map((dir) => join(dir, "fauxqs")).find((dir) => existsSync(join(dir, "dist", "sqs", "sqsTypes.js")));
+  if (!folder) throw new Error("fauxqs is not installed: run npm ci");
+  const types = (await import(pathToFileURL(join(realpathSync(folder), "dist", "sqs", "sqsTypes.js")).href)) as { INVALID_MESSAGE_BODY_CHAR: RegExp };
+  types.INVALID_MESSAGE_BODY_CHAR.test = (text: string) => notInSqsBody.test(text);
 }

@@ -54,6 +54,17 @@ describe("the sandbox AWS endpoint", () => {
     expect(Messages?.[0]?.Body).toBe("hello");
   });
 
+  it("accepts every message body SQS accepts, characters beyond U+FFFF included, and refuses what SQS refuses", async () => {
+    const sqs = new SQSClient({ endpoint: aws.origin, region, credentials });
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "unicode" }));
+    const body = "Ingénieur·e 🚀 東京 𝄞";
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: body }));
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 1 }));
+    expect(received.Messages?.map((message) => message.Body)).toEqual([body]);
+    await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "bad \uffff" }))).rejects.toThrow("Invalid characters found");
+    sqs.destroy();
+  });
+
   it("speaks SQS's query protocol too, for AWS CLIs that predate SQS's JSON protocol", async () => {
     const call = async (params: Record<string, string>) => {
       const response = await fetch(aws.origin, {

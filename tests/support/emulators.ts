@@ -1,3 +1,4 @@
+import { acceptWhatSqsAccepts } from "../../sandbox/endpoint/fauxqs";
 import { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -29,6 +30,8 @@ export async function startEmulators(): Promise<Emulators> {
 
   const { startFauxqs, interceptLocalhostDns } = await import("fauxqs");
   interceptLocalhostDns();
+  // The same fauxqs as the sandbox's: accepting every body SQS accepts.
+  await acceptWhatSqsAccepts();
   const fauxqs = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false, defaultRegion: region });
   const awsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
 
