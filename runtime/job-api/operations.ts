@@ -8,6 +8,7 @@ import { openApiDocument } from "./openapi";
 import { queryValue, type ApiRequest } from "./request";
 import { json, noContent, type ApiResponse } from "./responses";
 import { PAGE_LIMIT, type OperationId } from "./routes";
+import { MAX_KEY_LENGTH } from "../jobs/limits";
 
 export interface OperationInput {
   readonly request: ApiRequest;
@@ -22,9 +23,6 @@ export interface OperationDependencies {
   readonly cursors: CursorCodec;
   readonly now?: () => Date;
 }
-
-/** The schema caps ids and cities at 256 characters: a longer path value names no job. */
-const MAX_KEY_LENGTH = 256;
 
 /** One implementation per route of the table; the record type makes a missing one a compile error. */
 export function operations({ store, cursors, now = () => new Date() }: OperationDependencies): Record<OperationId, Operation> {
@@ -52,6 +50,7 @@ export function operations({ store, cursors, now = () => new Date() }: Operation
     },
 
     async getJobsOfId({ params }) {
+      // A value longer than any key names no job.
       const items = params.id.length > MAX_KEY_LENGTH ? [] : await store.listById(params.id);
       if (items.length === 0) throw new ApiError(404, "not_found", `no job with id '${params.id}'`);
       return json(200, { items });

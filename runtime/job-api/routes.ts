@@ -1,3 +1,5 @@
+import { MAX_KEY_LENGTH } from "../jobs/limits";
+
 /**
  * The one route table of the job API. The router, the OpenAPI document and the gateway's routes
  * (which methods need the authorizer) are all built from it, so they cannot drift apart. Plain data
@@ -64,7 +66,7 @@ export const ROUTES = [
     summary: "List jobs, optionally of one city, one page at a time",
     auth: false,
     query: [
-      { name: "city", description: "Only jobs in this city (exact match)", schema: { type: "string", minLength: 1, maxLength: 256 } },
+      { name: "city", description: "Only jobs in this city (exact match)", schema: { type: "string", minLength: 1, maxLength: MAX_KEY_LENGTH } },
       {
         name: "limit",
         description: "Page size",

@@ -2,6 +2,7 @@
 // about 3 ms of module init instead of 443 KB and 23 ms in every bundle. A namespace import, not
 // `import { z }`: that re-exported namespace object keeps all of zod (418 KB) in the bundle.
 import * as z from "zod/mini";
+import { MAX_KEY_LENGTH } from "./limits";
 
 /**
  * The job offer: one schema for CSV rows and API bodies (DESIGN.md section 2).
@@ -37,7 +38,6 @@ const FORBIDDEN_NAMES = new Set(["__proto__", "constructor", "prototype"]);
 export const MAX_EXTRA_NAME_LENGTH = 64;
 export const MAX_FIELD_LENGTH = 10_000;
 /** Limits shared by the schema and the CSV fast path below, so the two cannot drift apart. */
-const MAX_KEY_LENGTH = 256;
 const MAX_NAME_LENGTH = 500;
 const MAX_CONTRACT_TYPE_LENGTH = 100;
 const MAX_URL_LENGTH = 2048;
