@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readyBanner } from "../../sandbox/cli/banner";
 import { eventually, fixtureProgram, repoRoot, runCommand, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
@@ -134,4 +135,33 @@ describe("the commands against a program of SNS topics and schedules", () => {
     const tryIt = readyBanner(local.sandbox, 0).split("\nTry it\n")[1].split("\n");
     expect(tryIt).toEqual([`  npm run invoke -- on-event --sample sns --program ${program.dir}`, `  npm run invoke -- tick --sample schedule --program ${program.dir}`]);
   });
+});
+
+describe("the commands against a program whose queues have other output names", () => {
+  const program = fixtureProgram("dead-letters");
+  let local: TestSandbox;
+
+  beforeAll(async () => {
+    local = await startTestSandbox({ programDir: program.dir });
+  });
+  afterAll(async () => {
+    await local?.stop();
+    program.remove();
+  });
+
+  it("dlq list and redrive find the dead-letter queue by the redrive policy", async () => {
+    const sent = await local.sqs.send(new SendMessageCommand({ QueueUrl: local.output("ordersUrl"), MessageBody: "poison" }));
+    const [orders, dead] = [local.output("ordersUrl"), local.output("refusedUrl")].map((url) => url.split("/").pop());
+    await eventually(async () => {
+      const listed = await runCommand(local, "dlq", ["list"]);
+      return listed.stdout.includes(sent.MessageId!) ? listed : undefined;
+    }, 30_000, "the poison message in the dead-letter queue");
+    const listed = await runCommand(local, "dlq", ["list"]);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout.replace(/sent \S+Z/, "sent T")).toBe(
+      `${dead} (dead letters of ${orders}): 1 message(s)\n- ${sent.MessageId}  received 2 times, sent T\n  poison\n`,
+    );
+    const redriven = await runCommand(local, "dlq", ["redrive"]);
+    expect(redriven).toEqual({ code: 0, stdout: `moved 1 message(s) from ${dead} back to ${orders}\n`, stderr: "" });
+  }, 60_000);
 });
