@@ -1,7 +1,7 @@
 import { join, resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { readOutputs, type SandboxOutputs } from "../outputs";
+import { outputsFile, readOutputs, type SandboxOutputs } from "../outputs";
 import { sandboxCredentials } from "../constants";
 import type { Resource } from "./ingestion-watch";
 
@@ -29,7 +29,15 @@ export function stateDirOf(program: string | undefined): string {
  * `outputs.json` (see `stateDirOf`).
  */
 export function sandboxContext(program?: string) {
-  const outputs: SandboxOutputs = readOutputs(stateDirOf(program));
+  const stateDir = stateDirOf(program);
+  let outputs: SandboxOutputs;
+  try {
+    outputs = readOutputs(stateDir);
+  } catch (error) {
+    // The start command to suggest is the one for this program.
+    if (program === undefined || process.env.SANDBOX_STATE_DIR !== undefined) throw error;
+    throw new Error(`no running sandbox found for ${program} (${outputsFile(stateDir)} is missing): start one with \`npm start -- --program ${program}\``);
+  }
   const common = { endpoint: outputs.awsEndpoint, region: outputs.region, credentials: sandboxCredentials };
   return {
     outputs,

@@ -13,6 +13,15 @@ import { eventually, fixtureProgram, repoRoot, runCommand, startTestSandbox, typ
  * and the functions by what the program declared, never by our output names.
  */
 
+/** A command as `npm run` runs it, with the environment given (runCommand always sets SANDBOX_STATE_DIR). */
+function command(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ["--import", "tsx", join(repoRoot, file), ...args], { cwd: repoRoot, env }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
 const markOf = (local: TestSandbox) => async (key: string) => {
   try {
     return await (await local.s3.send(new GetObjectCommand({ Bucket: local.output("bucketName"), Key: key }))).Body!.transformToString();
@@ -70,17 +79,17 @@ describe("the commands against a program of serialized callbacks", () => {
     const { SANDBOX_STATE_DIR: _ignored, ...env } = process.env;
     const file = join(files, "via-program.txt");
     writeFileSync(file, "x");
-    const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ["--import", "tsx", join(repoRoot, "sandbox", "cli", "upload.ts"), file, "--program", program.dir],
-        { cwd: repoRoot, env },
-        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-      );
-    });
+    const result = await command("sandbox/cli/upload.ts", [file, "--program", program.dir], env);
     expect(result.stderr).toBe("");
     expect(result.stdout).toMatch(new RegExp(`^uploaded s3://${local.output("bucketName")}/incoming/via-program\\.txt \\(1 bytes\\) in \\d+ ms\n$`));
     expect(result.code).toBe(0);
+  });
+
+  it("reconcile finds the bucket and key as upload does, and says the program has no table to reconcile against", async () => {
+    const file = join(files, "rows.csv");
+    writeFileSync(file, "id,city\n1,Paris\n");
+    const result = await command("scripts/reconcile.ts", [file], { ...process.env, SANDBOX_STATE_DIR: local.sandbox.stateDir });
+    expect(result).toEqual({ code: 2, stdout: "", stderr: "error: the program declares no DynamoDB table, so there are no stored rows to reconcile against\n" });
   });
 
   it("the banner's upload line names the notification's prefix and the program", () => {
