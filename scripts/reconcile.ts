@@ -1,7 +1,7 @@
 /**
  * Where did every row of an uploaded CSV go?
  *
- *   npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--stack <name>] [--program <dir>] [--verbose]
+ *   npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]
  *
  * Against the running sandbox (the program's `.sandbox/outputs.json`, or `$SANDBOX_STATE_DIR`) by
  * default, where the bucket, table and queues are the ones the program declared; with `--stack`,
@@ -29,7 +29,7 @@ import { reportKey } from "../runtime/s3-to-sqs/report";
 import { VERSION_ATTRIBUTE } from "../runtime/jobs/store";
 import { deadLetterOf, keyOf, readFileRows, reconcile, renderReconciliation, type DeadLetter } from "./lib/reconcile";
 
-const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--stack <name>] [--program <dir>] [--verbose]";
+const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]";
 
 interface Target {
   outputs: Record<string, unknown>;
@@ -86,26 +86,25 @@ function stackPlaces(target: Target, file: string, key: string | undefined): Pla
 }
 
 /** The sandbox's places, from what the program declared, as `npm run upload` finds them. */
-function sandboxPlaces(resources: Resource[], file: string, key: string | undefined, requestedBucket: string | undefined): Places {
-  const bucket = uploadBucket(resources, requestedBucket);
+function sandboxPlaces(resources: Resource[], file: string, key: string | undefined, requested: { bucket?: string; table?: string }): Places {
+  const bucket = uploadBucket(resources, requested.bucket);
   const rules = notificationRules(resources, bucket);
   const objectKey = key ?? uploadKey(rules, basename(file));
   const rule = rules.find((candidate) => ruleMatches(candidate, objectKey));
   const tables = resources.filter((resource) => resource.type === "aws:dynamodb/table:Table").map((table) => String(table.state.name ?? table.id));
-  if (tables.length !== 1) {
-    throw new Error(
-      tables.length === 0
-        ? "the program declares no DynamoDB table, so there are no stored rows to reconcile against"
-        : `the program declares several DynamoDB tables (${tables.join(", ")}); reconcile reads rows of one, and cannot tell which`,
-    );
+  if (requested.table !== undefined && !tables.includes(requested.table)) {
+    throw new Error(`--table ${requested.table}: the program declares no such table (${tables.length > 0 ? `its tables: ${tables.join(", ")}` : "it declares none"})`);
   }
+  const table = requested.table ?? tables[0];
+  if (tables.length === 0) throw new Error("the program declares no DynamoDB table, so there are no stored rows to reconcile against");
+  if (requested.table === undefined && tables.length > 1) throw new Error(`the program declares several DynamoDB tables: choose the one the rows are stored in with --table <name> (${tables.join(", ")})`);
   const { queues, deadLetterQueues } = watchedQueues(resources);
   return {
     bucket,
     objectKey,
     uploadPrefix: rule?.prefix ?? "",
     ...(rule?.reportPrefix !== undefined ? { reportPrefix: rule.reportPrefix } : {}),
-    table: tables[0],
+    table,
     queueUrls: queues.map((queue) => queue.url),
     deadLetterQueueUrls: deadLetterQueues.map((queue) => queue.url),
   };
@@ -220,7 +219,7 @@ async function main(): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { key: { type: "string" }, bucket: { type: "string" }, stack: { type: "string" }, program: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } },
+      options: { key: { type: "string" }, bucket: { type: "string" }, table: { type: "string" }, stack: { type: "string" }, program: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
     });
@@ -243,7 +242,7 @@ async function main(): Promise<number> {
     let places: Places;
     if (target.resources) {
       await assertSandboxAnswers(String(target.outputs.awsEndpoint));
-      places = sandboxPlaces(await target.resources(), path, values.key, values.bucket);
+      places = sandboxPlaces(await target.resources(), path, values.key, { bucket: values.bucket, table: values.table });
     } else {
       places = stackPlaces(target, path, values.key);
     }

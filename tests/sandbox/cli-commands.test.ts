@@ -33,7 +33,7 @@ const usages: Record<string, string> = {
   "sandbox/cli/invoke.ts": "usage: npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http|sns|schedule [--method GET] [--path /v1/health]) [--program <dir>]",
   "sandbox/cli/dlq.ts": "usage: npm run dlq -- list | show <message id> | redrive  [--stack <name>] [--program <dir>]",
   "sandbox/cli/fire.ts": "usage: npm run fire -- <rule> [--program <dir>]",
-  "scripts/reconcile.ts": "usage: npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--stack <name>] [--program <dir>] [--verbose]",
+  "scripts/reconcile.ts": "usage: npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]",
   "bench/run.ts": "usage: npm run bench -- [--quick] [--json <file>] [--keep]",
 };
 
