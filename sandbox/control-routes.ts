@@ -5,7 +5,7 @@ import { basename, join } from "node:path";
 import { readdirSync, readFileSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { s3SampleTarget, sampleEvent, type SampleOptions, type SampleSource } from "./samples";
+import { s3SampleTarget, sampleEvent, sampleSources, type SampleOptions, type SampleSource } from "./samples";
 import { asyncConfigFor } from "./services/lambda/async-invoke";
 
 export interface SampleDeps {
@@ -123,8 +123,8 @@ export function controlRoutes(wiring: () => Wiring, reporter: Reporter, sampleDe
     if (url.pathname === "/_sandbox/sample" && request.method === "GET") {
       const source = url.searchParams.get("source") as SampleSource;
       const fn = url.searchParams.get("function") ?? "";
-      if (!["s3", "sqs", "http"].includes(source)) {
-        json(response, 400, { message: "source must be s3, sqs or http" });
+      if (!sampleSources.includes(source)) {
+        json(response, 400, { message: `--sample takes ${sampleSources.join(", ")}, not '${source}'` });
         return true;
       }
       const current = wiring();

@@ -7,8 +7,12 @@ import { proxyEvent, gatewayRequestId } from "./services/apigateway/payload";
 import { sandboxAccountId } from "./shared/constants";
 import { httpApisOf } from "./services/apigateway/api-model";
 import { selectRoute } from "./services/apigateway/routes";
+import { subscriptionType, topicType } from "./services/sns/topics";
+import { ruleType, scheduledEvent, targetType } from "./services/events/schedules";
 
-export type SampleSource = "s3" | "sqs" | "http";
+/** The event sources `npm run invoke -- <function> --sample <source>` builds an event of. */
+export const sampleSources = ["s3", "sqs", "http", "sns", "schedule"] as const;
+export type SampleSource = (typeof sampleSources)[number];
 
 /** What a sample can be aimed at, found by the sandbox before the event is built. */
 export interface SampleOptions {
@@ -57,7 +61,8 @@ export function httpSampleRequest(functionName: string, index: ResourceIndex, op
 
 /**
  * Sample events like `sam local generate-event`, but aimed at this deployment: an object of the
- * function's own notification, a message its own mapping delivered, a route of its API.
+ * function's own notification, a message its own mapping delivered, a route of its API, a
+ * notification of the topic it subscribes to, the event of the schedule rule that targets it.
  */
 export function sampleEvent(source: SampleSource, functionName: string, index: ResourceIndex, options: SampleOptions = {}): unknown {
   const fnArn = index.functionByRef(functionName)?.state.arn;
@@ -94,6 +99,43 @@ export function sampleEvent(source: SampleSource, functionName: string, index: R
           ),
         ],
       };
+    }
+    case "sns": {
+      const subscription = index
+        .all(subscriptionType)
+        .find((candidate) => candidate.inputs.protocol === "lambda" && index.functionByRef(candidate.inputs.endpoint)?.state.arn === fnArn);
+      const topicArn = String(subscription?.inputs.topic ?? index.all(topicType)[0]?.state.arn ?? `arn:aws:sns:us-east-1:${sandboxAccountId}:example`);
+      const subscriptionArn = String(subscription?.state.arn ?? `${topicArn}:${randomUUID()}`);
+      // The shape the sandbox's topics deliver to a Lambda subscriber, as SNS does.
+      return {
+        Records: [
+          {
+            EventSource: "aws:sns",
+            EventVersion: "1.0",
+            EventSubscriptionArn: subscriptionArn,
+            Sns: {
+              Type: "Notification",
+              MessageId: randomUUID(),
+              TopicArn: topicArn,
+              Subject: null,
+              Message: '{"hello":"from the sandbox"}',
+              Timestamp: new Date().toISOString(),
+              SignatureVersion: "1",
+              Signature: "c2FuZGJveA==",
+              SigningCertUrl: "https://sns.us-east-1.amazonaws.com/sandbox.pem",
+              UnsubscribeUrl: `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}`,
+              MessageAttributes: {},
+            },
+          },
+        ],
+      };
+    }
+    case "schedule": {
+      const target = index.all(targetType).find((candidate) => index.functionByRef(candidate.inputs.arn)?.state.arn === fnArn);
+      const rule = index.all(ruleType).find((candidate) => candidate.state.name === target?.inputs.rule) ?? index.all(ruleType).find((candidate) => candidate.inputs.scheduleExpression);
+      // A target's constant input replaces the event, as EventBridge delivers it.
+      if (typeof target?.inputs.input === "string") return JSON.parse(target.inputs.input);
+      return scheduledEvent(String(rule?.state.arn ?? `arn:aws:events:us-east-1:${sandboxAccountId}:rule/example`), new Date());
     }
     case "http": {
       const { api, method, path, match } = httpSampleRequest(functionName, index, options);

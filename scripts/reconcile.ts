@@ -1,11 +1,12 @@
 /**
  * Where did every row of an uploaded CSV go?
  *
- *   npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>] [--verbose]
+ *   npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]
  *
- * Against the running sandbox (its `.sandbox/outputs.json`, or `$SANDBOX_STATE_DIR`) by default;
- * with `--stack`, against a deployed stack (`pulumi stack output --json`, default AWS credentials).
- * The object key defaults to the upload prefix plus the file's name. Prints the counts and every
+ * Against the running sandbox (the program's `.sandbox/outputs.json`, or `$SANDBOX_STATE_DIR`) by
+ * default, where the bucket, table and queues are the ones the program declared; with `--stack`,
+ * against a deployed stack (`pulumi stack output --json`, default AWS credentials). The object key
+ * defaults to the upload prefix plus the file's name. Prints the counts and every
  * unaccounted row; exits 1 if there is any or the report says the upload failed, 2 on a usage or
  * access error. The accounting itself is
  * in lib/reconcile.ts.
@@ -13,21 +14,22 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { execFileSync } from "node:child_process";
-import { createReadStream, readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { createReadStream } from "node:fs";
+import { basename } from "node:path";
 import { parseArgs } from "node:util";
 import { BatchGetItemCommand, DynamoDBClient, type BatchGetItemCommandOutput, type KeysAndAttributes } from "@aws-sdk/client-dynamodb";
 import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
 import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { s3ClientConfig, sqsClientConfig } from "../runtime/aws";
 import { sandboxCredentials } from "../sandbox/shared/constants";
-import { assertSandboxAnswers } from "../sandbox/cli/context";
+import { assertSandboxAnswers, sandboxContext, stateDirOf } from "../sandbox/cli/context";
+import { notificationRules, ruleMatches, uploadBucket, uploadKey, watchedQueues, type Resource } from "../sandbox/cli/ingestion-watch";
 import type { IngestReport } from "../runtime/s3-to-sqs/report";
 import { reportKey } from "../runtime/s3-to-sqs/report";
 import { VERSION_ATTRIBUTE } from "../runtime/jobs/store";
 import { deadLetterOf, keyOf, readFileRows, reconcile, renderReconciliation, type DeadLetter } from "./lib/reconcile";
 
-const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--stack <name>] [--verbose]";
+const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]";
 
 interface Target {
   outputs: Record<string, unknown>;
@@ -35,23 +37,76 @@ interface Target {
   sqs: SQSClient;
   dynamo: DynamoDBClient;
   describe: string;
+  /** The running sandbox's declared resources; a deployed stack has its outputs only. */
+  resources?: () => Promise<Resource[]>;
 }
 
-function sandboxTarget(): Target {
-  const stateDir = process.env.SANDBOX_STATE_DIR ?? join(process.cwd(), ".sandbox");
-  let outputs: Record<string, unknown>;
+function sandboxTarget(program: string | undefined): Target {
+  let context;
   try {
-    outputs = JSON.parse(readFileSync(join(stateDir, "outputs.json"), "utf8"));
+    context = sandboxContext(program);
   } catch {
-    throw new Error(`no running sandbox (${join(stateDir, "outputs.json")} is missing): start one with \`npm start\`, or pass --stack <name>`);
+    throw new Error(`no running sandbox (${stateDirOf(program)}/outputs.json is missing): start one with \`npm start\`, or pass --stack <name>`);
   }
-  const common = { endpoint: String(outputs.awsEndpoint), region: String(outputs.region), credentials: sandboxCredentials };
+  const { outputs, s3, sqs, resources } = context;
   return {
     outputs,
-    s3: new S3Client({ ...common, forcePathStyle: true }),
-    sqs: new SQSClient(common),
-    dynamo: new DynamoDBClient(common),
-    describe: `the sandbox at ${common.endpoint}`,
+    s3,
+    sqs,
+    resources,
+    dynamo: new DynamoDBClient({ endpoint: outputs.awsEndpoint, region: outputs.region, credentials: sandboxCredentials }),
+    describe: `the sandbox at ${outputs.awsEndpoint}`,
+  };
+}
+
+/** What reconcile reads: where the upload and its report are, the table, the queues the rows go through. */
+interface Places {
+  bucket: string;
+  objectKey: string;
+  uploadPrefix: string;
+  /** Undefined when the program's function writes no report. */
+  reportPrefix?: string;
+  table: string;
+  queueUrls: string[];
+  deadLetterQueueUrls: string[];
+}
+
+/** A deployed stack's places, from its outputs (the names this project's program exports). */
+function stackPlaces(target: Target, file: string, key: string | undefined): Places {
+  const uploadPrefix = output(target, "uploadPrefix");
+  return {
+    bucket: output(target, "bucketName"),
+    objectKey: key ?? `${uploadPrefix}${basename(file)}`,
+    uploadPrefix,
+    reportPrefix: typeof target.outputs.reportPrefix === "string" ? target.outputs.reportPrefix : "reports/",
+    table: output(target, "tableName"),
+    queueUrls: [output(target, "queueUrl")],
+    deadLetterQueueUrls: [output(target, "deadLetterQueueUrl")],
+  };
+}
+
+/** The sandbox's places, from what the program declared, as `npm run upload` finds them. */
+function sandboxPlaces(resources: Resource[], file: string, key: string | undefined, requested: { bucket?: string; table?: string }): Places {
+  const bucket = uploadBucket(resources, requested.bucket);
+  const rules = notificationRules(resources, bucket);
+  const objectKey = key ?? uploadKey(rules, basename(file));
+  const rule = rules.find((candidate) => ruleMatches(candidate, objectKey));
+  const tables = resources.filter((resource) => resource.type === "aws:dynamodb/table:Table").map((table) => String(table.state.name ?? table.id));
+  if (requested.table !== undefined && !tables.includes(requested.table)) {
+    throw new Error(`--table ${requested.table}: the program declares no such table (${tables.length > 0 ? `its tables: ${tables.join(", ")}` : "it declares none"})`);
+  }
+  const table = requested.table ?? tables[0];
+  if (tables.length === 0) throw new Error("the program declares no DynamoDB table, so there are no stored rows to reconcile against");
+  if (requested.table === undefined && tables.length > 1) throw new Error(`the program declares several DynamoDB tables: choose the one the rows are stored in with --table <name> (${tables.join(", ")})`);
+  const { queues, deadLetterQueues } = watchedQueues(resources);
+  return {
+    bucket,
+    objectKey,
+    uploadPrefix: rule?.prefix ?? "",
+    ...(rule?.reportPrefix !== undefined ? { reportPrefix: rule.reportPrefix } : {}),
+    table,
+    queueUrls: queues.map((queue) => queue.url),
+    deadLetterQueueUrls: deadLetterQueues.map((queue) => queue.url),
   };
 }
 
@@ -164,7 +219,7 @@ async function main(): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { key: { type: "string" }, stack: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } },
+      options: { key: { type: "string" }, bucket: { type: "string" }, table: { type: "string" }, stack: { type: "string" }, program: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } },
       allowPositionals: true,
       strict: true,
     });
@@ -182,21 +237,25 @@ async function main(): Promise<number> {
     return 2;
   }
   const path = positionals[0];
-  const target = values.stack ? stackTarget(values.stack) : sandboxTarget();
+  const target = values.stack ? stackTarget(values.stack) : sandboxTarget(values.program);
   try {
-    if (!values.stack) await assertSandboxAnswers(String(target.outputs.awsEndpoint));
-    const uploadPrefix = output(target, "uploadPrefix");
-    const objectKey = values.key ?? `${uploadPrefix}${basename(path)}`;
-    const bucket = output(target, "bucketName");
-    const reportPrefix = typeof target.outputs.reportPrefix === "string" ? target.outputs.reportPrefix : "reports/";
+    let places: Places;
+    if (target.resources) {
+      await assertSandboxAnswers(String(target.outputs.awsEndpoint));
+      places = sandboxPlaces(await target.resources(), path, values.key, { bucket: values.bucket, table: values.table });
+    } else {
+      places = stackPlaces(target, path, values.key);
+    }
+    const { objectKey } = places;
     const file = await readFileRows(createReadStream(path));
-    const [report, table, letters, inQueue] = await Promise.all([
-      readReport(target, bucket, reportKey(objectKey, uploadPrefix, reportPrefix)),
-      tableVersions(target, output(target, "tableName"), file.rows.flatMap((row) => (row.key ? [row.key] : []))),
-      deadLetters(target, output(target, "deadLetterQueueUrl")),
-      queueDepth(target, output(target, "queueUrl")),
+    const [report, table, letters, inQueues] = await Promise.all([
+      places.reportPrefix === undefined ? undefined : readReport(target, places.bucket, reportKey(objectKey, places.uploadPrefix, places.reportPrefix)),
+      tableVersions(target, places.table, file.rows.flatMap((row) => (row.key ? [row.key] : []))),
+      Promise.all(places.deadLetterQueueUrls.map((url) => deadLetters(target, url))),
+      Promise.all(places.queueUrls.map((url) => queueDepth(target, url))),
     ]);
-    const result = reconcile({ objectKey, file, report, table, deadLetters: letters });
+    const inQueue = inQueues.reduce((sum, depth) => sum + depth, 0);
+    const result = reconcile({ objectKey, file, report, table, deadLetters: letters.flat() });
     console.log(`reconcile ${path} against ${target.describe}`);
     console.log(renderReconciliation(objectKey, result, { listRows: values.verbose || inQueue === 0, inQueue }));
     // A failed upload is not done even when the rows read so far are all accounted for.

@@ -1,9 +1,11 @@
+import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Sandbox } from "../sandbox";
 import { coverageReport, unhonouredInputs } from "../services/coverage";
 import { types } from "../model/resource-index";
 import { httpApisOf } from "../services/apigateway/api-model";
 import { outputsFile } from "../shared/outputs";
+import { notificationRules, type NotificationRule } from "./ingestion-watch";
 
 const shortType = (type: string) => type.replace(/^aws:/, "").replace(/:.*$/, "");
 
@@ -85,7 +87,23 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   lines.push(`Table data persists in ${here(join(sandbox.stateDir, "dynamodb"))}; queues and objects live in memory and are gone after a stop.`);
   lines.push("");
   lines.push("Try it");
-  if (typeof outputs.bucketName === "string" && index.all(types.bucketNotification).length > 0) lines.push(`  npm run upload -- fixtures/jobs.csv --wait`);
+  // The commands find the sandbox through the program's directory, as npm start did.
+  const programPath = relative(process.cwd(), sandbox.programDir);
+  const program = programPath === "" ? "" : ` --program ${programPath.startsWith("..") ? sandbox.programDir : programPath}`;
+  const notified = index
+    .all(types.bucket)
+    .map((bucket) => ({ bucket: String(bucket.state.bucket), rules: notificationRules(index.deployment.resources, String(bucket.state.bucket)) }))
+    .filter(({ rules }) => rules.length > 0);
+  for (const { bucket, rules } of notified) {
+    const choose = notified.length > 1 ? ` --bucket ${bucket}` : "";
+    lines.push(`  npm run upload -- ${uploadFile(sandbox.programDir, rules[0], here)} --wait${choose}${program}  (${rules.map((rule) => `${rule.target} takes ${rule.prefix}*${rule.suffix}`).join("; ")})`);
+  }
+  const subscribers = new Set(
+    wiring.topics.subscriptions.flatMap((subscription) => (subscription.protocol === "lambda" ? [index.functionByRef(subscription.endpoint)?.name ?? subscription.endpoint] : [])),
+  );
+  for (const fn of subscribers) lines.push(`  npm run invoke -- ${fn} --sample sns${program}`);
+  const scheduled = new Set(wiring.schedules.rules.flatMap((rule) => rule.targets.flatMap((target) => index.functionByRef(target.arn)?.name ?? [])));
+  for (const fn of scheduled) lines.push(`  npm run invoke -- ${fn} --sample schedule${program}`);
   for (const api of apis) {
     const get = api.routes.find((route) => /^(GET|ANY) \//.test(route.routeKey));
     const stage = api.stages[0];
@@ -95,6 +113,22 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
     lines.push(`  curl ${stageUrl(sandbox.apiOrigin, stage.name)}${path}`);
   }
   return lines.join("\n");
+}
+
+/**
+ * The file a user would upload: one of the program's fixtures that the notification takes, else
+ * a placeholder that says what the name must end with.
+ */
+function uploadFile(programDir: string, rule: NotificationRule, here: (path: string) => string): string {
+  const fixtures = join(programDir, "fixtures");
+  let names: string[] = [];
+  try {
+    names = readdirSync(fixtures).sort();
+  } catch {
+    // No fixtures folder: the placeholder below.
+  }
+  const fixture = names.find((name) => name.endsWith(rule.suffix) && !name.startsWith("."));
+  return fixture ? here(join(fixtures, fixture)) : `<file${rule.suffix}>`;
 }
 
 /** A stage's invoke URL: `$default` is served at the API's root, any other stage under its name. */

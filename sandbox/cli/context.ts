@@ -1,33 +1,55 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
-import { readOutputs, type SandboxOutputs } from "../shared/outputs";
+import { outputsFile, readOutputs, type SandboxOutputs } from "../shared/outputs";
 import { sandboxCredentials } from "../shared/constants";
+import type { Resource } from "./ingestion-watch";
+
+/** The flag every command takes: which program's sandbox to talk to (the one `npm start -- --program <dir>` runs). */
+export const programOption = { program: { type: "string" } } as const;
+
+/** Its place in a usage line. */
+export const programUsage = "[--program <dir>]";
+
+/** A command to suggest, aimed at the same program as the one that suggests it. */
+export function commandLine(command: string, program: string | undefined): string {
+  return `npm run ${command}${program === undefined ? "" : ` --program ${program}`}`;
+}
 
 /**
- * What a command needs to talk to the running sandbox, found through `.sandbox/outputs.json`
- * (or `$SANDBOX_STATE_DIR/outputs.json` for a sandbox started with another state directory).
+ * Where the running sandbox of a program keeps its state: as `npm start` decides it, so a command
+ * given the same `--program` finds it; SANDBOX_STATE_DIR, when set, wins as it does there.
  */
-export function sandboxContext(stateDir = process.env.SANDBOX_STATE_DIR ?? join(process.cwd(), ".sandbox")) {
-  const outputs: SandboxOutputs = readOutputs(stateDir);
+export function stateDirOf(program: string | undefined): string {
+  return process.env.SANDBOX_STATE_DIR ?? join(resolve(program ?? process.cwd()), ".sandbox");
+}
+
+/**
+ * What a command needs to talk to the running sandbox, found through the state directory's
+ * `outputs.json` (see `stateDirOf`).
+ */
+export function sandboxContext(program?: string) {
+  const stateDir = stateDirOf(program);
+  let outputs: SandboxOutputs;
+  try {
+    outputs = readOutputs(stateDir);
+  } catch (error) {
+    // The start command to suggest is the one for this program.
+    if (program === undefined || process.env.SANDBOX_STATE_DIR !== undefined) throw error;
+    throw new Error(`no running sandbox found for ${program} (${outputsFile(stateDir)} is missing): start one with \`npm start -- --program ${program}\``);
+  }
   const common = { endpoint: outputs.awsEndpoint, region: outputs.region, credentials: sandboxCredentials };
   return {
     outputs,
     s3: new S3Client({ ...common, forcePathStyle: true }),
     sqs: new SQSClient(common),
-    async resources(): Promise<Array<{ type: string; name: string; id: string; state: Record<string, unknown> }>> {
+    async resources(): Promise<Resource[]> {
       const response = await fetch(`${outputs.awsEndpoint}/_sandbox/resources`).catch(() => {
         throw notAnswering(outputs.awsEndpoint);
       });
-      return ((await response.json()) as { resources: Array<{ type: string; name: string; id: string; state: Record<string, unknown> }> }).resources;
+      return ((await response.json()) as { resources: Resource[] }).resources;
     },
   };
-}
-
-export function stringOutput(outputs: SandboxOutputs, key: string): string {
-  const value = outputs[key];
-  if (typeof value !== "string") throw new Error(`the program exports no '${key}' output, which this command needs`);
-  return value;
 }
 
 /** outputs.json outlives a sandbox that was killed: its endpoint then refuses connections. */

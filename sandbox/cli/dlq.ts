@@ -14,9 +14,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import { sqsClientConfig } from "../../runtime/aws";
 import { fail, parseFlags } from "./args";
-import { sandboxContext } from "./context";
+import { commandLine, programOption, programUsage, sandboxContext } from "./context";
 
-const usage = "npm run dlq -- list | show <message id> | redrive  [--stack <name>]";
+const usage = `npm run dlq -- list | show <message id> | redrive  [--stack <name>] ${programUsage}`;
 
 interface Pair {
   source: { name: string; url: string };
@@ -143,7 +143,7 @@ function bodyText(body: string): string {
 }
 
 async function main() {
-  const { positionals, values } = parseFlags(usage, { stack: { type: "string" } });
+  const { positionals, values } = parseFlags(usage, { stack: { type: "string" }, ...programOption });
   const [command, id] = positionals;
   if (!["list", "show", "redrive"].includes(command) || (command === "show") !== (id !== undefined)) fail(new Error(`usage: ${usage}`));
   let sqs: SQSClient;
@@ -153,7 +153,7 @@ async function main() {
   if (values.stack !== undefined) {
     ({ sqs, pairs } = await stackPairs(values.stack));
   } else {
-    const context = sandboxContext();
+    const context = sandboxContext(values.program);
     sqs = context.sqs;
     pairs = pairsOf(await context.resources());
     awsEndpoint = context.outputs.awsEndpoint;
@@ -172,7 +172,7 @@ async function main() {
       console.log(bodyText(found.Body ?? ""));
       return;
     }
-    fail(new Error(`no message ${id} in ${pairs.map((pair) => pair.dlq.name).join(", ")} (npm run dlq -- list shows their ids)`));
+    fail(new Error(`no message ${id} in ${pairs.map((pair) => pair.dlq.name).join(", ")} (${commandLine("dlq -- list", values.program)} shows their ids)`));
   }
 
   for (const { source, dlq } of pairs) {

@@ -1,15 +1,15 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { fail, parseFlags } from "./args";
-import { sandboxContext } from "./context";
+import { programOption, programUsage, sandboxContext } from "./context";
 
-const usage = "npm run fire -- <rule>";
+const usage = `npm run fire -- <rule> ${programUsage}`;
 
 /** Fires a schedule rule of the running sandbox now, as if its time had come. */
 async function main() {
-  const { positionals } = parseFlags(usage, {});
+  const { positionals, values } = parseFlags(usage, programOption);
   if (positionals.length !== 1) fail(new Error(`usage: ${usage}`));
-  const { outputs } = sandboxContext();
+  const { outputs } = sandboxContext(values.program);
   const response = await fetch(`${outputs.awsEndpoint}/_sandbox/rules/${encodeURIComponent(positionals[0])}/fire`, { method: "POST" }).catch(() =>
     fail(new Error(`the sandbox at ${outputs.awsEndpoint} does not answer: is \`npm start\` running?`)),
   );

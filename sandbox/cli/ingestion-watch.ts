@@ -19,12 +19,17 @@ export interface NotificationRule {
   suffix: string;
   /** ARN of the queue the function's failed asynchronous invocations go to, if any. */
   onFailure?: string;
+  /** Where the function writes its report of an object (its REPORT_PREFIX variable), if it writes one. */
+  reportPrefix?: string;
 }
 
 const types = {
   notification: "aws:s3/bucketNotification:BucketNotification",
   function: "aws:lambda/function:Function",
   eventInvokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
+  bucket: "aws:s3/bucket:Bucket",
+  queue: "aws:sqs/queue:Queue",
+  eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
 };
 
 const field = (resource: Resource, key: string): unknown => resource.inputs?.[key] ?? resource.state[key];
@@ -45,11 +50,13 @@ export function notificationRules(resources: Resource[], bucket: string): Notifi
       const config = resources.find((resource) => resource.type === types.eventInvokeConfig && fn && functionOf(field(resource, "functionName")) === fn);
       const destination = (field(config ?? { type: "", name: "", id: "", state: {} }, "destinationConfig") as { onFailure?: { destination?: string } } | undefined)?.onFailure
         ?.destination;
+      const reportPrefix = fn && (field(fn, "environment") as { variables?: Record<string, unknown> } | undefined)?.variables?.REPORT_PREFIX;
       rules.push({
         target: fn?.name ?? String(entry.lambdaFunctionArn),
         prefix: String(entry.filterPrefix ?? ""),
         suffix: String(entry.filterSuffix ?? ""),
         ...(destination ? { onFailure: destination } : {}),
+        ...(typeof reportPrefix === "string" ? { reportPrefix } : {}),
       });
     }
     for (const entry of entries("queues").filter(creates)) {
@@ -57,6 +64,72 @@ export function notificationRules(resources: Resource[], bucket: string): Notifi
     }
   }
   return rules;
+}
+
+/** What a rule takes, as a user reads it: `incoming/*.csv`. */
+const pattern = (rule: NotificationRule) => `'${rule.prefix}*${rule.suffix}'`;
+
+/**
+ * The bucket an upload goes to: the one declared bucket with a notification for created objects,
+ * or the one `--bucket` names. Anything else is a message that lists the choices.
+ */
+export function uploadBucket(resources: Resource[], requested: string | undefined): string {
+  const declared = resources.filter((resource) => resource.type === types.bucket).map((bucket) => String(field(bucket, "bucket") ?? bucket.id));
+  if (requested !== undefined) {
+    if (declared.includes(requested)) return requested;
+    throw new Error(`--bucket ${requested}: the program declares no such bucket (${declared.length > 0 ? `its buckets: ${declared.join(", ")}` : "it declares none"})`);
+  }
+  const notified = declared.map((bucket) => ({ bucket, rules: notificationRules(resources, bucket) })).filter(({ rules }) => rules.length > 0);
+  if (notified.length === 1) return notified[0].bucket;
+  if (notified.length > 1) {
+    const choices = notified.map(({ bucket, rules }) => `${bucket} (${rules.map((rule) => `${rule.target} takes ${pattern(rule)}`).join("; ")})`);
+    throw new Error(`several buckets have a notification for created objects: choose one with --bucket <name>:\n  ${choices.join("\n  ")}`);
+  }
+  throw new Error(
+    `the program declares no bucket with a notification for created objects, so nothing would ingest an upload${declared.length > 0 ? `; to upload anyway, choose one with --bucket <name> (its buckets: ${declared.join(", ")})` : ""}`,
+  );
+}
+
+/**
+ * The key of an upload: the notification's prefix and the file's name. The rules whose suffix the
+ * name has decide; when their prefixes differ, the message lists them and `--key` chooses.
+ */
+export function uploadKey(rules: NotificationRule[], fileName: string): string {
+  const fitting = rules.filter((rule) => fileName.endsWith(rule.suffix));
+  const prefixes = [...new Set((fitting.length > 0 ? fitting : rules).map((rule) => rule.prefix))];
+  if (prefixes.length <= 1) return `${prefixes[0] ?? ""}${fileName}`;
+  throw new Error(
+    `the bucket's notifications take different prefixes: choose the key with --key <key>:\n  ${(fitting.length > 0 ? fitting : rules).map((rule) => `${rule.target} takes ${pattern(rule)}`).join("\n  ")}`,
+  );
+}
+
+export interface WatchedQueue {
+  name: string;
+  url: string;
+}
+
+/**
+ * The queues an ingestion goes through, as the program declared them: every queue a function
+ * consumes (an event source mapping), and the dead-letter queues their redrive policies name.
+ */
+export function watchedQueues(resources: Resource[]): { queues: WatchedQueue[]; deadLetterQueues: WatchedQueue[] } {
+  const queues = resources.filter((resource) => resource.type === types.queue);
+  const byArn = (arn: unknown) => queues.find((queue) => field(queue, "arn") === arn || queue.state.arn === arn);
+  const asWatched = (queue: Resource): WatchedQueue => ({ name: String(queue.state.name), url: String(queue.state.url) });
+  const consumed = [
+    ...new Set(
+      resources
+        .filter((resource) => resource.type === types.eventSourceMapping)
+        .map((mapping) => byArn(field(mapping, "eventSourceArn")))
+        .filter((queue): queue is Resource => queue !== undefined),
+    ),
+  ];
+  const deadLetters = consumed.flatMap((queue) => {
+    const policy = field(queue, "redrivePolicy");
+    const dlq = policy ? byArn(JSON.parse(String(policy)).deadLetterTargetArn) : undefined;
+    return dlq ? [dlq] : [];
+  });
+  return { queues: consumed.map(asWatched), deadLetterQueues: [...new Set(deadLetters)].map(asWatched) };
 }
 
 /** S3 matches filters on the exact key, case included. */

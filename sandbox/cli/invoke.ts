@@ -2,20 +2,21 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { readFileSync } from "node:fs";
 import { fail, parseFlags } from "./args";
-import { assertSandboxAnswers, notAnswering, sandboxContext } from "./context";
+import { sampleSources } from "../samples";
+import { assertSandboxAnswers, notAnswering, programOption, programUsage, sandboxContext } from "./context";
 
-const usage = "npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http [--method GET] [--path /v1/health])";
+const usage = `npm run invoke -- <function> (--event <file.json> | --sample ${sampleSources.join("|")} [--method GET] [--path /v1/health]) ${programUsage}`;
 
 /**
  * Invokes a deployed function of the running sandbox, like `sam local invoke`: the function is
  * named by its physical name, its logical name or an output that holds its name.
  */
 async function main() {
-  const { values, positionals } = parseFlags(usage, { event: { type: "string" }, sample: { type: "string" }, method: { type: "string" }, path: { type: "string" } });
+  const { values, positionals } = parseFlags(usage, { event: { type: "string" }, sample: { type: "string" }, method: { type: "string" }, path: { type: "string" }, ...programOption });
   if (positionals.length !== 1 || Boolean(values.event) === Boolean(values.sample)) fail(new Error(`usage: ${usage}`));
   if ((values.method !== undefined || values.path !== undefined) && values.sample !== "http") fail(new Error(`--method and --path go with --sample http\nusage: ${usage}`));
   if (values.path !== undefined && !values.path.startsWith("/")) fail(new Error(`--path is the route's path after the stage, starting with '/', not '${values.path}'`));
-  const { outputs } = sandboxContext();
+  const { outputs } = sandboxContext(values.program);
   const named = outputs[positionals[0]];
   const fn = typeof named === "string" ? named : positionals[0];
   const endpoint = outputs.awsEndpoint;

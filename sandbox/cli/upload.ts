@@ -6,7 +6,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { fail, parseFlags } from "./args";
-import { sandboxContext, stringOutput } from "./context";
+import { commandLine, programOption, programUsage, sandboxContext } from "./context";
 import {
   failureRecordFor,
   notificationRules,
@@ -15,10 +15,16 @@ import {
   storedOf,
   timedOutMessage,
   unmatchedKeyMessage,
+  uploadBucket,
+  uploadKey,
+  watchedQueues,
   type IngestionState,
+  type WatchedQueue,
 } from "./ingestion-watch";
 
-const usage = "npm run upload -- <file.csv> [--wait] [--timeout <seconds>]";
+const usage = `npm run upload -- <file.csv> [--wait] [--timeout <seconds>] [--bucket <name>] [--key <key>] ${programUsage}`;
+/** Without a report to wait for, the queues must stay empty this long before the ingestion counts as done. */
+const quietMs = 2_000;
 /** A 300,000-row file takes about 6 minutes on a 2-core laptop: the default leaves room for it. */
 const defaultTimeoutSeconds = 900;
 /** fauxqs refuses single requests over ~11 MiB; parts stay well below. */
@@ -53,12 +59,17 @@ async function findReport(s3: S3Client, bucket: string, prefix: string, key: str
   return undefined;
 }
 
-async function queueCounts(sqs: SQSClient, queueUrl: string | undefined): Promise<{ waiting: number; inFlight: number }> {
-  if (!queueUrl) return { waiting: 0, inFlight: 0 };
-  const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
-  );
-  return { waiting: Number(Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+/** The messages of the queues, added up. */
+async function queueCounts(sqs: SQSClient, queues: WatchedQueue[]): Promise<{ waiting: number; inFlight: number }> {
+  const counts = { waiting: 0, inFlight: 0 };
+  for (const queue of queues) {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+    );
+    counts.waiting += Number(Attributes?.ApproximateNumberOfMessages ?? 0);
+    counts.inFlight += Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  }
+  return counts;
 }
 
 /** Every message of a queue, looked at without receiving it (receive counts stay as they are). */
@@ -73,20 +84,26 @@ type PeekedMessage = { body: string; sentTimestamp: number };
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
-  const { values, positionals } = parseFlags(usage, { wait: { type: "boolean" }, timeout: { type: "string" } });
+  const { values, positionals } = parseFlags(usage, {
+    wait: { type: "boolean" },
+    timeout: { type: "string" },
+    bucket: { type: "string" },
+    key: { type: "string" },
+    ...programOption,
+  });
   if (positionals.length !== 1) fail(new Error(`give one file to upload\nusage: ${usage}`));
   const file = positionals[0];
   const timeoutSeconds = Number(values.timeout ?? defaultTimeoutSeconds);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail(new Error(`--timeout takes a number of seconds, not '${values.timeout}'`));
   const size = statSync(file).size;
-  const { outputs, s3, sqs, resources } = sandboxContext();
-  const bucket = stringOutput(outputs, "bucketName");
-  const key = `${typeof outputs.uploadPrefix === "string" ? outputs.uploadPrefix : ""}${basename(file)}`;
-  const rules = notificationRules(await resources(), bucket);
+  const { outputs, s3, sqs, resources } = sandboxContext(values.program);
+  const declared = await resources();
+  const bucket = uploadBucket(declared, values.bucket);
+  const rules = notificationRules(declared, bucket);
+  const key = values.key ?? uploadKey(rules, basename(file));
   const matching = rules.filter((rule) => ruleMatches(rule, key));
-  const deadLetterQueueUrl = typeof outputs.deadLetterQueueUrl === "string" ? outputs.deadLetterQueueUrl : undefined;
-  const queueUrl = typeof outputs.queueUrl === "string" ? outputs.queueUrl : undefined;
-  const deadBefore = (await queueCounts(sqs, deadLetterQueueUrl)).waiting;
+  const { queues, deadLetterQueues } = watchedQueues(declared);
+  const deadBefore = (await queueCounts(sqs, deadLetterQueues)).waiting;
 
   const started = Date.now();
   const upload = new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: "text/csv" }, partSize, queueSize: 4 });
@@ -104,7 +121,8 @@ async function main() {
   }
   if (!values.wait) return;
 
-  const reportPrefix = typeof outputs.reportPrefix === "string" ? outputs.reportPrefix : "reports/";
+  // Only a function that writes a report says where: without one, the wait ends when the queues drain.
+  const reportPrefix = matching.find((rule) => rule.reportPrefix !== undefined)?.reportPrefix;
   const failureQueues = matching.flatMap((rule) => (rule.onFailure ? [rule.onFailure] : []));
   const deadline = started + timeoutSeconds * 1000;
   const progress = (line: string | undefined) => {
@@ -113,6 +131,7 @@ async function main() {
   let found: { reportKey: string; report: Report } | undefined;
   let state: IngestionState = { elapsedSeconds: 0, waiting: 0, inFlight: 0, deadLettered: 0 };
   const samples: Array<{ at: number; stored: number }> = [];
+  let quietSince: number | undefined;
   for (;;) {
     // The producer's failures stop the wait at once: once in the failures queue, nothing more will come.
     for (const queueArn of failureQueues) {
@@ -128,9 +147,9 @@ async function main() {
         process.exit(1);
       }
     }
-    found = (await findReport(s3, bucket, reportPrefix, key, started)) ?? found;
-    const counts = await queueCounts(sqs, queueUrl);
-    const deadLettered = Math.max(0, (await queueCounts(sqs, deadLetterQueueUrl)).waiting - deadBefore);
+    if (reportPrefix !== undefined) found = (await findReport(s3, bucket, reportPrefix, key, started)) ?? found;
+    const counts = await queueCounts(sqs, queues);
+    const deadLettered = Math.max(0, (await queueCounts(sqs, deadLetterQueues)).waiting - deadBefore);
     state = { elapsedSeconds: Math.round((Date.now() - started) / 1000), queued: found?.report.queued, ...counts, deadLettered };
     if (found) {
       samples.push({ at: Date.now(), stored: storedOf(state) });
@@ -139,7 +158,10 @@ async function main() {
       if (last.at - first.at >= 1_000) state.rate = ((last.stored - first.stored) * 1000) / (last.at - first.at);
     }
     // A large file is read in parts: its report says in-progress, with the counts so far, until the last part ends.
-    if (found && found.report.status !== "in-progress" && counts.waiting === 0 && counts.inFlight === 0) break;
+    const drained = counts.waiting === 0 && counts.inFlight === 0;
+    if (found && found.report.status !== "in-progress" && drained) break;
+    quietSince = drained ? (quietSince ?? Date.now()) : undefined;
+    if (reportPrefix === undefined && quietSince !== undefined && Date.now() - quietSince >= quietMs) break;
     if (Date.now() >= deadline) {
       progress(undefined);
       if (found) printReport(bucket, found);
@@ -150,14 +172,19 @@ async function main() {
     await pause(500);
   }
   progress(undefined);
-  printReport(bucket, found);
   let failed = false;
-  if (found.report.status === "failed") {
+  if (!found) {
+    const quiet = queues.length > 0 ? `the queues functions consume (${queues.map((queue) => queue.name).join(", ")}) stayed empty for ${quietMs / 1000} s` : `waited ${quietMs / 1000} s (the program declares no queue a function consumes)`;
+    console.log(`done: ${quiet}; no report to show (${matching.map((rule) => rule.target).join(", ")} writes none)`);
+  } else {
+    printReport(bucket, found);
+  }
+  if (found?.report.status === "failed") {
     console.log(`the ingestion failed: ${found.report.reason ?? "see the report's errors"}`);
     failed = true;
   }
   if (state.deadLettered > 0) {
-    console.log(`${state.deadLettered} message(s) reached the dead-letter queue while waiting: see \`npm run dlq -- list\``);
+    console.log(`${state.deadLettered} message(s) reached the dead-letter queue while waiting: see \`${commandLine("dlq -- list", values.program)}\``);
     failed = true;
   }
   if (failed) process.exitCode = 1;
