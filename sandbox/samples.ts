@@ -7,7 +7,7 @@ import { proxyEvent, gatewayRequestId } from "./services/apigateway/payload";
 import { sandboxAccountId } from "./shared/constants";
 import { httpApisOf } from "./services/apigateway/api-model";
 import { selectRoute } from "./services/apigateway/routes";
-import { subscriptionType, topicType } from "./services/sns/topics";
+import { lambdaEventOf, notificationOf, subscriptionType, topicType } from "./services/sns/topics";
 import { ruleType, scheduledEvent, targetType } from "./services/events/schedules";
 
 /** The event sources `npm run invoke -- <function> --sample <source>` builds an event of. */
@@ -106,29 +106,10 @@ export function sampleEvent(source: SampleSource, functionName: string, index: R
         .find((candidate) => candidate.inputs.protocol === "lambda" && index.functionByRef(candidate.inputs.endpoint)?.state.arn === fnArn);
       const topicArn = String(subscription?.inputs.topic ?? index.all(topicType)[0]?.state.arn ?? `arn:aws:sns:us-east-1:${sandboxAccountId}:example`);
       const subscriptionArn = String(subscription?.state.arn ?? `${topicArn}:${randomUUID()}`);
-      // The shape the sandbox's topics deliver to a Lambda subscriber, as SNS does.
-      return {
-        Records: [
-          {
-            EventSource: "aws:sns",
-            EventVersion: "1.0",
-            EventSubscriptionArn: subscriptionArn,
-            Sns: {
-              Type: "Notification",
-              MessageId: randomUUID(),
-              TopicArn: topicArn,
-              Subject: null,
-              Message: '{"hello":"from the sandbox"}',
-              Timestamp: new Date().toISOString(),
-              SignatureVersion: "1",
-              Signature: "c2FuZGJveA==",
-              SigningCertUrl: "https://sns.us-east-1.amazonaws.com/sandbox.pem",
-              UnsubscribeUrl: `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscriptionArn)}`,
-              MessageAttributes: {},
-            },
-          },
-        ],
-      };
+      // The event the sandbox's topics deliver to a Lambda subscriber, as SNS does.
+      const publication = { topicArn, message: '{"hello":"from the sandbox"}', messageAttributes: {} };
+      const delivery = { messageId: randomUUID(), timestamp: new Date().toISOString(), subscriptionArn, origin: "https://sns.us-east-1.amazonaws.com" };
+      return lambdaEventOf(subscriptionArn, notificationOf(publication, delivery));
     }
     case "schedule": {
       const target = index.all(targetType).find((candidate) => index.functionByRef(candidate.inputs.arn)?.state.arn === fnArn);

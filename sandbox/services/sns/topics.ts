@@ -90,19 +90,7 @@ export class LocalTopics {
   }
 
   private async deliver(subscription: Subscription, publication: Publication, messageId: string, timestamp: string): Promise<void> {
-    const notification = {
-      Type: "Notification",
-      MessageId: messageId,
-      TopicArn: publication.topicArn,
-      ...(publication.subject !== undefined ? { Subject: publication.subject } : {}),
-      Message: publication.message,
-      Timestamp: timestamp,
-      SignatureVersion: "1",
-      Signature: "c2FuZGJveA==",
-      SigningCertURL: `${this.deps.awsEndpoint}/_sandbox/sns/certificate.pem`,
-      UnsubscribeURL: `${this.deps.awsEndpoint}/_sandbox/sns/unsubscribe?SubscriptionArn=${encodeURIComponent(subscription.arn)}`,
-      ...(Object.keys(publication.messageAttributes).length > 0 ? { MessageAttributes: publication.messageAttributes } : {}),
-    };
+    const notification = notificationOf(publication, { messageId, timestamp, subscriptionArn: subscription.arn, origin: this.deps.awsEndpoint });
     if (subscription.protocol === "sqs") {
       await this.deps.sqs.send(
         new SendMessageCommand({
@@ -115,21 +103,45 @@ export class LocalTopics {
     }
     const fn = this.deps.functionByRef(subscription.endpoint);
     if (!fn) throw new Error(`function ${subscription.endpoint} is not deployed`);
-    // Lambda's SNS event: the same notification, with the capitalisation the Lambda event uses.
-    const { SigningCertURL, UnsubscribeURL, MessageAttributes, ...rest } = notification;
-    const event = {
-      Records: [
-        {
-          EventSource: "aws:sns",
-          EventVersion: "1.0",
-          EventSubscriptionArn: subscription.arn,
-          Sns: { ...rest, Subject: publication.subject ?? null, SigningCertUrl: SigningCertURL, UnsubscribeUrl: UnsubscribeURL, MessageAttributes: MessageAttributes ?? {} },
-        },
-      ],
-    };
+    const event = lambdaEventOf(subscription.arn, notification);
     const topicName = publication.topicArn.split(":").pop();
     await this.deps.asyncInvoker.invoke(fn, event, { source: "sns", detail: `${topicName} ${messageId}` }, asyncConfigFor(this.deps.index, fn.name));
   }
+}
+
+/** The notification SNS delivers: the JSON an SQS subscriber gets, unless it asked for raw messages. */
+export function notificationOf(publication: Publication, delivery: { messageId: string; timestamp: string; subscriptionArn: string; origin: string }) {
+  return {
+    Type: "Notification",
+    MessageId: delivery.messageId,
+    TopicArn: publication.topicArn,
+    ...(publication.subject !== undefined ? { Subject: publication.subject } : {}),
+    Message: publication.message,
+    Timestamp: delivery.timestamp,
+    SignatureVersion: "1",
+    Signature: "c2FuZGJveA==",
+    SigningCertURL: `${delivery.origin}/_sandbox/sns/certificate.pem`,
+    UnsubscribeURL: `${delivery.origin}/_sandbox/sns/unsubscribe?SubscriptionArn=${encodeURIComponent(delivery.subscriptionArn)}`,
+    ...(Object.keys(publication.messageAttributes).length > 0 ? { MessageAttributes: publication.messageAttributes } : {}),
+  };
+}
+
+/** Lambda's SNS event: the same notification, with the capitalisation the Lambda event uses. */
+export function lambdaEventOf(subscriptionArn: string, notification: ReturnType<typeof notificationOf>) {
+  const { SigningCertURL, UnsubscribeURL, MessageAttributes, Subject, ...rest } = notification as ReturnType<typeof notificationOf> & {
+    MessageAttributes?: Record<string, MessageAttribute>;
+    Subject?: string;
+  };
+  return {
+    Records: [
+      {
+        EventSource: "aws:sns",
+        EventVersion: "1.0",
+        EventSubscriptionArn: subscriptionArn,
+        Sns: { ...rest, Subject: Subject ?? null, SigningCertUrl: SigningCertURL, UnsubscribeUrl: UnsubscribeURL, MessageAttributes: MessageAttributes ?? {} },
+      },
+    ],
+  };
 }
 
 function sqsAttributes(attributes: Record<string, MessageAttribute>): Record<string, MessageAttributeValue> {
