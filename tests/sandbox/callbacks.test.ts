@@ -1,7 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { eventually, fixtureProgram, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+import { describe, expect, it } from "vitest";
+import { eventually, fixtureSandbox } from "../support/sandbox-harness";
 
 /**
  * A program in the serialized-callback style (`bucket.onObjectCreated`, `queue.onEvent`,
@@ -10,20 +10,11 @@ import { eventually, fixtureProgram, startTestSandbox, type TestSandbox } from "
  * (the serialized closure and the packages Pulumi packs beside it) run as Lambda would run it.
  */
 describe("a program of serialized callbacks", () => {
-  const program = fixtureProgram("callbacks");
-  let local: TestSandbox;
-
-  beforeAll(async () => {
-    local = await startTestSandbox({ programDir: program.dir });
-  });
-  afterAll(async () => {
-    await local?.stop();
-    program.remove();
-  });
+  const fixture = fixtureSandbox("callbacks");
 
   const mark = async (key: string) => {
     try {
-      const object = await local.s3.send(new GetObjectCommand({ Bucket: local.output("bucketName"), Key: key }));
+      const object = await fixture.local.s3.send(new GetObjectCommand({ Bucket: fixture.local.output("bucketName"), Key: key }));
       return await object.Body!.transformToString();
     } catch {
       return undefined;
@@ -31,7 +22,7 @@ describe("a program of serialized callbacks", () => {
   };
 
   it("runs a CallbackFunction whose closure captured a default import of a CommonJS package", async () => {
-    const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("greeterName")}/invocations`, {
+    const response = await fetch(`${fixture.local.sandbox.awsEndpoint}/2015-03-31/functions/${fixture.local.output("greeterName")}/invocations`, {
       method: "POST",
       body: JSON.stringify({ name: "Ada", waitedMs: 120_000 }),
     });
@@ -41,22 +32,22 @@ describe("a program of serialized callbacks", () => {
   });
 
   it("invokes bucket.onObjectCreated's callback for a matching upload: the notification declared in beforeExit is wired", async () => {
-    await local.s3.send(new PutObjectCommand({ Bucket: local.output("bucketName"), Key: "incoming/a b.txt", Body: "x" }));
+    await fixture.local.s3.send(new PutObjectCommand({ Bucket: fixture.local.output("bucketName"), Key: "incoming/a b.txt", Body: "x" }));
     expect(await eventually(() => mark("seen/incoming/a b.txt"), 15_000, "the callback's mark")).toBe("ObjectCreated:Put");
-    await local.s3.send(new PutObjectCommand({ Bucket: local.output("bucketName"), Key: "elsewhere/b.txt", Body: "x" }));
+    await fixture.local.s3.send(new PutObjectCommand({ Bucket: fixture.local.output("bucketName"), Key: "elsewhere/b.txt", Body: "x" }));
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await mark("seen/elsewhere/b.txt")).toBeUndefined();
   });
 
   it("invokes bucket.onObjectRemoved's callback, declared on the same bucket, for a deletion", async () => {
-    await local.s3.send(new PutObjectCommand({ Bucket: local.output("bucketName"), Key: "incoming/gone.txt", Body: "x" }));
+    await fixture.local.s3.send(new PutObjectCommand({ Bucket: fixture.local.output("bucketName"), Key: "incoming/gone.txt", Body: "x" }));
     await eventually(() => mark("seen/incoming/gone.txt"), 15_000, "the creation's mark");
-    await local.s3.send(new DeleteObjectCommand({ Bucket: local.output("bucketName"), Key: "incoming/gone.txt" }));
+    await fixture.local.s3.send(new DeleteObjectCommand({ Bucket: fixture.local.output("bucketName"), Key: "incoming/gone.txt" }));
     expect(await eventually(() => mark("removed/incoming/gone.txt"), 15_000, "the removal's mark")).toBe("ObjectRemoved:Delete");
   });
 
   it("runs queue.onEvent's callback on each message, with the AWS SDK that Lambda's runtime provides", async () => {
-    const sent = await local.sqs.send(new SendMessageCommand({ QueueUrl: local.output("queueUrl"), MessageBody: "job-1" }));
+    const sent = await fixture.local.sqs.send(new SendMessageCommand({ QueueUrl: fixture.local.output("queueUrl"), MessageBody: "job-1" }));
     expect(await eventually(() => mark("work/job-1"), 15_000, "the queue callback's mark")).toBe(sent.MessageId);
   });
 });

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fixtureProgram, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+import { describe, expect, it } from "vitest";
+import { fixtureSandbox } from "../support/sandbox-harness";
 
 /**
  * A JavaScript program (no TypeScript anywhere) with a quick-create HTTP API (`routeKey` and
@@ -7,34 +7,25 @@ import { fixtureProgram, startTestSandbox, type TestSandbox } from "../support/s
  * the sandbox does not run, which says so instead of a bare 500.
  */
 describe("a JavaScript program with a quick-create HTTP API", () => {
-  const program = fixtureProgram("javascript-quick-api");
-  let local: TestSandbox;
-
-  beforeAll(async () => {
-    local = await startTestSandbox({ programDir: program.dir });
-  });
-  afterAll(async () => {
-    await local?.stop();
-    program.remove();
-  });
+  const fixture = fixtureSandbox("javascript-quick-api");
 
   it("serves the quick-create route on the $default stage, as API Gateway creates it", async () => {
-    const response = await fetch(`${local.output("quickUrl")}/hello`);
+    const response = await fetch(`${fixture.local.output("quickUrl")}/hello`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ route: "GET /hello", path: "/hello", stage: "$default" });
-    const other = await fetch(`${local.output("quickUrl")}/other`);
+    const other = await fetch(`${fixture.local.output("quickUrl")}/other`);
     expect(other.status).toBe(404);
     expect(await other.json()).toEqual({ message: "Not Found" });
   });
 
   it("answers a route to an EventBridge integration with a 501 that names it, and warns at start", async () => {
-    const response = await fetch(`${local.output("eventsUrl")}/events`, { method: "POST", body: "{}" });
+    const response = await fetch(`${fixture.local.output("eventsUrl")}/events`, { method: "POST", body: "{}" });
     expect(response.status).toBe(501);
     expect(await response.json()).toEqual({
       message:
         "AWS_PROXY integration with subtype EventBridge-PutEvents put-events of route 'POST /events' is not emulated by the sandbox (it runs Lambda proxy integrations only)",
     });
-    expect(local.reporter.lines.join("\n")).toContain(
+    expect(fixture.local.reporter.lines.join("\n")).toContain(
       "AWS_PROXY integration with subtype EventBridge-PutEvents put-events is not emulated (only Lambda proxy integrations to the program's functions are): its routes answer 501",
     );
   });

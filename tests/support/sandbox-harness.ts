@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from "vitest";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execFile } from "node:child_process";
@@ -86,4 +87,27 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/**
+ * A fixture program running in a test sandbox for the tests of one describe block: started before
+ * them, stopped and removed after them.
+ */
+export function fixtureSandbox(name: string, options: Omit<SandboxOptions, "reporter" | "port" | "awsPort" | "stateDir" | "programDir"> = {}) {
+  const program = fixtureProgram(name);
+  let started: TestSandbox | undefined;
+  beforeAll(async () => {
+    started = await startTestSandbox({ ...options, programDir: program.dir });
+  });
+  afterAll(async () => {
+    await started?.stop();
+    program.remove();
+  });
+  return {
+    dir: program.dir,
+    get local(): TestSandbox {
+      if (!started) throw new Error(`the sandbox of fixture ${name} has not started`);
+      return started;
+    },
+  };
 }
