@@ -61,7 +61,7 @@ async function start(deployer?: Deployer) {
   reporter.info(readyBanner(sandbox, performance.now()));
   if (faults) reporter.info(`\n${faultPlanText(faults, [...sandbox.wiring.functions.values()].map((fn) => fn.spec))}`);
   const watcher = values["no-watch"] ? undefined : watchForChanges(sandbox, reporter);
-  reporter.info(watcher ? "\nWatching runtime/ (hot reload) and the program (redeploy). Ctrl+C stops.\n" : "\nCtrl+C stops.\n");
+  reporter.info(watcher ? "\nWatching the program's files: a function's source hot-reloads it, any other file of the program redeploys. Ctrl+C stops.\n" : "\nCtrl+C stops.\n");
 
   let stopping = false;
   const stop = async (signal: string) => {

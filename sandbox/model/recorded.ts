@@ -21,13 +21,17 @@ export interface Deployment {
   outputs: Record<string, unknown>;
   /** Notes from provisioning (e.g. a table recreated because its keys changed). */
   notes: string[];
-  /** The esbuild builds the program ran, to replay them on a change under runtime/. */
+  /** The esbuild builds the program ran, to replay them when one of their inputs changes. */
   bundles: BundleRecipe[];
+  /** The program's own files (absolute paths): the modules it loaded and its project files. */
+  programFiles: string[];
 }
 
 export interface BundleRecipe {
   options: import("esbuild").BuildOptions;
   output: string;
+  /** The files the build read (absolute paths): a change to one of them is a change to this bundle. */
+  inputs: string[];
 }
 
 /** What the parent asks of a deployer process. */

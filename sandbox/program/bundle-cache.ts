@@ -63,6 +63,15 @@ export class BundleCache {
     } as BuildResult;
   }
 
+  /** The files a cached build read, as its entry lists them. */
+  inputsOf(options: BuildOptions): string[] {
+    try {
+      return Object.keys((JSON.parse(readFileSync(this.fileOf(options), "utf8")) as Entry).inputs);
+    } catch {
+      return [];
+    }
+  }
+
   store(options: BuildOptions, result: BuildResult & { metafile?: Metafile }): void {
     if (!result.metafile || !result.outputFiles) return;
     const base = options.absWorkingDir ?? process.cwd();

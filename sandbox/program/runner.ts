@@ -4,7 +4,8 @@
  * cache (the program's own bundling runs again), which is what hot reload relies on. The parent
  * starts it ahead of time so the costly imports are done before a deployment is asked for.
  */
-import { join } from "node:path";
+import { existsSync } from "node:fs";
+import { join, resolve, sep } from "node:path";
 import type * as PulumiModule from "@pulumi/pulumi";
 import Module, { createRequire } from "node:module";
 import type { BuildOptions, BuildResult } from "esbuild";
@@ -54,7 +55,20 @@ function isReplayable(options: BuildOptions): boolean {
 function remember(options: BuildOptions, result: BuildResult, fresh: boolean) {
   if (result.outputFiles?.length !== 1) return;
   if (fresh) cache?.store(options, result);
-  bundles.push({ options: JSON.parse(JSON.stringify(options)), output: result.outputFiles[0].text });
+  const read = fresh && result.metafile ? Object.keys(result.metafile.inputs) : (cache?.inputsOf(options) ?? []);
+  const inputs = read.map((input) => resolve(options.absWorkingDir ?? process.cwd(), input));
+  bundles.push({ options: JSON.parse(JSON.stringify(options)), output: result.outputFiles[0].text, inputs });
+}
+
+/** Files of a project the CLI reads besides the program's modules. */
+const projectFiles = ["Pulumi.yaml", "Pulumi.yml", "package.json", "tsconfig.json"];
+
+/** The program's own files: every module it loaded from its folder (not its packages), and its project files. */
+function programFilesOf(programDir: string, stack: string): string[] {
+  const inside = (file: string) => file.startsWith(`${programDir}${sep}`) && !file.split(sep).includes("node_modules");
+  const loaded = Object.keys(require.cache).filter(inside);
+  const project = [...projectFiles, `Pulumi.${stack}.yaml`].map((name) => join(programDir, name)).filter((file) => existsSync(file));
+  return [...new Set([...loaded, ...project])];
 }
 
 // The program's own copy of Pulumi: the mocks must be set on the instance the program uses.
@@ -126,7 +140,15 @@ async function deploy(request: DeployRequest): Promise<Deployment> {
   for (const [key, value] of Object.entries(exports)) outputs[key] = await resolveOutput(pulumi, value);
   await pulumi.runtime.disconnect();
   provisioner.destroy();
-  return { project: request.project, stack: request.stack, resources: recorded, outputs, notes: provisioner.notes, bundles };
+  return {
+    project: request.project,
+    stack: request.stack,
+    resources: recorded,
+    outputs,
+    notes: provisioner.notes,
+    bundles,
+    programFiles: programFilesOf(request.programDir, request.stack),
+  };
 }
 
 process.on("message", (message: { type: string; request: DeployRequest }) => {

@@ -1,7 +1,8 @@
-import { relative, sep } from "node:path";
+import { dirname, sep } from "node:path";
 import { watch } from "chokidar";
 import { formatMessagesSync, type Message } from "esbuild";
 import type { Sandbox } from "../sandbox";
+import type { Deployment } from "../model/recorded";
 import type { Reporter } from "../shared/log";
 import { Rebundler } from "./rebundle";
 
@@ -11,17 +12,25 @@ export interface Watcher {
   idle(): Promise<void>;
 }
 
-/** Files of the program itself: a change reruns the deployment. */
-const programFiles = /^(index\.ts|config\.ts|Pulumi\.ya?ml|Pulumi\.sandbox\.ya?ml)$/;
+/**
+ * What each file means, from the last deployment itself: an input of one of the program's bundles
+ * ("function": rebuild and swap, then redeploy), or a module the program loaded or one of its
+ * project files ("program": redeploy). Nothing here restates a program's layout.
+ */
+function filesOf(deployment: Deployment): Map<string, "function" | "program"> {
+  const files = new Map<string, "function" | "program">();
+  for (const file of deployment.programFiles) files.set(file, "program");
+  for (const bundle of deployment.bundles) for (const input of bundle.inputs) if (!input.split(sep).includes("node_modules")) files.set(input, "function");
+  return files;
+}
 
-/** What a path under the program's folder means for the sandbox, if anything. */
-function kindOf(path: string): "runtime" | "program" | "folder" | undefined {
-  if (path === "") return "folder";
-  const [top, ...rest] = path.split(sep);
-  if (top === "runtime") return "runtime";
-  if (top === "components") return "program";
-  if (rest.length === 0 && programFiles.test(top)) return "program";
-  return undefined;
+/** The folders to descend into to reach these files. */
+function foldersOf(files: Iterable<string>, programDir: string): Set<string> {
+  const folders = new Set<string>([programDir]);
+  for (const file of files) {
+    for (let folder = dirname(file); folder.startsWith(programDir) && !folders.has(folder); folder = dirname(folder)) folders.add(folder);
+  }
+  return folders;
 }
 
 /** esbuild's own messages (file:line:column, the line, a hint), as `esbuild` prints them. */
@@ -32,22 +41,24 @@ function buildErrorText(error: unknown): string {
 }
 
 /**
- * Hot reload: a change under runtime/ rebuilds the program's bundles and swaps the workers of the
- * functions whose code changed (messages in flight stay in their queues; running invocations
+ * Hot reload: a change to an input of the program's bundles rebuilds them and swaps the workers of
+ * the functions whose code changed (messages in flight stay in their queues; running invocations
  * finish on the old code); then, as for any change to the program or its components, the
  * deployment runs again and the sandbox takes whatever else changed.
  */
 export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: { debounceMs?: number } = {}): Watcher {
   const rebundler = new Rebundler();
   let ready = rebundler.prepare(sandbox.deployment, sandbox.wiring).catch(() => undefined);
-  let pending = { runtime: false, program: false };
+  let pending = { function: false, program: false };
+  let files = filesOf(sandbox.deployment);
+  let folders = foldersOf(files.keys(), sandbox.programDir);
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
   const react = async () => {
     const changes = pending;
-    pending = { runtime: false, program: false };
-    if (changes.runtime) {
+    pending = { function: false, program: false };
+    if (changes.function) {
       await ready;
       const started = performance.now();
       try {
@@ -64,12 +75,16 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
       const what = rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : "no other change";
       reporter.info(`redeployed in ${Math.round(performance.now() - started)} ms: ${what}`);
       ready = rebundler.prepare(sandbox.deployment, sandbox.wiring).catch(() => undefined);
+      // The program may now load other files or bundle other inputs: watch those too.
+      files = filesOf(sandbox.deployment);
+      folders = foldersOf(files.keys(), sandbox.programDir);
+      watcher.add([...files.keys()]);
     } catch (error) {
       reporter.warn(`redeploy failed, the previous deployment keeps running:\n${(error as Error).message}`);
     }
   };
 
-  const changed = (kind: "runtime" | "program") => {
+  const changed = (kind: "function" | "program") => {
     pending[kind] = true;
     clearTimeout(timer);
     timer = setTimeout(() => {
@@ -81,12 +96,12 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
   // has been replaced by a rename (editors' atomic saves, `sed -i`, `git checkout`, `git stash`).
   const watcher = watch(sandbox.programDir, {
     ignoreInitial: true,
-    ignored: (path) => kindOf(relative(sandbox.programDir, path)) === undefined,
+    ignored: (path) => !files.has(path) && !folders.has(path),
   });
   const watching = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   watcher.on("all", (_event, path) => {
-    const kind = kindOf(relative(sandbox.programDir, path));
-    if (kind === "runtime" || kind === "program") changed(kind);
+    const kind = files.get(path);
+    if (kind) changed(kind);
   });
   return {
     close() {

@@ -1,4 +1,8 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { memoryReporter } from "../../sandbox/shared/log";
+import { watchForChanges } from "../../sandbox/reload/watch";
 import { fixtureSandbox } from "../support/sandbox-harness";
 
 /**
@@ -28,5 +32,19 @@ describe("a JavaScript program with a quick-create HTTP API", () => {
     expect(fixture.local.reporter.lines.join("\n")).toContain(
       "AWS_PROXY integration with subtype EventBridge-PutEvents put-events is not emulated (only Lambda proxy integrations to the program's functions are): its routes answer 501",
     );
+  });
+
+  it("redeploys when the program's own file changes, whatever its name (index.js here)", async () => {
+    const watcher = watchForChanges(fixture.local.sandbox, memoryReporter(), { debounceMs: 50 });
+    try {
+      await watcher.idle();
+      const file = join(fixture.dir, "index.js");
+      writeFileSync(file, readFileSync(file, "utf8").replace("route: event.routeKey", "route: 'changed ' + event.routeKey"));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await watcher.idle();
+      expect(await (await fetch(`${fixture.local.output("quickUrl")}/hello`)).json()).toMatchObject({ route: "changed GET /hello" });
+    } finally {
+      watcher.close();
+    }
   });
 });
