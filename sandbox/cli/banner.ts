@@ -23,6 +23,8 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   for (const url of apis.flatMap((api) => api.stages.map((stage) => stageUrl(sandbox.apiOrigin, stage.name)))) lines.push(`  HTTP API      ${url}`);
   lines.push(`  AWS endpoint  ${outputs.awsEndpoint}  (S3, SQS, DynamoDB, Lambda Invoke; any credentials)`);
   lines.push(`  Outputs       ${here(outputsFile(sandbox.stateDir))}`);
+  const secrets = Object.keys(outputs.secrets);
+  if (secrets.length > 0) lines.push(`  Secrets       ${secrets.join(", ")}: generated for this sandbox (in the outputs' \`secrets\`)`);
   lines.push("");
   lines.push("Resources");
   // Grouped by type, in the registry's order of services.
