@@ -71,8 +71,8 @@ export class IngestPipeline extends pulumi.ComponentResource {
   readonly queue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly failureQueue: aws.sqs.Queue;
-  readonly producer: BundledFunction;
-  readonly consumer: BundledFunction;
+  readonly s3ToSqs: BundledFunction;
+  readonly sqsToDynamo: BundledFunction;
   readonly uploadPrefix: string;
   readonly reportPrefix: string;
 
@@ -110,7 +110,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.producer = new BundledFunction(
+    this.s3ToSqs = new BundledFunction(
       `${name}-s3-to-sqs`,
       {
         entry: "runtime/s3-to-sqs/index.ts",
@@ -137,7 +137,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.consumer = new BundledFunction(
+    this.sqsToDynamo = new BundledFunction(
       `${name}-sqs-to-dynamo`,
       {
         entry: "runtime/sqs-to-dynamo/index.ts",
@@ -158,7 +158,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
     new aws.lambda.FunctionEventInvokeConfig(
       `${name}-s3-to-sqs-async`,
       {
-        functionName: this.producer.name,
+        functionName: this.s3ToSqs.name,
         maximumRetryAttempts: ASYNC_RETRIES,
         destinationConfig: { onFailure: { destination: this.failureQueue.arn } },
       },
@@ -170,8 +170,8 @@ export class IngestPipeline extends pulumi.ComponentResource {
     const producerMayContinue = new aws.iam.RolePolicy(
       `${name}-s3-to-sqs-continues`,
       {
-        role: this.producer.role.id,
-        policy: policyDocument([allow("ContinueLargeFiles", ["lambda:InvokeFunction"], [this.producer.arn])]),
+        role: this.s3ToSqs.role.id,
+        policy: policyDocument([allow("ContinueLargeFiles", ["lambda:InvokeFunction"], [this.s3ToSqs.arn])]),
       },
       { parent: this },
     );
@@ -180,7 +180,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
     // moves the file on by at least one record, so this chain always ends.
     const producerMayRecurse = new aws.lambda.FunctionRecursionConfig(
       `${name}-s3-to-sqs-recursion`,
-      { functionName: this.producer.name, recursiveLoop: "Allow" },
+      { functionName: this.s3ToSqs.name, recursiveLoop: "Allow" },
       { parent: this },
     );
 
@@ -188,7 +188,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
       `${name}-s3-invokes-s3-to-sqs`,
       {
         action: "lambda:InvokeFunction",
-        function: this.producer.name,
+        function: this.s3ToSqs.name,
         principal: "s3.amazonaws.com",
         sourceArn: this.bucket.arn,
         sourceAccount: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
@@ -202,7 +202,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
         bucket: this.bucket.id,
         lambdaFunctions: [
           {
-            lambdaFunctionArn: this.producer.arn,
+            lambdaFunctionArn: this.s3ToSqs.arn,
             events: ["s3:ObjectCreated:*"],
             filterPrefix: settings.uploadPrefix,
             filterSuffix: ".csv",
@@ -218,7 +218,7 @@ export class IngestPipeline extends pulumi.ComponentResource {
       `${name}-queue-to-sqs-to-dynamo`,
       {
         eventSourceArn: this.queue.arn,
-        functionName: this.consumer.arn,
+        functionName: this.sqsToDynamo.arn,
         batchSize: settings.consumer.batchSize,
         maximumBatchingWindowInSeconds: settings.consumer.batchWindow,
         functionResponseTypes: ["ReportBatchItemFailures"],
