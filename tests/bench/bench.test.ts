@@ -8,7 +8,7 @@ import type { Sizes } from "../../bench/context";
 /**
  * The bench at its smallest, as a smoke test of its correctness: every goal runs to the end on
  * real files, emulators and `npm start`, and what it counts (not how fast) is right. Speed goals
- * are never asserted here (DESIGN.md section 6): `npm run bench` reports them.
+ * are never asserted in tests: `npm run bench` reports them.
  */
 const SMOKE: Sizes = {
   producerRows: [1_000, 5_000],

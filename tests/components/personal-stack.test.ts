@@ -4,8 +4,8 @@ import { bundleHandler } from "../../components/bundle";
 import { ACCOUNT, personalStackConfig, ProgramRun, REGION, runProgram, settled } from "../support/pulumi-program";
 
 /**
- * `pulumi preview` of a personal stack, under mocks: stack `alice` with only the config DESIGN.md
- * requires of it (region, account pin, owner, the API token secret). Every resource and property a
+ * `pulumi preview` of a personal stack, under mocks: stack `alice` with only the config a personal
+ * stack needs (region, account pin, owner, the API token secret). Every resource and property a
  * user relies on, exactly.
  */
 
@@ -436,8 +436,8 @@ describe("a personal stack", () => {
       deadLetterQueueUrl: run.one("aws:sqs/queue:Queue", "ingest-dlq").state.url,
       ingestFailuresQueueUrl: run.one("aws:sqs/queue:Queue", "ingest-failures").state.url,
       tableName: run.one("aws:dynamodb/table:Table").state.name,
-      ingestFunctionName: fn("ingest-s3-to-sqs").state.name,
-      consumerFunctionName: fn("ingest-sqs-to-dynamo").state.name,
+      s3ToSqsFunctionName: fn("ingest-s3-to-sqs").state.name,
+      sqsToDynamoFunctionName: fn("ingest-sqs-to-dynamo").state.name,
       apiFunctionName: fn("api-handler").state.name,
       authorizerFunctionName: fn("api-authorizer").state.name,
       alarmTopicArn: run.one("aws:sns/topic:Topic").state.arn,

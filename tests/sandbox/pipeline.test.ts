@@ -142,8 +142,8 @@ describe("the job-offers program in the sandbox", () => {
 
   it("invoke's samples run each function's happy path: an object that exists, a message the consumer accepted, a route that exists", async () => {
     const [producer, consumer, health] = await Promise.all([
-      runCommand(local, "invoke", ["ingestFunctionName", "--sample", "s3"]),
-      runCommand(local, "invoke", ["consumerFunctionName", "--sample", "sqs"]),
+      runCommand(local, "invoke", ["s3ToSqsFunctionName", "--sample", "s3"]),
+      runCommand(local, "invoke", ["sqsToDynamoFunctionName", "--sample", "sqs"]),
       runCommand(local, "invoke", ["apiFunctionName", "--sample", "http", "--path", "/v1/health"]),
     ]);
     expect(producer.code, producer.stderr).toBe(0);
