@@ -18,6 +18,8 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memorySizeMb: number;
+  /** `loggingConfig.logFormat` (`Text` or `JSON`): how the runtime writes what it logs. */
+  logFormat?: string;
   /** The log group of `loggingConfig`, when the program names one. */
   logGroupName?: string;
   /** Reserved concurrency, if the program declared one. */
