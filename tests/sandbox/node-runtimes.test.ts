@@ -1,5 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
 import { describe, expect, it } from "vitest";
+import { sandboxMocks } from "../../sandbox/program/mocks";
+import type { Provisioner } from "../../sandbox/program/provision";
+import { LocalFunction } from "../../sandbox/services/lambda/function";
 import { fixtureSandbox } from "../support/sandbox-harness";
 
 interface Report {
@@ -39,5 +45,56 @@ describe("functions on the Node.js of their runtime", () => {
     // Node's default, and another environment's /tmp than the other function's.
     expect(report.maxHeaderSize).toBe(16384);
     expect(report.invocationsInThisTmp).toBe(1);
+  });
+});
+
+describe("runtimes the sandbox does not run", () => {
+  const provisioner = { create: async () => undefined } as unknown as Provisioner;
+  const declare = (runtime: string) =>
+    sandboxMocks({ stack: "sandbox", apiOrigin: "http://127.0.0.1:3000", provisioner }).mocks.newResource({
+      type: "aws:lambda/function:Function",
+      name: "old",
+      inputs: { runtime, handler: "index.handler" },
+      custom: true,
+    } as MockResourceArgs);
+
+  it("refuses at deploy a runtime Lambda no longer creates functions with, in AWS's words", async () => {
+    await expect(declare("nodejs18.x")).rejects.toThrow(
+      "aws:lambda/function:Function old: InvalidParameterValueException: The runtime parameter of nodejs18.x is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (nodejs24.x) while creating or updating functions.",
+    );
+    await expect(declare("nodejs8.10")).rejects.toThrow("The runtime parameter of nodejs8.10 is no longer supported");
+    await expect(declare("nodejs20.x")).resolves.toMatchObject({ id: expect.stringMatching(/^old-/) });
+  });
+
+  it("stops a function whose Node.js it has no binary for, saying so, rather than run it on another", async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), "sandbox-fn-"));
+    const fn = new LocalFunction(
+      {
+        name: "future-1234567",
+        logicalName: "future",
+        arn: "arn:aws:lambda:us-east-1:000000000000:function:future-1234567",
+        handler: "index.handler",
+        runtime: "nodejs26.x",
+        files: { "index.js": "exports.handler = async () => process.version;" },
+        links: {},
+        codeHash: "future",
+        environment: {},
+        timeoutSeconds: 3,
+        memorySizeMb: 128,
+      },
+      { stateDir, awsEndpoint: "http://127.0.0.1:4566" },
+    );
+    try {
+      expect(await fn.invoke({})).toMatchObject({
+        ok: false,
+        error: {
+          errorType: "Sandbox.RuntimeUnavailable",
+          errorMessage: "nodejs26.x needs Node.js 26, which the sandbox does not install: start the sandbox on Node.js 26, or declare nodejs24.x",
+        },
+      });
+    } finally {
+      await fn.stop();
+      rmSync(stateDir, { recursive: true, force: true });
+    }
   });
 });

@@ -49,7 +49,7 @@ const runtimeError = (name, message, cause) => Object.assign(new RuntimeError(me
 function logError(heading, error) {
   if (jsonLogs) {
     const described = error instanceof Error ? { errorType: error.constructor?.name ?? "UnknownError", errorMessage: error.message, stackTrace: String(error.stack ?? "").split("\n") } : error;
-    console.error(JSON.stringify(described));
+    console.error(JSON.stringify({ timestamp: new Date().toISOString(), level: "ERROR", requestId: currentRequestId, message: described }));
     return;
   }
   const described = error instanceof Error ? { errorType: error.name, errorMessage: error.message, code: error.code, ...error, stack: String(error.stack ?? "").split("\n") } : error;
