@@ -1,4 +1,4 @@
-/* global console, performance, process */
+/* global console, process */
 // The Lambda Node.js runtime of one execution environment: a process of the Node major the
 // function's runtime declares. It loads the handler once (the init phase), then runs one invocation
 // at a time, as Lambda's runtime interface client does; invocations and results travel over the
@@ -41,9 +41,17 @@ for (const level of ["log", "info", "warn", "error", "debug", "trace"]) {
   console[level] = (...args) => send({ type: "log", requestId: currentRequestId, level, text: format(...args) });
 }
 
-// The runtime's own error classes and names, as Lambda reports them.
-class RuntimeError extends Error {}
-const runtimeError = (name, message, cause) => Object.assign(new RuntimeError(message, cause ? { cause } : undefined), { name: `Runtime.${name}` });
+// The runtime's own errors, named as Lambda reports them (the name on the class, not on each error,
+// so it is not repeated among the properties the runtime logs).
+const runtimeErrorClasses = new Map();
+function runtimeError(name, message) {
+  if (!runtimeErrorClasses.has(name)) {
+    const RuntimeError = class extends Error {};
+    RuntimeError.prototype.name = `Runtime.${name}`;
+    runtimeErrorClasses.set(name, RuntimeError);
+  }
+  return new (runtimeErrorClasses.get(name))(message);
+}
 
 /** What Lambda's runtime logs for an error it catches (`Invoke Error`, `Uncaught Exception`...), in the function's log format. */
 function logError(heading, error) {
@@ -165,8 +173,8 @@ async function loadHandler() {
   try {
     module = await loadModule(moduleRoot, moduleName);
   } catch (error) {
-    if (error instanceof SyntaxError) throw runtimeError("UserCodeSyntaxError", String(error), error);
-    if (error?.code === "MODULE_NOT_FOUND") throw runtimeError("ImportModuleError", String(error), error);
+    if (error instanceof SyntaxError) throw runtimeError("UserCodeSyntaxError", String(error));
+    if (error?.code === "MODULE_NOT_FOUND") throw runtimeError("ImportModuleError", String(error));
     throw error;
   }
   const fn = handlerPath.split(".").reduce((nested, key) => nested?.[key], module);
@@ -210,12 +218,10 @@ process.on("message", async (message) => {
   const cold = !loaded;
   let fn;
   try {
-    const started = performance.now();
     fn = await loadHandler();
-    const initMs = cold ? performance.now() - started : 0;
     if (cold) {
       deadline = Date.now() + timeoutMs;
-      send({ type: "initialized", requestId, initMs });
+      send({ type: "initialized", requestId });
     }
   } catch (error) {
     // An init failure: Lambda logs it and reports it to the caller; the next invocation tries again.
@@ -243,7 +249,7 @@ process.on("uncaughtException", (error) => {
   send({ type: "crash", requestId: currentRequestId, error: errorPayload(error) });
 });
 process.on("unhandledRejection", (reason) => {
-  const error = Object.assign(new Error(String(reason)), { name: "Runtime.UnhandledPromiseRejection", reason });
+  const error = Object.assign(runtimeError("UnhandledPromiseRejection", String(reason)), { reason });
   logError("Unhandled Promise Rejection", error);
   send({ type: "crash", requestId: currentRequestId, error: errorPayload(error) });
 });

@@ -54,6 +54,7 @@ export class Environment {
   private readonly exited: Promise<void>;
   private stderrTail = "";
   private readonly tmpDir: string;
+  private readonly spawnedAt = performance.now();
 
   constructor(spec: FunctionSpec, options: EnvironmentOptions, onExit: (environment: Environment) => void) {
     this.tmpDir = join(options.tmpRoot, randomUUID());
@@ -121,26 +122,28 @@ export class Environment {
     return this.exited;
   }
 
-  private onMessage(message: { type: string; requestId?: string; level?: string; text?: string; ok?: boolean; value?: unknown; error?: InvocationError; initMs?: number }) {
+  private onMessage(message: { type: string; requestId?: string; level?: string; text?: string; ok?: boolean; value?: unknown; error?: InvocationError }) {
     const pending = this.pending;
     if (message.type === "log") {
       pending?.logs.push({ level: message.level ?? "log", text: message.text ?? "" });
+      return;
+    }
+    if (message.type === "crash") {
+      // An uncaught exception or unhandled rejection ends the execution environment, as it does on
+      // Lambda, whether an invocation is running or it came from work left over between them.
+      this.dead = true;
+      this.fail(message.error!);
+      void this.end();
       return;
     }
     if (!pending || message.requestId !== pending.requestId) return;
     if (message.type === "initialized") {
       // The invocation's own timeout starts once the init phase is over, as on Lambda.
       this.initialized = true;
-      pending.initMs = message.initMs ?? 0;
+      // Lambda's init duration: the runtime's start (this process) and the handler's module init.
+      pending.initMs = performance.now() - this.spawnedAt;
       clearTimeout(pending.timer);
       pending.timer = pending.startTimeout();
-      return;
-    }
-    if (message.type === "crash") {
-      // An unhandled rejection ends the execution environment, as it does on Lambda.
-      this.dead = true;
-      this.fail(message.error!);
-      void this.end();
       return;
     }
     if (message.type === "result") {
