@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ResourceTypeSupport } from "../../model/resource-type";
 import { refusedRuntimeMessage } from "./node-runtimes";
+import { functionSpecOf } from "./spec-of";
 
 export const lambdaResourceTypes: ResourceTypeSupport[] = [
   {
@@ -34,6 +35,10 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
           lastModified: new Date().toISOString(),
         },
       };
+    },
+    describe: (fn) => {
+      const spec = functionSpecOf(fn);
+      return `function  ${spec.name}  (${spec.logicalName}; ${spec.runtime}, ${spec.memorySizeMb} MB, ${spec.timeoutSeconds} s)`;
     },
   },
   {
