@@ -149,10 +149,13 @@ function sdkClients(): Figure {
  */
 async function zodAlone(dir: string, reps: number): Promise<Figure> {
   const build = (contents: string) =>
-    esbuild.buildSync({
-      ...HANDLER_BUILD_OPTIONS,
-      stdin: { contents, resolveDir: PROJECT_ROOT, loader: "ts" },
-    }).outputFiles[0].text;
+    esbuild
+      .buildSync({
+        ...HANDLER_BUILD_OPTIONS,
+        stdin: { contents, resolveDir: PROJECT_ROOT, loader: "ts" },
+      })
+      // The bundle, not its source map.
+      .outputFiles.find((file) => file.path.endsWith(".js"))!.text;
   const classic = join(dir, "zod.js");
   const mini = join(dir, "zod-mini.js");
   writeFileSync(classic, build('import { z } from "zod"; export const job = z.strictObject({ id: z.string().trim().min(1), salary: z.number().optional() });'));

@@ -13,7 +13,7 @@ export interface FunctionSpec {
   files: Record<string, string>;
   /** Files and folders of the artifact taken from disk as they are: path inside the archive -> source. */
   links: Record<string, string>;
-  /** Hash of the artifact: the same code never restarts a worker. */
+  /** Hash of the artifact: the same code never restarts an execution environment. */
   codeHash: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
