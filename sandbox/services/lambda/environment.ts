@@ -194,7 +194,7 @@ export class Environment {
       this.pending = { requestId, started, logs: [], initMs: 0, settle, timer, startTimeout };
       // The first invocation waits until the runtime listens; a process that died first has failed it already.
       void this.ready.then((listening) => {
-        if (listening && this.pending?.requestId === requestId) this.child.send({ type: "invoke", requestId, event, timeoutMs: timeoutSeconds * 1000 });
+        if (listening && this.child.connected && this.pending?.requestId === requestId) this.child.send({ type: "invoke", requestId, event, timeoutMs: timeoutSeconds * 1000 });
       });
     });
   }
