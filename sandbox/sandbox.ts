@@ -5,7 +5,9 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { startLocalAws, type LocalAws } from "./endpoint";
 import { HttpGateway } from "./services/apigateway/gateway";
 import { Deployer } from "./program/deployer";
-import type { Deployment } from "./model/recorded";
+import type { Deployment, DeployRequest } from "./model/recorded";
+import { hasRecordedDeployment, provisionReplayed, recordDeployment, replayableDeployment, sameDeployment } from "./program/replay";
+import { Provisioner } from "./program/provision";
 import { sandboxStackConfig } from "./program/stack-config";
 import { sandboxCredentials, sandboxRegion, sandboxStack } from "./shared/constants";
 import { consoleReporter, type Reporter } from "./shared/log";
@@ -50,6 +52,11 @@ export interface Sandbox {
   apiOrigin: string;
   stateDir: string;
   programDir: string;
+  /**
+   * Started from the recorded deployment: settles once a real run of the program confirmed it, or
+   * its different result was applied, or its failure was reported.
+   */
+  confirmation?: Promise<void>;
   /** Runs the program again and applies the result (what hot reload calls). */
   redeploy(): Promise<{ swapped: string[]; rewired: boolean }>;
   stop(): Promise<void>;
@@ -74,7 +81,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   rmSync(join(stateDir, "functions"), { recursive: true, force: true });
 
   const deployer = options.deployer ?? new Deployer(programDir);
-  deployer.prepare();
+  // A start that may replay the recorded deployment leaves the CPU to it; the deployer starts
+  // for the confirming run. Otherwise the deployer's start overlaps the emulators'.
+  if (!hasRecordedDeployment(stateDir)) deployer.prepare();
   const stoppers: Array<() => Promise<void> | void> = [releaseLock, () => deployer.stop()];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop();
@@ -90,10 +99,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
     let apiToken = "";
-    const deploy = () => {
+    const request = (): DeployRequest => {
       const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
       apiToken = stack.apiToken;
-      return deployer.deploy({
+      return {
         programDir,
         project: stack.project,
         stack: sandboxStack,
@@ -102,9 +111,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         awsEndpoint: aws.origin,
         apiOrigin: gateway.origin,
         bundleCacheDir: join(stateDir, "bundles"),
-      });
+      };
     };
-    let deployment = await deploy();
+    let stopping = false;
+    const deploy = async () => {
+      const asked = request();
+      const deployed = await deployer.deploy(asked);
+      if (!stopping) recordDeployment(stateDir, deployed, asked);
+      return deployed;
+    };
+    let deployment = await replay(request(), aws.origin, stateDir);
+    const replayed = deployment !== undefined;
+    deployment ??= await deploy();
     deployment.notes.forEach((note) => reporter.warn(note));
 
     const clientConfig = { endpoint: aws.origin, region: sandboxRegion, credentials: sandboxCredentials };
@@ -143,16 +161,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stateDir,
       programDir,
       async redeploy() {
-        deployment = await deploy();
-        deployment.notes.forEach((note) => reporter.warn(note));
-        const result = await wiring.update(deployment);
-        sandbox.deployment = deployment;
-        sandbox.outputs = outputsOf(deployment);
-        writeOutputs(stateDir, sandbox.outputs);
-        return result;
+        // After the confirming deployment, if one runs: the newer run of the program is the one kept.
+        await sandbox.confirmation?.catch(() => undefined);
+        return apply(await deploy());
       },
-      stop: stopAll,
+      stop: async () => {
+        stopping = true;
+        await stopAll();
+      },
     };
+    const apply = async (next: Deployment) => {
+      deployment = next;
+      deployment.notes.forEach((note) => reporter.warn(note));
+      const result = await wiring.update(deployment);
+      sandbox.deployment = deployment;
+      sandbox.outputs = outputsOf(deployment);
+      writeOutputs(stateDir, sandbox.outputs);
+      return result;
+    };
+    if (replayed) {
+      reporter.info("Started from the recorded deployment (nothing it depends on changed since the last start); the program runs in the background to confirm it.");
+      sandbox.confirmation = confirm(deploy, () => sandbox.deployment, apply, reporter, () => stopping);
+    }
     writeOutputs(stateDir, sandbox.outputs);
     // Commands find a sandbox through outputs.json: a stopped one must not look alive.
     stoppers.push(() => rmSync(outputsFile(stateDir), { force: true }));
@@ -161,4 +191,46 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await stopAll();
     throw error;
   }
+}
+
+/** The recorded deployment, created again in the emulators, when nothing it depends on changed. */
+async function replay(request: DeployRequest, awsEndpoint: string, stateDir: string): Promise<Deployment | undefined> {
+  const recorded = replayableDeployment(stateDir, request);
+  if (!recorded) return undefined;
+  const provisioner = new Provisioner(awsEndpoint);
+  try {
+    // Its notes were said when it was made.
+    return (await provisionReplayed(provisioner, recorded)) ? { ...recorded, notes: [] } : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    provisioner.destroy();
+  }
+}
+
+/** Runs the program behind a replayed start: the same result confirms it, another one is applied as a redeploy's. */
+async function confirm(
+  deploy: () => Promise<Deployment>,
+  current: () => Deployment,
+  apply: (next: Deployment) => Promise<{ swapped: string[]; rewired: boolean }>,
+  reporter: Reporter,
+  stopping: () => boolean,
+): Promise<void> {
+  const started = performance.now();
+  let real: Deployment;
+  try {
+    real = await deploy();
+  } catch (error) {
+    if (!stopping()) reporter.warn(`the program failed to deploy; the recorded deployment keeps running:\n${(error as Error).message}`);
+    return;
+  }
+  if (stopping()) return;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (sameDeployment(real, current())) {
+    reporter.info(`The program's deployment confirmed the recorded one (${seconds} s).`);
+    return;
+  }
+  const { swapped, rewired } = await apply(real);
+  const what = rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : "outputs updated";
+  reporter.warn(`The program's deployment differs from the recorded one: applied (${what}, ${seconds} s).`);
 }
