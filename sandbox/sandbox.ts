@@ -14,6 +14,10 @@ import { consoleReporter, type Reporter } from "./shared/log";
 import { Wiring } from "./wiring";
 import { handleSnsRequest, isSnsRequest } from "./services/sns/query-api";
 import { fireRoute } from "./services/events/fire-route";
+import { lambdaApi } from "./services/lambda/lambda-api";
+import { apiGatewayApi } from "./services/apigateway/management-api";
+import { logsApi } from "./services/cloudwatch/logs-api";
+import { FunctionLogs } from "./services/cloudwatch/function-logs";
 import { controlRoutes } from "./control-routes";
 import { outputsFile, writeOutputs, type SandboxOutputs } from "./shared/outputs";
 import { lockStateDir } from "./shared/state-lock";
@@ -70,7 +74,9 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const programDir = resolve(options.programDir ?? process.cwd());
   const stateDir = resolve(options.stateDir ?? join(programDir, ".sandbox"));
-  const reporter = options.reporter ?? consoleReporter();
+  // What the functions write is kept for CloudWatch Logs' API as it is shown.
+  const functionLogs = new FunctionLogs();
+  const reporter = functionLogs.recording(options.reporter ?? consoleReporter());
   // Checked before --fresh wipes anything: another sandbox may be using this state.
   const releaseLock = lockStateDir(stateDir);
   if (options.fresh) {
@@ -137,12 +143,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
     stoppers.push(() => wiring.stop());
     const control = controlRoutes(() => wiring, reporter, { s3, programDir });
+    let deployedAt = new Date();
+    const lambda = lambdaApi(() => wiring.index);
+    const apigateway = apiGatewayApi(() => wiring.index, () => deployedAt);
+    const logs = logsApi(() => wiring.index, functionLogs, () => deployedAt);
     aws.extraRoutes = (request, response) => {
       if (isSnsRequest(request)) {
         handleSnsRequest(request, response, wiring.topics).catch((error) => response.destroy(error as Error));
         return true;
       }
-      return fireRoute(request, response, wiring.schedules) || control(request, response);
+      return fireRoute(request, response, wiring.schedules) || control(request, response) || lambda(request, response) || apigateway(request, response) || logs(request, response);
     };
 
     const outputsOf = (current: Deployment): SandboxOutputs => ({
@@ -174,6 +184,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       deployment = next;
       deployment.notes.forEach((note) => reporter.warn(note));
       const result = await wiring.update(deployment);
+      deployedAt = new Date();
       sandbox.deployment = deployment;
       sandbox.outputs = outputsOf(deployment);
       writeOutputs(stateDir, sandbox.outputs);

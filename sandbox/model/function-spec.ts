@@ -20,6 +20,10 @@ export interface FunctionSpec {
   memorySizeMb: number;
   /** The log group of `loggingConfig`, when the program names one. */
   logGroupName?: string;
+  /** `loggingConfig.logFormat`: how its output reaches CloudWatch Logs; with JSON, the least levels kept. */
+  logFormat?: "Text" | "JSON";
+  applicationLogLevel?: string;
+  systemLogLevel?: string;
   /** Reserved concurrency, if the program declared one. */
   reservedConcurrency?: number;
 }
