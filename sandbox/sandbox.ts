@@ -44,6 +44,11 @@ export interface SandboxOptions {
   faults?: FaultPlan;
   /** A deployer already started (the CLI starts one before its own imports, to overlap them). */
   deployer?: Deployer;
+  /**
+   * Whether redeployments will follow (hot reload): then a deployer process is kept started in
+   * advance, so that each costs the program's run only. True unless said.
+   */
+  redeploys?: boolean;
 }
 
 export interface Sandbox {
@@ -87,6 +92,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   rmSync(join(stateDir, "functions"), { recursive: true, force: true });
 
   const deployer = options.deployer ?? new Deployer(programDir);
+  deployer.keepSpare = options.redeploys ?? true;
   // A start that may replay the recorded deployment leaves the CPU to it; the deployer starts
   // for the confirming run. Otherwise the deployer's start overlaps the emulators'.
   if (!hasRecordedDeployment(stateDir)) deployer.prepare();
