@@ -85,7 +85,20 @@ function comparisonFigures(sandbox: SandboxResults | undefined, arc: ArchitectRe
 }
 
 function ingestFigures(sandbox: SandboxResults): Figure[] {
-  return sandbox.ingest.map((run) => {
+  const largest = sandbox.ingest.at(-1);
+  const memory: Figure[] = largest
+    ? [
+        {
+          figure: `sandbox: process tree memory (RSS), ${largest.rows.toLocaleString("en-US")}-row upload`,
+          value: `${largest.peakRssMb.toFixed(0)} MB peak, ${largest.drainedRssMb.toFixed(0)} MB drained`,
+          baseline: "-",
+          ratio: "-",
+          goal: "<= 512 MB",
+          met: yesNo(largest.peakRssMb <= 512),
+        },
+      ]
+    : [];
+  return [...memory, ...sandbox.ingest.map((run) => {
     const ratio = run.rowsPerSecond / run.ceiling;
     return {
       figure: `sandbox: upload -> all rows in API, ${run.rows.toLocaleString("en-US")} rows`,
@@ -95,7 +108,7 @@ function ingestFigures(sandbox: SandboxResults): Figure[] {
       goal: ">= 0.5x",
       met: yesNo(ratio >= 0.5),
     };
-  });
+  })];
 }
 
 /** Every goal in order; a goal that throws becomes an "error" line and the others still run. */

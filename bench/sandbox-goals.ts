@@ -14,7 +14,7 @@ export interface SandboxResults {
   restartReadyMs?: number;
   firstAnswerMs: number;
   starts: number;
-  ingest: Array<IngestRun & { ceiling: number }>;
+  ingest: Array<IngestRun & { ceiling: number; peakRssMb: number; drainedRssMb: number }>;
   api: ApiLatencies;
   apiItems: number;
 }
@@ -62,9 +62,14 @@ export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
       // measured minutes apart can land in a quieter or busier minute than the upload did.
       const ceiling = await dynaliteRate(join(ctx.work, `ceiling-${rows}`), ctx.sizes.dynaliteItems);
       progress(`sandbox: dynalite's own PutItem rate (on disk, 16 in flight): ${fmt.rate(ceiling, "items/s")}; uploading ${rows.toLocaleString("en-US")} rows`);
-      const run = await uploadAndWait(sandbox.outputs, ctx.work, rows, 60_000 + rows * 10);
+      // The process tree's memory, sampled while the file ingests, and once the queue has drained.
+      let peakRssMb = 0;
+      const running = sandbox;
+      const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, running.treeRssMb())), 500);
+      const run = await uploadAndWait(sandbox.outputs, ctx.work, rows, 60_000 + rows * 10).finally(() => clearInterval(sampler));
+      const drainedRssMb = sandbox.treeRssMb();
       progress(`sandbox: ${rows.toLocaleString("en-US")} rows in the table in ${run.seconds.toFixed(1)} s (${fmt.rate(run.rowsPerSecond)}), all found through the API`);
-      ingest.push({ ...run, ceiling });
+      ingest.push({ ...run, ceiling, peakRssMb: Math.max(peakRssMb, drainedRssMb), drainedRssMb });
       if (rows === apiItems) {
         progress(`sandbox: API latency over ${apiItems.toLocaleString("en-US")} items, ${requests} requests per route`);
         api = await apiLatencies(sandbox.outputs, requests, apiItems);
