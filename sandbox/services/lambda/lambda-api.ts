@@ -45,7 +45,8 @@ export function functionConfiguration(resource: RecordedResource): Record<string
     Version: "$LATEST",
     ...(Object.keys(spec.environment).length > 0 ? { Environment: { Variables: spec.environment } } : {}),
     TracingConfig: { Mode: inputs.tracingConfig?.mode ?? "PassThrough" },
-    RevisionId: spec.codeHash.slice(0, 8) + "-" + spec.codeHash.slice(8, 12) + "-" + spec.codeHash.slice(12, 16) + "-" + spec.codeHash.slice(16, 20) + "-" + spec.codeHash.slice(20, 32),
+    // A UUID-shaped id that changes with the code, as Lambda's does with each update.
+    RevisionId: spec.codeHash.slice(0, 32).replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, "$1-$2-$3-$4-$5"),
     State: "Active",
     LastUpdateStatus: "Successful",
     PackageType: "Zip",
