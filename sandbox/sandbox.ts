@@ -6,7 +6,7 @@ import { startLocalAws, type LocalAws } from "./endpoint";
 import { HttpGateway } from "./services/apigateway/gateway";
 import { Deployer } from "./program/deployer";
 import type { Deployment, DeployRequest } from "./model/recorded";
-import { hasRecordedDeployment, provisionReplayed, recordDeployment, replayableDeployment, sameDeployment } from "./program/replay";
+import { matchingRecord, provisionReplayed, recordDeployment, recordedDeployment, sameDeployment } from "./program/replay";
 import { Provisioner } from "./program/provision";
 import { sandboxStackConfig } from "./program/stack-config";
 import { sandboxCredentials, sandboxRegion, sandboxStack } from "./shared/constants";
@@ -93,9 +93,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const deployer = options.deployer ?? new Deployer(programDir);
   deployer.keepSpare = options.redeploys ?? true;
-  // A start that may replay the recorded deployment leaves the CPU to it; the deployer starts
-  // for the confirming run. Otherwise the deployer's start overlaps the emulators'.
-  if (!hasRecordedDeployment(stateDir)) deployer.prepare();
+  // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
+  let apiToken = "";
+  const request = (origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">): DeployRequest => {
+    const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
+    apiToken = stack.apiToken;
+    return { programDir, project: stack.project, stack: sandboxStack, config: stack.config, secretKeys: stack.secretKeys, bundleCacheDir: join(stateDir, "bundles"), ...origins };
+  };
+  // A start that replays the recorded deployment leaves the CPU to that; the deployer starts for
+  // the confirming run. Otherwise the deployer's start overlaps the emulators'.
+  const record = (() => {
+    try {
+      return matchingRecord(stateDir, request({ awsEndpoint: "", apiOrigin: "" }));
+    } catch {
+      // Unreadable stack config: the deployment reports it, below.
+      return undefined;
+    }
+  })();
+  if (!record) deployer.prepare();
   const stoppers: Array<() => Promise<void> | void> = [releaseLock, () => deployer.stop()];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop();
@@ -109,30 +124,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stoppers.push(() => aws.stop());
     aws.trustedOrigins.push(gateway.origin);
 
-    // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
-    let apiToken = "";
-    const request = (): DeployRequest => {
-      const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
-      apiToken = stack.apiToken;
-      return {
-        programDir,
-        project: stack.project,
-        stack: sandboxStack,
-        config: stack.config,
-        secretKeys: stack.secretKeys,
-        awsEndpoint: aws.origin,
-        apiOrigin: gateway.origin,
-        bundleCacheDir: join(stateDir, "bundles"),
-      };
-    };
+    const origins = { awsEndpoint: aws.origin, apiOrigin: gateway.origin };
     let stopping = false;
     const deploy = async () => {
-      const asked = request();
+      const asked = request(origins);
       const deployed = await deployer.deploy(asked);
       if (!stopping) recordDeployment(stateDir, deployed, asked);
       return deployed;
     };
-    let deployment = await replay(request(), aws.origin, stateDir);
+    let deployment = record ? await replay(recordedDeployment(stateDir, record, origins), aws.origin) : undefined;
     const replayed = deployment !== undefined;
     deployment ??= await deploy();
     deployment.notes.forEach((note) => reporter.warn(note));
@@ -210,9 +210,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 }
 
-/** The recorded deployment, created again in the emulators, when nothing it depends on changed. */
-async function replay(request: DeployRequest, awsEndpoint: string, stateDir: string): Promise<Deployment | undefined> {
-  const recorded = replayableDeployment(stateDir, request);
+/** The recorded deployment, created again in the emulators. */
+async function replay(recorded: Deployment | undefined, awsEndpoint: string): Promise<Deployment | undefined> {
   if (!recorded) return undefined;
   const provisioner = new Provisioner(awsEndpoint);
   try {
@@ -247,7 +246,11 @@ async function confirm(
     reporter.info(`The program's deployment confirmed the recorded one (${seconds} s).`);
     return;
   }
-  const { swapped, rewired } = await apply(real);
-  const what = rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : "outputs updated";
-  reporter.warn(`The program's deployment differs from the recorded one: applied (${what}, ${seconds} s).`);
+  try {
+    const { swapped, rewired } = await apply(real);
+    const what = rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : "outputs updated";
+    reporter.warn(`The program's deployment differs from the recorded one: applied (${what}, ${seconds} s).`);
+  } catch (error) {
+    reporter.warn(`The program's deployment differs from the recorded one and could not be applied; the recorded one keeps running:\n${(error as Error).message}`);
+  }
 }

@@ -11,7 +11,7 @@ import type { Provisioner } from "./provision";
  * start) and the deployment itself (megabytes of bundled code, read only when it can serve), so
  * that a start with nothing changed serves it at once while a real run confirms it.
  */
-interface DeploymentKey {
+export interface DeploymentKey {
   fingerprint: string;
   /** The origins the deployment's URLs were built on: a start on other ports moves them. */
   awsEndpoint: string;
@@ -95,25 +95,30 @@ export function recordDeployment(stateDir: string, deployment: Deployment, reque
   }
 }
 
-/**
- * The recorded deployment if nothing it depends on changed since, its URLs moved to this start's
- * origins; undefined otherwise (or when there is none, or it cannot be read).
- */
-export function replayableDeployment(stateDir: string, request: DeployRequest): Deployment | undefined {
+/** The record of the last deployment, if nothing it depends on changed since (the origins aside). */
+export function matchingRecord(stateDir: string, request: DeployRequest): DeploymentKey | undefined {
   if (!hasRecordedDeployment(stateDir)) return undefined;
   try {
     const key = JSON.parse(readFileSync(keyFile(stateDir), "utf8")) as DeploymentKey;
-    if (deploymentFingerprint(key, request) !== key.fingerprint) return undefined;
+    return deploymentFingerprint(key, request) === key.fingerprint ? key : undefined;
+  } catch {
+    // Unreadable (a crash while writing, an older format): the program runs.
+    return undefined;
+  }
+}
+
+/** The recorded deployment, its URLs moved to this start's origins; undefined if it cannot be read. */
+export function recordedDeployment(stateDir: string, key: DeploymentKey, origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">): Deployment | undefined {
+  try {
     let text = readFileSync(recordFile(stateDir), "utf8");
     for (const [before, after] of [
-      [key.awsEndpoint, request.awsEndpoint],
-      [key.apiOrigin, request.apiOrigin],
+      [key.awsEndpoint, origins.awsEndpoint],
+      [key.apiOrigin, origins.apiOrigin],
     ]) {
       if (before !== after) text = text.split(before).join(after);
     }
     return JSON.parse(text) as Deployment;
   } catch {
-    // Unreadable (a crash while writing, an older format): the program runs.
     return undefined;
   }
 }

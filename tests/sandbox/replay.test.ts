@@ -27,7 +27,8 @@ describe("a restart with unchanged inputs", () => {
   const hello = async (sandbox: Sandbox) => (await (await fetch(`${String(sandbox.outputs.quickUrl)}/hello`)).json()) as { route: string };
   const replayLine = "Started from the recorded deployment (nothing it depends on changed since the last start); the program runs in the background to confirm it.";
 
-  it("is ready from the recorded deployment, and the program's run in the background swaps in what differs", async () => {
+  // Three starts, two of them with a deployment confirming in the background.
+  it("is ready from the recorded deployment, and the program's run in the background swaps in what differs", { timeout: 120_000 }, async () => {
     const first = await start();
     expect(first.sandbox.confirmation).toBeUndefined();
     expect(first.reporter.lines).not.toContain(replayLine);
@@ -63,7 +64,7 @@ describe("a restart with unchanged inputs", () => {
     }
   });
 
-  it("runs the program when one of its files changed since", async () => {
+  it("runs the program when one of its files changed since", { timeout: 60_000 }, async () => {
     const file = join(program.dir, "index.js");
     writeFileSync(file, readFileSync(file, "utf8").replace("route: event.routeKey", "route: 'changed ' + event.routeKey"));
     const { sandbox, reporter } = await start();
