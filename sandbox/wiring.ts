@@ -9,6 +9,8 @@ import { LocalFunction } from "./services/lambda/function";
 import { AsyncInvoker } from "./services/lambda/async-invoke";
 import { wireS3Notifications } from "./services/s3/notifications";
 import { mappingSettings, SqsPoller } from "./services/sqs/event-source-mapping";
+import { isStreamArn, wireStreamMappings } from "./services/dynamodb/stream-wiring";
+import type { StreamEventRecord } from "./services/dynamodb/stream-event-source-mapping";
 import { httpApisOf } from "./services/apigateway/api-model";
 import { LocalTopics } from "./services/sns/topics";
 import { LocalSchedules } from "./services/events/schedules";
@@ -37,6 +39,9 @@ export class Wiring {
   private pollers: SqsPoller[] = [];
   /** Per function name, the last SQS message body it accepted: a sample that runs its happy path. */
   readonly acceptedBodies = new Map<string, string>();
+  /** Per function name, the last stream record it accepted (the same, for `--sample dynamodb`). */
+  readonly acceptedStreamRecords = new Map<string, StreamEventRecord>();
+  private streamMappings?: { stop(): Promise<void> };
   private onObjectEvent?: (write: ObjectEvent) => void;
   index: ResourceIndex;
   topics!: LocalTopics;
@@ -97,11 +102,11 @@ export class Wiring {
     this.schedules.start();
 
     for (const mapping of index.all(types.eventSourceMapping)) {
-      if (mapping.inputs.enabled === false) continue;
+      if (mapping.inputs.enabled === false || isStreamArn(mapping.inputs.eventSourceArn)) continue;
       const queue = index.queueByArn(mapping.inputs.eventSourceArn);
       const fn = this.functionByRef(mapping.inputs.functionName);
       if (!queue || !fn) {
-        deps.reporter.warn(`${mapping.name}: only SQS queues of this program can feed a function locally (${mapping.inputs.eventSourceArn})`);
+        deps.reporter.warn(`${mapping.name}: only SQS queues and DynamoDB streams of this program can feed a function locally (${mapping.inputs.eventSourceArn})`);
         continue;
       }
       const settings = mappingSettings(mapping.name, mapping.inputs, { url: String(queue.state.url), arn: String(queue.state.arn) });
@@ -111,6 +116,16 @@ export class Wiring {
       poller.start();
       this.pollers.push(poller);
     }
+
+    this.streamMappings = wireStreamMappings({
+      index,
+      functionByRef: this.functionByRef,
+      streams: deps.aws.dynamo.streams,
+      sqs: deps.sqs,
+      awsEndpoint: deps.aws.origin,
+      reporter: deps.reporter,
+      onAccepted: (functionName, records) => this.acceptedStreamRecords.set(functionName, records[records.length - 1]),
+    });
 
     const { apis, problems } = httpApisOf(index);
     problems.forEach((problem) => deps.reporter.warn(problem));
@@ -162,8 +177,9 @@ export class Wiring {
   private async stopTriggers() {
     if (this.onObjectEvent) this.deps.aws.objectEvents.delete(this.onObjectEvent);
     this.schedules?.stop();
-    await Promise.all(this.pollers.map((poller) => poller.stop()));
+    await Promise.all([...this.pollers.map((poller) => poller.stop()), this.streamMappings?.stop()]);
     this.pollers = [];
+    this.streamMappings = undefined;
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,8 @@ export type { ObjectEvent } from "./s3-object-events";
 export interface LocalAws extends AwsEndpoint {
   /** Subscribers to S3 object creations (the S3 notification wiring). */
   objectEvents: Set<(write: ObjectEvent) => void>;
+  /** The DynamoDB service: its tables' streams feed the stream event source mappings. */
+  dynamo: DynamoService;
 }
 
 /** DynamoDB (dynalite inside) and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
@@ -34,6 +36,7 @@ export async function startLocalAws(options: { port: number; stateDir: string })
   // The same object, so routes added later (`extraRoutes`) reach the running server.
   return Object.assign(endpoint, {
     objectEvents,
+    dynamo: dynamo.value,
     async stop() {
       await stopEndpoint();
       await Promise.all(started.map((emulator) => emulator.stop()));

@@ -4,14 +4,26 @@ export const dynamodbResourceTypes: ResourceTypeSupport[] = [
   {
     type: "aws:dynamodb/table:Table",
     coverage: "emulated",
-    honoured: ["attributes", "hashKey", "rangeKey", "billingMode", "readCapacity", "writeCapacity", "globalSecondaryIndexes", "localSecondaryIndexes"],
+    honoured: [
+      "attributes",
+      "hashKey",
+      "rangeKey",
+      "billingMode",
+      "readCapacity",
+      "writeCapacity",
+      "globalSecondaryIndexes",
+      "localSecondaryIndexes",
+      "streamEnabled",
+      "streamViewType",
+      "ttl",
+    ],
     noLocalEffect: ["pointInTimeRecovery", "deletionProtectionEnabled", "serverSideEncryption", "tableClass", "onDemandThroughput", "warmThroughput"],
     meaning: {
-      streamEnabled: "no stream: functions on the table's stream are never invoked locally",
-      streamViewType: "no stream: functions on the table's stream are never invoked locally",
-      ttl: "expired items are not deleted locally",
       replicas: "one local table, no replicas",
     },
-    state: ({ physical, arn }) => ({ id: physical, state: { name: physical, arn: arn("dynamodb", `table/${physical}`), streamArn: "", streamLabel: "" } }),
+    state: ({ physical, arn, created }) => ({
+      id: physical,
+      state: { name: physical, arn: arn("dynamodb", `table/${physical}`), streamArn: created.streamArn ?? "", streamLabel: created.streamLabel ?? "" },
+    }),
   },
 ];

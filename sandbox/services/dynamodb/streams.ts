@@ -5,7 +5,7 @@ import { errorAnswer, type EngineAnswer, type Json } from "./engine";
 export type StreamViewType = "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES";
 export const streamViewTypes: StreamViewType[] = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"];
 
-/** A stream record as GetRecords answers it (and as Lambda hands it on, with eventSourceARN). */
+/** A stream record as GetRecords answers it. */
 export interface StreamRecord {
   eventID: string;
   eventName: "INSERT" | "MODIFY" | "REMOVE";
@@ -21,7 +21,8 @@ export interface StreamRecord {
     SizeBytes: number;
     StreamViewType: StreamViewType;
   };
-  userIdentity?: { type: "Service"; principalId: "dynamodb.amazonaws.com" };
+  /** As the Streams API spells it; Lambda's events spell it `type` and `principalId`. */
+  userIdentity?: { Type: "Service"; PrincipalId: "dynamodb.amazonaws.com" };
 }
 
 /** Where a write came from: a client's request, or the service itself (TTL expiry). */
@@ -143,7 +144,7 @@ export class StreamLog {
       dynamodb,
     };
     // TTL deletions are the service's own: Lambda filters and programs tell them apart by this.
-    if (origin === "ttl") record.userIdentity = { type: "Service", principalId: "dynamodb.amazonaws.com" };
+    if (origin === "ttl") record.userIdentity = { Type: "Service", PrincipalId: "dynamodb.amazonaws.com" };
     stream.records.push(record);
     stream.sequences.push(sequence);
     this.trim(stream);
@@ -175,6 +176,10 @@ export class StreamLog {
     const stream = this.streams.get(streamArn);
     if (!stream) return undefined;
     return stream.sequences.length > 0 ? stream.sequences[stream.sequences.length - 1] : this.sequence;
+  }
+
+  shardIdOf(streamArn: string): string | undefined {
+    return this.streams.get(streamArn)?.shardId;
   }
 
   streamArnOf(tableName: string): string | undefined {

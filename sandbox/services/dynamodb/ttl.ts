@@ -13,7 +13,8 @@ const settingsPrefix = "sandbox-ttl~";
 /**
  * Time to live: UpdateTimeToLive / DescribeTimeToLive, kept per table on disk, and a sweeper that
  * deletes expired items. AWS deletes them within a few days of expiry; the sandbox sweeps every
- * `sweepEveryMs` (one second by default), so an expired item is gone within about a second. Each
+ * `sweepEveryMs` (one second by default), so an expired item is gone within about a second (on a
+ * table large enough that a sweep takes longer, within ten times that sweep's duration). Each
  * deletion is conditional on the TTL value being unchanged (an item renewed meanwhile stays) and is
  * a service deletion: its stream record carries `userIdentity` dynamodb.amazonaws.com.
  */
@@ -21,6 +22,7 @@ export class TimeToLiveSweeper {
   private readonly settings = new Map<string, TimeToLive>();
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  private stopped = false;
 
   constructor(
     private readonly engine: DynamoEngine,
@@ -34,15 +36,28 @@ export class TimeToLiveSweeper {
     for (const [key, value] of await readPrefix(this.engine.store, settingsPrefix)) {
       this.settings.set(key.slice(settingsPrefix.length), value as TimeToLive);
     }
-    this.timer = setInterval(() => {
-      this.sweeping ??= this.sweep().finally(() => (this.sweeping = undefined));
-    }, this.sweepEveryMs);
+    this.schedule(this.sweepEveryMs);
+  }
+
+  /** The next sweep; a long one (a big table) is followed by a pause nine times as long, so sweeping takes at most a tenth of the time. */
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      const started = Date.now();
+      this.sweeping = this.sweep()
+        .catch(() => undefined)
+        .finally(() => {
+          this.sweeping = undefined;
+          this.schedule(Math.max(this.sweepEveryMs, 9 * (Date.now() - started)));
+        });
+    }, delayMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping?.catch(() => undefined);
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.sweeping;
   }
 
   async update(body: Json): Promise<EngineAnswer> {
