@@ -10,6 +10,7 @@ import { AsyncInvoker } from "./services/lambda/async-invoke";
 import { wireS3Notifications } from "./services/s3/notifications";
 import { mappingSettings, SqsPoller } from "./services/sqs/event-source-mapping";
 import { isStreamArn, wireStreamMappings } from "./services/dynamodb/stream-wiring";
+import { partiqlNote } from "./services/dynamodb/partiql";
 import type { StreamEventRecord } from "./services/dynamodb/stream-event-source-mapping";
 import { httpApisOf } from "./services/apigateway/api-model";
 import { LocalTopics } from "./services/sns/topics";
@@ -66,6 +67,8 @@ export class Wiring {
     for (const resource of this.index.all(types.function)) {
       const spec = functionSpecOf(resource);
       this.functions.set(spec.name, new LocalFunction(spec, { stateDir: this.deps.stateDir, awsEndpoint: this.deps.aws.origin, faults: this.deps.faults }));
+      const partiql = partiqlNote(spec);
+      if (partiql) this.deps.reporter.warn(partiql);
     }
   }
 

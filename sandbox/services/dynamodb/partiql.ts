@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import type { FunctionSpec } from "../../model/function-spec";
 import type { EngineAnswer } from "./engine";
 
 /** DynamoDB's PartiQL operations, which the sandbox does not implement. */
@@ -15,16 +15,17 @@ export function partiqlRefusal(operation: string): EngineAnswer {
   };
 }
 
-/** Whether a function's code calls PartiQL: its bundle names one of the operations' commands. */
-export function callsPartiql(codeFiles: string[]): string | undefined {
-  for (const file of codeFiles) {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
+/**
+ * What start says of a function whose code calls PartiQL (its deployed files name one of the
+ * operations' commands): those calls will fail here. Bundles carry only the commands they use.
+ */
+export function partiqlNote(spec: Pick<FunctionSpec, "logicalName" | "files">): string | undefined {
+  for (const text of Object.values(spec.files)) {
+    for (const operation of partiqlOperations) {
+      if (text.includes(`${operation}Command`)) {
+        return `${spec.logicalName}: its code calls DynamoDB PartiQL (${operation}), which the sandbox's DynamoDB does not implement: those calls fail with UnknownOperationException`;
+      }
     }
-    for (const operation of partiqlOperations) if (text.includes(`${operation}Command`) || text.includes(`"${operation}"`)) return operation;
   }
   return undefined;
 }
