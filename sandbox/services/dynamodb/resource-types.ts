@@ -25,5 +25,14 @@ export const dynamodbResourceTypes: ResourceTypeSupport[] = [
       id: physical,
       state: { name: physical, arn: arn("dynamodb", `table/${physical}`), streamArn: created.streamArn ?? "", streamLabel: created.streamLabel ?? "" },
     }),
+    describe: (table) => {
+      const extras = [
+        table.inputs.streamEnabled ? `stream ${String(table.inputs.streamViewType)}` : undefined,
+        (table.inputs.ttl as { enabled?: boolean; attributeName?: string } | undefined)?.enabled
+          ? `TTL on ${(table.inputs.ttl as { attributeName: string }).attributeName}, swept every second`
+          : undefined,
+      ].filter(Boolean);
+      return `table     ${table.state.name}  (${table.name}; data kept on disk${extras.map((extra) => `; ${extra}`).join("")})`;
+    },
   },
 ];

@@ -1,7 +1,6 @@
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { queueUrlOfArn, types, type ResourceIndex } from "../../model/resource-index";
-import type { LocalFunction } from "../lambda/function";
-import type { Reporter } from "../../shared/log";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { queueUrlOfArn, types } from "../../model/resource-index";
+import type { StartedTriggers, TriggerContext } from "../lambda/triggers";
 import type { StreamLog } from "./streams";
 import { StreamPoller, streamMappingSettings, type StreamEventRecord } from "./stream-event-source-mapping";
 
@@ -10,46 +9,53 @@ export function isStreamArn(arn: unknown): arn is string {
   return typeof arn === "string" && /^arn:aws:dynamodb:[^:]*:[^:]*:table\/[^/]+\/stream\/.+$/.test(arn);
 }
 
-export interface StreamWiringDeps {
-  index: ResourceIndex;
-  functionByRef(ref: unknown): LocalFunction | undefined;
-  streams: StreamLog;
-  sqs: SQSClient;
-  awsEndpoint: string;
-  reporter: Reporter;
-  /** Told each batch a function accepted: what `invoke --sample dynamodb` replays. */
-  onAccepted(functionName: string, records: StreamEventRecord[]): void;
-}
-
-/** Starts a poller for each enabled event source mapping on a table's stream (`table.onEvent` makes one too). */
-export function wireStreamMappings(deps: StreamWiringDeps): { stop(): Promise<void> } {
+/**
+ * The program's event source mappings on its tables' streams (`table.onEvent` declares one too),
+ * each read as Lambda reads a stream. `onAccepted` is told each function's last accepted record
+ * (what `invoke --sample dynamodb` replays).
+ */
+export function startStreamMappings(context: TriggerContext, streams: StreamLog, onAccepted: (functionName: string, record: StreamEventRecord) => void): StartedTriggers {
+  const lines: string[] = [];
+  const fed = new Set<string>();
   const pollers: StreamPoller[] = [];
-  for (const mapping of deps.index.all(types.eventSourceMapping)) {
+  for (const mapping of context.index.all(types.eventSourceMapping)) {
     if (mapping.inputs.enabled === false || !isStreamArn(mapping.inputs.eventSourceArn)) continue;
     const streamArn = mapping.inputs.eventSourceArn;
-    const fn = deps.functionByRef(mapping.inputs.functionName);
+    const fn = context.functionByRef(mapping.inputs.functionName);
     if (!fn) {
-      deps.reporter.warn(`${mapping.name}: its function ${String(mapping.inputs.functionName)} is not one of this program's: the stream feeds nothing`);
+      context.reporter.warn(`${mapping.name}: its function ${String(mapping.inputs.functionName)} is not one of this program's: the stream feeds nothing`);
       continue;
     }
-    if (deps.streams.shardIdOf(streamArn) === undefined) {
-      deps.reporter.warn(`${mapping.name}: ${streamArn} is not the stream of a table of this program (is streamEnabled set on the table?)`);
+    if (streams.shardIdOf(streamArn) === undefined) {
+      context.reporter.warn(`${mapping.name}: ${streamArn} is not the stream of a table of this program (does the table set streamEnabled?)`);
       continue;
     }
     const settings = streamMappingSettings(mapping.name, mapping.inputs, streamArn);
     if (typeof settings === "string") {
-      deps.reporter.warn(settings);
+      context.reporter.warn(settings);
       continue;
     }
     const sendFailure = async (destination: string, record: unknown) => {
-      if (!destination.startsWith("arn:aws:sqs:")) throw new Error(`only SQS queues are emulated as on-failure destinations of stream mappings`);
-      await deps.sqs.send(new SendMessageCommand({ QueueUrl: queueUrlOfArn(destination, deps.awsEndpoint), MessageBody: JSON.stringify(record) }));
+      if (!destination.startsWith("arn:aws:sqs:")) throw new Error("only SQS queues are emulated as on-failure destinations of stream mappings");
+      await context.sqs.send(new SendMessageCommand({ QueueUrl: queueUrlOfArn(destination, context.awsEndpoint), MessageBody: JSON.stringify(record) }));
     };
-    const poller = new StreamPoller(settings, () => deps.functionByRef(mapping.inputs.functionName) ?? fn, deps.streams, deps.reporter, sendFailure, (records) =>
-      deps.onAccepted(fn.name, records),
+    // The function is looked up at each batch: hot reload may have replaced it.
+    const poller = new StreamPoller(settings, () => context.functionByRef(mapping.inputs.functionName) ?? fn, streams, context.reporter, sendFailure, (records) =>
+      onAccepted(fn.name, records[records.length - 1]),
     );
     poller.start();
     pollers.push(poller);
+    fed.add(fn.name);
+    const tableName = streamArn.split("/")[1];
+    const retries = settings.maximumRetryAttempts < 0 ? "retried until it succeeds" : `${settings.maximumRetryAttempts} retries`;
+    lines.push(`trigger   dynamodb stream ${tableName} -> ${fn.name} (batch ${settings.batchSize}, from ${settings.startingPosition}, ${retries})`);
   }
-  return { stop: async () => void (await Promise.all(pollers.map((poller) => poller.stop()))) };
+  return {
+    describe: () => lines,
+    tryIt: (programFlag) => [...fed].map((name) => `npm run invoke -- ${name} --sample dynamodb${programFlag}`),
+    handlesEventSource: (arn) => isStreamArn(arn),
+    stop: async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+    },
+  };
 }
