@@ -75,10 +75,16 @@ export class StreamPoller {
     private readonly onAccepted?: (records: StreamEventRecord[]) => void,
   ) {}
 
+  /** Starts at the mapping's checkpoint if it ran before (a redeploy rewired it), else at its starting position. */
   start(): void {
     this.unsubscribe = this.streams.subscribe(this.settings.streamArn, () => this.wake?.());
-    const position = this.settings.startingPosition === "LATEST" ? this.streams.latest(this.settings.streamArn) : undefined;
+    const checkpoint = this.streams.checkpoints.get(this.checkpointKey);
+    const position = checkpoint ?? (this.settings.startingPosition === "LATEST" ? this.streams.latest(this.settings.streamArn) : undefined);
     this.loop = this.poll(position);
+  }
+
+  private get checkpointKey(): string {
+    return `${this.settings.name}\u0000${this.settings.streamArn}`;
   }
 
   private async poll(start: bigint | undefined): Promise<void> {
@@ -97,7 +103,10 @@ export class StreamPoller {
         records = read();
       }
       if (this.stopped) return;
-      position = await this.process(records.map((record) => this.eventRecord(record)));
+      const done = await this.process(records.map((record) => this.eventRecord(record)));
+      if (done === undefined) return;
+      position = done;
+      this.streams.checkpoints.set(this.checkpointKey, position);
     }
   }
 
@@ -117,8 +126,8 @@ export class StreamPoller {
     });
   }
 
-  /** Delivers one batch until it is done with; returns the sequence number of its last record. */
-  private async process(batch: StreamEventRecord[]): Promise<bigint> {
+  /** Delivers one batch until it is done with: the sequence number of its last record (undefined if stopped first). */
+  private async process(batch: StreamEventRecord[]): Promise<bigint | undefined> {
     const last = BigInt(batch[batch.length - 1].dynamodb.SequenceNumber);
     const pending: Array<{ records: StreamEventRecord[]; attempts: number }> = [{ records: batch, attempts: 0 }];
     while (pending.length > 0 && !this.stopped) {
@@ -134,6 +143,12 @@ export class StreamPoller {
       }
       // Partly failed: what succeeded before the first failure is done; the rest is retried.
       if (failedFrom > 0) current.records = current.records.slice(failedFrom);
+      // Split in two rather than retried whole; halves count their own retries, so a bad record ends up alone.
+      if (this.settings.bisectOnError && current.records.length > 1 && failedFrom === 0) {
+        const half = Math.ceil(current.records.length / 2);
+        pending.splice(0, 1, { records: current.records.slice(0, half), attempts: 0 }, { records: current.records.slice(half), attempts: 0 });
+        continue;
+      }
       const tooOld =
         this.settings.maximumRecordAgeSeconds >= 0 &&
         Date.now() / 1000 - current.records[0].dynamodb.ApproximateCreationDateTime > this.settings.maximumRecordAgeSeconds;
@@ -143,14 +158,9 @@ export class StreamPoller {
         await this.giveUp(current.records, result, current.attempts, tooOld ? "RecordAgeExceeded" : "RetryAttemptsExhausted");
         continue;
       }
-      if (this.settings.bisectOnError && current.records.length > 1 && failedFrom === 0) {
-        const half = Math.ceil(current.records.length / 2);
-        pending.splice(0, 1, { records: current.records.slice(0, half), attempts: current.attempts }, { records: current.records.slice(half), attempts: current.attempts });
-        continue;
-      }
       await this.pause(Math.min(longestRetryDelayMs, firstRetryDelayMs * 2 ** Math.min(current.attempts - 1, 10)));
     }
-    return last;
+    return this.stopped && pending.length > 0 ? undefined : last;
   }
 
   /** Where the batch failed: undefined if it succeeded, else the position of the first record to retry. */

@@ -64,6 +64,8 @@ export class StreamLog {
   private readonly streams = new Map<string, TableStream>();
   private readonly enabledByTable = new Map<string, TableStream>();
   private readonly listeners = new Map<string, Set<() => void>>();
+  /** Where each event source mapping got to, by mapping and stream: a rewired mapping resumes there. */
+  readonly checkpoints = new Map<string, bigint>();
   private sequence = BigInt(Date.now()) * 1_000_000n;
 
   constructor(private readonly region: string) {}
