@@ -71,8 +71,8 @@ export class IngestPipeline extends pulumi.ComponentResource {
   readonly queue: aws.sqs.Queue;
   readonly deadLetterQueue: aws.sqs.Queue;
   readonly failureQueue: aws.sqs.Queue;
-  readonly producer: BundledFunction;
-  readonly consumer: BundledFunction;
+  readonly s3ToSqs: BundledFunction;
+  readonly sqsToDynamo: BundledFunction;
   readonly uploadPrefix: string;
   readonly reportPrefix: string;
 
@@ -83,149 +83,15 @@ export class IngestPipeline extends pulumi.ComponentResource {
     this.reportPrefix = settings.reportPrefix;
 
     // Storage and queues first: the functions' policies and environments name them.
-    const uploads = new PrivateBucket(`${name}-uploads`, { protectData: settings.protectData }, { parent: this });
-    this.bucket = uploads.bucket;
-
-    this.deadLetterQueue = new aws.sqs.Queue(
-      `${name}-dlq`,
-      { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
-      { parent: this },
-    );
-    this.queue = new aws.sqs.Queue(
-      `${name}-queue`,
-      {
-        visibilityTimeoutSeconds: settings.visibilityTimeout,
-        messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
-        sqsManagedSseEnabled: true,
-        redrivePolicy: pulumi.jsonStringify({
-          deadLetterTargetArn: this.deadLetterQueue.arn,
-          maxReceiveCount: settings.maxReceiveCount,
-        }),
-      },
-      { parent: this },
-    );
-    this.failureQueue = new aws.sqs.Queue(
-      `${name}-failures`,
-      { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
-      { parent: this },
-    );
-
-    this.producer = new BundledFunction(
-      `${name}-s3-to-sqs`,
-      {
-        entry: "runtime/s3-to-sqs/index.ts",
-        description: "Streams an uploaded CSV, queues one message per valid row, writes the ingestion report",
-        environment: {
-          QUEUE_URL: this.queue.url,
-          UPLOAD_PREFIX: settings.uploadPrefix,
-          REPORT_PREFIX: settings.reportPrefix,
-          CHECKPOINT_PREFIX: settings.checkpointPrefix,
-          MAX_BATCHES_IN_FLIGHT: String(settings.maxBatchesInFlight),
-        } satisfies EnvValues<typeof ingestEnv, pulumi.Input<string>>,
-        timeout: settings.ingestTimeout,
-        memorySize: settings.memorySize,
-        logRetentionDays: settings.logRetentionDays,
-        statements: [
-          allow("ReadUploads", ["s3:GetObject"], [pulumi.interpolate`${this.bucket.arn}/${settings.uploadPrefix}*`]),
-          allow("WriteReports", ["s3:PutObject"], [pulumi.interpolate`${this.bucket.arn}/${settings.reportPrefix}*`]),
-          allow("KeepCheckpoints", ["s3:GetObject", "s3:PutObject"], [pulumi.interpolate`${this.bucket.arn}/${settings.checkpointPrefix}*`]),
-          allow("QueueRows", ["sqs:SendMessage"], [this.queue.arn]),
-          // Lambda's asynchronous invocation sends failed events with the function's own role.
-          allow("ReportFailedUploads", ["sqs:SendMessage"], [this.failureQueue.arn]),
-        ],
-      },
-      { parent: this },
-    );
-
-    this.consumer = new BundledFunction(
-      `${name}-sqs-to-dynamo`,
-      {
-        entry: "runtime/sqs-to-dynamo/index.ts",
-        description: "Writes queued rows to the jobs table, newest version wins",
-        environment: { TABLE_NAME: args.table.name } satisfies EnvValues<typeof consumerEnv, pulumi.Input<string>>,
-        timeout: settings.consumer.timeout,
-        memorySize: settings.memorySize,
-        logRetentionDays: settings.logRetentionDays,
-        statements: [
-          allow("ConsumeRows", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], [this.queue.arn]),
-          allow("WriteJobs", ["dynamodb:PutItem"], [args.table.arn]),
-        ],
-      },
-      { parent: this },
-    );
-
+    const parent = { parent: this };
+    this.bucket = new PrivateBucket(`${name}-uploads`, { protectData: settings.protectData }, parent).bucket;
+    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue, failureQueue: this.failureQueue } = createQueues(name, settings, parent));
+    this.s3ToSqs = createS3ToSqs(name, settings, this, parent);
+    this.sqsToDynamo = createSqsToDynamo(name, settings, args.table, this.queue, parent);
     // Wiring: who may invoke whom, then the triggers themselves.
-    new aws.lambda.FunctionEventInvokeConfig(
-      `${name}-s3-to-sqs-async`,
-      {
-        functionName: this.producer.name,
-        maximumRetryAttempts: ASYNC_RETRIES,
-        destinationConfig: { onFailure: { destination: this.failureQueue.arn } },
-      },
-      { parent: this },
-    );
-
-    // A file too large for one invocation goes on in another: the function invokes itself
-    // asynchronously. Its own ARN exists only once it does, hence a policy of its own, after it.
-    const producerMayContinue = new aws.iam.RolePolicy(
-      `${name}-s3-to-sqs-continues`,
-      {
-        role: this.producer.role.id,
-        policy: policyDocument([allow("ContinueLargeFiles", ["lambda:InvokeFunction"], [this.producer.arn])]),
-      },
-      { parent: this },
-    );
-    // Lambda's recursive loop detection also counts chains of a function invoking itself, and stops
-    // the 16th or so invocation: a file of more parts than that would stop half-read. Every part
-    // moves the file on by at least one record, so this chain always ends.
-    const producerMayRecurse = new aws.lambda.FunctionRecursionConfig(
-      `${name}-s3-to-sqs-recursion`,
-      { functionName: this.producer.name, recursiveLoop: "Allow" },
-      { parent: this },
-    );
-
-    const s3MayInvoke = new aws.lambda.Permission(
-      `${name}-s3-invokes-s3-to-sqs`,
-      {
-        action: "lambda:InvokeFunction",
-        function: this.producer.name,
-        principal: "s3.amazonaws.com",
-        sourceArn: this.bucket.arn,
-        sourceAccount: aws.getCallerIdentityOutput({}, { parent: this }).accountId,
-      },
-      { parent: this },
-    );
-
-    new aws.s3.BucketNotification(
-      `${name}-uploads-notification`,
-      {
-        bucket: this.bucket.id,
-        lambdaFunctions: [
-          {
-            lambdaFunctionArn: this.producer.arn,
-            events: ["s3:ObjectCreated:*"],
-            filterPrefix: settings.uploadPrefix,
-            filterSuffix: ".csv",
-          },
-        ],
-      },
-      // S3 checks that it may invoke the function when the notification is put; and no upload
-      // should start before a large one can go on past the first invocation.
-      { parent: this, dependsOn: [s3MayInvoke, producerMayContinue, producerMayRecurse] },
-    );
-
-    new aws.lambda.EventSourceMapping(
-      `${name}-queue-to-sqs-to-dynamo`,
-      {
-        eventSourceArn: this.queue.arn,
-        functionName: this.consumer.arn,
-        batchSize: settings.consumer.batchSize,
-        maximumBatchingWindowInSeconds: settings.consumer.batchWindow,
-        functionResponseTypes: ["ReportBatchItemFailures"],
-        scalingConfig: { maximumConcurrency: settings.consumer.maxConcurrency },
-      },
-      { parent: this },
-    );
+    const mayRun = allowS3ToSqsToRun(name, this, parent);
+    notifyUploads(name, settings, this, mayRun, parent);
+    consumeQueue(name, settings, this, parent);
 
     this.registerOutputs({
       bucketName: this.bucket.bucket,
@@ -234,6 +100,153 @@ export class IngestPipeline extends pulumi.ComponentResource {
       failureQueueUrl: this.failureQueue.url,
     });
   }
+}
+
+type Settings = ReturnType<typeof normalize>;
+type Parent = { parent: pulumi.Resource };
+
+function createQueues(name: string, settings: Settings, parent: Parent) {
+  const deadLetterQueue = new aws.sqs.Queue(
+    `${name}-dlq`,
+    { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
+    parent,
+  );
+  const queue = new aws.sqs.Queue(
+    `${name}-queue`,
+    {
+      visibilityTimeoutSeconds: settings.visibilityTimeout,
+      messageRetentionSeconds: QUEUE_RETENTION_SECONDS,
+      sqsManagedSseEnabled: true,
+      redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: settings.maxReceiveCount }),
+    },
+    parent,
+  );
+  const failureQueue = new aws.sqs.Queue(
+    `${name}-failures`,
+    { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
+    parent,
+  );
+  return { queue, deadLetterQueue, failureQueue };
+}
+
+function createS3ToSqs(
+  name: string,
+  settings: Settings,
+  places: Pick<IngestPipeline, "bucket" | "queue" | "failureQueue">,
+  parent: Parent,
+): BundledFunction {
+  const { bucket, queue, failureQueue } = places;
+  return new BundledFunction(
+    `${name}-s3-to-sqs`,
+    {
+      entry: "runtime/s3-to-sqs/index.ts",
+      description: "Streams an uploaded CSV, queues one message per valid row, writes the ingestion report",
+      environment: {
+        QUEUE_URL: queue.url,
+        UPLOAD_PREFIX: settings.uploadPrefix,
+        REPORT_PREFIX: settings.reportPrefix,
+        CHECKPOINT_PREFIX: settings.checkpointPrefix,
+        MAX_BATCHES_IN_FLIGHT: String(settings.maxBatchesInFlight),
+      } satisfies EnvValues<typeof ingestEnv, pulumi.Input<string>>,
+      timeout: settings.ingestTimeout,
+      memorySize: settings.memorySize,
+      logRetentionDays: settings.logRetentionDays,
+      statements: [
+        allow("ReadUploads", ["s3:GetObject"], [pulumi.interpolate`${bucket.arn}/${settings.uploadPrefix}*`]),
+        allow("WriteReports", ["s3:PutObject"], [pulumi.interpolate`${bucket.arn}/${settings.reportPrefix}*`]),
+        allow("KeepCheckpoints", ["s3:GetObject", "s3:PutObject"], [pulumi.interpolate`${bucket.arn}/${settings.checkpointPrefix}*`]),
+        allow("QueueRows", ["sqs:SendMessage"], [queue.arn]),
+        // Lambda's asynchronous invocation sends failed events with the function's own role.
+        allow("ReportFailedUploads", ["sqs:SendMessage"], [failureQueue.arn]),
+      ],
+    },
+    parent,
+  );
+}
+
+function createSqsToDynamo(name: string, settings: Settings, table: IngestPipelineArgs["table"], queue: aws.sqs.Queue, parent: Parent): BundledFunction {
+  return new BundledFunction(
+    `${name}-sqs-to-dynamo`,
+    {
+      entry: "runtime/sqs-to-dynamo/index.ts",
+      description: "Writes queued rows to the jobs table, newest version wins",
+      environment: { TABLE_NAME: table.name } satisfies EnvValues<typeof consumerEnv, pulumi.Input<string>>,
+      timeout: settings.consumer.timeout,
+      memorySize: settings.memorySize,
+      logRetentionDays: settings.logRetentionDays,
+      statements: [
+        allow("ConsumeRows", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], [queue.arn]),
+        allow("WriteJobs", ["dynamodb:PutItem"], [table.arn]),
+      ],
+    },
+    parent,
+  );
+}
+
+/**
+ * What s3-to-sqs needs before the first upload: asynchronous retries then the failures queue, the
+ * right to invoke itself for a file's next part, and S3's right to invoke it.
+ */
+function allowS3ToSqsToRun(name: string, pipeline: Pick<IngestPipeline, "bucket" | "failureQueue" | "s3ToSqs">, parent: Parent): pulumi.Resource[] {
+  const { bucket, failureQueue, s3ToSqs } = pipeline;
+  new aws.lambda.FunctionEventInvokeConfig(
+    `${name}-s3-to-sqs-async`,
+    { functionName: s3ToSqs.name, maximumRetryAttempts: ASYNC_RETRIES, destinationConfig: { onFailure: { destination: failureQueue.arn } } },
+    parent,
+  );
+  // A file too large for one invocation goes on in another: the function invokes itself
+  // asynchronously. Its own ARN exists only once it does, hence a policy of its own, after it.
+  const mayContinue = new aws.iam.RolePolicy(
+    `${name}-s3-to-sqs-continues`,
+    { role: s3ToSqs.role.id, policy: policyDocument([allow("ContinueLargeFiles", ["lambda:InvokeFunction"], [s3ToSqs.arn])]) },
+    parent,
+  );
+  // Lambda's recursive loop detection also counts chains of a function invoking itself, and stops
+  // the 16th or so invocation: a file of more parts than that would stop half-read. Every part
+  // moves the file on by at least one record, so this chain always ends.
+  const mayRecurse = new aws.lambda.FunctionRecursionConfig(`${name}-s3-to-sqs-recursion`, { functionName: s3ToSqs.name, recursiveLoop: "Allow" }, parent);
+  const s3MayInvoke = new aws.lambda.Permission(
+    `${name}-s3-invokes-s3-to-sqs`,
+    {
+      action: "lambda:InvokeFunction",
+      function: s3ToSqs.name,
+      principal: "s3.amazonaws.com",
+      sourceArn: bucket.arn,
+      sourceAccount: aws.getCallerIdentityOutput({}, parent).accountId,
+    },
+    parent,
+  );
+  return [s3MayInvoke, mayContinue, mayRecurse];
+}
+
+function notifyUploads(name: string, settings: Settings, pipeline: Pick<IngestPipeline, "bucket" | "s3ToSqs">, mayRun: pulumi.Resource[], parent: Parent): void {
+  new aws.s3.BucketNotification(
+    `${name}-uploads-notification`,
+    {
+      bucket: pipeline.bucket.id,
+      lambdaFunctions: [
+        { lambdaFunctionArn: pipeline.s3ToSqs.arn, events: ["s3:ObjectCreated:*"], filterPrefix: settings.uploadPrefix, filterSuffix: ".csv" },
+      ],
+    },
+    // S3 checks that it may invoke the function when the notification is put; and no upload
+    // should start before a large one can go on past the first invocation.
+    { ...parent, dependsOn: mayRun },
+  );
+}
+
+function consumeQueue(name: string, settings: Settings, pipeline: Pick<IngestPipeline, "queue" | "sqsToDynamo">, parent: Parent): void {
+  new aws.lambda.EventSourceMapping(
+    `${name}-queue-to-sqs-to-dynamo`,
+    {
+      eventSourceArn: pipeline.queue.arn,
+      functionName: pipeline.sqsToDynamo.arn,
+      batchSize: settings.consumer.batchSize,
+      maximumBatchingWindowInSeconds: settings.consumer.batchWindow,
+      functionResponseTypes: ["ReportBatchItemFailures"],
+      scalingConfig: { maximumConcurrency: settings.consumer.maxConcurrency },
+    },
+    parent,
+  );
 }
 
 function normalize(name: string, args: IngestPipelineArgs) {

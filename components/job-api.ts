@@ -97,147 +97,165 @@ export class JobApi extends pulumi.ComponentResource {
     const settings = normalize(name, args);
     const token = pulumi.secret(args.apiToken);
 
-    this.handler = new BundledFunction(
-      `${name}-handler`,
-      {
-        entry: "runtime/job-api/index.ts",
-        description: "Serves the jobs HTTP API",
-        environment: {
-          TABLE_NAME: args.table.name,
-          CITY_INDEX_NAME: args.table.cityIndexName,
-          CURSOR_SIGNING_KEY: token.apply(cursorSigningKey),
-        } satisfies EnvValues<typeof jobApiEnv, pulumi.Input<string>>,
-        timeout: settings.timeout,
-        memorySize: settings.memorySize,
-        logRetentionDays: settings.logRetentionDays,
-        statements: [
-          allow(
-            "ReadWriteJobs",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan"],
-            [args.table.arn],
-          ),
-          allow("ListJobsByCity", ["dynamodb:Query"], [pulumi.interpolate`${args.table.arn}/index/${args.table.cityIndexName}`]),
-        ],
-      },
-      { parent: this },
-    );
-
-    this.authorizer = new BundledFunction(
-      `${name}-authorizer`,
-      {
-        entry: "runtime/authorizer/index.ts",
-        description: "Checks the bearer token of API writes",
-        environment: {
-          API_TOKEN_SHA256: token.apply(tokenDigest),
-        } satisfies EnvValues<typeof authorizerEnv, pulumi.Input<string>>,
-        timeout: settings.timeout,
-        memorySize: settings.memorySize,
-        logRetentionDays: settings.logRetentionDays,
-        statements: [],
-      },
-      { parent: this },
-    );
-
-    this.api = new aws.apigatewayv2.Api(
-      `${name}-http`,
-      {
-        protocolType: "HTTP",
-        description: "Jobs API",
-        // The gateway answers preflights itself and adds these headers to every CORS response.
-        corsConfiguration: {
-          allowOrigins: settings.corsAllowOrigins,
-          allowMethods: settings.routes.map((route) => route.method),
-          allowHeaders: ["authorization", "content-type"],
-          exposeHeaders: ["location"],
-          maxAge: CORS_MAX_AGE_SECONDS,
-        },
-      },
-      { parent: this },
-    );
-
-    const accessLogs = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      { namePrefix: `${ACCESS_LOG_GROUP_PREFIX}${name}-`, retentionInDays: settings.logRetentionDays },
-      { parent: this },
-    );
-
-    this.stage = new aws.apigatewayv2.Stage(
-      `${name}-stage`,
-      {
-        apiId: this.api.id,
-        name: settings.stageName,
-        autoDeploy: true,
-        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-        defaultRouteSettings: {
-          throttlingRateLimit: settings.throttleRate,
-          throttlingBurstLimit: settings.throttleBurst,
-        },
-      },
-      { parent: this },
-    );
-
-    const integration = new aws.apigatewayv2.Integration(
-      `${name}-integration`,
-      {
-        apiId: this.api.id,
-        integrationType: "AWS_PROXY",
-        integrationUri: this.handler.invokeArn,
-        integrationMethod: "POST",
-        payloadFormatVersion: "2.0",
-        timeoutMilliseconds: (settings.timeout + 1) * 1000,
-      },
-      { parent: this },
-    );
-
-    const authorizer = new aws.apigatewayv2.Authorizer(
-      `${name}-bearer`,
-      {
-        apiId: this.api.id,
-        name: "bearer-token",
-        authorizerType: "REQUEST",
-        authorizerUri: this.authorizer.invokeArn,
-        authorizerPayloadFormatVersion: "2.0",
-        enableSimpleResponses: true,
-        identitySources: ["$request.header.Authorization"],
-        authorizerResultTtlInSeconds: AUTHORIZER_CACHE_SECONDS,
-      },
-      { parent: this },
-    );
-
-    new aws.lambda.Permission(
-      `${name}-gateway-invokes-handler`,
-      {
-        action: "lambda:InvokeFunction",
-        function: this.handler.name,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
-      },
-      { parent: this },
-    );
-    new aws.lambda.Permission(
-      `${name}-gateway-invokes-authorizer`,
-      {
-        action: "lambda:InvokeFunction",
-        function: this.authorizer.name,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${this.api.executionArn}/authorizers/${authorizer.id}`,
-      },
-      { parent: this },
-    );
-
-    const target = pulumi.interpolate`integrations/${integration.id}`;
-    for (const route of settings.routes) {
-      new aws.apigatewayv2.Route(
-        `${name}-${route.method.toLowerCase()}`,
-        route.authorized
-          ? { apiId: this.api.id, routeKey: route.routeKey, target, authorizationType: "CUSTOM", authorizerId: authorizer.id }
-          : { apiId: this.api.id, routeKey: route.routeKey, target, authorizationType: "NONE" },
-        { parent: this },
-      );
-    }
+    const parent = { parent: this };
+    this.handler = createHandler(name, settings, args.table, token, parent);
+    this.authorizer = createAuthorizer(name, settings, token, parent);
+    this.api = createApi(name, settings, parent);
+    this.stage = createStage(name, settings, this.api, parent);
+    const { integration, authorizer } = connectFunctions(name, settings, this, parent);
+    createRoutes(name, settings, this.api, integration, authorizer, parent);
 
     this.url = this.stage.invokeUrl;
     this.registerOutputs({ url: this.url });
+  }
+}
+
+type Settings = ReturnType<typeof normalize>;
+type Parent = { parent: pulumi.Resource };
+
+function createHandler(name: string, settings: Settings, table: JobApiArgs["table"], token: pulumi.Output<string>, parent: Parent): BundledFunction {
+  return new BundledFunction(
+    `${name}-handler`,
+    {
+      entry: "runtime/job-api/index.ts",
+      description: "Serves the jobs HTTP API",
+      environment: {
+        TABLE_NAME: table.name,
+        CITY_INDEX_NAME: table.cityIndexName,
+        CURSOR_SIGNING_KEY: token.apply(cursorSigningKey),
+      } satisfies EnvValues<typeof jobApiEnv, pulumi.Input<string>>,
+      timeout: settings.timeout,
+      memorySize: settings.memorySize,
+      logRetentionDays: settings.logRetentionDays,
+      statements: [
+        allow("ReadWriteJobs", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan"], [table.arn]),
+        allow("ListJobsByCity", ["dynamodb:Query"], [pulumi.interpolate`${table.arn}/index/${table.cityIndexName}`]),
+      ],
+    },
+    parent,
+  );
+}
+
+function createAuthorizer(name: string, settings: Settings, token: pulumi.Output<string>, parent: Parent): BundledFunction {
+  return new BundledFunction(
+    `${name}-authorizer`,
+    {
+      entry: "runtime/authorizer/index.ts",
+      description: "Checks the bearer token of API writes",
+      environment: { API_TOKEN_SHA256: token.apply(tokenDigest) } satisfies EnvValues<typeof authorizerEnv, pulumi.Input<string>>,
+      timeout: settings.timeout,
+      memorySize: settings.memorySize,
+      logRetentionDays: settings.logRetentionDays,
+      statements: [],
+    },
+    parent,
+  );
+}
+
+function createApi(name: string, settings: Settings, parent: Parent): aws.apigatewayv2.Api {
+  return new aws.apigatewayv2.Api(
+    `${name}-http`,
+    {
+      protocolType: "HTTP",
+      description: "Jobs API",
+      // The gateway answers preflights itself and adds these headers to every CORS response.
+      corsConfiguration: {
+        allowOrigins: settings.corsAllowOrigins,
+        allowMethods: settings.routes.map((route) => route.method),
+        allowHeaders: ["authorization", "content-type"],
+        exposeHeaders: ["location"],
+        maxAge: CORS_MAX_AGE_SECONDS,
+      },
+    },
+    parent,
+  );
+}
+
+/** The stage, with its access logs and throttling. */
+function createStage(name: string, settings: Settings, api: aws.apigatewayv2.Api, parent: Parent): aws.apigatewayv2.Stage {
+  const accessLogs = new aws.cloudwatch.LogGroup(
+    `${name}-access-logs`,
+    { namePrefix: `${ACCESS_LOG_GROUP_PREFIX}${name}-`, retentionInDays: settings.logRetentionDays },
+    parent,
+  );
+  return new aws.apigatewayv2.Stage(
+    `${name}-stage`,
+    {
+      apiId: api.id,
+      name: settings.stageName,
+      autoDeploy: true,
+      accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      defaultRouteSettings: { throttlingRateLimit: settings.throttleRate, throttlingBurstLimit: settings.throttleBurst },
+    },
+    parent,
+  );
+}
+
+/** The handler's integration and the authorizer, each with the gateway's right to invoke its function. */
+function connectFunctions(name: string, settings: Settings, jobApi: Pick<JobApi, "api" | "handler" | "authorizer">, parent: Parent) {
+  const { api, handler } = jobApi;
+  const integration = new aws.apigatewayv2.Integration(
+    `${name}-integration`,
+    {
+      apiId: api.id,
+      integrationType: "AWS_PROXY",
+      integrationUri: handler.invokeArn,
+      integrationMethod: "POST",
+      payloadFormatVersion: "2.0",
+      timeoutMilliseconds: (settings.timeout + 1) * 1000,
+    },
+    parent,
+  );
+  const authorizer = new aws.apigatewayv2.Authorizer(
+    `${name}-bearer`,
+    {
+      apiId: api.id,
+      name: "bearer-token",
+      authorizerType: "REQUEST",
+      authorizerUri: jobApi.authorizer.invokeArn,
+      authorizerPayloadFormatVersion: "2.0",
+      enableSimpleResponses: true,
+      identitySources: ["$request.header.Authorization"],
+      authorizerResultTtlInSeconds: AUTHORIZER_CACHE_SECONDS,
+    },
+    parent,
+  );
+  new aws.lambda.Permission(
+    `${name}-gateway-invokes-handler`,
+    { action: "lambda:InvokeFunction", function: handler.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${api.executionArn}/*/*` },
+    parent,
+  );
+  new aws.lambda.Permission(
+    `${name}-gateway-invokes-authorizer`,
+    {
+      action: "lambda:InvokeFunction",
+      function: jobApi.authorizer.name,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${authorizer.id}`,
+    },
+    parent,
+  );
+  return { integration, authorizer };
+}
+
+/** One route per method of the API's route table, behind the authorizer where the table says so. */
+function createRoutes(
+  name: string,
+  settings: Settings,
+  api: aws.apigatewayv2.Api,
+  integration: aws.apigatewayv2.Integration,
+  authorizer: aws.apigatewayv2.Authorizer,
+  parent: Parent,
+): void {
+  const target = pulumi.interpolate`integrations/${integration.id}`;
+  for (const route of settings.routes) {
+    new aws.apigatewayv2.Route(
+      `${name}-${route.method.toLowerCase()}`,
+      route.authorized
+        ? { apiId: api.id, routeKey: route.routeKey, target, authorizationType: "CUSTOM", authorizerId: authorizer.id }
+        : { apiId: api.id, routeKey: route.routeKey, target, authorizationType: "NONE" },
+      parent,
+    );
   }
 }
 

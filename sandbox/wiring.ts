@@ -31,7 +31,7 @@ export interface WiringDeps {
 }
 
 /**
- * Everything that makes the deployed resources behave: the functions' workers, and each service's
+ * Everything that makes the deployed resources behave: the functions' execution environments, and each service's
  * triggers for what the program declared between them (S3 notifications, SQS mappings, SNS
  * subscriptions, schedules, HTTP routes).
  */
@@ -105,7 +105,7 @@ export class Wiring {
 
   /**
    * Takes a new deployment of the same program. If only function code or settings changed, the
-   * affected functions swap their workers and every trigger keeps running (nothing in flight is
+   * affected functions swap their execution environments and every trigger keeps running (nothing in flight is
    * lost); otherwise the triggers are rewired.
    */
   async update(deployment: Deployment): Promise<{ swapped: string[]; rewired: boolean }> {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ResourceTypeSupport } from "../../model/resource-type";
+import { refusedRuntimeMessage } from "./node-runtimes";
 import { functionSpecOf } from "./spec-of";
 
 export const lambdaResourceTypes: ResourceTypeSupport[] = [
@@ -19,6 +20,7 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
       packageType: "container images do not run in the sandbox",
       snapStart: "no SnapStart locally",
     },
+    refusal: (inputs) => (typeof inputs.runtime === "string" ? refusedRuntimeMessage(inputs.runtime) : undefined),
     state: ({ physical, inputs, arn, region }) => {
       const functionArn = arn("lambda", `function:${physical}`);
       return {
