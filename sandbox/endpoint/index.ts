@@ -1,14 +1,17 @@
 import { join } from "node:path";
 import { startDynamo, type DynamoEmulator } from "./dynamodb";
-import { startFauxqs, type FauxqsEmulator } from "./fauxqs";
+import { startFauxqs, type FauxqsEmulator, type QueueFigures } from "./fauxqs";
 import { startAwsEndpoint, type AwsEndpoint } from "./endpoint";
 import type { ObjectEvent } from "./s3-object-events";
 
 export type { ObjectEvent } from "./s3-object-events";
+export type { QueueFigures } from "./fauxqs";
 
 export interface LocalAws extends AwsEndpoint {
   /** Subscribers to S3 object creations (the S3 notification wiring). */
   objectEvents: Set<(write: ObjectEvent) => void>;
+  /** A queue's counts and oldest message, by queue name, read without receiving. */
+  queueFigures(name: string): QueueFigures | undefined;
 }
 
 /** dynalite and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
@@ -33,6 +36,7 @@ export async function startLocalAws(options: { port: number; stateDir: string })
   // The same object, so routes added later (`extraRoutes`) reach the running server.
   return Object.assign(endpoint, {
     objectEvents,
+    queueFigures: (name: string) => fauxqs.value.queueFigures(name),
     async stop() {
       await stopEndpoint();
       await Promise.all(started.map((emulator) => emulator.stop()));
