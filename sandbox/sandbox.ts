@@ -2,13 +2,14 @@ import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { startLocalAws, type LocalAws } from "./endpoint";
 import { HttpGateway } from "./services/apigateway/gateway";
 import { Deployer } from "./program/deployer";
 import type { Deployment } from "./model/recorded";
 import { sandboxStackConfig } from "./program/stack-config";
 import { sandboxCredentials, sandboxRegion, sandboxStack } from "./shared/constants";
-import { consoleReporter, type Reporter } from "./shared/log";
+import { consoleReporter, observedReporter, type Reporter } from "./shared/log";
 import { Wiring } from "./wiring";
 import { handleSnsRequest, isSnsRequest } from "./services/sns/query-api";
 import { fireRoute } from "./services/events/fire-route";
@@ -17,6 +18,9 @@ import { outputsFile, writeOutputs, type SandboxOutputs } from "./shared/outputs
 import { lockStateDir } from "./shared/state-lock";
 import { FaultPlan } from "./faults/plan";
 import { EndpointFaults } from "./faults/endpoint";
+import { LocalCloudWatch } from "./services/cloudwatch/local-cloudwatch";
+import { InvocationLog } from "./console/invocation-log";
+import { consolePath, consoleRoutes } from "./console/routes";
 
 export interface SandboxOptions {
   /** HTTP API port (`--port`); 0 picks a free one. */
@@ -46,7 +50,11 @@ export interface Sandbox {
   outputs: SandboxOutputs;
   deployment: Deployment;
   wiring: Wiring;
+  /** The program's alarms and the metrics they are evaluated on. */
+  cloudwatch: LocalCloudWatch;
   awsEndpoint: string;
+  /** The console's page (`consoleUrl` in outputs.json). */
+  consoleUrl: string;
   apiOrigin: string;
   stateDir: string;
   programDir: string;
@@ -63,7 +71,22 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const programDir = resolve(options.programDir ?? process.cwd());
   const stateDir = resolve(options.stateDir ?? join(programDir, ".sandbox"));
-  const reporter = options.reporter ?? consoleReporter();
+  const terminal = options.reporter ?? consoleReporter();
+  const invocations = new InvocationLog();
+  // Set once the wiring exists; the alarms read the deployment and topics through it.
+  let wiring: Wiring | undefined;
+  const cloudwatch = new LocalCloudWatch({
+    index: () => wiring!.index,
+    queueFigures: (name) => aws?.queueFigures(name),
+    publish: (topicArn, subject, message) => {
+      if (!wiring?.topics.has(topicArn)) return false;
+      wiring.topics.publish({ topicArn, subject, message, messageAttributes: {} });
+      return true;
+    },
+    reporter: terminal,
+  });
+  const reporter = observedReporter(terminal, [cloudwatch.metrics, invocations]);
+  let aws: LocalAws | undefined;
   // Checked before --fresh wipes anything: another sandbox may be using this state.
   const releaseLock = lockStateDir(stateDir);
   if (options.fresh) {
@@ -84,9 +107,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const gateway = new HttpGateway(reporter);
     await gateway.listen(options.port ?? 3000);
     stoppers.push(() => gateway.stop());
-    const aws: LocalAws = await startLocalAws({ port: options.awsPort ?? 4566, stateDir });
-    stoppers.push(() => aws.stop());
-    aws.trustedOrigins.push(gateway.origin);
+    const endpoint: LocalAws = await startLocalAws({ port: options.awsPort ?? 4566, stateDir });
+    aws = endpoint;
+    stoppers.push(() => endpoint.stop());
+    endpoint.trustedOrigins.push(gateway.origin);
 
     // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
     let apiToken = "";
@@ -99,7 +123,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         stack: sandboxStack,
         config: stack.config,
         secretKeys: stack.secretKeys,
-        awsEndpoint: aws.origin,
+        awsEndpoint: endpoint.origin,
         apiOrigin: gateway.origin,
         bundleCacheDir: join(stateDir, "bundles"),
       });
@@ -107,7 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     let deployment = await deploy();
     deployment.notes.forEach((note) => reporter.warn(note));
 
-    const clientConfig = { endpoint: aws.origin, region: sandboxRegion, credentials: sandboxCredentials };
+    const clientConfig = { endpoint: endpoint.origin, region: sandboxRegion, credentials: sandboxCredentials };
     const s3 = new S3Client({ ...clientConfig, forcePathStyle: true });
     const sqs = new SQSClient(clientConfig);
     stoppers.push(() => {
@@ -115,37 +139,57 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       sqs.destroy();
     });
     const faults = options.faults ?? new FaultPlan();
-    aws.faults = new EndpointFaults(faults);
-    const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
-    stoppers.push(() => wiring.stop());
-    const control = controlRoutes(() => wiring, reporter, { s3, programDir });
-    aws.extraRoutes = (request, response) => {
+    endpoint.faults = new EndpointFaults(faults);
+    const live = new Wiring(deployment, { aws: endpoint, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
+    wiring = live;
+    stoppers.push(() => live.stop());
+    const dynamo = new DynamoDBClient(clientConfig);
+    stoppers.push(() => dynamo.destroy());
+    cloudwatch.start();
+    stoppers.push(() => cloudwatch.stop());
+    const control = controlRoutes(() => live, reporter, { s3, programDir });
+    const consolePages = consoleRoutes({
+      index: () => live.index,
+      functions: () => live.functions.values(),
+      queueFigures: (name) => endpoint.queueFigures(name),
+      queueContents: (name) => endpoint.queueContents(name),
+      s3,
+      sqs,
+      dynamo,
+      cloudwatch,
+      invocations,
+    });
+    endpoint.extraRoutes = (request, response) => {
       if (isSnsRequest(request)) {
-        handleSnsRequest(request, response, wiring.topics).catch((error) => response.destroy(error as Error));
+        handleSnsRequest(request, response, live.topics).catch((error) => response.destroy(error as Error));
         return true;
       }
-      return fireRoute(request, response, wiring.schedules) || control(request, response);
+      return fireRoute(request, response, live.schedules) || control(request, response) || consolePages(request, response);
     };
+    const consoleUrl = `${endpoint.origin}${consolePath}`;
 
     const outputsOf = (current: Deployment): SandboxOutputs => ({
       ...current.outputs,
-      awsEndpoint: aws.origin,
+      awsEndpoint: endpoint.origin,
       region: sandboxRegion,
       apiToken,
+      consoleUrl,
     });
     const sandbox: Sandbox = {
       faults,
       outputs: outputsOf(deployment),
       deployment,
-      wiring,
-      awsEndpoint: aws.origin,
+      wiring: live,
+      cloudwatch,
+      awsEndpoint: endpoint.origin,
+      consoleUrl,
       apiOrigin: gateway.origin,
       stateDir,
       programDir,
       async redeploy() {
         deployment = await deploy();
         deployment.notes.forEach((note) => reporter.warn(note));
-        const result = await wiring.update(deployment);
+        const result = await live.update(deployment);
         sandbox.deployment = deployment;
         sandbox.outputs = outputsOf(deployment);
         writeOutputs(stateDir, sandbox.outputs);

@@ -16,6 +16,8 @@ export interface FauxqsEmulator {
   }>;
   /** What a queue holds right now, read without receiving anything; undefined for an unknown queue. */
   queueFigures(name: string): QueueFigures | undefined;
+  /** Its messages, read in place: their receive counts and visibility stay as they are. */
+  queueContents(name: string): QueueContents | undefined;
   stop(): Promise<void>;
 }
 
@@ -28,8 +30,19 @@ export interface QueueFigures {
   oldestSentAt?: number;
 }
 
-interface HeldMessage {
+/** One message as the queue holds it, looked at without receiving it. */
+export interface HeldMessage {
+  messageId: string;
+  body: string;
   sentTimestamp: number;
+  approximateReceiveCount: number;
+  messageAttributes?: Record<string, unknown>;
+}
+
+export interface QueueContents {
+  visible: HeldMessage[];
+  inFlight: HeldMessage[];
+  delayed: HeldMessage[];
 }
 
 /** The parts of fauxqs' queue store the sandbox reads (its own inspection route reads the same). */
@@ -71,6 +84,11 @@ export async function startFauxqs(): Promise<FauxqsEmulator> {
         if (oldestSentAt === undefined || message.sentTimestamp < oldestSentAt) oldestSentAt = message.sentTimestamp;
       }
       return { visible: ready.length, inFlight: inflight.length, delayed: delayed.length, ...(oldestSentAt !== undefined ? { oldestSentAt } : {}) };
+    },
+    queueContents(name) {
+      const held = sqsStore.queuesByName.get(name)?.inspectMessages();
+      if (!held) return undefined;
+      return { visible: held.ready, inFlight: held.inflight.map((entry) => entry.message), delayed: held.delayed };
     },
     stop: async () => {
       await app.close();

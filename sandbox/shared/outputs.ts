@@ -6,6 +6,8 @@ export interface SandboxOutputs extends Record<string, unknown> {
   awsEndpoint: string;
   region: string;
   apiToken: string;
+  /** The sandbox's console in the browser. */
+  consoleUrl: string;
 }
 
 export const outputsFile = (stateDir: string) => join(stateDir, "outputs.json");
