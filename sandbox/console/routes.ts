@@ -199,13 +199,17 @@ export function consoleRoutes(deps: ConsoleDeps) {
       return true;
     }
     const path = rest.slice("api/".length);
-    for (const [method, pattern, handle] of api) {
-      const match = pattern.exec(path);
-      if (!match) continue;
-      if (request.method !== method) {
-        sendJson(response, 405, { message: `${request.method} is not allowed on ${url.pathname} (${method} is)` });
+    const routes = api.filter(([, pattern]) => pattern.test(path));
+    if (routes.length > 0) {
+      const route = routes.find(([method]) => method === request.method);
+      if (!route) {
+        const allowed = routes.map(([method]) => method).join(", ");
+        response.setHeader("allow", allowed);
+        sendJson(response, 405, { message: `${request.method} is not allowed on ${url.pathname} (${allowed} is)` });
         return true;
       }
+      const [, pattern, handle] = route;
+      const match = pattern.exec(path)!;
       const params = match.slice(1).map((part) => decodeURIComponent(part));
       Promise.resolve()
         .then(() => handle(params, url.searchParams, request, response))
