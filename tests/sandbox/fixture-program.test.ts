@@ -194,7 +194,7 @@ describe("the sandbox running a program", () => {
     expect(alarms.notEvaluated).toEqual([
       { name: expect.stringMatching(/^errors-[0-9a-f]{7}$/), logicalName: "errors", reason: "the sandbox measures AWS/Lambda Errors per FunctionName only (dimensions: none)" },
     ]);
-    expect(readyBanner(local.sandbox, 1000)).toMatch(/\nAlarms: 0 evaluated locally, periods divided by 60 as retries are \(60 s -> 1 s\); 1 not evaluated\n  not evaluated  errors-[0-9a-f]{7}: the sandbox measures/);
+    expect(readyBanner(local.sandbox, 1000)).toMatch(/\nAlarms: 0 evaluated locally, periods divided by 60 as retries are \(60 s -> 1 s\); 1 not evaluated\n {2}not evaluated {2}errors-[0-9a-f]{7}: the sandbox measures/);
 
     // DNS rebinding: a page of another site whose name resolves to 127.0.0.1.
     const rebound = await call("/_console/api/queues", { headers: { host: `rebound.example:${port}` } });

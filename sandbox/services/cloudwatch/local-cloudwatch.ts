@@ -57,8 +57,8 @@ export class LocalCloudWatch {
     return this.deps.index().all(queueType).map((queue) => String(queue.state.name));
   }
 
-  private tick(): void {
-    const now = Date.now();
+  /** Samples every queue and evaluates every alarm at `now` (the timer calls it every `tickMs`). */
+  tick(now = Date.now()): void {
     for (const name of this.queueNames()) {
       const sample = this.deps.queueFigures(name);
       if (sample) this.metrics.queueSampled(name, sample, now);

@@ -90,9 +90,9 @@ export class LocalMetrics implements InvocationObserver {
     return measuredMetrics[namespace]?.metrics.includes(metricName) ?? false;
   }
 
-  /** The statistic of the datapoints in [from, to), or undefined when there is none. */
+  /** The statistic of the datapoints in (from, to], or undefined when there is none. */
   statistic(metric: MetricId, statistic: Statistic, from: number, to: number): number | undefined {
-    const values = (this.series.get(keyOf(metric)) ?? []).filter((point) => point.at >= from && point.at < to).map((point) => point.value);
+    const values = (this.series.get(keyOf(metric)) ?? []).filter((point) => point.at > from && point.at <= to).map((point) => point.value);
     if (values.length === 0) return undefined;
     switch (statistic) {
       case "Sum":
