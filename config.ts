@@ -2,7 +2,20 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { isCorsOrigin } from "./components/validate";
+import {
+  batchNeedsWindow,
+  BILLING_MODES,
+  DEFAULT_REPORT_PREFIX,
+  DEFAULT_UPLOAD_PREFIX,
+  INTEGER_SETTINGS,
+  integerProblem,
+  isCorsOrigin,
+  isEmailAddress,
+  isKeyPrefix,
+  MAX_BATCH_WITHOUT_WINDOW,
+  prefixesOverlap,
+  type IntegerSettingKey,
+} from "./components/setting-rules";
 import { stackKindOf, type StackKind } from "./stack-kinds";
 
 /**
@@ -11,7 +24,7 @@ import { stackKindOf, type StackKind } from "./stack-kinds";
  * Pulumi mocks (tests, the sandbox) nothing applies them.
  */
 
-export type BillingMode = "PAY_PER_REQUEST" | "PROVISIONED";
+export type BillingMode = (typeof BILLING_MODES)[number];
 
 export interface Settings {
   readonly project: string;
@@ -52,10 +65,6 @@ export interface Settings {
   readonly alarms: { readonly email?: string; readonly maxMessageAgeSeconds: number };
 }
 
-/** CloudWatch Logs accepts only these retention periods (days). */
-const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-/** API Gateway HTTP APIs end an integration after 30 s: the function must give up first. */
-const API_GATEWAY_TIMEOUT_SECONDS = 30;
 const MIN_API_TOKEN_LENGTH = 16;
 
 interface Declared {
@@ -96,15 +105,14 @@ export function loadSettings(): Settings {
     const value = config.get(key) ?? declared[key]?.default;
     return typeof value === "string" ? value : "";
   };
-  const integerOf = (key: string, min: number, max: number): number => {
+  const integerOf = (key: IntegerSettingKey): number => {
+    const setting = INTEGER_SETTINGS[key];
     const raw = config.get(key) ?? declared[key]?.default;
     const value = typeof raw === "number" ? raw : Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      problems.add(
-        `${project}:${key} is ${JSON.stringify(raw)}; it must be an integer from ${min} to ${max}: ` +
-          `pulumi config set ${project}:${key} <value>`,
-      );
-      return min;
+    const problem = integerProblem(setting, value);
+    if (problem) {
+      problems.add(`${project}:${key} is ${JSON.stringify(raw)}; it ${problem}: pulumi config set ${project}:${key} ${setting.default}`);
+      return setting.default;
     }
     return value;
   };
@@ -165,40 +173,40 @@ export function loadSettings(): Settings {
 
   const uploadPrefix = stringOf("uploadPrefix");
   const reportPrefix = stringOf("reportPrefix");
-  for (const [key, prefix] of [["uploadPrefix", uploadPrefix], ["reportPrefix", reportPrefix]] as const) {
-    if (!/^[^/].*\/$/.test(prefix)) {
-      problems.add(`${project}:${key} is '${prefix}'; it must be a key prefix ending with '/': pulumi config set ${project}:${key} ${key === "uploadPrefix" ? "job_offers/" : "reports/"}`);
+  for (const [key, prefix, example] of [
+    ["uploadPrefix", uploadPrefix, DEFAULT_UPLOAD_PREFIX],
+    ["reportPrefix", reportPrefix, DEFAULT_REPORT_PREFIX],
+  ] as const) {
+    if (!isKeyPrefix(prefix)) {
+      problems.add(`${project}:${key} is '${prefix}'; it must be a key prefix ending with '/': pulumi config set ${project}:${key} ${example}`);
     }
   }
-  if (uploadPrefix && reportPrefix && (uploadPrefix.startsWith(reportPrefix) || reportPrefix.startsWith(uploadPrefix))) {
+  if (uploadPrefix && reportPrefix && prefixesOverlap(uploadPrefix, reportPrefix)) {
     problems.add(`${project}:reportPrefix '${reportPrefix}' overlaps ${project}:uploadPrefix '${uploadPrefix}'; reports would trigger ingestion: choose prefixes that do not contain each other`);
   }
 
   const billingMode = stringOf("billingMode");
-  if (billingMode !== "PAY_PER_REQUEST" && billingMode !== "PROVISIONED") {
-    problems.add(`${project}:billingMode is '${billingMode}'; it must be PAY_PER_REQUEST or PROVISIONED: pulumi config set ${project}:billingMode PAY_PER_REQUEST`);
+  if (!(BILLING_MODES as readonly string[]).includes(billingMode)) {
+    problems.add(`${project}:billingMode is '${billingMode}'; it must be ${BILLING_MODES.join(" or ")}: pulumi config set ${project}:billingMode ${BILLING_MODES[0]}`);
   }
 
-  const logRetentionDays = integerOf("logRetentionDays", 1, 3653);
-  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) {
-    problems.add(`${project}:logRetentionDays is ${logRetentionDays}; CloudWatch accepts ${LOG_RETENTION_DAYS.join(", ")}: pulumi config set ${project}:logRetentionDays 14`);
-  }
+  const logRetentionDays = integerOf("logRetentionDays");
 
   const consumer = {
-    timeout: integerOf("consumerTimeout", 1, 900),
-    batchSize: integerOf("consumerBatchSize", 1, 10_000),
-    batchWindow: integerOf("consumerBatchWindow", 0, 300),
-    maxConcurrency: integerOf("consumerMaxConcurrency", 2, 1000),
+    timeout: integerOf("consumerTimeout"),
+    batchSize: integerOf("consumerBatchSize"),
+    batchWindow: integerOf("consumerBatchWindow"),
+    maxConcurrency: integerOf("consumerMaxConcurrency"),
   };
-  if (consumer.batchSize > 10 && consumer.batchWindow === 0) {
-    problems.add(`${project}:consumerBatchSize is ${consumer.batchSize}; SQS batches above 10 need a batching window: pulumi config set ${project}:consumerBatchWindow 1`);
+  if (batchNeedsWindow(consumer.batchSize, consumer.batchWindow)) {
+    problems.add(`${project}:consumerBatchSize is ${consumer.batchSize}; SQS batches above ${MAX_BATCH_WITHOUT_WINDOW} need a batching window: pulumi config set ${project}:consumerBatchWindow 1`);
   }
   const alarmEmail = stringOf("alarmEmail").trim();
-  if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+  if (alarmEmail && !isEmailAddress(alarmEmail)) {
     problems.add(`${project}:alarmEmail '${alarmEmail}' is not an e-mail address: pulumi config set ${project}:alarmEmail ops@example.com`);
   }
 
-  const apiTimeout = integerOf("apiTimeout", 1, API_GATEWAY_TIMEOUT_SECONDS - 1);
+  const apiTimeout = integerOf("apiTimeout");
 
   const setOrigins = `pulumi config set --path '${project}:corsAllowOrigins[0]' https://jobs.example.com`;
   const corsAllowOrigins = stringsOf("corsAllowOrigins", setOrigins);
@@ -235,24 +243,24 @@ export function loadSettings(): Settings {
     reportPrefix,
     table: {
       billingMode: billingMode as BillingMode,
-      readCapacity: integerOf("readCapacity", 1, 40_000),
-      writeCapacity: integerOf("writeCapacity", 1, 40_000),
+      readCapacity: integerOf("readCapacity"),
+      writeCapacity: integerOf("writeCapacity"),
     },
-    functions: { memorySize: integerOf("memorySize", 128, 10_240), logRetentionDays },
+    functions: { memorySize: integerOf("memorySize"), logRetentionDays },
     ingest: {
-      timeout: integerOf("ingestTimeout", 1, 900),
-      maxReceiveCount: integerOf("maxReceiveCount", 1, 1000),
+      timeout: integerOf("ingestTimeout"),
+      maxReceiveCount: integerOf("maxReceiveCount"),
       consumer,
     },
     api: {
       timeout: apiTimeout,
-      throttleRate: integerOf("apiThrottleRate", 1, 10_000),
-      throttleBurst: integerOf("apiThrottleBurst", 1, 5_000),
+      throttleRate: integerOf("apiThrottleRate"),
+      throttleBurst: integerOf("apiThrottleBurst"),
       corsAllowOrigins,
     },
     alarms: {
       email: alarmEmail || undefined,
-      maxMessageAgeSeconds: integerOf("queueAgeAlarmSeconds", 60, 1_209_600),
+      maxMessageAgeSeconds: integerOf("queueAgeAlarmSeconds"),
     },
   };
   problems.throwIfAny(stack);

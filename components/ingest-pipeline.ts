@@ -6,37 +6,46 @@ import type { EnvValues } from "../runtime/env";
 import { BundledFunction } from "./bundled-function";
 import { allow, policyDocument } from "./iam";
 import { PrivateBucket } from "./private-bucket";
-import { isIntegerIn, validate } from "./validate";
+import {
+  batchNeedsWindow,
+  DEFAULT_REPORT_PREFIX,
+  DEFAULT_UPLOAD_PREFIX,
+  INTEGER_SETTINGS as LIMITS,
+  isKeyPrefix,
+  MAX_BATCH_WITHOUT_WINDOW,
+  prefixesOverlap,
+} from "./setting-rules";
+import { integerCheck, validate } from "./validate";
 
 export interface IngestPipelineArgs {
   /** The jobs table the consumer writes to. */
   readonly table: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
-  /** Key prefix whose `.csv` objects are ingested. Default `job_offers/`. */
+  /** Key prefix whose `.csv` objects are ingested. Default `DEFAULT_UPLOAD_PREFIX`. */
   readonly uploadPrefix?: string;
-  /** Key prefix of the ingestion reports. Default `reports/`. */
+  /** Key prefix of the ingestion reports. Default `DEFAULT_REPORT_PREFIX`. */
   readonly reportPrefix?: string;
   /** Key prefix of the checkpoints that carry a large file from one invocation to the next. Default `checkpoints/`. */
   readonly checkpointPrefix?: string;
-  /** Receives of a message before it moves to the dead-letter queue. Default 4. */
+  /** Receives of a message before it moves to the dead-letter queue. Default and limits: `INTEGER_SETTINGS.maxReceiveCount`. */
   readonly maxReceiveCount?: number;
-  /** Timeout (s) of the s3-to-sqs function. Default 300. */
+  /** Timeout (s) of the s3-to-sqs function. Default and limits: `INTEGER_SETTINGS.ingestTimeout`. */
   readonly ingestTimeout?: number;
   /** SendMessageBatch calls the producer keeps in flight. Default 4. */
   readonly maxBatchesInFlight?: number;
   /** The sqs-to-dynamo side. */
   readonly consumer?: {
-    /** Timeout (s). Default 30. The queue's visibility timeout is 6 x this plus `batchWindow`. */
+    /** Timeout (s): `INTEGER_SETTINGS.consumerTimeout`. The queue's visibility timeout is 6 x this plus `batchWindow`. */
     readonly timeout?: number;
-    /** Messages per invocation. Default 10. */
+    /** Messages per invocation: `INTEGER_SETTINGS.consumerBatchSize`. */
     readonly batchSize?: number;
-    /** Seconds to wait to fill a batch. Default 0. */
+    /** Seconds to wait to fill a batch: `INTEGER_SETTINGS.consumerBatchWindow`. */
     readonly batchWindow?: number;
-    /** Most concurrent invocations. Default 5 (AWS's minimum is 2). */
+    /** Most concurrent invocations: `INTEGER_SETTINGS.consumerMaxConcurrency`. */
     readonly maxConcurrency?: number;
   };
-  /** Memory (MB) of both functions. Default 512. */
+  /** Memory (MB) of both functions: `INTEGER_SETTINGS.memorySize`. */
   readonly memorySize?: number;
-  /** Retention of the functions' logs. Default 14 days. */
+  /** Retention (days) of the functions' logs: `INTEGER_SETTINGS.logRetentionDays`. */
   readonly logRetentionDays?: number;
   /** Keep the uploads: the bucket is protected and retained, not emptied on destroy. Default false. */
   readonly protectData?: boolean;
@@ -229,20 +238,20 @@ export class IngestPipeline extends pulumi.ComponentResource {
 
 function normalize(name: string, args: IngestPipelineArgs) {
   const consumer = {
-    timeout: args.consumer?.timeout ?? 30,
-    batchSize: args.consumer?.batchSize ?? 10,
-    batchWindow: args.consumer?.batchWindow ?? 0,
-    maxConcurrency: args.consumer?.maxConcurrency ?? 5,
+    timeout: args.consumer?.timeout ?? LIMITS.consumerTimeout.default,
+    batchSize: args.consumer?.batchSize ?? LIMITS.consumerBatchSize.default,
+    batchWindow: args.consumer?.batchWindow ?? LIMITS.consumerBatchWindow.default,
+    maxConcurrency: args.consumer?.maxConcurrency ?? LIMITS.consumerMaxConcurrency.default,
   };
   const settings = {
-    uploadPrefix: args.uploadPrefix ?? "job_offers/",
-    reportPrefix: args.reportPrefix ?? "reports/",
+    uploadPrefix: args.uploadPrefix ?? DEFAULT_UPLOAD_PREFIX,
+    reportPrefix: args.reportPrefix ?? DEFAULT_REPORT_PREFIX,
     checkpointPrefix: args.checkpointPrefix ?? "checkpoints/",
-    maxReceiveCount: args.maxReceiveCount ?? 4,
-    ingestTimeout: args.ingestTimeout ?? 300,
+    maxReceiveCount: args.maxReceiveCount ?? LIMITS.maxReceiveCount.default,
+    ingestTimeout: args.ingestTimeout ?? LIMITS.ingestTimeout.default,
     maxBatchesInFlight: args.maxBatchesInFlight ?? 4,
-    memorySize: args.memorySize ?? 512,
-    logRetentionDays: args.logRetentionDays ?? 14,
+    memorySize: args.memorySize ?? LIMITS.memorySize.default,
+    logRetentionDays: args.logRetentionDays ?? LIMITS.logRetentionDays.default,
     protectData: args.protectData ?? false,
     consumer,
     // AWS's guidance: at least 6 x the consumer's timeout (plus the batching window), so a message
@@ -250,21 +259,29 @@ function normalize(name: string, args: IngestPipelineArgs) {
     // configured, so no config can break it; with Lambda's 900 s ceiling it stays under SQS's 12 h.
     visibilityTimeout: 6 * consumer.timeout + consumer.batchWindow,
   };
+  const { uploadPrefix, reportPrefix, checkpointPrefix } = settings;
   validate(`IngestPipeline '${name}'`, [
-    [settings.uploadPrefix.endsWith("/") && !settings.uploadPrefix.startsWith("/"), `uploadPrefix '${settings.uploadPrefix}' must be a key prefix ending with '/', e.g. job_offers/`],
-    [settings.reportPrefix.endsWith("/") && !settings.reportPrefix.startsWith("/"), `reportPrefix '${settings.reportPrefix}' must be a key prefix ending with '/', e.g. reports/`],
-    [!settings.uploadPrefix.startsWith(settings.reportPrefix) && !settings.reportPrefix.startsWith(settings.uploadPrefix), `reportPrefix '${settings.reportPrefix}' and uploadPrefix '${settings.uploadPrefix}' overlap: a report would trigger ingestion`],
-    [settings.checkpointPrefix.endsWith("/") && !settings.checkpointPrefix.startsWith("/"), `checkpointPrefix '${settings.checkpointPrefix}' must be a key prefix ending with '/', e.g. checkpoints/`],
-    [[settings.uploadPrefix, settings.reportPrefix].every((other) => !other.startsWith(settings.checkpointPrefix) && !settings.checkpointPrefix.startsWith(other)), `checkpointPrefix '${settings.checkpointPrefix}' overlaps uploadPrefix '${settings.uploadPrefix}' or reportPrefix '${settings.reportPrefix}'`],
-    [isIntegerIn(settings.maxReceiveCount, 1, 1000), `maxReceiveCount ${settings.maxReceiveCount} must be an integer from 1 to 1000`],
-    [isIntegerIn(settings.ingestTimeout, 1, 900), `ingestTimeout ${settings.ingestTimeout} must be 1 to 900 seconds`],
-    [isIntegerIn(settings.maxBatchesInFlight, 1, 64), `maxBatchesInFlight ${settings.maxBatchesInFlight} must be from 1 to 64`],
-    [isIntegerIn(consumer.timeout, 1, 900), `consumer.timeout ${consumer.timeout} must be 1 to 900 seconds`],
-    [isIntegerIn(consumer.batchSize, 1, 10_000), `consumer.batchSize ${consumer.batchSize} must be from 1 to 10000`],
-    [isIntegerIn(consumer.batchWindow, 0, 300), `consumer.batchWindow ${consumer.batchWindow} must be 0 to 300 seconds`],
-    [consumer.batchSize <= 10 || consumer.batchWindow > 0, `consumer.batchSize ${consumer.batchSize} above 10 needs a batchWindow of at least 1 second`],
-    [isIntegerIn(consumer.maxConcurrency, 2, 1000), `consumer.maxConcurrency ${consumer.maxConcurrency} must be from 2 to 1000`],
-    [isIntegerIn(settings.memorySize, 128, 10_240), `memorySize ${settings.memorySize} must be 128 to 10240 MB`],
+    [isKeyPrefix(uploadPrefix), `uploadPrefix '${uploadPrefix}' must be a key prefix ending with '/', e.g. ${DEFAULT_UPLOAD_PREFIX}`],
+    [isKeyPrefix(reportPrefix), `reportPrefix '${reportPrefix}' must be a key prefix ending with '/', e.g. ${DEFAULT_REPORT_PREFIX}`],
+    [!prefixesOverlap(uploadPrefix, reportPrefix), `reportPrefix '${reportPrefix}' and uploadPrefix '${uploadPrefix}' overlap: a report would trigger ingestion`],
+    [isKeyPrefix(checkpointPrefix), `checkpointPrefix '${checkpointPrefix}' must be a key prefix ending with '/', e.g. checkpoints/`],
+    [
+      !prefixesOverlap(checkpointPrefix, uploadPrefix) && !prefixesOverlap(checkpointPrefix, reportPrefix),
+      `checkpointPrefix '${checkpointPrefix}' overlaps uploadPrefix '${uploadPrefix}' or reportPrefix '${reportPrefix}'`,
+    ],
+    integerCheck("maxReceiveCount", settings.maxReceiveCount, LIMITS.maxReceiveCount),
+    integerCheck("ingestTimeout", settings.ingestTimeout, LIMITS.ingestTimeout),
+    integerCheck("maxBatchesInFlight", settings.maxBatchesInFlight, { default: 4, min: 1, max: 64 }),
+    integerCheck("consumer.timeout", consumer.timeout, LIMITS.consumerTimeout),
+    integerCheck("consumer.batchSize", consumer.batchSize, LIMITS.consumerBatchSize),
+    integerCheck("consumer.batchWindow", consumer.batchWindow, LIMITS.consumerBatchWindow),
+    [
+      !batchNeedsWindow(consumer.batchSize, consumer.batchWindow),
+      `consumer.batchSize ${consumer.batchSize} above ${MAX_BATCH_WITHOUT_WINDOW} needs a batchWindow of at least 1 second`,
+    ],
+    integerCheck("consumer.maxConcurrency", consumer.maxConcurrency, LIMITS.consumerMaxConcurrency),
+    integerCheck("memorySize", settings.memorySize, LIMITS.memorySize),
+    integerCheck("logRetentionDays", settings.logRetentionDays, LIMITS.logRetentionDays),
   ]);
   return settings;
 }

@@ -8,7 +8,8 @@ import { ROUTES } from "../runtime/job-api/routes";
 import { BundledFunction } from "./bundled-function";
 import { gatewayRoutes } from "./gateway-routes";
 import { allow } from "./iam";
-import { isCorsOrigin, isIntegerIn, validate } from "./validate";
+import { DEFAULT_CORS_ALLOW_ORIGINS, INTEGER_SETTINGS as LIMITS, isCorsOrigin } from "./setting-rules";
+import { integerCheck, validate } from "./validate";
 
 export interface JobApiArgs {
   /** The jobs table the API reads and writes. */
@@ -24,19 +25,19 @@ export interface JobApiArgs {
   readonly apiToken: pulumi.Input<string>;
   /** Stage name, the last segment of the invoke URL. Default `dev`. */
   readonly stageName?: string;
-  /** Timeout (s) of the API functions; must stay below API Gateway's 30 s. Default 10. */
+  /** Timeout (s) of the API functions; must stay below API Gateway's 30 s: `INTEGER_SETTINGS.apiTimeout`. */
   readonly timeout?: number;
-  /** Steady-state requests per second of the stage. Default 50. */
+  /** Steady-state requests per second of the stage: `INTEGER_SETTINGS.apiThrottleRate`. */
   readonly throttleRate?: number;
-  /** Request burst of the stage. Default 100. */
+  /** Request burst of the stage: `INTEGER_SETTINGS.apiThrottleBurst`. */
   readonly throttleBurst?: number;
-  /** Memory (MB) of the functions. Default 512. */
+  /** Memory (MB) of the functions: `INTEGER_SETTINGS.memorySize`. */
   readonly memorySize?: number;
-  /** Retention of the functions' and the access logs. Default 14 days. */
+  /** Retention of the functions' and the access logs: `INTEGER_SETTINGS.logRetentionDays`. */
   readonly logRetentionDays?: number;
   /**
    * Origins whose pages may call the API (CORS): `*` or full origins such as `https://jobs.example.com`.
-   * Default `["*"]`: writes need a bearer token, which browsers never attach on their own.
+   * Default `DEFAULT_CORS_ALLOW_ORIGINS` (`*`): writes need a bearer token, which browsers never attach on their own.
    */
   readonly corsAllowOrigins?: string[];
 }
@@ -244,12 +245,12 @@ function normalize(name: string, args: JobApiArgs) {
   const gateway = gatewayRoutes(ROUTES);
   const settings = {
     stageName: args.stageName ?? "dev",
-    timeout: args.timeout ?? 10,
-    throttleRate: args.throttleRate ?? 50,
-    throttleBurst: args.throttleBurst ?? 100,
-    memorySize: args.memorySize ?? 512,
-    logRetentionDays: args.logRetentionDays ?? 14,
-    corsAllowOrigins: args.corsAllowOrigins ?? ["*"],
+    timeout: args.timeout ?? LIMITS.apiTimeout.default,
+    throttleRate: args.throttleRate ?? LIMITS.apiThrottleRate.default,
+    throttleBurst: args.throttleBurst ?? LIMITS.apiThrottleBurst.default,
+    memorySize: args.memorySize ?? LIMITS.memorySize.default,
+    logRetentionDays: args.logRetentionDays ?? LIMITS.logRetentionDays.default,
+    corsAllowOrigins: args.corsAllowOrigins ?? [...DEFAULT_CORS_ALLOW_ORIGINS],
     routes: gateway.routes,
   };
   const badOrigins = settings.corsAllowOrigins.filter((origin) => !isCorsOrigin(origin));
@@ -260,9 +261,11 @@ function normalize(name: string, args: JobApiArgs) {
       `corsAllowOrigins ${JSON.stringify(settings.corsAllowOrigins)} must list '*' or origins such as https://jobs.example.com (scheme, host, optional port; no path)`,
     ],
     [/^[A-Za-z0-9_-]{1,128}$/.test(settings.stageName), `stageName '${settings.stageName}' must be letters, digits, '-' or '_'`],
-    [isIntegerIn(settings.timeout, 1, 29), `timeout ${settings.timeout} must be 1 to 29 seconds: API Gateway gives up on an integration after 30 s`],
-    [settings.throttleRate > 0 && settings.throttleBurst > 0, `throttleRate ${settings.throttleRate} and throttleBurst ${settings.throttleBurst} must be positive`],
-    [isIntegerIn(settings.memorySize, 128, 10_240), `memorySize ${settings.memorySize} must be 128 to 10240 MB`],
+    integerCheck("timeout", settings.timeout, LIMITS.apiTimeout),
+    integerCheck("throttleRate", settings.throttleRate, LIMITS.apiThrottleRate),
+    integerCheck("throttleBurst", settings.throttleBurst, LIMITS.apiThrottleBurst),
+    integerCheck("memorySize", settings.memorySize, LIMITS.memorySize),
+    integerCheck("logRetentionDays", settings.logRetentionDays, LIMITS.logRetentionDays),
     [args.table.cityIndexName.length > 0, `table.cityIndexName must name the table's city index`],
   ]);
   return settings;

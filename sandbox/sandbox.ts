@@ -113,10 +113,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     endpoint.trustedOrigins.push(gateway.origin);
 
     // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
-    let apiToken = "";
+    let secrets: Record<string, string> = {};
     const deploy = () => {
       const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
-      apiToken = stack.apiToken;
+      secrets = stack.generatedSecrets;
       return deployer.deploy({
         programDir,
         project: stack.project,
@@ -172,8 +172,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...current.outputs,
       awsEndpoint: endpoint.origin,
       region: sandboxRegion,
-      apiToken,
       consoleUrl,
+      secrets,
     });
     const sandbox: Sandbox = {
       faults,

@@ -1,3 +1,5 @@
+import type { RecordedResource } from "./recorded";
+
 /**
  * What the sandbox knows about one resource type a program may declare, kept by the service it
  * belongs to: how far it is emulated, which inputs it honours, and the state its mock answers.
@@ -34,4 +36,6 @@ export interface ResourceTypeSupport {
   meaning?: Record<string, string>;
   /** The id and the attributes AWS would compute, as the mock answers them. */
   state?(context: StateContext): { id: string; state: Record<string, unknown> };
+  /** Its line in the banner's resource list (`table     jobs-a1b2  (jobs; data kept on disk)`). */
+  describe?(resource: RecordedResource): string;
 }

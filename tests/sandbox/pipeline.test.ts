@@ -67,7 +67,7 @@ describe("the job-offers program in the sandbox", () => {
     const anonymous = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers });
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({ message: "Unauthorized" });
-    const authorized = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers: { ...headers, authorization: `Bearer ${local.output("apiToken")}` } });
+    const authorized = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers: { ...headers, authorization: `Bearer ${local.sandbox.outputs.secrets["job-offers:apiToken"]}` } });
     expect(authorized.status).toBe(201);
     expect((await fetch(`${apiUrl}/v1/jobs/w-1/Nantes`)).status).toBe(200);
   });

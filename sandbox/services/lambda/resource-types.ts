@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ResourceTypeSupport } from "../../model/resource-type";
+import { functionSpecOf } from "./spec-of";
 
 export const lambdaResourceTypes: ResourceTypeSupport[] = [
   {
@@ -32,6 +33,10 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
           lastModified: new Date().toISOString(),
         },
       };
+    },
+    describe: (fn) => {
+      const spec = functionSpecOf(fn);
+      return `function  ${spec.name}  (${spec.logicalName}; ${spec.runtime}, ${spec.memorySizeMb} MB, ${spec.timeoutSeconds} s)`;
     },
   },
   {
