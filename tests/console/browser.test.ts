@@ -41,7 +41,8 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
       }),
     ]);
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  });
+    // The project's program and a browser at once: slower than one sandbox on a loaded machine.
+  }, 120_000);
   afterAll(async () => {
     await browser?.close();
     await local?.stop();
