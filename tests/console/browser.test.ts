@@ -76,7 +76,7 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
     await tab("invocations");
     const functions = await page.locator("#functions-table").innerText();
     for (const key of ["ingestFunctionName", "consumerFunctionName", "apiFunctionName", "authorizerFunctionName"]) expect(functions).toContain(local.output(key));
-  });
+  }, 60_000);
 
   it("uploads a CSV dropped on the page, and shows the invocations, the rows and the report's rejected line", async () => {
     await tab("buckets");
@@ -128,7 +128,7 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
     expect(await rejected.locator("tbody tr").count()).toBe(1);
     expect(await rejected.locator("tbody td").first().innerText()).toBe("4");
     expect(await rejected.locator("tbody td").nth(1).innerText()).toMatch(/salary_min/);
-  });
+  }, 90_000);
 
   it("shows a poison message in the DLQ with the DLQ alarm in ALARM, redrives it and sees the alarm return to OK", async () => {
     const dlq = name(local.output("deadLetterQueueUrl"));
@@ -164,5 +164,5 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
     await tab("alarms");
     await expect.poll(() => alarm.locator(".state").innerText(), { timeout: 10_000 }).toBe("OK");
     expect(await page.locator("#alarm-changes").innerText()).toMatch(/ALARM -> OK/);
-  });
+  }, 90_000);
 });
