@@ -19,6 +19,7 @@ import { lockStateDir } from "./shared/state-lock";
 import { FaultPlan } from "./faults/plan";
 import { EndpointFaults } from "./faults/endpoint";
 import { LocalCloudWatch } from "./services/cloudwatch/local-cloudwatch";
+import { LocalMetrics } from "./services/cloudwatch/metrics";
 import { InvocationLog } from "./console/invocation-log";
 import { consolePath, consoleRoutes } from "./console/routes";
 
@@ -72,21 +73,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const programDir = resolve(options.programDir ?? process.cwd());
   const stateDir = resolve(options.stateDir ?? join(programDir, ".sandbox"));
   const terminal = options.reporter ?? consoleReporter();
+  // Told of every invocation from the start: the console's log and the alarms' figures.
   const invocations = new InvocationLog();
-  // Set once the wiring exists; the alarms read the deployment and topics through it.
-  let wiring: Wiring | undefined;
-  const cloudwatch = new LocalCloudWatch({
-    index: () => wiring!.index,
-    queueFigures: (name) => aws?.queueFigures(name),
-    publish: (topicArn, subject, message) => {
-      if (!wiring?.topics.has(topicArn)) return false;
-      wiring.topics.publish({ topicArn, subject, message, messageAttributes: {} });
-      return true;
-    },
-    reporter: terminal,
-  });
-  const reporter = observedReporter(terminal, [cloudwatch.metrics, invocations]);
-  let aws: LocalAws | undefined;
+  const metrics = new LocalMetrics();
+  const reporter = observedReporter(terminal, [metrics, invocations]);
   // Checked before --fresh wipes anything: another sandbox may be using this state.
   const releaseLock = lockStateDir(stateDir);
   if (options.fresh) {
@@ -108,7 +98,6 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await gateway.listen(options.port ?? 3000);
     stoppers.push(() => gateway.stop());
     const endpoint: LocalAws = await startLocalAws({ port: options.awsPort ?? 4566, stateDir });
-    aws = endpoint;
     stoppers.push(() => endpoint.stop());
     endpoint.trustedOrigins.push(gateway.origin);
 
@@ -141,8 +130,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const faults = options.faults ?? new FaultPlan();
     endpoint.faults = new EndpointFaults(faults);
     const live = new Wiring(deployment, { aws: endpoint, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
-    wiring = live;
     stoppers.push(() => live.stop());
+    const cloudwatch = new LocalCloudWatch({
+      metrics,
+      index: () => live.index,
+      queueFigures: (name) => endpoint.queueFigures(name),
+      publish: (topicArn, subject, message) => {
+        if (!live.topics.has(topicArn)) return false;
+        live.topics.publish({ topicArn, subject, message, messageAttributes: {} });
+        return true;
+      },
+      reporter: terminal,
+    });
     const dynamo = new DynamoDBClient(clientConfig);
     stoppers.push(() => dynamo.destroy());
     cloudwatch.start();

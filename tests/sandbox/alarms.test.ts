@@ -71,6 +71,7 @@ describe("the program's alarms, evaluated locally", () => {
     let visible = 0;
     const index = new ResourceIndex({ project: "p", stack: "s", resources: [dlqDepth, { type: "aws:sqs/queue:Queue", name: "dlq", id: "dlq", inputs: {}, state: { name: "dlq" }, custom: true }], outputs: {}, notes: [], bundles: [], programFiles: [] });
     const cloudwatch = new LocalCloudWatch({
+      metrics: new LocalMetrics(),
       index: () => index,
       queueFigures: () => ({ visible, inFlight: 0, delayed: 0 }),
       publish: (topicArn, subject, message) => published.push({ topicArn, subject, message }) > 0,

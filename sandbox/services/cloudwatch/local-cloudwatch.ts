@@ -2,13 +2,15 @@ import type { ResourceIndex } from "../../model/resource-index";
 import type { Reporter } from "../../shared/log";
 import { localTimeScale } from "../../shared/constants";
 import { actionsFor, alarmNotification, LocalAlarms, metricAlarmType, type AlarmChange } from "./alarms";
-import { LocalMetrics, type QueueSample } from "./metrics";
+import type { LocalMetrics, QueueSample } from "./metrics";
 
 const queueType = "aws:sqs/queue:Queue";
 /** How often queues are sampled and alarms evaluated: several times in the shortest local period (1 s). */
 const tickMs = 250;
 
 export interface CloudWatchDeps {
+  /** The figures, fed by the reporter's observers from the sandbox's start. */
+  metrics: LocalMetrics;
   /** The current deployment's resources (a redeployment may change them). */
   index(): ResourceIndex;
   /** A queue's contents by name, read without receiving. */
@@ -24,12 +26,14 @@ export interface CloudWatchDeps {
  * alarm's SNS actions.
  */
 export class LocalCloudWatch {
-  readonly metrics = new LocalMetrics();
+  readonly metrics: LocalMetrics;
   readonly listeners = new Set<(change: AlarmChange) => void>();
   private alarmsOf?: { index: ResourceIndex; alarms: LocalAlarms };
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly deps: CloudWatchDeps) {}
+  constructor(private readonly deps: CloudWatchDeps) {
+    this.metrics = deps.metrics;
+  }
 
   /** The alarms of the current deployment, read again when it changes (statuses carried over by name). */
   get alarms(): LocalAlarms {
