@@ -110,7 +110,7 @@ export function controlRoutes(wiring: () => Wiring, reporter: Reporter, sampleDe
           return json(response, 202, {});
         }
         const result = await fn.invoke(event);
-        reporter.invocation(fn.spec, { source: "invoke", detail: "(RequestResponse)" }, result);
+        reporter.invocation(fn.spec, { source: "invoke", detail: "(RequestResponse)" }, result, { event });
         const tail = Buffer.from(result.logs.map((log) => log.text).join("\n").slice(-4096)).toString("base64");
         const headers: Record<string, string> = { "x-amz-executed-version": "$LATEST", "x-amz-request-id": result.requestId };
         if (request.headers["x-amz-log-type"] === "Tail") headers["x-amz-log-result"] = tail;

@@ -1,17 +1,22 @@
 import { join } from "node:path";
 import { startDynamoService, type DynamoService } from "../services/dynamodb/service";
 import { sandboxRegion } from "../shared/constants";
-import { startFauxqs, type FauxqsEmulator } from "./fauxqs";
+import { startFauxqs, type FauxqsEmulator, type QueueContents, type QueueFigures } from "./fauxqs";
 import { startAwsEndpoint, type AwsEndpoint } from "./endpoint";
 import type { ObjectEvent } from "./s3-object-events";
 
 export type { ObjectEvent } from "./s3-object-events";
+export type { HeldMessage, QueueContents, QueueFigures } from "./fauxqs";
 
 export interface LocalAws extends AwsEndpoint {
   /** Subscribers to S3 object creations (the S3 notification wiring). */
   objectEvents: Set<(write: ObjectEvent) => void>;
   /** The DynamoDB service: its tables' streams feed the stream event source mappings. */
   dynamo: DynamoService;
+  /** A queue's counts and oldest message, by queue name, read without receiving. */
+  queueFigures(name: string): QueueFigures | undefined;
+  /** A queue's messages by name, read in place (receive counts and visibility untouched). */
+  queueContents(name: string): QueueContents | undefined;
 }
 
 /** DynamoDB (dynalite inside) and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
@@ -37,6 +42,8 @@ export async function startLocalAws(options: { port: number; stateDir: string })
   return Object.assign(endpoint, {
     objectEvents,
     dynamo: dynamo.value,
+    queueFigures: (name: string) => fauxqs.value.queueFigures(name),
+    queueContents: (name: string) => fauxqs.value.queueContents(name),
     async stop() {
       await stopEndpoint();
       await Promise.all(started.map((emulator) => emulator.stop()));
