@@ -53,7 +53,7 @@ export interface Trigger {
   messageIds?: string[];
 }
 
-/** The hash of an artifact: the same code (text and linked files alike) never restarts a worker. */
+/** The hash of an artifact: the same code (text and linked files alike) never restarts an execution environment. */
 export function codeHashOf(files: Record<string, string>, links: Record<string, string>): string {
   return createHash("sha256").update(JSON.stringify({ files, links })).digest("hex");
 }
