@@ -75,7 +75,7 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
 
     await tab("invocations");
     const functions = await page.locator("#functions-table").innerText();
-    for (const key of ["ingestFunctionName", "consumerFunctionName", "apiFunctionName", "authorizerFunctionName"]) expect(functions).toContain(local.output(key));
+    for (const key of ["s3ToSqsFunctionName", "sqsToDynamoFunctionName", "apiFunctionName", "authorizerFunctionName"]) expect(functions).toContain(local.output(key));
   }, 60_000);
 
   it("uploads a CSV dropped on the page, and shows the invocations, the rows and the report's rejected line", async () => {
@@ -90,8 +90,8 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
 
     // Pushed by the server: the producer's and then the consumer's invocations appear unasked.
     await tab("invocations");
-    const producer = `#invocation-log tr[data-function="${local.output("ingestFunctionName")}"]`;
-    const consumer = `#invocation-log tr[data-function="${local.output("consumerFunctionName")}"]`;
+    const producer = `#invocation-log tr[data-function="${local.output("s3ToSqsFunctionName")}"]`;
+    const consumer = `#invocation-log tr[data-function="${local.output("sqsToDynamoFunctionName")}"]`;
     await page.waitForSelector(producer, { timeout: 20_000 });
     await page.waitForSelector(consumer, { timeout: 20_000 });
     expect(await cell(producer, 2).innerText()).toContain(`ObjectCreated:Put ${local.output("uploadPrefix")}from-the-page.csv`);
@@ -100,9 +100,9 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
     expect(await page.textContent("#detail pre.event")).toContain(`"key": "${local.output("uploadPrefix")}from-the-page.csv"`);
     expect(await page.textContent("#detail pre.result")).not.toBe("");
     await page.click("#detail header button");
-    await page.selectOption("#invocation-filter", local.output("consumerFunctionName"));
+    await page.selectOption("#invocation-filter", local.output("sqsToDynamoFunctionName"));
     const shown = await page.locator("#invocation-log tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-function")));
-    expect(new Set(shown)).toEqual(new Set([local.output("consumerFunctionName")]));
+    expect(new Set(shown)).toEqual(new Set([local.output("sqsToDynamoFunctionName")]));
 
     await tab("tables");
     // Three rows were valid: they reach the table through the queue and the consumer.

@@ -48,9 +48,9 @@ export class FunctionLogs {
   recording(reporter: Reporter): Reporter {
     return {
       ...reporter,
-      invocation: (fn, trigger, result) => {
+      invocation: (fn, trigger, result, details) => {
         this.append(fn, result);
-        reporter.invocation(fn, trigger, result);
+        reporter.invocation(fn, trigger, result, details);
       },
     };
   }

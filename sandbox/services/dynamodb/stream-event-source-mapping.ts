@@ -184,7 +184,7 @@ export class StreamPoller {
   private report(records: StreamEventRecord[], result: InvocationResult, failedFrom: number | undefined, attempts: number): void {
     const tableName = this.settings.streamArn.split("/")[1];
     const detail = `${records.length} record(s) from ${tableName}'s stream${attempts > 1 ? ` (retry ${attempts - 1})` : ""}`;
-    this.reporter.invocation(this.fn().spec, { source: "dynamodb", detail }, result);
+    this.reporter.invocation(this.fn().spec, { source: "dynamodb", detail }, result, { event: { Records: records } });
     if (result.ok && failedFrom !== undefined) {
       this.reporter.info(`    ${records.length - failedFrom} of ${records.length} reported as batchItemFailures: retried from sequence number ${records[failedFrom].dynamodb.SequenceNumber}`);
     }
