@@ -62,12 +62,12 @@ const alarms = new PipelineAlarms(
       { label: "ingest-failures-queue", name: ingest.failureQueue.name },
     ],
     functions: [
-      { label: "s3-to-sqs", name: ingest.producer.name },
-      { label: "sqs-to-dynamo", name: ingest.consumer.name },
+      { label: "s3-to-sqs", name: ingest.s3ToSqs.name },
+      { label: "sqs-to-dynamo", name: ingest.sqsToDynamo.name },
       { label: "job-api", name: api.handler.name },
       { label: "authorizer", name: api.authorizer.name },
     ],
-    asyncFunctions: [{ label: "s3-to-sqs", name: ingest.producer.name }],
+    asyncFunctions: [{ label: "s3-to-sqs", name: ingest.s3ToSqs.name }],
     maxMessageAgeSeconds: settings.alarms.maxMessageAgeSeconds,
     email: settings.alarms.email,
   },
@@ -82,8 +82,8 @@ export const queueUrl = ingest.queue.url;
 export const deadLetterQueueUrl = ingest.deadLetterQueue.url;
 export const ingestFailuresQueueUrl = ingest.failureQueue.url;
 export const tableName = jobs.name;
-export const ingestFunctionName = ingest.producer.name;
-export const consumerFunctionName = ingest.consumer.name;
+export const s3ToSqsFunctionName = ingest.s3ToSqs.name;
+export const sqsToDynamoFunctionName = ingest.sqsToDynamo.name;
 export const apiFunctionName = api.handler.name;
 export const authorizerFunctionName = api.authorizer.name;
 export const alarmTopicArn = alarms.topic.arn;

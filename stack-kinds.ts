@@ -1,5 +1,5 @@
 /**
- * Stack kinds (DESIGN.md section 3), in one module without Pulumi so that the program's config
+ * Stack kinds (shared, review, personal), in one module without Pulumi so that the program's config
  * and the delivery scripts (stack:new, cleanup) share the very same rule.
  */
 

@@ -17,9 +17,8 @@ import type { ContinuationEvent } from "../runtime/s3-to-sqs/continuation";
 import { SendMessageBatchCommand, SendMessageCommand, SQSClient, type SendMessageBatchResultEntry } from "@aws-sdk/client-sqs";
 import { parse } from "csv-parse";
 import { ingestFile } from "../runtime/s3-to-sqs/ingest-file";
-import { csvRecords } from "../runtime/s3-to-sqs/csv-records";
-import { readHeader, rowRecord } from "../runtime/s3-to-sqs/csv-columns";
 import { jobFromCsvRecord } from "../runtime/jobs/schema";
+import { uploadRecords, uploadRows } from "../runtime/s3-to-sqs/upload-rows";
 import type { SendBatch } from "../runtime/s3-to-sqs/batch-sender";
 
 const [mode, file, inFlightArg, partMsArg] = process.argv.slice(2);
@@ -37,28 +36,18 @@ async function parseOnly(): Promise<Record<string, number>> {
 async function validateOnly(): Promise<Record<string, number>> {
   let rows = 0;
   let valid = 0;
-  let columns: string[] | undefined;
-  for await (const { fields } of csvRecords(createReadStream(file, { highWaterMark: CHUNK }), { maxRecordSize: 65_536 })) {
-    if (!columns) {
-      columns = readHeader(fields);
-      continue;
-    }
+  for await (const row of uploadRows(createReadStream(file, { highWaterMark: CHUNK }))) {
+    if (row.kind === "header") continue;
     rows++;
-    const row = rowRecord(columns, fields);
-    if (row.ok && jobFromCsvRecord(row.record).ok) valid++;
+    if (row.kind === "job") valid++;
   }
   return { rows, valid };
 }
 
 async function schemaOnly(): Promise<Record<string, number>> {
   const records: Array<Record<string, string>> = [];
-  let columns: string[] | undefined;
-  for await (const { fields } of csvRecords(createReadStream(file, { highWaterMark: CHUNK }), { maxRecordSize: 65_536 })) {
-    if (!columns) columns = readHeader(fields);
-    else {
-      const row = rowRecord(columns, fields);
-      if (row.ok) records.push(row.record);
-    }
+  for await (const item of uploadRecords(createReadStream(file, { highWaterMark: CHUNK }))) {
+    if (item.kind === "record") records.push(item.record);
   }
   const cpu = process.cpuUsage();
   let valid = 0;

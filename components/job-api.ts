@@ -8,7 +8,8 @@ import { ROUTES } from "../runtime/job-api/routes";
 import { BundledFunction } from "./bundled-function";
 import { gatewayRoutes } from "./gateway-routes";
 import { allow } from "./iam";
-import { isCorsOrigin, isIntegerIn, validate } from "./validate";
+import { DEFAULT_CORS_ALLOW_ORIGINS, INTEGER_SETTINGS as LIMITS, isCorsOrigin } from "./setting-rules";
+import { integerCheck, validate } from "./validate";
 
 export interface JobApiArgs {
   /** The jobs table the API reads and writes. */
@@ -24,19 +25,19 @@ export interface JobApiArgs {
   readonly apiToken: pulumi.Input<string>;
   /** Stage name, the last segment of the invoke URL. Default `dev`. */
   readonly stageName?: string;
-  /** Timeout (s) of the API functions; must stay below API Gateway's 30 s. Default 10. */
+  /** Timeout (s) of the API functions; must stay below API Gateway's 30 s: `INTEGER_SETTINGS.apiTimeout`. */
   readonly timeout?: number;
-  /** Steady-state requests per second of the stage. Default 50. */
+  /** Steady-state requests per second of the stage: `INTEGER_SETTINGS.apiThrottleRate`. */
   readonly throttleRate?: number;
-  /** Request burst of the stage. Default 100. */
+  /** Request burst of the stage: `INTEGER_SETTINGS.apiThrottleBurst`. */
   readonly throttleBurst?: number;
-  /** Memory (MB) of the functions. Default 512. */
+  /** Memory (MB) of the functions: `INTEGER_SETTINGS.memorySize`. */
   readonly memorySize?: number;
-  /** Retention of the functions' and the access logs. Default 14 days. */
+  /** Retention of the functions' and the access logs: `INTEGER_SETTINGS.logRetentionDays`. */
   readonly logRetentionDays?: number;
   /**
    * Origins whose pages may call the API (CORS): `*` or full origins such as `https://jobs.example.com`.
-   * Default `["*"]`: writes need a bearer token, which browsers never attach on their own.
+   * Default `DEFAULT_CORS_ALLOW_ORIGINS` (`*`): writes need a bearer token, which browsers never attach on their own.
    */
   readonly corsAllowOrigins?: string[];
 }
@@ -96,147 +97,165 @@ export class JobApi extends pulumi.ComponentResource {
     const settings = normalize(name, args);
     const token = pulumi.secret(args.apiToken);
 
-    this.handler = new BundledFunction(
-      `${name}-handler`,
-      {
-        entry: "runtime/job-api/index.ts",
-        description: "Serves the jobs HTTP API",
-        environment: {
-          TABLE_NAME: args.table.name,
-          CITY_INDEX_NAME: args.table.cityIndexName,
-          CURSOR_SIGNING_KEY: token.apply(cursorSigningKey),
-        } satisfies EnvValues<typeof jobApiEnv, pulumi.Input<string>>,
-        timeout: settings.timeout,
-        memorySize: settings.memorySize,
-        logRetentionDays: settings.logRetentionDays,
-        statements: [
-          allow(
-            "ReadWriteJobs",
-            ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan"],
-            [args.table.arn],
-          ),
-          allow("ListJobsByCity", ["dynamodb:Query"], [pulumi.interpolate`${args.table.arn}/index/${args.table.cityIndexName}`]),
-        ],
-      },
-      { parent: this },
-    );
-
-    this.authorizer = new BundledFunction(
-      `${name}-authorizer`,
-      {
-        entry: "runtime/authorizer/index.ts",
-        description: "Checks the bearer token of API writes",
-        environment: {
-          API_TOKEN_SHA256: token.apply(tokenDigest),
-        } satisfies EnvValues<typeof authorizerEnv, pulumi.Input<string>>,
-        timeout: settings.timeout,
-        memorySize: settings.memorySize,
-        logRetentionDays: settings.logRetentionDays,
-        statements: [],
-      },
-      { parent: this },
-    );
-
-    this.api = new aws.apigatewayv2.Api(
-      `${name}-http`,
-      {
-        protocolType: "HTTP",
-        description: "Jobs API",
-        // The gateway answers preflights itself and adds these headers to every CORS response.
-        corsConfiguration: {
-          allowOrigins: settings.corsAllowOrigins,
-          allowMethods: settings.routes.map((route) => route.method),
-          allowHeaders: ["authorization", "content-type"],
-          exposeHeaders: ["location"],
-          maxAge: CORS_MAX_AGE_SECONDS,
-        },
-      },
-      { parent: this },
-    );
-
-    const accessLogs = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      { namePrefix: `${ACCESS_LOG_GROUP_PREFIX}${name}-`, retentionInDays: settings.logRetentionDays },
-      { parent: this },
-    );
-
-    this.stage = new aws.apigatewayv2.Stage(
-      `${name}-stage`,
-      {
-        apiId: this.api.id,
-        name: settings.stageName,
-        autoDeploy: true,
-        accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
-        defaultRouteSettings: {
-          throttlingRateLimit: settings.throttleRate,
-          throttlingBurstLimit: settings.throttleBurst,
-        },
-      },
-      { parent: this },
-    );
-
-    const integration = new aws.apigatewayv2.Integration(
-      `${name}-integration`,
-      {
-        apiId: this.api.id,
-        integrationType: "AWS_PROXY",
-        integrationUri: this.handler.invokeArn,
-        integrationMethod: "POST",
-        payloadFormatVersion: "2.0",
-        timeoutMilliseconds: (settings.timeout + 1) * 1000,
-      },
-      { parent: this },
-    );
-
-    const authorizer = new aws.apigatewayv2.Authorizer(
-      `${name}-bearer`,
-      {
-        apiId: this.api.id,
-        name: "bearer-token",
-        authorizerType: "REQUEST",
-        authorizerUri: this.authorizer.invokeArn,
-        authorizerPayloadFormatVersion: "2.0",
-        enableSimpleResponses: true,
-        identitySources: ["$request.header.Authorization"],
-        authorizerResultTtlInSeconds: AUTHORIZER_CACHE_SECONDS,
-      },
-      { parent: this },
-    );
-
-    new aws.lambda.Permission(
-      `${name}-gateway-invokes-handler`,
-      {
-        action: "lambda:InvokeFunction",
-        function: this.handler.name,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*`,
-      },
-      { parent: this },
-    );
-    new aws.lambda.Permission(
-      `${name}-gateway-invokes-authorizer`,
-      {
-        action: "lambda:InvokeFunction",
-        function: this.authorizer.name,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${this.api.executionArn}/authorizers/${authorizer.id}`,
-      },
-      { parent: this },
-    );
-
-    const target = pulumi.interpolate`integrations/${integration.id}`;
-    for (const route of settings.routes) {
-      new aws.apigatewayv2.Route(
-        `${name}-${route.method.toLowerCase()}`,
-        route.authorized
-          ? { apiId: this.api.id, routeKey: route.routeKey, target, authorizationType: "CUSTOM", authorizerId: authorizer.id }
-          : { apiId: this.api.id, routeKey: route.routeKey, target, authorizationType: "NONE" },
-        { parent: this },
-      );
-    }
+    const parent = { parent: this };
+    this.handler = createHandler(name, settings, args.table, token, parent);
+    this.authorizer = createAuthorizer(name, settings, token, parent);
+    this.api = createApi(name, settings, parent);
+    this.stage = createStage(name, settings, this.api, parent);
+    const { integration, authorizer } = connectFunctions(name, settings, this, parent);
+    createRoutes(name, settings, this.api, integration, authorizer, parent);
 
     this.url = this.stage.invokeUrl;
     this.registerOutputs({ url: this.url });
+  }
+}
+
+type Settings = ReturnType<typeof normalize>;
+type Parent = { parent: pulumi.Resource };
+
+function createHandler(name: string, settings: Settings, table: JobApiArgs["table"], token: pulumi.Output<string>, parent: Parent): BundledFunction {
+  return new BundledFunction(
+    `${name}-handler`,
+    {
+      entry: "runtime/job-api/index.ts",
+      description: "Serves the jobs HTTP API",
+      environment: {
+        TABLE_NAME: table.name,
+        CITY_INDEX_NAME: table.cityIndexName,
+        CURSOR_SIGNING_KEY: token.apply(cursorSigningKey),
+      } satisfies EnvValues<typeof jobApiEnv, pulumi.Input<string>>,
+      timeout: settings.timeout,
+      memorySize: settings.memorySize,
+      logRetentionDays: settings.logRetentionDays,
+      statements: [
+        allow("ReadWriteJobs", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan"], [table.arn]),
+        allow("ListJobsByCity", ["dynamodb:Query"], [pulumi.interpolate`${table.arn}/index/${table.cityIndexName}`]),
+      ],
+    },
+    parent,
+  );
+}
+
+function createAuthorizer(name: string, settings: Settings, token: pulumi.Output<string>, parent: Parent): BundledFunction {
+  return new BundledFunction(
+    `${name}-authorizer`,
+    {
+      entry: "runtime/authorizer/index.ts",
+      description: "Checks the bearer token of API writes",
+      environment: { API_TOKEN_SHA256: token.apply(tokenDigest) } satisfies EnvValues<typeof authorizerEnv, pulumi.Input<string>>,
+      timeout: settings.timeout,
+      memorySize: settings.memorySize,
+      logRetentionDays: settings.logRetentionDays,
+      statements: [],
+    },
+    parent,
+  );
+}
+
+function createApi(name: string, settings: Settings, parent: Parent): aws.apigatewayv2.Api {
+  return new aws.apigatewayv2.Api(
+    `${name}-http`,
+    {
+      protocolType: "HTTP",
+      description: "Jobs API",
+      // The gateway answers preflights itself and adds these headers to every CORS response.
+      corsConfiguration: {
+        allowOrigins: settings.corsAllowOrigins,
+        allowMethods: settings.routes.map((route) => route.method),
+        allowHeaders: ["authorization", "content-type"],
+        exposeHeaders: ["location"],
+        maxAge: CORS_MAX_AGE_SECONDS,
+      },
+    },
+    parent,
+  );
+}
+
+/** The stage, with its access logs and throttling. */
+function createStage(name: string, settings: Settings, api: aws.apigatewayv2.Api, parent: Parent): aws.apigatewayv2.Stage {
+  const accessLogs = new aws.cloudwatch.LogGroup(
+    `${name}-access-logs`,
+    { namePrefix: `${ACCESS_LOG_GROUP_PREFIX}${name}-`, retentionInDays: settings.logRetentionDays },
+    parent,
+  );
+  return new aws.apigatewayv2.Stage(
+    `${name}-stage`,
+    {
+      apiId: api.id,
+      name: settings.stageName,
+      autoDeploy: true,
+      accessLogSettings: { destinationArn: accessLogs.arn, format: ACCESS_LOG_FORMAT },
+      defaultRouteSettings: { throttlingRateLimit: settings.throttleRate, throttlingBurstLimit: settings.throttleBurst },
+    },
+    parent,
+  );
+}
+
+/** The handler's integration and the authorizer, each with the gateway's right to invoke its function. */
+function connectFunctions(name: string, settings: Settings, jobApi: Pick<JobApi, "api" | "handler" | "authorizer">, parent: Parent) {
+  const { api, handler } = jobApi;
+  const integration = new aws.apigatewayv2.Integration(
+    `${name}-integration`,
+    {
+      apiId: api.id,
+      integrationType: "AWS_PROXY",
+      integrationUri: handler.invokeArn,
+      integrationMethod: "POST",
+      payloadFormatVersion: "2.0",
+      timeoutMilliseconds: (settings.timeout + 1) * 1000,
+    },
+    parent,
+  );
+  const authorizer = new aws.apigatewayv2.Authorizer(
+    `${name}-bearer`,
+    {
+      apiId: api.id,
+      name: "bearer-token",
+      authorizerType: "REQUEST",
+      authorizerUri: jobApi.authorizer.invokeArn,
+      authorizerPayloadFormatVersion: "2.0",
+      enableSimpleResponses: true,
+      identitySources: ["$request.header.Authorization"],
+      authorizerResultTtlInSeconds: AUTHORIZER_CACHE_SECONDS,
+    },
+    parent,
+  );
+  new aws.lambda.Permission(
+    `${name}-gateway-invokes-handler`,
+    { action: "lambda:InvokeFunction", function: handler.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${api.executionArn}/*/*` },
+    parent,
+  );
+  new aws.lambda.Permission(
+    `${name}-gateway-invokes-authorizer`,
+    {
+      action: "lambda:InvokeFunction",
+      function: jobApi.authorizer.name,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: pulumi.interpolate`${api.executionArn}/authorizers/${authorizer.id}`,
+    },
+    parent,
+  );
+  return { integration, authorizer };
+}
+
+/** One route per method of the API's route table, behind the authorizer where the table says so. */
+function createRoutes(
+  name: string,
+  settings: Settings,
+  api: aws.apigatewayv2.Api,
+  integration: aws.apigatewayv2.Integration,
+  authorizer: aws.apigatewayv2.Authorizer,
+  parent: Parent,
+): void {
+  const target = pulumi.interpolate`integrations/${integration.id}`;
+  for (const route of settings.routes) {
+    new aws.apigatewayv2.Route(
+      `${name}-${route.method.toLowerCase()}`,
+      route.authorized
+        ? { apiId: api.id, routeKey: route.routeKey, target, authorizationType: "CUSTOM", authorizerId: authorizer.id }
+        : { apiId: api.id, routeKey: route.routeKey, target, authorizationType: "NONE" },
+      parent,
+    );
   }
 }
 
@@ -244,12 +263,12 @@ function normalize(name: string, args: JobApiArgs) {
   const gateway = gatewayRoutes(ROUTES);
   const settings = {
     stageName: args.stageName ?? "dev",
-    timeout: args.timeout ?? 10,
-    throttleRate: args.throttleRate ?? 50,
-    throttleBurst: args.throttleBurst ?? 100,
-    memorySize: args.memorySize ?? 512,
-    logRetentionDays: args.logRetentionDays ?? 14,
-    corsAllowOrigins: args.corsAllowOrigins ?? ["*"],
+    timeout: args.timeout ?? LIMITS.apiTimeout.default,
+    throttleRate: args.throttleRate ?? LIMITS.apiThrottleRate.default,
+    throttleBurst: args.throttleBurst ?? LIMITS.apiThrottleBurst.default,
+    memorySize: args.memorySize ?? LIMITS.memorySize.default,
+    logRetentionDays: args.logRetentionDays ?? LIMITS.logRetentionDays.default,
+    corsAllowOrigins: args.corsAllowOrigins ?? [...DEFAULT_CORS_ALLOW_ORIGINS],
     routes: gateway.routes,
   };
   const badOrigins = settings.corsAllowOrigins.filter((origin) => !isCorsOrigin(origin));
@@ -260,9 +279,11 @@ function normalize(name: string, args: JobApiArgs) {
       `corsAllowOrigins ${JSON.stringify(settings.corsAllowOrigins)} must list '*' or origins such as https://jobs.example.com (scheme, host, optional port; no path)`,
     ],
     [/^[A-Za-z0-9_-]{1,128}$/.test(settings.stageName), `stageName '${settings.stageName}' must be letters, digits, '-' or '_'`],
-    [isIntegerIn(settings.timeout, 1, 29), `timeout ${settings.timeout} must be 1 to 29 seconds: API Gateway gives up on an integration after 30 s`],
-    [settings.throttleRate > 0 && settings.throttleBurst > 0, `throttleRate ${settings.throttleRate} and throttleBurst ${settings.throttleBurst} must be positive`],
-    [isIntegerIn(settings.memorySize, 128, 10_240), `memorySize ${settings.memorySize} must be 128 to 10240 MB`],
+    integerCheck("timeout", settings.timeout, LIMITS.apiTimeout),
+    integerCheck("throttleRate", settings.throttleRate, LIMITS.apiThrottleRate),
+    integerCheck("throttleBurst", settings.throttleBurst, LIMITS.apiThrottleBurst),
+    integerCheck("memorySize", settings.memorySize, LIMITS.memorySize),
+    integerCheck("logRetentionDays", settings.logRetentionDays, LIMITS.logRetentionDays),
     [args.table.cityIndexName.length > 0, `table.cityIndexName must name the table's city index`],
   ]);
   return settings;

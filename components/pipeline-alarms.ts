@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { validate } from "./validate";
+import { INTEGER_SETTINGS as LIMITS, isEmailAddress } from "./setting-rules";
+import { integerCheck, validate } from "./validate";
 
 export interface PipelineAlarmsArgs {
   /** The jobs queue: alarms when its oldest message waits too long. */
@@ -11,7 +12,7 @@ export interface PipelineAlarmsArgs {
   readonly functions: ReadonlyArray<{ readonly label: string; readonly name: pulumi.Input<string> }>;
   /** Functions invoked asynchronously (by S3): alarms when Lambda drops one of their events. */
   readonly asyncFunctions: ReadonlyArray<{ readonly label: string; readonly name: pulumi.Input<string> }>;
-  /** Seconds the oldest jobs-queue message may wait before the alarm fires. Default 900. */
+  /** Seconds the oldest jobs-queue message may wait before the alarm fires: `INTEGER_SETTINGS.queueAgeAlarmSeconds`. */
   readonly maxMessageAgeSeconds?: number;
   /** Address that receives every alarm and recovery by e-mail (it must confirm the subscription). Default none. */
   readonly email?: string;
@@ -40,10 +41,10 @@ export class PipelineAlarms extends pulumi.ComponentResource {
 
   constructor(name: string, args: PipelineAlarmsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("job-offers:ops:PipelineAlarms", name, {}, opts);
-    const maxMessageAgeSeconds = args.maxMessageAgeSeconds ?? 900;
+    const maxMessageAgeSeconds = args.maxMessageAgeSeconds ?? LIMITS.queueAgeAlarmSeconds.default;
     validate(`PipelineAlarms '${name}'`, [
-      [Number.isInteger(maxMessageAgeSeconds) && maxMessageAgeSeconds >= 60, `maxMessageAgeSeconds ${maxMessageAgeSeconds} must be an integer of at least 60`],
-      [args.email === undefined || /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(args.email), `email '${args.email}' is not an e-mail address`],
+      integerCheck("maxMessageAgeSeconds", maxMessageAgeSeconds, LIMITS.queueAgeAlarmSeconds),
+      [args.email === undefined || isEmailAddress(args.email), `email '${args.email}' is not an e-mail address`],
     ]);
 
     // Not encrypted with the AWS-managed SNS key: CloudWatch cannot publish to a topic that uses it.

@@ -1,3 +1,5 @@
+import { integerProblem, type IntegerSetting } from "./setting-rules";
+
 /**
  * Argument checks of a component, run before it creates anything: every failed check is listed in
  * one error that names the component, the value and what to use instead.
@@ -7,11 +9,8 @@ export function validate(component: string, checks: ReadonlyArray<readonly [bool
   if (failures.length > 0) throw new Error(`${component}: invalid arguments:\n${failures.join("\n")}`);
 }
 
-export function isIntegerIn(value: number, min: number, max: number): boolean {
-  return Number.isInteger(value) && value >= min && value <= max;
-}
-
-/** `*`, or an origin as browsers send it: scheme, host and an optional port, nothing after. */
-export function isCorsOrigin(origin: string): boolean {
-  return origin === "*" || /^https?:\/\/[^/\s:]+(:\d{1,5})?$/.test(origin);
+/** A check of an integer argument against its setting's limits: `memorySize 64 must be an integer from 128 to 10240 MB`. */
+export function integerCheck(label: string, value: number, setting: IntegerSetting): readonly [boolean, string] {
+  const problem = integerProblem(setting, value);
+  return [problem === undefined, `${label} ${value} ${problem}`];
 }

@@ -94,10 +94,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const deployer = options.deployer ?? new Deployer(programDir);
   deployer.keepSpare = options.redeploys ?? true;
   // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
-  let apiToken = "";
+  let secrets: Record<string, string> = {};
   const request = (origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">): DeployRequest => {
     const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
-    apiToken = stack.apiToken;
+    secrets = stack.generatedSecrets;
     return { programDir, project: stack.project, stack: sandboxStack, config: stack.config, secretKeys: stack.secretKeys, bundleCacheDir: join(stateDir, "bundles"), ...origins };
   };
   // A start that replays the recorded deployment leaves the CPU to that; the deployer starts for
@@ -165,7 +165,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...current.outputs,
       awsEndpoint: aws.origin,
       region: sandboxRegion,
-      apiToken,
+      secrets,
     });
     const sandbox: Sandbox = {
       faults,

@@ -13,51 +13,22 @@
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { execFileSync } from "node:child_process";
 import { createReadStream } from "node:fs";
 import { basename } from "node:path";
 import { parseArgs } from "node:util";
-import { BatchGetItemCommand, DynamoDBClient, type BatchGetItemCommandOutput, type KeysAndAttributes } from "@aws-sdk/client-dynamodb";
-import { GetObjectCommand, NoSuchKey, S3Client } from "@aws-sdk/client-s3";
-import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { s3ClientConfig, sqsClientConfig } from "../runtime/aws";
-import { sandboxCredentials } from "../sandbox/shared/constants";
-import { assertSandboxAnswers, sandboxContext, stateDirOf } from "../sandbox/cli/context";
+import { BatchGetItemCommand, type BatchGetItemCommandOutput, type KeysAndAttributes } from "@aws-sdk/client-dynamodb";
+import { GetObjectCommand, NoSuchKey } from "@aws-sdk/client-s3";
+import { ChangeMessageVisibilityBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { DEFAULT_REPORT_PREFIX } from "../components/setting-rules";
+import { assertSandboxAnswers } from "../sandbox/cli/context";
 import { notificationRules, ruleMatches, uploadBucket, uploadKey, watchedQueues, type Resource } from "../sandbox/cli/ingestion-watch";
 import type { IngestReport } from "../runtime/s3-to-sqs/report";
 import { reportKey } from "../runtime/s3-to-sqs/report";
 import { VERSION_ATTRIBUTE } from "../runtime/jobs/store";
 import { deadLetterOf, keyOf, readFileRows, reconcile, renderReconciliation, type DeadLetter } from "./lib/reconcile";
+import { requiredOutput, type Target, targetOf } from "./lib/target";
 
 const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]";
-
-interface Target {
-  outputs: Record<string, unknown>;
-  s3: S3Client;
-  sqs: SQSClient;
-  dynamo: DynamoDBClient;
-  describe: string;
-  /** The running sandbox's declared resources; a deployed stack has its outputs only. */
-  resources?: () => Promise<Resource[]>;
-}
-
-function sandboxTarget(program: string | undefined): Target {
-  let context;
-  try {
-    context = sandboxContext(program);
-  } catch {
-    throw new Error(`no running sandbox (${stateDirOf(program)}/outputs.json is missing): start one with \`npm start\`, or pass --stack <name>`);
-  }
-  const { outputs, s3, sqs, resources } = context;
-  return {
-    outputs,
-    s3,
-    sqs,
-    resources,
-    dynamo: new DynamoDBClient({ endpoint: outputs.awsEndpoint, region: outputs.region, credentials: sandboxCredentials }),
-    describe: `the sandbox at ${outputs.awsEndpoint}`,
-  };
-}
 
 /** What reconcile reads: where the upload and its report are, the table, the queues the rows go through. */
 interface Places {
@@ -78,7 +49,7 @@ function stackPlaces(target: Target, file: string, key: string | undefined): Pla
     bucket: output(target, "bucketName"),
     objectKey: key ?? `${uploadPrefix}${basename(file)}`,
     uploadPrefix,
-    reportPrefix: typeof target.outputs.reportPrefix === "string" ? target.outputs.reportPrefix : "reports/",
+    reportPrefix: typeof target.outputs.reportPrefix === "string" ? target.outputs.reportPrefix : DEFAULT_REPORT_PREFIX,
     table: output(target, "tableName"),
     queueUrls: [output(target, "queueUrl")],
     deadLetterQueueUrls: [output(target, "deadLetterQueueUrl")],
@@ -110,31 +81,8 @@ function sandboxPlaces(resources: Resource[], file: string, key: string | undefi
   };
 }
 
-function stackTarget(stack: string): Target {
-  let outputs: Record<string, unknown>;
-  try {
-    outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
-  } catch (error) {
-    throw new Error(`could not read the outputs of stack ${stack} (pulumi stack output --json --stack ${stack}): ${(error as Error).message}`);
-  }
-  // Queue URLs name their region (https://sqs.<region>.amazonaws.com/...): the stack's, whatever the shell's default is.
-  const region = /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(String(outputs.queueUrl ?? ""))?.[1] ?? process.env.AWS_REGION;
-  const common = region ? { region } : {};
-  // An endpoint override (LocalStack, a stand-in for AWS) has no bucket host names, and the queue
-  // URLs' AWS hosts are not where to send: the handlers' own client settings cover both.
-  return {
-    outputs,
-    s3: new S3Client({ ...s3ClientConfig, ...common }),
-    sqs: new SQSClient({ ...sqsClientConfig, ...common }),
-    dynamo: new DynamoDBClient(common),
-    describe: `stack ${stack}`,
-  };
-}
-
 function output(target: Target, name: string): string {
-  const value = target.outputs[name];
-  if (typeof value !== "string" || value === "") throw new Error(`${target.describe} has no '${name}' output, which reconcile needs`);
-  return value;
+  return requiredOutput(target, name, "reconcile");
 }
 
 async function readReport(target: Target, bucket: string, key: string): Promise<IngestReport | undefined> {
@@ -237,11 +185,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const path = positionals[0];
-  const target = values.stack ? stackTarget(values.stack) : sandboxTarget(values.program);
+  const target = targetOf(values);
   try {
     let places: Places;
     if (target.resources) {
-      await assertSandboxAnswers(String(target.outputs.awsEndpoint));
+      await assertSandboxAnswers(target.awsEndpoint!);
       places = sandboxPlaces(await target.resources(), path, values.key, { bucket: values.bucket, table: values.table });
     } else {
       places = stackPlaces(target, path, values.key);
@@ -261,9 +209,7 @@ async function main(): Promise<number> {
     // A failed upload is not done even when the rows read so far are all accounted for.
     return result.unaccounted.length > 0 || report?.status === "failed" ? 1 : 0;
   } finally {
-    target.s3.destroy();
-    target.sqs.destroy();
-    target.dynamo.destroy();
+    target.close();
   }
 }
 

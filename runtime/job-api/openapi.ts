@@ -1,7 +1,8 @@
 // zod/mini, as a namespace import, like runtime/jobs/schema.ts: classic zod (or `import { z }`)
 // would put all of zod 4, 418 KB, back into the job-api bundle.
 import * as z from "zod/mini";
-import { jobSchema, MAX_FIELD_LENGTH } from "../jobs/schema";
+import { MAX_FIELD_LENGTH } from "../jobs/fields";
+import { jobSchema } from "../jobs/schema";
 import { PATH_PARAMETERS, ROUTES, pathParameterNames, templatePath, type RouteSpec, type SchemaName } from "./routes";
 
 type JsonObject = Record<string, unknown>;

@@ -1,7 +1,6 @@
-import { extraNameProblem, KNOWN_FIELDS, normalizeFieldName } from "../jobs/schema";
+import { extraNameProblem, KNOWN_FIELDS, normalizeFieldName, REQUIRED_FIELDS } from "../jobs/fields";
 import { CsvFileError } from "./csv-records";
 
-const REQUIRED_COLUMNS = ["id", "city"] as const;
 const KNOWN = new Set<string>(KNOWN_FIELDS);
 
 /**
@@ -25,7 +24,7 @@ export function readHeader(fields: readonly string[]): string[] {
   if (duplicates.size > 0) {
     throw new CsvFileError(`header: column(s) ${[...duplicates].join(", ")} appear more than once`);
   }
-  const missing = REQUIRED_COLUMNS.filter((name) => !seen.has(name));
+  const missing = REQUIRED_FIELDS.filter((name) => !seen.has(name));
   if (missing.length > 0) {
     const separator = otherSeparator(names, missing);
     throw new CsvFileError(

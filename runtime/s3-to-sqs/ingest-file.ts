@@ -1,21 +1,13 @@
 import { GetObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { jobFromCsvRecord } from "../jobs/schema";
 import { jobVersion } from "../jobs/version";
 import { BatchSender, type SendBatch } from "./batch-sender";
 import { type Checkpoint, CheckpointStore, decide, firstCheckpoint, objectChanged, type PartRequest } from "./checkpoint";
 import type { Clock, ContinuationEvent } from "./continuation";
 import { partTiming } from "./continuation";
-import { readHeader, rowRecord } from "./csv-columns";
-import { CsvFileError, csvRecords, type FilePosition } from "./csv-records";
+import { CsvFileError, type FilePosition } from "./csv-records";
 import { encodeJobMessage } from "./queue-message";
 import { type IngestReport, reportKey, RowErrors, writeReport } from "./report";
-
-/**
- * Longest CSV record, in characters. A job's longest field is 10,000 characters; this leaves room
- * for every column while keeping a message far below SQS's size limit, and it makes an
- * unterminated quote fail within 64 KiB instead of reading the whole file into one field.
- */
-export const MAX_RECORD_SIZE = 65_536;
+import { uploadRows } from "./upload-rows";
 
 /** Rows between two looks at the clock: reading the time for every row would cost more than the rows. */
 const CLOCK_EVERY_ROWS = 64;
@@ -154,25 +146,16 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload & Part
     if (body === "changed") superseded = "the object was replaced by a newer upload";
     else {
       if (!state.upload.etag) state = { ...state, upload: { ...state.upload, etag: body.etag, size: body.size } };
-      for await (const record of csvRecords(body.stream, { maxRecordSize: MAX_RECORD_SIZE, start: next })) {
-        if (!columns) {
-          columns = readHeader(record.fields);
-          next = record.next;
+      for await (const row of uploadRows(body.stream, { start: next, columns })) {
+        next = row.next;
+        if (row.kind === "header") {
+          columns = row.columns;
           continue;
         }
-        const { line, fields } = record;
         rows++;
-        next = record.next;
-        const row = rowRecord(columns, fields);
-        if (!row.ok) rejections.add(line, row.reasons);
-        else {
-          const validation = jobFromCsvRecord(row.record);
-          if (!validation.ok) rejections.add(line, validation.errors.map((problem) => `${problem.field}: ${problem.message}`));
-          else {
-            const message = { job: validation.job, version: jobVersion(eventTime, line), source: { bucket, key, line } };
-            await sender.add(encodeJobMessage(message), line);
-          }
-        }
+        const { line } = row;
+        if (row.kind === "rejected") rejections.add(line, row.reasons);
+        else await sender.add(encodeJobMessage({ job: row.job, version: jobVersion(eventTime, line), source: { bucket, key, line } }), line);
         if (rows % CLOCK_EVERY_ROWS !== 0) continue;
         if (clock.remainingMs() <= timing.stopAtRemainingMs) {
           // At least one row was read: every part moves the file on.
@@ -183,12 +166,6 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload & Part
           if (!(await settle()) || !(await save(progress()))) break;
           await writeReport(deps.s3, reportAt, reportOf("in-progress"));
         }
-      }
-      if (!columns && !superseded && !error) {
-        reason =
-          state.upload.size === 0
-            ? "the file is empty (0 bytes); a header row naming at least id and city is required"
-            : "the file has no header row (only blank lines); a header row naming at least id and city is required";
       }
     }
   } catch (caught) {

@@ -5,11 +5,9 @@
  * version the producer gave it, or superseded there by a newer write, or in the dead-letter queue.
  * Anything else is unaccounted. No I/O here: the command gathers the facts and calls `reconcile`.
  */
-import { readHeader, rowRecord } from "../../runtime/s3-to-sqs/csv-columns";
-import { CsvFileError, csvRecords } from "../../runtime/s3-to-sqs/csv-records";
-import { MAX_RECORD_SIZE } from "../../runtime/s3-to-sqs/ingest-file";
+import { CsvFileError } from "../../runtime/s3-to-sqs/csv-records";
 import type { IngestReport } from "../../runtime/s3-to-sqs/report";
-import { jobFromCsvRecord } from "../../runtime/jobs/schema";
+import { uploadRows } from "../../runtime/s3-to-sqs/upload-rows";
 import { jobVersion } from "../../runtime/jobs/version";
 
 /** One data row of the file as the producer sees it. */
@@ -30,27 +28,16 @@ export interface FileRows {
 /** Reads a CSV exactly as the s3-to-sqs function does. */
 export async function readFileRows(body: AsyncIterable<Uint8Array>): Promise<FileRows> {
   const rows: FileRow[] = [];
-  let columns: string[] | undefined;
   try {
-    for await (const { line, fields } of csvRecords(body, { maxRecordSize: MAX_RECORD_SIZE })) {
-      if (!columns) {
-        columns = readHeader(fields);
-        continue;
-      }
-      const record = rowRecord(columns, fields);
-      if (!record.ok) {
-        rows.push({ line, reasons: record.reasons });
-        continue;
-      }
-      const validation = jobFromCsvRecord(record.record);
-      if (validation.ok) rows.push({ line, key: { id: validation.job.id, city: validation.job.city } });
-      else rows.push({ line, reasons: validation.errors.map((problem) => `${problem.field}: ${problem.message}`) });
+    for await (const row of uploadRows(body)) {
+      if (row.kind === "job") rows.push({ line: row.line, key: { id: row.job.id, city: row.job.city } });
+      else if (row.kind === "rejected") rows.push({ line: row.line, reasons: row.reasons });
     }
   } catch (error) {
     if (error instanceof CsvFileError) return { rows, fileError: error.message };
     throw error;
   }
-  return columns ? { rows } : { rows, fileError: "the file has no header row" };
+  return { rows };
 }
 
 /** A dead-lettered jobs-queue message, reduced to what ties it to a row. */

@@ -197,6 +197,28 @@ export async function runStackNew(argv: readonly string[], io: StackNewIo): Prom
 }
 
 async function stackNew(argv: readonly string[], io: StackNewIo): Promise<void> {
+  const { values, positionals } = parseFlags(argv);
+  if (values.help) {
+    io.out(USAGE);
+    return;
+  }
+  const dir = path.resolve(io.cwd, values.dir ?? ".");
+  const project = readProjectName(dir);
+  const stack = await personalStack(io, dir, {
+    name: positionals[0],
+    region: values.region,
+    accountIds: splitAccounts(values.account ?? []),
+    owner: values.owner,
+  });
+  const file = writeStackFile(dir, project, stack);
+  const written =
+    `Wrote ${displayPath(io.cwd, file)}: personal stack '${stack.name}' of ${stack.owner}, ` +
+    `${stack.region}, account ${stack.accountIds.join(", ")}. It is git-ignored: it stays on your machine.`;
+  if (values.init) initStack(io, dir, project, stack.name);
+  io.out([written, ...whatNext(io, dir, project, stack.name, values.init === true)].join("\n"));
+}
+
+function parseFlags(argv: readonly string[]) {
   let parsed;
   try {
     parsed = parseArgs({
@@ -215,31 +237,27 @@ async function stackNew(argv: readonly string[], io: StackNewIo): Promise<void> 
   } catch (error) {
     throw new StackNewError(`${(error as Error).message}\n${USAGE}`);
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.out(USAGE);
-    return;
+  if (parsed.positionals.length > 1) {
+    throw new StackNewError(`one stack name expected, got ${parsed.positionals.join(" ")}\n${USAGE}`);
   }
-  if (positionals.length > 1) {
-    throw new StackNewError(`one stack name expected, got ${positionals.join(" ")}\n${USAGE}`);
-  }
+  return parsed;
+}
 
-  const dir = path.resolve(io.cwd, values.dir ?? ".");
-  const project = readProjectName(dir);
-
-  let name = positionals[0];
-  let region = values.region;
-  let accountIds = splitAccounts(values.account ?? []);
-  let owner = values.owner;
-
+/** What was given, checked, and what was not, asked for (in a terminal). */
+async function personalStack(
+  io: StackNewIo,
+  dir: string,
+  given: { name?: string; region?: string; accountIds: string[]; owner?: string },
+): Promise<PersonalStack> {
+  let { name, region, accountIds, owner } = given;
   // Refuse what was given before asking for what was not: no questions end in a refusal.
-  const given = [
+  const problems = [
     name === undefined ? undefined : nameProblem(name),
     region === undefined ? undefined : regionProblem(region),
     firstProblem(accountIds, accountProblem),
     owner === undefined ? undefined : ownerProblem(owner),
   ].filter((why): why is string => why !== undefined);
-  if (given.length > 0) throw new StackNewError(given.join("\n"));
+  if (problems.length > 0) throw new StackNewError(problems.join("\n"));
 
   const missing: Field[] = [];
   if (name === undefined) missing.push("name");
@@ -254,11 +272,7 @@ async function stackNew(argv: readonly string[], io: StackNewIo): Promise<void> 
 
   const defaults = teamDefaults(dir);
   if (name === undefined) name = await askFor(io, "stack name", undefined, nameProblem);
-  if (fs.existsSync(path.join(dir, stackFileName(name)))) {
-    throw new StackNewError(
-      `${stackFileName(name)} already exists in ${dir}: edit it, or delete it first to start over`,
-    );
-  }
+  if (fs.existsSync(path.join(dir, stackFileName(name)))) throw alreadyExists(dir, name);
   if (region === undefined) region = await askFor(io, "AWS region", defaults.region, regionProblem);
   if (accountIds.length === 0) {
     const answer = await askFor(io, "AWS account id", defaults.account, (value) =>
@@ -267,50 +281,42 @@ async function stackNew(argv: readonly string[], io: StackNewIo): Promise<void> 
     accountIds = splitAccounts([answer]);
   }
   if (owner === undefined) owner = await askFor(io, "owner", name, ownerProblem);
+  return { name, region, accountIds, owner: owner.trim() };
+}
 
-  const stack: PersonalStack = { name, region, accountIds, owner: owner.trim() };
-  const file = path.join(dir, stackFileName(name));
+function alreadyExists(dir: string, name: string): StackNewError {
+  return new StackNewError(`${stackFileName(name)} already exists in ${dir}: edit it, or delete it first to start over`);
+}
+
+function writeStackFile(dir: string, project: string, stack: PersonalStack): string {
+  const file = path.join(dir, stackFileName(stack.name));
   try {
     // "wx": never overwrite, even if the file appeared while we were asking.
     fs.writeFileSync(file, renderStackConfig(project, stack), { flag: "wx" });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") {
-      throw new StackNewError(`${stackFileName(name)} already exists in ${dir}: edit it, or delete it first to start over`);
-    }
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") throw alreadyExists(dir, stack.name);
     throw error;
   }
+  return file;
+}
 
-  const written =
-    `Wrote ${displayPath(io.cwd, file)}: personal stack '${name}' of ${stack.owner}, ` +
-    `${region}, account ${accountIds.join(", ")}. It is git-ignored: it stays on your machine.`;
-  if (values.init) {
-    initStack(io, dir, project, name);
-    io.out(
-      [
-        written,
-        `Created stack '${name}' and set ${project}:apiToken to a generated secret.`,
-        "",
-        "Deploy it:",
-        `  ${path.relative(io.cwd, dir) !== "" ? `cd ${dir} && ` : ""}pulumi up --stack ${name}`,
-        "",
-        `Read the token back with: pulumi config get --stack ${name} ${project}:apiToken`,
-      ].join("\n"),
-    );
-    return;
+/** The lines after "Wrote ...": how to deploy (after --init), or the commands that create the stack first. */
+function whatNext(io: StackNewIo, dir: string, project: string, name: string, initialized: boolean): string[] {
+  const elsewhere = path.relative(io.cwd, dir) !== "";
+  const readBack = `Read the token back with: pulumi config get --stack ${name} ${project}:apiToken`;
+  if (initialized) {
+    return [
+      `Created stack '${name}' and set ${project}:apiToken to a generated secret.`,
+      "",
+      "Deploy it:",
+      `  ${elsewhere ? `cd ${dir} && ` : ""}pulumi up --stack ${name}`,
+      "",
+      readBack,
+    ];
   }
-
   const commands = nextCommands(project, name);
-  if (path.relative(io.cwd, dir) !== "") commands.unshift(`cd ${dir}`);
-  io.out(
-    [
-      written,
-      "",
-      "Next, create the stack, give it its API token, and deploy it:",
-      ...commands.map((command) => `  ${command}`),
-      "",
-      `Read the token back with: pulumi config get --stack ${name} ${project}:apiToken`,
-    ].join("\n"),
-  );
+  if (elsewhere) commands.unshift(`cd ${dir}`);
+  return ["", "Next, create the stack, give it its API token, and deploy it:", ...commands.map((command) => `  ${command}`), "", readBack];
 }
 
 /** `pulumi stack init`, then a random API token set as a secret through stdin (never in argv). */

@@ -8,7 +8,7 @@ import type { Sizes } from "../../bench/context";
 /**
  * The bench at its smallest, as a smoke test of its correctness: every goal runs to the end on
  * real files, emulators and `npm start`, and what it counts (not how fast) is right. Speed goals
- * are never asserted here (DESIGN.md section 6): `npm run bench` reports them.
+ * are never asserted in tests: `npm run bench` reports them.
  */
 const SMOKE: Sizes = {
   producerRows: [1_000, 5_000],
@@ -44,7 +44,9 @@ describe("npm run bench", () => {
     expect(line("sandbox: upload -> all rows in API, 500 rows").met).not.toBe("error");
     for (const handler of ["s3-to-sqs", "sqs-to-dynamo", "job-api", "authorizer"]) {
       expect(line(`bundle size ${handler}`).value).toMatch(/^\d+ KB$/);
+      expect(line(`cold start ${handler}: module init with its source map`).value).toMatch(/ \(\d+ KB map\)$/);
     }
+    expect(line("hot reload: job-api swap -> first answer on the new code").value).toMatch(/ ms$/);
     expect(line("sandbox vs Architect").met).toBe("not measured");
   });
 });

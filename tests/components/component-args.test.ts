@@ -47,7 +47,7 @@ describe("component arguments", () => {
         "  - checkpointPrefix 'reports/parts/' overlaps uploadPrefix '/uploads' or reportPrefix 'reports/'\n" +
         "  - maxReceiveCount 0 must be an integer from 1 to 1000\n" +
         "  - consumer.batchSize 50 above 10 needs a batchWindow of at least 1 second\n" +
-        "  - consumer.maxConcurrency 1 must be from 2 to 1000",
+        "  - consumer.maxConcurrency 1 must be an integer from 2 to 1000",
     );
     expect(created.filter((resource) => !resource.includes("IngestPipeline"))).toEqual([]);
   });
@@ -55,7 +55,7 @@ describe("component arguments", () => {
   it("JobApi refuses a timeout API Gateway would cut short", async () => {
     const { JobApi } = await import("../../components/job-api");
     expect(() => new JobApi("bad", { table, apiToken: "x".repeat(32), timeout: 30 })).toThrow(
-      "JobApi 'bad': invalid arguments:\n  - timeout 30 must be 1 to 29 seconds: API Gateway gives up on an integration after 30 s",
+      "JobApi 'bad': invalid arguments:\n  - timeout 30 must be an integer from 1 to 29 seconds (API Gateway gives up on an integration after 30 s)",
     );
     expect(created.filter((resource) => !resource.includes("JobApi") && !resource.includes("IngestPipeline"))).toEqual([]);
   });

@@ -120,9 +120,9 @@ describe("stack guards", () => {
       "  - job-offers:owner is not set; a personal stack names its owner: pulumi config set job-offers:owner <your-name> (or create the stack with npm run stack:new)",
       "  - job-offers:reportPrefix 'job_offers/reports/' overlaps job-offers:uploadPrefix 'job_offers/'; reports would trigger ingestion: choose prefixes that do not contain each other",
       "  - job-offers:billingMode is 'ON_DEMAND'; it must be PAY_PER_REQUEST or PROVISIONED: pulumi config set job-offers:billingMode PAY_PER_REQUEST",
-      "  - job-offers:logRetentionDays is 10; CloudWatch accepts 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653: pulumi config set job-offers:logRetentionDays 14",
+      '  - job-offers:logRetentionDays is "10"; it must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653: pulumi config set job-offers:logRetentionDays 14',
       "  - job-offers:consumerBatchSize is 50; SQS batches above 10 need a batching window: pulumi config set job-offers:consumerBatchWindow 1",
-      '  - job-offers:apiTimeout is "30"; it must be an integer from 1 to 29: pulumi config set job-offers:apiTimeout <value>',
+      '  - job-offers:apiTimeout is "30"; it must be an integer from 1 to 29 seconds (API Gateway gives up on an integration after 30 s): pulumi config set job-offers:apiTimeout 10',
     ]);
   });
 });

@@ -60,7 +60,7 @@ describe("stack options", () => {
     expect(run.resources).toEqual([]);
     expect(run.error?.message).toBe(
       "stack 'alice' cannot be deployed:\n" +
-        '  - job-offers:consumerTimeout is "901"; it must be an integer from 1 to 900: pulumi config set job-offers:consumerTimeout <value>',
+        '  - job-offers:consumerTimeout is "901"; it must be an integer from 1 to 900 seconds: pulumi config set job-offers:consumerTimeout 30',
     );
   });
   it("keeps aws:profile out of the provider (and so out of state), saying to use AWS_PROFILE", async () => {

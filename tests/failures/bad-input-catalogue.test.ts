@@ -9,7 +9,7 @@ import { jobVersion } from "../../runtime/jobs/version";
 import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
 
 /**
- * The bad-input catalogue (issue 5, item 4): every kind of bad CSV and bad API request a user can
+ * The bad-input catalogue: every kind of bad CSV and bad API request a user can
  * send, each with its exact outcome, through the product's own program in the sandbox. For CSV
  * files the outcome is one of: rows ingested, a row rejected with its line and reason, or the whole
  * file `failed` with a reason naming the line. Nothing is lost: every row the report counts is in
@@ -386,7 +386,7 @@ describe("bad CSV input, uploaded to the sandbox", () => {
       RequestId: "TEST",
       HostId: "TEST",
     };
-    const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("ingestFunctionName")}/invocations`, {
+    const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("s3ToSqsFunctionName")}/invocations`, {
       method: "POST",
       body: JSON.stringify(testEvent),
     });
@@ -489,7 +489,7 @@ function send(method: string, path: string, options: { contentType?: string; bod
   const api = new URL(local.output("apiUrl"));
   const headers: Record<string, string> = {};
   if (options.contentType) headers["content-type"] = options.contentType;
-  if (options.auth) headers.authorization = `Bearer ${local.output("apiToken")}`;
+  if (options.auth) headers.authorization = `Bearer ${local.sandbox.outputs.secrets["job-offers:apiToken"]}`;
   if (options.body !== undefined) headers["content-length"] = String(Buffer.byteLength(options.body));
   return new Promise((resolve, reject) => {
     const outgoing = request({ host: api.hostname, port: api.port, method, path: `${api.pathname}${path}`, headers }, (response) => {

@@ -5,7 +5,7 @@ import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../sup
 import { csvFile, jobRows, queueQuiet, readJson, runReconcile, upload } from "./support";
 
 /**
- * Consumer crashes on a throttled table (issue 5, item 3): nothing lost, nothing twice. A consumer
+ * Consumer crashes on a throttled table: nothing lost, nothing twice. A consumer
  * timeout of 1 s (stack config) makes the queue's visibility timeout 6 s, so a failed batch comes
  * back, and a batch that fails 4 times reaches the DLQ, within the test's time. A batch whose
  * throttled retries outlast that second fails too: one more way to the DLQ, which reconcile

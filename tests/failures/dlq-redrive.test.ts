@@ -74,7 +74,7 @@ describe("the DLQ redriven after the fault is removed", () => {
           resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
         );
       });
-    const listed = await run("sandbox/cli/dlq.ts", ["list", "--stack", "review"]);
+    const listed = await run("scripts/dlq.ts", ["list", "--stack", "review"]);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout).toContain("20 message(s)");
     const reconciled = await run("scripts/reconcile.ts", [file.path, "--stack", "review"]);

@@ -115,7 +115,7 @@ describe("a file read in several parts", () => {
     expect(checkpoint!.rows).toBeGreaterThan(0);
 
     // What an operator does once the cause is fixed: invoke the function with the recorded event.
-    const redrive = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("ingestFunctionName")}/invocations`, {
+    const redrive = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("s3ToSqsFunctionName")}/invocations`, {
       method: "POST",
       headers: { "x-amz-invocation-type": "Event" },
       body: JSON.stringify(record.requestPayload),

@@ -48,7 +48,7 @@ describe("the producer under injected faults", () => {
   }
 
   async function invoke(event: unknown): Promise<unknown> {
-    const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("ingestFunctionName")}/invocations`, {
+    const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("s3ToSqsFunctionName")}/invocations`, {
       method: "POST",
       body: JSON.stringify(event),
     });

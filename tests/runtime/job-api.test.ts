@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { KNOWN_FIELDS } from "../../runtime/jobs/schema";
+import { KNOWN_FIELDS } from "../../runtime/jobs/fields";
 import { cursorCodec } from "../../runtime/jobs/cursor";
 import { JobStore } from "../../runtime/jobs/store";
 import { createJobApi } from "../../runtime/job-api/app";

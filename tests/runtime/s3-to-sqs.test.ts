@@ -243,7 +243,7 @@ describe("s3-to-sqs: rows to messages", () => {
             line: 3,
             reasons: [
               "salary_min: 'abc' is not a number",
-              "remote: 'maybe' is not a yes/no word (true, false, yes, no, 1, 0)",
+              "remote: 'maybe' is not a yes/no word (true, yes, y, 1, on; false, no, n, 0, off)",
               "currency: must be a three-letter ISO 4217 code such as EUR",
               "posted_at: must be a real calendar date",
               "url: must be an http or https URL",

@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { extraNameProblem, jobFromCsvRecord, jobFromJson, normalizeFieldName } from "../../runtime/jobs/schema";
+import { BOOLEAN_WORDS, extraNameProblem, FALSE_WORDS, normalizeFieldName, TRUE_WORDS } from "../../runtime/jobs/fields";
+import { jobFromCsvRecord, jobFromJson } from "../../runtime/jobs/schema";
 
 const base = { id: "j-1", city: "Paris" };
 
@@ -67,6 +70,12 @@ describe("jobFromCsvRecord", () => {
     expect(jobFromCsvRecord({ ...base, remote: word })).toEqual({ ok: true, job: { ...base, remote: value } });
   });
 
+  it("names the boolean words it reads in its error message and in docs/program.md", () => {
+    for (const word of [...TRUE_WORDS, ...FALSE_WORDS]) expect(jobFromCsvRecord({ ...base, remote: word.toUpperCase() }).ok).toBe(true);
+    const docs = readFileSync(resolve(__dirname, "../../docs/program.md"), "utf8");
+    expect(docs).toContain(`\`remote\` (${BOOLEAN_WORDS}, in any case)`);
+  });
+
   it.each([
     ["0", 0],
     ["+12", 12],
@@ -84,7 +93,7 @@ describe("jobFromCsvRecord", () => {
     [{ salary_min: "1,000" }, "salary_min", "'1,000' is not a number"],
     [{ salary_max: "Infinity" }, "salary_max", "'Infinity' is not a number"],
     [{ salary_min: "-1" }, "salary_min", "must not be negative"],
-    [{ remote: "maybe" }, "remote", "'maybe' is not a yes/no word (true, false, yes, no, 1, 0)"],
+    [{ remote: "maybe" }, "remote", "'maybe' is not a yes/no word (true, yes, y, 1, on; false, no, n, 0, off)"],
     [{ currency: "euro" }, "currency", "must be a three-letter ISO 4217 code such as EUR"],
     [{ currency: "€" }, "currency", "must be a three-letter ISO 4217 code such as EUR"],
     [{ posted_at: "22/11/2026" }, "posted_at", "must be an ISO 8601 date such as 2026-11-22 or 2026-11-22T09:30:00Z"],

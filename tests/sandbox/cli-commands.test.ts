@@ -31,7 +31,7 @@ const usages: Record<string, string> = {
   "sandbox/cli/start.mjs": "usage: npm start -- [--program <dir>] [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...] [--faults '<rules>' [--seed <n>]]",
   "sandbox/cli/upload.ts": "usage: npm run upload -- <file.csv> [--wait] [--timeout <seconds>] [--bucket <name>] [--key <key>] [--program <dir>]",
   "sandbox/cli/invoke.ts": "usage: npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http|sns|schedule [--method GET] [--path /v1/health]) [--program <dir>]",
-  "sandbox/cli/dlq.ts": "usage: npm run dlq -- list | show <message id> | redrive  [--stack <name>] [--program <dir>]",
+  "scripts/dlq.ts": "usage: npm run dlq -- list | show <message id> | redrive  [--stack <name>] [--program <dir>]",
   "sandbox/cli/fire.ts": "usage: npm run fire -- <rule> [--program <dir>]",
   "scripts/reconcile.ts": "usage: npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]",
   "bench/run.ts": "usage: npm run bench -- [--quick] [--json <file>] [--keep]",
@@ -53,7 +53,7 @@ describe("the sandbox's commands, as a newcomer types them", () => {
       JSON.stringify({
         awsEndpoint: deadEndpoint,
         region: "us-east-1",
-        apiToken: "t".repeat(32),
+        secrets: { "job-offers:apiToken": "t".repeat(32) },
         bucketName: "jobs-bucket",
         uploadPrefix: "job_offers/",
         queueUrl: `${deadEndpoint}/000000000000/jobs`,
@@ -81,7 +81,7 @@ describe("the sandbox's commands, as a newcomer types them", () => {
       run("sandbox/cli/upload.ts", [join(repoRoot, "fixtures", "jobs.csv"), "--wait"], staleState),
       run("sandbox/cli/invoke.ts", ["apiFunctionName", "--sample", "http"], staleState),
       run("sandbox/cli/invoke.ts", ["apiFunctionName", "--event", join(repoRoot, "package.json")], staleState),
-      run("sandbox/cli/dlq.ts", ["list"], staleState),
+      run("scripts/dlq.ts", ["list"], staleState),
       run("scripts/reconcile.ts", [join(repoRoot, "fixtures", "jobs.csv")], staleState),
     ]);
     for (const result of [upload, invokeSample, invokeEvent, dlq]) expect(result).toEqual({ code: 1, stdout: "", stderr: said });

@@ -39,7 +39,7 @@ export interface ProgramRun {
   all(type: string): RecordedResource[];
 }
 
-/** Config of a personal stack with only what DESIGN.md requires of it. */
+/** Config of a personal stack with only what one needs: region, account pin, owner, the API token secret. */
 export function personalStackConfig(overrides: Record<string, string | undefined> = {}): Record<string, string> {
   const config: Record<string, string | undefined> = {
     "aws:region": REGION,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll } from "vitest";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -67,12 +67,20 @@ export async function startTestSandbox(options: Omit<SandboxOptions, "reporter" 
   };
 }
 
-/** Runs a sandbox command (`sandbox/cli/<name>.ts`) against a test sandbox, as `npm run <name>` would. */
+/** The file `npm run <name>` runs with tsx, as package.json says. */
+function scriptFile(name: string): string {
+  const scripts = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+  const file = /^tsx (\S+)$/.exec(scripts[name] ?? "")?.[1];
+  if (!file) throw new Error(`package.json has no "${name}" script that runs a file with tsx`);
+  return join(repoRoot, file);
+}
+
+/** Runs a command against a test sandbox, as `npm run <name>` would. */
 export function runCommand(local: TestSandbox, name: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ["--import", "tsx", join(repoRoot, "sandbox", "cli", `${name}.ts`), ...args],
+      ["--import", "tsx", scriptFile(name), ...args],
       { cwd: repoRoot, env: { ...process.env, SANDBOX_STATE_DIR: local.sandbox.stateDir } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );

@@ -1,6 +1,14 @@
+/**
+ * The dead-letter queues of the running sandbox's program, or of a deployed stack:
+ *
+ *   npm run dlq -- list | show <message id> | redrive  [--stack <name>] [--program <dir>]
+ *
+ * In the sandbox the dead-letter queues are those the program's redrive policies name, and looking
+ * does not receive; on a deployed stack (`--stack`), the queues its outputs name, and redrive starts
+ * an SQS message move task. Exits 1 when a message could not be moved, 2 on a usage or access error.
+ */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { execFileSync } from "node:child_process";
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -12,9 +20,9 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from "@aws-sdk/client-sqs";
-import { sqsClientConfig } from "../../runtime/aws";
-import { fail, parseFlags } from "./args";
-import { commandLine, programOption, programUsage, sandboxContext } from "./context";
+import { fail, parseFlags } from "../sandbox/cli/args";
+import { commandLine, programOption, programUsage } from "../sandbox/cli/context";
+import { requiredOutput, type Target, targetOf } from "./lib/target";
 
 const usage = `npm run dlq -- list | show <message id> | redrive  [--stack <name>] ${programUsage}`;
 
@@ -38,23 +46,13 @@ function pairsOf(resources: Array<{ type: string; state: Record<string, unknown>
   });
 }
 
-/** A deployed stack's queues, from its outputs; the region is the one its queue URLs name. */
-async function stackPairs(stack: string): Promise<{ sqs: SQSClient; pairs: Pair[]; aws: true }> {
-  let outputs: Record<string, unknown>;
-  try {
-    outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
-  } catch (error) {
-    throw new Error(`could not read the outputs of stack ${stack} (pulumi stack output --json --stack ${stack}): ${(error as Error).message}`);
-  }
-  const queueUrl = outputs.queueUrl;
-  const dlqUrl = outputs.deadLetterQueueUrl;
-  if (typeof queueUrl !== "string" || typeof dlqUrl !== "string") throw new Error(`stack ${stack} has no queueUrl and deadLetterQueueUrl outputs`);
-  const region = /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(queueUrl)?.[1] ?? process.env.AWS_REGION;
-  // With an endpoint override (LocalStack, a stand-in), the queue URLs' AWS hosts are not where to go.
-  const sqs = new SQSClient({ ...sqsClientConfig, ...(region ? { region } : {}) });
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
+/** A deployed stack's queues, from its outputs (the names this project's program exports). */
+async function stackPairs(target: Target): Promise<Pair[]> {
+  const queueUrl = requiredOutput(target, "queueUrl", "dlq");
+  const dlqUrl = requiredOutput(target, "deadLetterQueueUrl", "dlq");
+  const { Attributes } = await target.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
   const name = (url: string) => url.split("/").pop() ?? url;
-  return { sqs, aws: true, pairs: [{ source: { name: name(queueUrl), url: queueUrl }, dlq: { name: name(dlqUrl), url: dlqUrl, arn: String(Attributes?.QueueArn) } }] };
+  return [{ source: { name: name(queueUrl), url: queueUrl }, dlq: { name: name(dlqUrl), url: dlqUrl, arn: String(Attributes?.QueueArn) } }];
 }
 
 /**
@@ -146,18 +144,18 @@ async function main() {
   const { positionals, values } = parseFlags(usage, { stack: { type: "string" }, ...programOption });
   const [command, id] = positionals;
   if (!["list", "show", "redrive"].includes(command) || (command === "show") !== (id !== undefined)) fail(new Error(`usage: ${usage}`));
-  let sqs: SQSClient;
-  let pairs: Pair[];
-  let awsEndpoint: string | undefined;
-  const onAws = values.stack !== undefined;
-  if (values.stack !== undefined) {
-    ({ sqs, pairs } = await stackPairs(values.stack));
-  } else {
-    const context = sandboxContext(values.program);
-    sqs = context.sqs;
-    pairs = pairsOf(await context.resources());
-    awsEndpoint = context.outputs.awsEndpoint;
+  const target = targetOf(values);
+  try {
+    await run(target, command, id, values.program);
+  } finally {
+    target.close();
   }
+}
+
+async function run(target: Target, command: string, id: string | undefined, program: string | undefined): Promise<void> {
+  const { sqs, awsEndpoint } = target;
+  const onAws = target.resources === undefined;
+  const pairs = target.resources ? pairsOf(await target.resources()) : await stackPairs(target);
   if (pairs.length === 0) return console.log("the program declares no queue with a dead-letter queue");
 
   if (command === "show") {
@@ -172,7 +170,7 @@ async function main() {
       console.log(bodyText(found.Body ?? ""));
       return;
     }
-    fail(new Error(`no message ${id} in ${pairs.map((pair) => pair.dlq.name).join(", ")} (${commandLine("dlq -- list", values.program)} shows their ids)`));
+    fail(new Error(`no message ${id} in ${pairs.map((pair) => pair.dlq.name).join(", ")} (${commandLine("dlq -- list", program)} shows their ids)`));
   }
 
   for (const { source, dlq } of pairs) {

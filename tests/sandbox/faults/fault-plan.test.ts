@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { EndpointFaults, type SqsAnswer } from "../../sandbox/faults/endpoint";
-import { FaultPlan } from "../../sandbox/faults/plan";
-import { parseFaultRules } from "../../sandbox/faults/rules";
+import { EndpointFaults, type SqsAnswer } from "../../../sandbox/faults/endpoint";
+import { FaultPlan } from "../../../sandbox/faults/plan";
+import { parseFaultRules } from "../../../sandbox/faults/rules";
 
 const consumer = { name: "ingest-sqs-to-dynamo-22659b6", logicalName: "ingest-sqs-to-dynamo" };
 

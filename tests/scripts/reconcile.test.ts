@@ -33,7 +33,10 @@ describe("reading the file as the producer does", () => {
   it("stops where the producer stops, with its reason", async () => {
     const file = await readFileRows(chunks('id,city\nj-1,Paris\nj-2,"Lyon\nj-3,Nice\n'));
     expect(file).toEqual({ rows: [row(2, "j-1")], fileError: "line 3: a quoted field opened in this record is never closed" });
-    expect(await readFileRows(chunks(""))).toEqual({ rows: [], fileError: "the file has no header row" });
+    expect(await readFileRows(chunks(""))).toEqual({
+      rows: [],
+      fileError: "the file is empty (0 bytes); a header row naming at least id and city is required",
+    });
     expect((await readFileRows(chunks("id;city\nj-1;Paris\n"))).fileError).toMatch(/semicolon-separated/);
     expect((await readFileRows(chunks("sep=;\nid;city\nj-1;Paris\n"))).fileError).toBe(
       'header: the first line is Excel\'s "sep=;" line: the file is semicolon-separated; export the file with commas between columns (CSV UTF-8)',
