@@ -2,6 +2,7 @@ import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { startLocalAws, type LocalAws } from "./endpoint";
 import { HttpGateway } from "./services/apigateway/gateway";
 import { Deployer } from "./program/deployer";
@@ -10,7 +11,7 @@ import { matchingRecord, provisionReplayed, recordDeployment, recordedDeployment
 import { Provisioner } from "./program/provision";
 import { sandboxStackConfig } from "./program/stack-config";
 import { sandboxCredentials, sandboxRegion, sandboxStack } from "./shared/constants";
-import { consoleReporter, type Reporter } from "./shared/log";
+import { consoleReporter, observedReporter, type Reporter } from "./shared/log";
 import { Wiring } from "./wiring";
 import { handleSnsRequest, isSnsRequest } from "./services/sns/query-api";
 import { fireRoute } from "./services/events/fire-route";
@@ -23,6 +24,10 @@ import { outputsFile, writeOutputs, type SandboxOutputs } from "./shared/outputs
 import { lockStateDir } from "./shared/state-lock";
 import { FaultPlan } from "./faults/plan";
 import { EndpointFaults } from "./faults/endpoint";
+import { LocalCloudWatch } from "./services/cloudwatch/local-cloudwatch";
+import { LocalMetrics } from "./services/cloudwatch/metrics";
+import { InvocationLog } from "./console/invocation-log";
+import { consolePath, consoleRoutes } from "./console/routes";
 
 export interface SandboxOptions {
   /** HTTP API port (`--port`); 0 picks a free one. */
@@ -57,7 +62,11 @@ export interface Sandbox {
   outputs: SandboxOutputs;
   deployment: Deployment;
   wiring: Wiring;
+  /** The program's alarms and the metrics they are evaluated on. */
+  cloudwatch: LocalCloudWatch;
   awsEndpoint: string;
+  /** The console's page (`consoleUrl` in outputs.json). */
+  consoleUrl: string;
   apiOrigin: string;
   stateDir: string;
   programDir: string;
@@ -81,7 +90,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const stateDir = resolve(options.stateDir ?? join(programDir, ".sandbox"));
   // What the functions write is kept for CloudWatch Logs' API as it is shown.
   const functionLogs = new FunctionLogs();
-  const reporter = functionLogs.recording(options.reporter ?? consoleReporter());
+  const terminal = options.reporter ?? consoleReporter();
+  // Told of every invocation from the start: the console's log and the alarms' figures.
+  const invocations = new InvocationLog();
+  const metrics = new LocalMetrics();
+  const reporter = functionLogs.recording(observedReporter(terminal, [metrics, invocations]));
   // Checked before --fresh wipes anything: another sandbox may be using this state.
   const releaseLock = lockStateDir(stateDir);
   if (options.fresh) {
@@ -155,7 +168,33 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     aws.faults = new EndpointFaults(faults);
     const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
     stoppers.push(() => wiring.stop());
+    const cloudwatch = new LocalCloudWatch({
+      metrics,
+      index: () => wiring.index,
+      queueFigures: (name) => aws.queueFigures(name),
+      publish: (topicArn, subject, message) => {
+        if (!wiring.topics.has(topicArn)) return false;
+        wiring.topics.publish({ topicArn, subject, message, messageAttributes: {} });
+        return true;
+      },
+      reporter: terminal,
+    });
+    const dynamo = new DynamoDBClient(clientConfig);
+    stoppers.push(() => dynamo.destroy());
+    cloudwatch.start();
+    stoppers.push(() => cloudwatch.stop());
     const control = controlRoutes(() => wiring, reporter, { s3, programDir });
+    const consolePages = consoleRoutes({
+      index: () => wiring.index,
+      functions: () => wiring.functions.values(),
+      queueFigures: (name) => aws.queueFigures(name),
+      queueContents: (name) => aws.queueContents(name),
+      s3,
+      sqs,
+      dynamo,
+      cloudwatch,
+      invocations,
+    });
     let deployedAt = new Date();
     const lambda = lambdaApi(() => wiring.index);
     const apigateway = apiGatewayApi(() => wiring.index, () => deployedAt);
@@ -165,13 +204,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         handleSnsRequest(request, response, wiring.topics).catch((error) => response.destroy(error as Error));
         return true;
       }
-      return fireRoute(request, response, wiring.schedules) || control(request, response) || lambda(request, response) || apigateway(request, response) || logs(request, response);
+      return fireRoute(request, response, wiring.schedules) || control(request, response) || lambda(request, response) || apigateway(request, response) || logs(request, response) || consolePages(request, response);
     };
+    const consoleUrl = `${aws.origin}${consolePath}`;
 
     const outputsOf = (current: Deployment): SandboxOutputs => ({
       ...current.outputs,
       awsEndpoint: aws.origin,
       region: sandboxRegion,
+      consoleUrl,
       secrets,
     });
     const sandbox: Sandbox = {
@@ -179,7 +220,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       outputs: outputsOf(deployment),
       deployment,
       wiring,
+      cloudwatch,
       awsEndpoint: aws.origin,
+      consoleUrl,
       apiOrigin: gateway.origin,
       stateDir,
       programDir,

@@ -10,12 +10,8 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import {
-  ChangeMessageVisibilityBatchCommand,
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ListMessageMoveTasksCommand,
-  ReceiveMessageCommand,
-  SendMessageBatchCommand,
   SQSClient,
   StartMessageMoveTaskCommand,
   type Message,
@@ -23,6 +19,7 @@ import {
 import { fail, parseFlags } from "../sandbox/cli/args";
 import { commandLine, programOption, programUsage } from "../sandbox/cli/context";
 import { requiredOutput, type Target, targetOf } from "./lib/target";
+import { drain, redriveMessages, release } from "../sandbox/services/sqs/redrive";
 
 const usage = `npm run dlq -- list | show <message id> | redrive  [--stack <name>] ${programUsage}`;
 
@@ -53,34 +50,6 @@ async function stackPairs(target: Target): Promise<Pair[]> {
   const { Attributes } = await target.sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["QueueArn"] }));
   const name = (url: string) => url.split("/").pop() ?? url;
   return [{ source: { name: name(queueUrl), url: queueUrl }, dlq: { name: name(dlqUrl), url: dlqUrl, arn: String(Attributes?.QueueArn) } }];
-}
-
-/**
- * Reads every message of a queue once, each by its id: receiving hides a message for
- * `visibilitySeconds`, and one that comes back while the loop still runs is not counted twice.
- */
-async function drain(sqs: SQSClient, url: string, visibilitySeconds: number): Promise<Message[]> {
-  const messages = new Map<string, Message>();
-  for (;;) {
-    const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: visibilitySeconds, MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] }),
-    );
-    const fresh = (Messages ?? []).filter((message) => !messages.has(message.MessageId!));
-    if (fresh.length === 0) return [...messages.values()];
-    for (const message of fresh) messages.set(message.MessageId!, message);
-  }
-}
-
-/** Makes messages that were only looked at visible again at once. */
-async function release(sqs: SQSClient, url: string, messages: Message[]): Promise<void> {
-  for (let start = 0; start < messages.length; start += 10) {
-    await sqs.send(
-      new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: url,
-        Entries: messages.slice(start, start + 10).map((message, position) => ({ Id: String(position), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })),
-      }),
-    );
-  }
 }
 
 /** How the sandbox's SQS holds a message (fauxqs' own inspection route, which receives nothing). */
@@ -192,29 +161,11 @@ async function run(target: Target, command: string, id: string | undefined, prog
       if (task) console.log(`status ${task.Status}: ${task.ApproximateNumberOfMessagesMoved ?? 0} of ${task.ApproximateNumberOfMessagesToMove ?? "?"} moved; run this again to start another once it has ended`);
       continue;
     }
-    const messages = await drain(sqs, dlq.url, 30);
-    let moved = 0;
-    for (let start = 0; start < messages.length; start += 10) {
-      const chunk = messages.slice(start, start + 10);
-      const { Successful } = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: source.url,
-          Entries: chunk.map((message, position) => ({ Id: String(position), MessageBody: message.Body ?? "", MessageAttributes: message.MessageAttributes })),
-        }),
-      );
-      // Only what reached the source queue leaves the DLQ: a failed entry stays to be redriven again.
-      const sent = (Successful ?? []).map((entry) => Number(entry.Id));
-      await release(sqs, dlq.url, chunk.filter((_, position) => !sent.includes(position)));
-      if (sent.length === 0) continue;
-      await sqs.send(
-        new DeleteMessageBatchCommand({ QueueUrl: dlq.url, Entries: sent.map((position) => ({ Id: String(position), ReceiptHandle: chunk[position].ReceiptHandle })) }),
-      );
-      moved += sent.length;
-    }
+    const { moved, total } = await redriveMessages(sqs, dlq.url, source.url);
     console.log(`moved ${moved} message(s) from ${dlq.name} back to ${source.name}`);
-    if (moved < messages.length) {
+    if (moved < total) {
       process.exitCode = 1;
-      console.log(`${messages.length - moved} message(s) could not be sent and stay in ${dlq.name}: run redrive again`);
+      console.log(`${total - moved} message(s) could not be sent and stay in ${dlq.name}: run redrive again`);
     }
   }
 }

@@ -22,6 +22,7 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   const apis = httpApisOf(index).apis;
   for (const url of apis.flatMap((api) => api.stages.map((stage) => stageUrl(sandbox.apiOrigin, stage.name)))) lines.push(`  HTTP API      ${url}`);
   lines.push(`  AWS endpoint  ${outputs.awsEndpoint}  (S3, SQS, DynamoDB, SNS, Lambda Invoke; read-only Lambda, API Gateway v2, CloudWatch Logs; any credentials)`);
+  lines.push(`  Console       ${sandbox.consoleUrl}  (loopback only)`);
   lines.push(`  Outputs       ${here(outputsFile(sandbox.stateDir))}`);
   const secrets = Object.keys(outputs.secrets);
   if (secrets.length > 0) lines.push(`  Secrets       ${secrets.join(", ")}: generated for this sandbox (in the outputs' \`secrets\`)`);
@@ -38,6 +39,13 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
     lines.push("");
     lines.push(kind === "not emulated" ? "Not emulated (declared by the program, ignored here)" : kind[0].toUpperCase() + kind.slice(1));
     lines.push(`  ${[...byType].map(([type, count]) => `${shortType(type)}${count > 1 ? ` x${count}` : ""}`).join(", ")}`);
+  }
+  const alarms = sandbox.cloudwatch.alarms;
+  const alarmSummary = sandbox.cloudwatch.summary();
+  if (alarmSummary) {
+    lines.push("");
+    lines.push(`Alarms: ${alarmSummary}`);
+    for (const alarm of alarms.notEvaluated) lines.push(`  not evaluated  ${alarm.name}: ${alarm.reason}`);
   }
   const unhonoured = unhonouredInputs(index.deployment.resources);
   if (unhonoured.length > 0) {

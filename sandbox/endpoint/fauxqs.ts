@@ -14,7 +14,40 @@ export interface FauxqsEmulator {
     headers: Record<string, string | string[] | number | undefined>;
     body: Buffer;
   }>;
+  /** What a queue holds right now, read without receiving anything; undefined for an unknown queue. */
+  queueFigures(name: string): QueueFigures | undefined;
+  /** Its messages, read in place: their receive counts and visibility stay as they are. */
+  queueContents(name: string): QueueContents | undefined;
   stop(): Promise<void>;
+}
+
+/** A queue's counts as SQS's `Approximate...` attributes give them, and when its oldest message was sent. */
+export interface QueueFigures {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  /** Epoch ms of the oldest message not yet deleted (visible or in flight); undefined when empty. */
+  oldestSentAt?: number;
+}
+
+/** One message as the queue holds it, looked at without receiving it. */
+export interface HeldMessage {
+  messageId: string;
+  body: string;
+  sentTimestamp: number;
+  approximateReceiveCount: number;
+  messageAttributes?: Record<string, unknown>;
+}
+
+export interface QueueContents {
+  visible: HeldMessage[];
+  inFlight: HeldMessage[];
+  delayed: HeldMessage[];
+}
+
+/** The parts of fauxqs' queue store the sandbox reads (its own inspection route reads the same). */
+interface SqsStoreView {
+  queuesByName: Map<string, { inspectMessages(): { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: Array<{ message: HeldMessage }> } }>;
 }
 
 /**
@@ -24,7 +57,12 @@ export interface FauxqsEmulator {
 export async function startFauxqs(): Promise<FauxqsEmulator> {
   await acceptWhatSqsAccepts();
   const { buildApp } = await import("fauxqs");
-  const app = buildApp({ logger: false, defaultRegion: sandboxRegion });
+  // The store is made here so that queue figures are read in place: fauxqs' inspection route
+  // serialises every message, too much to do each second for a queue of a large file.
+  const { SqsStore } = (await import(pathToFileURL(join(fauxqsFolder(), "dist", "sqs", "sqsStore.js")).href)) as { SqsStore: new () => SqsStoreView };
+  const sqsStore = new SqsStore();
+  // fauxqs makes each store it is not given (the option's type wants all three).
+  const app = buildApp({ logger: false, defaultRegion: sandboxRegion, stores: { sqsStore } as unknown as NonNullable<Parameters<typeof buildApp>[0]>["stores"] });
   await app.ready();
   return {
     handle: (request, response) => app.routing(request, response),
@@ -36,6 +74,21 @@ export async function startFauxqs(): Promise<FauxqsEmulator> {
         payload: request.body,
       });
       return { status: answer.statusCode, headers: answer.headers, body: answer.rawPayload };
+    },
+    queueFigures(name) {
+      const queue = sqsStore.queuesByName.get(name);
+      if (!queue) return undefined;
+      const { ready, delayed, inflight } = queue.inspectMessages();
+      let oldestSentAt: number | undefined;
+      for (const message of [...ready, ...inflight.map((entry) => entry.message)]) {
+        if (oldestSentAt === undefined || message.sentTimestamp < oldestSentAt) oldestSentAt = message.sentTimestamp;
+      }
+      return { visible: ready.length, inFlight: inflight.length, delayed: delayed.length, ...(oldestSentAt !== undefined ? { oldestSentAt } : {}) };
+    },
+    queueContents(name) {
+      const held = sqsStore.queuesByName.get(name)?.inspectMessages();
+      if (!held) return undefined;
+      return { visible: held.ready, inFlight: held.inflight.map((entry) => entry.message), delayed: held.delayed };
     },
     stop: async () => {
       await app.close();
@@ -52,9 +105,14 @@ const notInSqsBody = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
  * function sends the sandbox exactly what it would send SQS.
  */
 export async function acceptWhatSqsAccepts(): Promise<void> {
+  const types = (await import(pathToFileURL(join(fauxqsFolder(), "dist", "sqs", "sqsTypes.js")).href)) as { INVALID_MESSAGE_BODY_CHAR: RegExp };
+  types.INVALID_MESSAGE_BODY_CHAR.test = (text: string) => notInSqsBody.test(text);
+}
+
+/** Where fauxqs is installed: its modules are loaded by path, as its package exports only its app. */
+function fauxqsFolder(): string {
   const search = createRequire(__filename).resolve.paths("fauxqs") ?? [];
   const folder = search.map((dir) => join(dir, "fauxqs")).find((dir) => existsSync(join(dir, "dist", "sqs", "sqsTypes.js")));
   if (!folder) throw new Error("fauxqs is not installed: run npm ci");
-  const types = (await import(pathToFileURL(join(realpathSync(folder), "dist", "sqs", "sqsTypes.js")).href)) as { INVALID_MESSAGE_BODY_CHAR: RegExp };
-  types.INVALID_MESSAGE_BODY_CHAR.test = (text: string) => notInSqsBody.test(text);
+  return realpathSync(folder);
 }

@@ -18,11 +18,10 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memorySizeMb: number;
-  /** `loggingConfig.logFormat` (`Text` or `JSON`): how the runtime writes what it logs. */
-  logFormat?: string;
   /** The log group of `loggingConfig`, when the program names one. */
   logGroupName?: string;
-  /** With the JSON log format, the least levels of its own and of the platform's lines that CloudWatch Logs keeps. */
+  /** `loggingConfig.logFormat`: how the runtime writes what it logs and how that reaches CloudWatch Logs; with JSON, the least levels kept. */
+  logFormat?: "Text" | "JSON";
   applicationLogLevel?: string;
   systemLogLevel?: string;
   /** Reserved concurrency, if the program declared one. */
@@ -54,7 +53,7 @@ export interface Trigger {
   messageIds?: string[];
 }
 
-/** The hash of an artifact: the same code (text and linked files alike) never restarts a worker. */
+/** The hash of an artifact: the same code (text and linked files alike) never restarts an execution environment. */
 export function codeHashOf(files: Record<string, string>, links: Record<string, string>): string {
   return createHash("sha256").update(JSON.stringify({ files, links })).digest("hex");
 }

@@ -4,10 +4,44 @@ import type { FunctionSpec, InvocationResult, Trigger } from "../model/function-
 export interface Reporter {
   info(message: string): void;
   warn(message: string): void;
-  /** One line per invocation, with the handler's own output under it. */
-  invocation(fn: FunctionSpec, trigger: Trigger, result: InvocationResult): void;
+  /**
+   * One line per invocation, with the handler's own output under it. `details.event` is what the
+   * function was given; a `quiet` one (a plain success in a burst) is counted on the progress line
+   * instead of a line of its own.
+   */
+  invocation(fn: FunctionSpec, trigger: Trigger, result: InvocationResult, details?: InvocationDetails): void;
+  /** An asynchronous event Lambda gave up on (retries or age exhausted), after any on-failure destination. */
+  asyncEventDropped?(fn: FunctionSpec, condition: string): void;
   /** A line that replaces itself on a terminal (ingestion progress); `undefined` ends it. */
   progress(line: string | undefined): void;
+}
+
+export interface InvocationDetails {
+  event?: unknown;
+  quiet?: boolean;
+}
+
+/** Who else hears of every invocation (the console's log, the alarms' metrics) besides the terminal. */
+export interface InvocationObserver {
+  invocation(fn: FunctionSpec, trigger: Trigger, result: InvocationResult, event: unknown): void;
+  asyncEventDropped(fn: FunctionSpec, condition: string): void;
+}
+
+/** The reporter the services are given: it tells the terminal (or a test's reporter) and the observers. */
+export function observedReporter(inner: Reporter, observers: InvocationObserver[]): Reporter {
+  return {
+    info: (message) => inner.info(message),
+    warn: (message) => inner.warn(message),
+    progress: (line) => inner.progress(line),
+    invocation(fn, trigger, result, details) {
+      inner.invocation(fn, trigger, result, details);
+      observers.forEach((observer) => observer.invocation(fn, trigger, result, details?.event));
+    },
+    asyncEventDropped(fn, condition) {
+      inner.asyncEventDropped?.(fn, condition);
+      observers.forEach((observer) => observer.asyncEventDropped(fn, condition));
+    },
+  };
 }
 
 const color = (code: number, text: string, enabled: boolean) => (enabled ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -32,7 +66,8 @@ export function consoleReporter(stream: NodeJS.WriteStream = process.stdout): Re
   return {
     info: (message) => line(message),
     warn: (message) => line(color(33, `! ${message}`, tty)),
-    invocation(fn, trigger, result) {
+    invocation(fn, trigger, result, details) {
+      if (details?.quiet) return;
       const time = new Date().toISOString().slice(11, 23);
       const cold = result.initMs > 0 ? ` (cold start ${Math.round(result.initMs)} ms)` : "";
       const outcome = outcomeOf(result);
@@ -68,7 +103,8 @@ export function memoryReporter(): Reporter & { lines: string[]; invocations: Arr
     invocations,
     info: (message) => lines.push(message),
     warn: (message) => lines.push(`! ${message}`),
-    invocation(fn, trigger, result) {
+    invocation(fn, trigger, result, details) {
+      if (details?.quiet) return;
       invocations.push({ fn: fn.name, trigger, result });
       lines.push(`${fn.logicalName} <- ${trigger.source} ${trigger.detail} ${outcomeOf(result)}`);
     },

@@ -5,6 +5,8 @@ import { dirname, join } from "node:path";
 export interface SandboxOutputs extends Record<string, unknown> {
   awsEndpoint: string;
   region: string;
+  /** The sandbox's console in the browser. */
+  consoleUrl: string;
   /** Secrets the sandbox generated for the stack's config (qualified key to value): clients need them. */
   secrets: Record<string, string>;
 }

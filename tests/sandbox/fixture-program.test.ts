@@ -150,6 +150,74 @@ describe("the sandbox running a program", () => {
     const attempts = local.reporter.invocations.filter((invocation) => invocation.trigger.source === "s3");
     expect(attempts).toHaveLength(3);
     expect(attempts.every((attempt) => !attempt.result.ok)).toBe(true);
+    // Given up after its retries: counted as CloudWatch counts it, once, for the alarms to see.
+    const dimensions = { FunctionName: [...local.sandbox.wiring.functions.values()].find((fn) => fn.spec.logicalName === "always-fails")!.name };
+    const sum = (metricName: string) => local.sandbox.cloudwatch.metrics.statistic({ namespace: "AWS/Lambda", metricName, dimensions }, "Sum", 0, Date.now() + 1);
+    expect(await eventually(() => sum("AsyncEventsDropped"), 5_000, "AsyncEventsDropped")).toBe(1);
+    expect(sum("Errors")).toBe(3);
+  });
+
+  it("serves a console of this program: resources by service, alarms it cannot evaluate named, and only to its own pages", async () => {
+    const call = (path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        // node:http rather than fetch: fetch does not let a caller choose Host or Origin.
+        const sent = httpRequest(`${local.sandbox.awsEndpoint}${path}`, { method: options.method ?? "GET", headers: options.headers ?? {} }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (chunk: Buffer) => chunks.push(chunk));
+          response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+        });
+        sent.on("error", reject);
+        sent.end(options.body);
+      });
+    const port = new URL(local.sandbox.awsEndpoint).port;
+    expect(local.sandbox.outputs.consoleUrl).toBe(`${local.sandbox.awsEndpoint}/_console/`);
+    expect(readyBanner(local.sandbox, 1000)).toContain(`\n  Console       ${local.sandbox.awsEndpoint}/_console/  (loopback only)\n`);
+
+    const page = await call("/_console/");
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<script src="app.js"></script>');
+    const script = await call("/_console/app.js");
+    expect(script.status).toBe(200);
+    // Bundled: no import of anything, no address elsewhere (the SVG namespace is a name, not a fetch).
+    expect(script.body).not.toMatch(/\bimport\b|https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
+
+    const { services } = JSON.parse((await call("/_console/api/resources")).body) as { services: Array<{ service: string; resources: Array<{ logicalName: string; localName: string; coverage: string }> }> };
+    const of = (service: string) => services.find((entry) => entry.service === service)?.resources ?? [];
+    expect(of("dynamodb")).toEqual([{ type: "table", logicalName: "seen", localName: local.output("seenTableName"), coverage: "emulated" }]);
+    expect(of("s3").map((resource) => [resource.logicalName, resource.coverage])).toEqual([
+      ["uploads", "emulated"],
+      ["uploads-block", "not emulated (no effect locally)"],
+      ["uploads-notification", "emulated"],
+    ]);
+    // An alarm on every function's errors (no FunctionName) has no figures here: listed, not evaluated.
+    const alarms = JSON.parse((await call("/_console/api/alarms")).body);
+    expect(alarms.evaluated).toEqual([]);
+    expect(alarms.notEvaluated).toEqual([
+      { name: expect.stringMatching(/^errors-[0-9a-f]{7}$/), logicalName: "errors", reason: "the sandbox measures AWS/Lambda Errors per FunctionName only (dimensions: none)" },
+    ]);
+    expect(readyBanner(local.sandbox, 1000)).toMatch(/\nAlarms: 0 evaluated locally, periods divided by 60 as retries are \(60 s -> 1 s\); 1 not evaluated\n {2}not evaluated {2}errors-[0-9a-f]{7}: the sandbox measures/);
+
+    // DNS rebinding: a page of another site whose name resolves to 127.0.0.1.
+    const rebound = await call("/_console/api/queues", { headers: { host: `rebound.example:${port}` } });
+    expect(rebound).toEqual({
+      status: 403,
+      body: JSON.stringify({ __type: "AccessDeniedException", message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'rebound.example:${port}'` }),
+    });
+    // A page of another site posting (no preflight for a simple request) changes nothing.
+    const bucket = local.output("bucketName");
+    const upload = (headers: Record<string, string>) => call(`/_console/api/buckets/${bucket}/object?key=${encodeURIComponent("notes/from-console.txt")}`, { method: "PUT", headers, body: "hello" });
+    expect(await upload({ origin: "https://evil.example", "content-type": "text/plain" })).toEqual({
+      status: 403,
+      body: JSON.stringify({ __type: "AccessDeniedException", message: "the sandbox's AWS endpoint refuses requests from pages of other origins ('https://evil.example')" }),
+    });
+    expect((await upload({ "sec-fetch-site": "cross-site", "content-type": "text/plain" })).status).toBe(403);
+    expect((await call(`/_console/api/buckets/${bucket}/objects?prefix=notes/`)).body).toBe(JSON.stringify({ objects: [], nextCursor: null }));
+    // The console's own page, by either loopback name.
+    expect(await upload({ origin: `http://localhost:${port}`, host: `localhost:${port}`, "content-type": "text/plain" })).toEqual({ status: 200, body: JSON.stringify({ key: "notes/from-console.txt", size: 5 }) });
+    const listed = JSON.parse((await call(`/_console/api/buckets/${bucket}/objects?prefix=notes/`)).body);
+    expect(listed.objects.map((object: { key: string; size: number }) => [object.key, object.size])).toEqual([["notes/from-console.txt", 5]]);
+    expect(await call(`/_console/api/buckets/${bucket}/object`, { method: "DELETE" })).toEqual({ status: 405, body: JSON.stringify({ message: "DELETE is not allowed on /_console/api/buckets/" + bucket + "/object (GET, PUT is)" }) });
+    expect((await call("/_console/api/tables/nope/items")).body).toBe(JSON.stringify({ message: "the program declares no table named 'nope'" }));
   });
 
   it("queues an Invoke with InvocationType Event as Lambda does: 202, retried, then to the on-failure destination", async () => {

@@ -57,7 +57,7 @@ export class HttpGateway {
       return undefined;
     }
     const result = await fn.invoke(event);
-    this.reporter.invocation(fn.spec, { source: "http", detail }, result);
+    this.reporter.invocation(fn.spec, { source: "http", detail }, result, { event });
     return result;
   }
 

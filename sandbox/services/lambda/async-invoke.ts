@@ -2,6 +2,7 @@ import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import type { LocalFunction } from "./function";
 import type { InvocationResult, Trigger } from "../../model/function-spec";
 import type { Reporter } from "../../shared/log";
+import { localTimeScale } from "../../shared/constants";
 import { queueUrlOfArn, type ResourceIndex } from "../../model/resource-index";
 
 export interface AsyncInvokeConfig {
@@ -29,9 +30,9 @@ export function asyncConfigFor(index: ResourceIndex, functionName: string): Asyn
 
 /**
  * Asynchronous invocation as Lambda does it: on error, the event is retried (Lambda waits about
- * 1 and then 2 minutes; the sandbox waits `retryDelaysMs`, seconds by default, so a developer sees
- * the outcome), and once retries or the event's age run out it goes to the on-failure destination
- * in Lambda's destination record format.
+ * 1 and then 2 minutes; the sandbox waits `retryDelaysMs`, by default as many seconds, see
+ * `localTimeScale`, so a developer sees the outcome), and once retries or the event's age run out
+ * it goes to the on-failure destination in Lambda's destination record format.
  */
 export class AsyncInvoker {
   private readonly inFlight = new Set<Promise<void>>();
@@ -54,7 +55,7 @@ export class AsyncInvoker {
   }
 
   private async run(fn: LocalFunction, event: unknown, trigger: Trigger, config: AsyncInvokeConfig): Promise<void> {
-    const delays = this.deps.retryDelaysMs ?? [1_000, 2_000];
+    const delays = this.deps.retryDelaysMs ?? [60_000, 120_000].map((ms) => ms / localTimeScale);
     const queuedAt = Date.now();
     let result: InvocationResult | undefined;
     let attempts = 0;
@@ -68,14 +69,26 @@ export class AsyncInvoker {
       attempts++;
       const attemptTrigger = attempts === 1 ? trigger : { ...trigger, detail: `${trigger.detail} (retry ${attempts - 1})` };
       result = await fn.invoke(event);
-      this.deps.reporter.invocation(fn.spec, attemptTrigger, result);
+      this.deps.reporter.invocation(fn.spec, attemptTrigger, result, { event });
       if (result.ok) break;
       if (attempts <= config.maximumRetryAttempts) {
         await new Promise((resolve) => setTimeout(resolve, delays[Math.min(attempts - 1, delays.length - 1)]));
       }
     }
     const destination = result?.ok ? config.onSuccess : config.onFailure;
+    if (!result?.ok && !this.stopped) {
+      // Counted once the event leaves Lambda for good, destination or not (AsyncEventsDropped).
+      const dropped = () => this.deps.reporter.asyncEventDropped?.(fn.spec, condition);
+      if (!destination) return dropped();
+      await this.deliver(destination, this.recordOf(fn, event, result, condition, attempts), fn.name).finally(dropped);
+      return;
+    }
     if (!destination || this.stopped) return;
+    await this.deliver(destination, this.recordOf(fn, event, result, condition, attempts), fn.name);
+  }
+
+  /** Lambda's destination record of an invocation. */
+  private recordOf(fn: LocalFunction, event: unknown, result: InvocationResult | undefined, condition: string, attempts: number) {
     const record = {
       version: "1.0",
       timestamp: new Date().toISOString(),
@@ -93,7 +106,7 @@ export class AsyncInvoker {
       },
       responsePayload: result ? (result.ok ? result.value : result.error) : null,
     };
-    await this.deliver(destination, record, fn.name);
+    return record;
   }
 
   private async deliver(destination: string, record: unknown, functionName: string) {

@@ -33,9 +33,8 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
     timeoutSeconds: inputs.timeout ?? 3,
     memorySizeMb: inputs.memorySize ?? 128,
     logGroupName: inputs.loggingConfig?.logGroup || undefined,
-    logFormat: inputs.loggingConfig?.logFormat || undefined,
     ...(inputs.loggingConfig?.logFormat === "JSON"
-      ? { applicationLogLevel: inputs.loggingConfig.applicationLogLevel ?? "INFO", systemLogLevel: inputs.loggingConfig.systemLogLevel ?? "INFO" }
+      ? { logFormat: "JSON" as const, applicationLogLevel: inputs.loggingConfig.applicationLogLevel ?? "INFO", systemLogLevel: inputs.loggingConfig.systemLogLevel ?? "INFO" }
       : {}),
     reservedConcurrency: inputs.reservedConcurrentExecutions !== undefined && inputs.reservedConcurrentExecutions >= 0 ? inputs.reservedConcurrentExecutions : undefined,
   };

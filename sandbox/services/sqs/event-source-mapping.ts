@@ -125,16 +125,16 @@ export class SqsPoller {
     const failed = records.length - toDelete.length;
     this.burst++;
     // In a burst (a large file), plain successes go to the progress line; failures are always shown.
-    if (!result.ok || failed > 0 || this.burst <= linesPerBurst) {
-      const queueName = this.settings.queueArn.split(":").pop();
-      this.reporter.invocation(
-        fn.spec,
-        { source: "sqs", detail: `${records.length} message(s) from ${queueName}`, messageIds: records.map((record) => record.messageId!) },
-        result,
-      );
-      if (result.ok && failed > 0) {
-        this.reporter.info(`    ${failed} of ${records.length} reported as batchItemFailures: they return after the visibility timeout`);
-      }
+    const quiet = result.ok && failed === 0 && this.burst > linesPerBurst;
+    const queueName = this.settings.queueArn.split(":").pop();
+    this.reporter.invocation(
+      fn.spec,
+      { source: "sqs", detail: `${records.length} message(s) from ${queueName}`, messageIds: records.map((record) => record.messageId!) },
+      result,
+      { event: { Records: records }, quiet },
+    );
+    if (result.ok && failed > 0) {
+      this.reporter.info(`    ${failed} of ${records.length} reported as batchItemFailures: they return after the visibility timeout`);
     }
     for (let start = 0; start < toDelete.length; start += 10) {
       const chunk = toDelete.slice(start, start + 10);
