@@ -142,7 +142,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const deploy = async () => {
       const asked = request(origins);
       const deployed = await deployer.deploy(asked);
-      if (!stopping) recordDeployment(stateDir, deployed, asked);
+      // Off the path of the start or redeploy that waits for it: the record is for the next start.
+      setImmediate(() => {
+        try {
+          recordDeployment(stateDir, deployed, asked);
+        } catch {
+          // A state directory removed meanwhile: the next start runs the program.
+        }
+      });
       return deployed;
     };
     let deployment = record ? await replay(recordedDeployment(stateDir, record, origins), aws.origin) : undefined;

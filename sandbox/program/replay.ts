@@ -137,14 +137,14 @@ export function sameDeployment(a: Deployment, b: Deployment): boolean {
 /**
  * Creates in the emulators what a replayed deployment holds (queues and objects live in memory and
  * are gone after a stop; a table is kept, or created again if its data was removed). False when
- * an emulator answers other than the record says (a queue URL): then the program must run.
+ * an emulator answers other than the record says (a queue URL, a stream ARN): then the program must run.
  */
 export async function provisionReplayed(provisioner: Provisioner, deployment: Deployment): Promise<boolean> {
   // In the order the program registered them: a dead-letter queue exists before the queue naming it.
   for (const resource of deployment.resources) {
     const physical = physicalName(resource.inputs, deployment.stack, resource.type, resource.name, resourceTypes.get(resource.type)?.nameInput);
-    const url = await provisioner.create(resource.type, physical, resource.inputs);
-    if (url !== undefined && url !== resource.state.url) return false;
+    const computed = await provisioner.create(resource.type, physical, resource.inputs);
+    if (Object.entries(computed).some(([key, value]) => resource.state[key] !== value)) return false;
   }
   return true;
 }

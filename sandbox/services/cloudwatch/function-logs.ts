@@ -30,6 +30,16 @@ export interface LogGroup {
  */
 export const maxEventsPerGroup = 10_000;
 
+const isJsonLine = (text: string) => {
+  if (!text.startsWith("{")) return false;
+  try {
+    const parsed = JSON.parse(text) as { level?: unknown; requestId?: unknown };
+    return typeof parsed === "object" && parsed !== null && "level" in parsed && "requestId" in parsed;
+  } catch {
+    return false;
+  }
+};
+
 const rank = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 const levels: Record<string, string> = { log: "INFO", info: "INFO", warn: "WARN", error: "ERROR", debug: "DEBUG", trace: "TRACE" };
 
@@ -75,7 +85,7 @@ export class FunctionLogs {
       group.current = stream;
     }
     const id = result.requestId;
-    const format = fn.logFormat === "JSON";
+    const format = fn.logFormat?.toUpperCase() === "JSON";
     const duration = result.durationMs.toFixed(2);
     const report = {
       durationMs: Number(duration),
@@ -94,11 +104,9 @@ export class FunctionLogs {
     for (const log of result.logs) {
       const level = levels[log.level] ?? "INFO";
       if (!kept(level, fn.applicationLogLevel)) continue;
-      lines.push([started, format ? JSON.stringify({ timestamp: at(started), level, requestId: id, message: log.text }) : `${at(started)}\t${id}\t${level}\t${log.text}`]);
-    }
-    if (!result.ok && result.error.errorType !== "Sandbox.Timedout") {
-      const { errorType, errorMessage, trace } = result.error;
-      lines.push([now, format ? JSON.stringify({ timestamp: at(now), level: "ERROR", requestId: id, message: { errorType, errorMessage, stackTrace: trace } }) : `${at(now)}\t${id}\tERROR\tInvoke Error \t${JSON.stringify({ errorType, errorMessage, stack: trace })}`]);
+      // The runtime's own lines (an `Invoke Error`) come already in the function's format.
+      const formatted = format && isJsonLine(log.text);
+      lines.push([started, formatted ? log.text : format ? JSON.stringify({ timestamp: at(started), level, requestId: id, message: log.text }) : `${at(started)}\t${id}\t${level}\t${log.text}`]);
     }
     if (!format && !result.ok && result.error.errorType === "Sandbox.Timedout") {
       lines.push([now, `${at(now)} ${id} Task timed out after ${(result.durationMs / 1000).toFixed(2)} seconds`]);
