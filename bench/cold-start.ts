@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as esbuild from "esbuild";
-import { bundle, HANDLER_BUILD_OPTIONS, PROJECT_ROOT } from "../components/bundle";
+import { bundle, HANDLER_BUILD_OPTIONS, PROJECT_ROOT, SOURCE_MAP_FILE, SOURCE_MAP_NODE_OPTIONS } from "../components/bundle";
 import { quietEnv, runJsonChild } from "./child";
 import { handlerEnvironment, HANDLERS } from "./handler-env";
 import { fmt, progress, yesNo, type Figure } from "./report";
@@ -60,12 +60,17 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
     writeFileSync(unbundled, external.outputFiles[0].text);
     const env = { ...quietEnv, ...handlerEnvironment(handler.contract), NODE_PATH: join(PROJECT_ROOT, "node_modules") };
 
+    // The deployed archive: the bundle and its source map beside it.
+    writeFileSync(join(dir, handler.name, SOURCE_MAP_FILE), production.sourceMap);
+
     const fast: Probe[] = [];
     const slow: Probe[] = [];
-    // Alternated, so that a slow moment of the machine hits both sides alike.
+    const mapped: Probe[] = [];
+    // Alternated, so that a slow moment of the machine hits every side alike.
     for (let rep = 0; rep < reps; rep++) {
       fast.push(await runJsonChild<Probe>(["-e", PROBE, bundled], { env, timeoutMs: 30_000 }));
       slow.push(await runJsonChild<Probe>(["-e", PROBE, unbundled], { env, timeoutMs: 30_000 }));
+      mapped.push(await runJsonChild<Probe>(["-e", PROBE, bundled], { env: { ...env, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS }, timeoutMs: 30_000 }));
     }
     const value = median(fast.map((probe) => probe.ms));
     const baseline = median(slow.map((probe) => probe.ms));
@@ -83,6 +88,17 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
       ratio: fmt.ratio(baseline / value),
       goal: usesPackages ? ">= 3x faster" : "- (no npm imports)",
       met: usesPackages ? yesNo(baseline / value >= 3) : "-",
+    });
+    // What the deployed functions pay for stack traces at runtime/ lines: Node reads the map at load.
+    const withMap = median(mapped.map((probe) => probe.ms));
+    progress(`cold start ${handler.name}: ${fmt.ms(withMap)} with ${SOURCE_MAP_NODE_OPTIONS} (${fmt.kb(Buffer.byteLength(production.sourceMap))} map) vs ${fmt.ms(value)} without`);
+    figures.push({
+      figure: `cold start ${handler.name}: module init with its source map`,
+      value: `${fmt.ms(withMap)} (${fmt.kb(Buffer.byteLength(production.sourceMap))} map)`,
+      baseline: `${fmt.ms(value)} without ${SOURCE_MAP_NODE_OPTIONS}`,
+      ratio: fmt.ratio(withMap / value),
+      goal: "listed",
+      met: "-",
     });
     const isApi = handler.name === "job-api";
     figures.push({
@@ -133,10 +149,13 @@ function sdkClients(): Figure {
  */
 async function zodAlone(dir: string, reps: number): Promise<Figure> {
   const build = (contents: string) =>
-    esbuild.buildSync({
-      ...HANDLER_BUILD_OPTIONS,
-      stdin: { contents, resolveDir: PROJECT_ROOT, loader: "ts" },
-    }).outputFiles[0].text;
+    esbuild
+      .buildSync({
+        ...HANDLER_BUILD_OPTIONS,
+        stdin: { contents, resolveDir: PROJECT_ROOT, loader: "ts" },
+      })
+      // The bundle, not its source map.
+      .outputFiles.find((file) => file.path.endsWith(".js"))!.text;
   const classic = join(dir, "zod.js");
   const mini = join(dir, "zod-mini.js");
   writeFileSync(classic, build('import { z } from "zod"; export const job = z.strictObject({ id: z.string().trim().min(1), salary: z.number().optional() });'));

@@ -14,9 +14,18 @@ export const PROJECT_ROOT = path.join(__dirname, "..");
 /** The file name inside the archive, and so the `handler` setting is `index.handler`. */
 export const BUNDLE_FILE = "index.js";
 export const HANDLER = "index.handler";
+/** The bundle's source map, beside it in the archive: stack traces name lines of `runtime/` sources. */
+export const SOURCE_MAP_FILE = `${BUNDLE_FILE}.map`;
+/**
+ * Lambda's Node.js runtime reads NODE_OPTIONS from the function's environment: with it, Node
+ * applies the source map to every stack trace (a handler error's frames are at our sources).
+ */
+export const SOURCE_MAP_NODE_OPTIONS = "--enable-source-maps";
 
 export interface Bundle {
   readonly code: string;
+  /** The source map of `code` (its sources relative to the project root, without their text). */
+  readonly sourceMap: string;
   /** Every source file that went into the bundle, relative to the project root. */
   readonly inputs: string[];
   /** Bytes each input contributes to the bundle: what to read first when a bundle grows. */
@@ -54,7 +63,12 @@ export const HANDLER_BUILD_OPTIONS = {
   mainFields: ["module", "main"],
   external: NOT_USED_ON_LAMBDA,
   legalComments: "none",
-  sourcemap: false,
+  // A map file beside the bundle, named by a comment at its end; sources by path only (their text
+  // would double the archive), relative to the project root: `runtime/job-api/app.ts`.
+  sourcemap: "linked",
+  sourcesContent: false,
+  // At the project root, so the map's sources are relative to it; nothing is written (write: false).
+  outfile: BUNDLE_FILE,
   logLevel: "silent",
 } satisfies esbuild.BuildOptions;
 
@@ -73,9 +87,15 @@ export function bundle(entry: string): Bundle {
     entryPoints: [`./${entry}`],
     metafile: true,
   });
-  const output = Object.values(result.metafile.outputs)[0];
+  const outputNamed = (name: string) => {
+    const file = result.outputFiles.find((candidate) => path.basename(candidate.path) === name);
+    if (!file) throw new Error(`esbuild gave no ${name} for ${entry}`);
+    return file.text;
+  };
+  const output = result.metafile.outputs[BUNDLE_FILE];
   const built = {
-    code: result.outputFiles[0].text,
+    code: outputNamed(BUNDLE_FILE),
+    sourceMap: outputNamed(SOURCE_MAP_FILE),
     inputs: Object.keys(result.metafile.inputs),
     bytesByInput: Object.fromEntries(Object.entries(output.inputs).map(([file, input]) => [file, input.bytesInOutput])),
   };
@@ -88,7 +108,11 @@ export function clearBundleCache(): void {
   bundles.clear();
 }
 
-/** The deployment package of a handler: an archive with the single bundled file. */
+/** The deployment package of a handler: an archive with the bundled file and its source map. */
 export function handlerArchive(entry: string): pulumi.asset.AssetArchive {
-  return new pulumi.asset.AssetArchive({ [BUNDLE_FILE]: new pulumi.asset.StringAsset(bundleHandler(entry)) });
+  const built = bundle(entry);
+  return new pulumi.asset.AssetArchive({
+    [BUNDLE_FILE]: new pulumi.asset.StringAsset(built.code),
+    [SOURCE_MAP_FILE]: new pulumi.asset.StringAsset(built.sourceMap),
+  });
 }

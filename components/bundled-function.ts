@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { handlerArchive, HANDLER } from "./bundle";
+import { handlerArchive, HANDLER, SOURCE_MAP_NODE_OPTIONS } from "./bundle";
 import { allow, lambdaAssumeRolePolicy, policyDocument, Statement } from "./iam";
 
 export interface BundledFunctionArgs {
@@ -23,7 +23,7 @@ export interface BundledFunctionArgs {
  * The one way this project makes a Lambda function: the bundled handler, a role whose inline policy
  * grants exactly the statements given plus writing to the function's own log group, the log group
  * with a retention (created by the program, so `pulumi destroy` removes it), Node 24 on arm64 with
- * JSON logs.
+ * JSON logs, and stack traces at the handler's TypeScript lines (its source map).
  */
 export class BundledFunction extends pulumi.ComponentResource {
   readonly function: aws.lambda.Function;
@@ -72,7 +72,7 @@ export class BundledFunction extends pulumi.ComponentResource {
         role: this.role.arn,
         timeout: args.timeout,
         memorySize: args.memorySize,
-        environment: { variables: args.environment },
+        environment: { variables: { ...args.environment, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS } },
         loggingConfig: {
           logFormat: "JSON",
           logGroup: this.logGroup.name,

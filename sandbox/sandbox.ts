@@ -89,10 +89,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     aws.trustedOrigins.push(gateway.origin);
 
     // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
-    let apiToken = "";
+    let secrets: Record<string, string> = {};
     const deploy = () => {
       const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
-      apiToken = stack.apiToken;
+      secrets = stack.generatedSecrets;
       return deployer.deploy({
         programDir,
         project: stack.project,
@@ -131,7 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...current.outputs,
       awsEndpoint: aws.origin,
       region: sandboxRegion,
-      apiToken,
+      secrets,
     });
     const sandbox: Sandbox = {
       faults,

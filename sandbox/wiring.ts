@@ -1,15 +1,16 @@
 import type { S3Client } from "@aws-sdk/client-s3";
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import type { LocalAws, ObjectEvent } from "./endpoint";
+import type { LocalAws } from "./endpoint";
 import type { Reporter } from "./shared/log";
 import type { Deployment } from "./model/recorded";
 import { ResourceIndex, types } from "./model/resource-index";
 import { functionSpecOf } from "./services/lambda/spec-of";
 import { LocalFunction } from "./services/lambda/function";
 import { AsyncInvoker } from "./services/lambda/async-invoke";
-import { wireS3Notifications } from "./services/s3/notifications";
-import { mappingSettings, SqsPoller } from "./services/sqs/event-source-mapping";
-import { httpApisOf } from "./services/apigateway/api-model";
+import type { StartedTriggers, TriggerContext } from "./services/lambda/triggers";
+import { startS3Notifications } from "./services/s3/notifications";
+import { startSqsMappings } from "./services/sqs/mappings";
+import { startHttpApis } from "./services/apigateway/http-apis";
 import { LocalTopics } from "./services/sns/topics";
 import { LocalSchedules } from "./services/events/schedules";
 import type { HttpGateway } from "./services/apigateway/gateway";
@@ -27,20 +28,20 @@ export interface WiringDeps {
 }
 
 /**
- * Everything that makes the deployed resources behave: the functions' workers, and the triggers
- * the program declared between them (S3 notifications, SQS mappings, SNS subscriptions, schedules,
- * HTTP routes).
+ * Everything that makes the deployed resources behave: the functions' execution environments, and each service's
+ * triggers for what the program declared between them (S3 notifications, SQS mappings, SNS
+ * subscriptions, schedules, HTTP routes).
  */
 export class Wiring {
   readonly functions = new Map<string, LocalFunction>();
   readonly asyncInvoker: AsyncInvoker;
-  private pollers: SqsPoller[] = [];
   /** Per function name, the last SQS message body it accepted: a sample that runs its happy path. */
   readonly acceptedBodies = new Map<string, string>();
-  private onObjectEvent?: (write: ObjectEvent) => void;
   index: ResourceIndex;
   topics!: LocalTopics;
   schedules!: LocalSchedules;
+  /** What each service started, in start order: the banner lists them, a redeploy stops them. */
+  triggers: StartedTriggers[] = [];
 
   constructor(
     deployment: Deployment,
@@ -64,62 +65,39 @@ export class Wiring {
     }
   }
 
+  /** One line per service; the order is what they need of each other (schedules publish to topics). */
   private startTriggers() {
-    const { deps, index } = this;
-    this.topics = new LocalTopics({
-      index,
-      functionByRef: this.functionByRef,
-      asyncInvoker: this.asyncInvoker,
-      sqs: deps.sqs,
-      awsEndpoint: deps.aws.origin,
-      reporter: deps.reporter,
-    });
-    this.onObjectEvent = wireS3Notifications({
-      index,
+    const { deps } = this;
+    const context: TriggerContext = {
+      index: this.index,
       functions: this.functions,
+      functionByRef: this.functionByRef,
       asyncInvoker: this.asyncInvoker,
       s3: deps.s3,
       sqs: deps.sqs,
       awsEndpoint: deps.aws.origin,
       reporter: deps.reporter,
-    });
-    deps.aws.objectEvents.add(this.onObjectEvent);
-
-    this.schedules = new LocalSchedules({
-      index,
-      functionByRef: this.functionByRef,
-      asyncInvoker: this.asyncInvoker,
-      topics: this.topics,
-      sqs: deps.sqs,
-      awsEndpoint: deps.aws.origin,
-      reporter: deps.reporter,
-    });
-    this.schedules.start();
-
-    for (const mapping of index.all(types.eventSourceMapping)) {
-      if (mapping.inputs.enabled === false) continue;
-      const queue = index.queueByArn(mapping.inputs.eventSourceArn);
-      const fn = this.functionByRef(mapping.inputs.functionName);
-      if (!queue || !fn) {
-        deps.reporter.warn(`${mapping.name}: only SQS queues of this program can feed a function locally (${mapping.inputs.eventSourceArn})`);
-        continue;
+    };
+    this.topics = new LocalTopics(context);
+    this.schedules = new LocalSchedules({ ...context, topics: this.topics }).start();
+    this.triggers = [
+      this.topics,
+      startS3Notifications(context, deps.aws.objectEvents),
+      startSqsMappings(context, (functionName, body) => this.acceptedBodies.set(functionName, body)),
+      this.schedules,
+      startHttpApis(context, deps.gateway),
+    ];
+    for (const mapping of this.index.all(types.eventSourceMapping)) {
+      const source = String(mapping.inputs.eventSourceArn);
+      if (!this.triggers.some((started) => started.handlesEventSource?.(source))) {
+        deps.reporter.warn(`${mapping.name}: event source ${source} is not emulated (SQS queues of this program are): the function gets nothing from it`);
       }
-      const settings = mappingSettings(mapping.name, mapping.inputs, { url: String(queue.state.url), arn: String(queue.state.arn) });
-      const poller = new SqsPoller(settings, () => this.functionByRef(mapping.inputs.functionName) ?? fn, deps.sqs, deps.reporter, (body) =>
-        this.acceptedBodies.set(fn.name, body),
-      );
-      poller.start();
-      this.pollers.push(poller);
     }
-
-    const { apis, problems } = httpApisOf(index);
-    problems.forEach((problem) => deps.reporter.warn(problem));
-    deps.gateway.wire({ apis, functionByRef: (ref) => this.functionByRef(ref) });
   }
 
   /**
    * Takes a new deployment of the same program. If only function code or settings changed, the
-   * affected functions swap their workers and every trigger keeps running (nothing in flight is
+   * affected functions swap their execution environments and every trigger keeps running (nothing in flight is
    * lost); otherwise the triggers are rewired.
    */
   async update(deployment: Deployment): Promise<{ swapped: string[]; rewired: boolean }> {
@@ -160,10 +138,8 @@ export class Wiring {
   }
 
   private async stopTriggers() {
-    if (this.onObjectEvent) this.deps.aws.objectEvents.delete(this.onObjectEvent);
-    this.schedules?.stop();
-    await Promise.all(this.pollers.map((poller) => poller.stop()));
-    this.pollers = [];
+    await Promise.all(this.triggers.map((started) => started.stop()));
+    this.triggers = [];
   }
 
   async stop(): Promise<void> {

@@ -13,11 +13,13 @@ export interface FunctionSpec {
   files: Record<string, string>;
   /** Files and folders of the artifact taken from disk as they are: path inside the archive -> source. */
   links: Record<string, string>;
-  /** Hash of the artifact: the same code never restarts a worker. */
+  /** Hash of the artifact: the same code never restarts an execution environment. */
   codeHash: string;
   environment: Record<string, string>;
   timeoutSeconds: number;
   memorySizeMb: number;
+  /** `loggingConfig.logFormat` (`Text` or `JSON`): how the runtime writes what it logs. */
+  logFormat?: string;
   /** The log group of `loggingConfig`, when the program names one. */
   logGroupName?: string;
   /** Reserved concurrency, if the program declared one. */

@@ -29,7 +29,8 @@ export interface Deployment {
 
 export interface BundleRecipe {
   options: import("esbuild").BuildOptions;
-  output: string;
+  /** What the build gave (a bundle, and its source map when linked): output path -> text. */
+  outputs: Record<string, string>;
   /** The files the build read (absolute paths): a change to one of them is a change to this bundle. */
   inputs: string[];
 }

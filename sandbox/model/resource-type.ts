@@ -1,3 +1,5 @@
+import type { RecordedResource } from "./recorded";
+
 /**
  * What the sandbox knows about one resource type a program may declare, kept by the service it
  * belongs to: how far it is emulated, which inputs it honours, and the state its mock answers.
@@ -32,6 +34,10 @@ export interface ResourceTypeSupport {
   noLocalEffect?: string[];
   /** Inputs set but not emulated, with what that means for the program here. */
   meaning?: Record<string, string>;
+  /** What AWS answers when it refuses to create one with these inputs (its own message), or undefined. */
+  refusal?(inputs: Record<string, unknown>): string | undefined;
   /** The id and the attributes AWS would compute, as the mock answers them. */
   state?(context: StateContext): { id: string; state: Record<string, unknown> };
+  /** Its line in the banner's resource list (`table     jobs-a1b2  (jobs; data kept on disk)`). */
+  describe?(resource: RecordedResource): string;
 }

@@ -22,6 +22,9 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
 
   async function created(type: string, name: string, inputs: State): Promise<{ id: string; state: State }> {
     const support = resourceTypes.get(type);
+    // Validated before anything is created, as AWS refuses the call.
+    const refused = support?.refusal?.(inputs);
+    if (refused) throw new Error(`${type} ${name}: ${refused}`);
     const physical = physicalName(inputs, stack, type, name, support?.nameInput);
     // Tables, buckets and queues are real: created in the emulators before the program gets them.
     const url = await provisioner.create(type, physical, inputs);

@@ -54,11 +54,11 @@ function isReplayable(options: BuildOptions): boolean {
 }
 
 function remember(options: BuildOptions, result: BuildResult, fresh: boolean) {
-  if (result.outputFiles?.length !== 1) return;
+  if (!result.outputFiles?.length) return;
   if (fresh) cache?.store(options, result);
   const read = fresh && result.metafile ? Object.keys(result.metafile.inputs) : (cache?.inputsOf(options) ?? []);
   const inputs = read.map((input) => resolve(options.absWorkingDir ?? process.cwd(), input));
-  bundles.push({ options: JSON.parse(JSON.stringify(options)), output: result.outputFiles[0].text, inputs });
+  bundles.push({ options: JSON.parse(JSON.stringify(options)), outputs: Object.fromEntries(result.outputFiles.map((file) => [file.path, file.text])), inputs });
 }
 
 /** Files of a project the CLI reads besides the program's modules. */

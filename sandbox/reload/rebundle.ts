@@ -5,8 +5,8 @@ import { codeHashOf } from "../model/function-spec";
 
 interface Rebuildable {
   context: esbuild.BuildContext;
-  /** Which function's which archive file this bundle became. */
-  targets: Array<{ functionName: string; file: string }>;
+  /** Which function's which archive file each output of this build became (a bundle, its source map). */
+  targets: Array<{ functionName: string; file: string; output: string }>;
 }
 
 /**
@@ -23,7 +23,7 @@ export class Rebundler {
       const targets: Rebuildable["targets"] = [];
       for (const fn of wiring.functions.values()) {
         for (const [file, text] of Object.entries(fn.spec.files)) {
-          if (text === recipe.output) targets.push({ functionName: fn.name, file });
+          for (const [output, built] of Object.entries(recipe.outputs)) if (text === built) targets.push({ functionName: fn.name, file, output });
         }
       }
       if (targets.length === 0) continue;
@@ -41,12 +41,18 @@ export class Rebundler {
     await Promise.all(
       this.builds.map(async (build) => {
         const result = await build.context.rebuild();
-        const text = result.outputFiles?.[0]?.text;
-        if (text === undefined) return;
+        const outputs = new Map((result.outputFiles ?? []).map((file) => [file.path, file.text]));
+        // A function's files change together (a bundle and its map), in one swap.
+        const changes = new Map<string, Record<string, string>>();
         for (const target of build.targets) {
+          const text = outputs.get(target.output);
           const fn = wiring.functions.get(target.functionName);
-          if (!fn || fn.spec.files[target.file] === text) continue;
-          const files = { ...fn.spec.files, [target.file]: text };
+          if (text === undefined || !fn || fn.spec.files[target.file] === text) continue;
+          changes.set(fn.name, { ...changes.get(fn.name), [target.file]: text });
+        }
+        for (const [name, changed] of changes) {
+          const fn = wiring.functions.get(name)!;
+          const files = { ...fn.spec.files, ...changed };
           const codeHash = codeHashOf(files, fn.spec.links);
           if (fn.update({ ...fn.spec, files, codeHash })) swapped.push(fn.spec.logicalName);
         }

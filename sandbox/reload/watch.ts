@@ -41,7 +41,7 @@ function buildErrorText(error: unknown): string {
 }
 
 /**
- * Hot reload: a change to an input of the program's bundles rebuilds them and swaps the workers of
+ * Hot reload: a change to an input of the program's bundles rebuilds them and swaps the execution environments of
  * the functions whose code changed (messages in flight stay in their queues; running invocations
  * finish on the old code); then, as for any change to the program or its components, the
  * deployment runs again and the sandbox takes whatever else changed.

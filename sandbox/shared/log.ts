@@ -41,9 +41,7 @@ export function consoleReporter(stream: NodeJS.WriteStream = process.stdout): Re
       for (const log of result.logs) {
         for (const text of log.text.split("\n")) line(`    ${log.level === "error" || log.level === "warn" ? color(33, text, tty) : text}`);
       }
-      if (!result.ok && result.error.trace.length > 1 && result.error.errorType !== "Sandbox.Timedout") {
-        for (const text of result.error.trace.slice(1, 6)) line(color(2, `    ${text.trim()}`, tty));
-      }
+      // A handler's error and its stack are in its logs already: the runtime logs them, as on Lambda.
     },
     progress(text) {
       if (text === undefined) {

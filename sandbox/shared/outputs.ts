@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 export interface SandboxOutputs extends Record<string, unknown> {
   awsEndpoint: string;
   region: string;
-  apiToken: string;
+  /** Secrets the sandbox generated for the stack's config (qualified key to value): clients need them. */
+  secrets: Record<string, string>;
 }
 
 export const outputsFile = (stateDir: string) => join(stateDir, "outputs.json");

@@ -44,7 +44,9 @@ describe("npm run bench", () => {
     expect(line("sandbox: upload -> all rows in API, 500 rows").met).not.toBe("error");
     for (const handler of ["s3-to-sqs", "sqs-to-dynamo", "job-api", "authorizer"]) {
       expect(line(`bundle size ${handler}`).value).toMatch(/^\d+ KB$/);
+      expect(line(`cold start ${handler}: module init with its source map`).value).toMatch(/ \(\d+ KB map\)$/);
     }
+    expect(line("hot reload: job-api swap -> first answer on the new code").value).toMatch(/ ms$/);
     expect(line("sandbox vs Architect").met).toBe("not measured");
   });
 });

@@ -34,6 +34,7 @@ interface Job {
   if?: string;
   environment?: string | { name: string; url?: string };
   permissions?: Dict | string;
+  strategy?: { matrix?: Dict };
   steps?: Step[];
   with?: Dict;
 }
@@ -142,14 +143,26 @@ describe("GitHub workflows", () => {
     expect([...seen].sort()).toEqual(Object.keys(minimum).sort());
   });
 
-  it("set up the Node major that package.json engines asks for", () => {
-    const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } })
-      .engines.node;
-    const major = /(\d+)/.exec(engines)?.[1];
-    for (const { job } of allJobs()) {
+  it("set up the Node of .node-version, or test on a matrix of the majors package.json engines supports, that one among them", () => {
+    const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+    const supported = engines.split("||").map((range) => /(\d+)/.exec(range)?.[1]);
+    const pinned = fs.readFileSync(path.join(ROOT, ".node-version"), "utf8").trim();
+    expect(supported).toContain(pinned);
+    let matrices = 0;
+    for (const { file, name, job } of allJobs()) {
       const setup = stepOf(job, "actions/setup-node");
-      if (setup) expect(String(setup.with?.["node-version"])).toBe(major);
+      if (!setup) continue;
+      if (setup.with?.["node-version-file"] !== undefined) {
+        expect(setup.with["node-version-file"], `${file} ${name}`).toBe(".node-version");
+        continue;
+      }
+      expect(setup.with?.["node-version"], `${file} ${name}`).toBe("${{ matrix.node }}");
+      const majors = (job.strategy?.matrix?.node ?? []) as string[];
+      expect(majors, `${file} ${name}`).toContain(pinned);
+      expect(majors.filter((major) => !supported.includes(major)), `${file} ${name}`).toEqual([]);
+      matrices++;
     }
+    expect(matrices).toBeGreaterThan(0);
   });
 
   it("grant nothing at the top level, so that every job states its own permissions", () => {

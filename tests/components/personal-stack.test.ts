@@ -196,12 +196,18 @@ describe("a personal stack", () => {
       ["api-authorizer", "runtime/authorizer/index.ts"],
     ] as const) {
       const assets = await settled<Record<string, { text: unknown }>>((fn(name).inputs.code as { assets: unknown }).assets);
-      expect(Object.keys(assets)).toEqual(["index.js"]);
+      expect(Object.keys(assets)).toEqual(["index.js", "index.js.map"]);
       expect(await settled<string>(assets["index.js"].text)).toBe(bundleHandler(entry));
+      expect((await settled<string>(assets["index.js"].text)).endsWith("\n//# sourceMappingURL=index.js.map\n")).toBe(true);
+      // The map names sources relative to the project root: no path of this machine, the same on every machine.
+      const map = JSON.parse(await settled<string>(assets["index.js.map"].text)) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sources).toContain(entry);
+      expect(map.sources.filter((source) => !/^(runtime|node_modules)\//.test(source))).toEqual([]);
+      expect(map.sourcesContent).toBeUndefined();
     }
   });
 
-  it("gives each handler exactly the environment of its contract, secret where derived from the token", () => {
+  it("gives each handler exactly the environment of its contract (and NODE_OPTIONS turning on source maps), secret where derived from the token", () => {
     const table = run.one("aws:dynamodb/table:Table");
     const environment = (name: string) => fn(name).inputs.environment as Record<string, unknown>;
     const variables = (name: string) => (unwrapSecret(environment(name)) as { variables: Record<string, string> }).variables;
@@ -214,14 +220,16 @@ describe("a personal stack", () => {
       REPORT_PREFIX: "reports/",
       CHECKPOINT_PREFIX: "checkpoints/",
       MAX_BATCHES_IN_FLIGHT: "4",
+      NODE_OPTIONS: "--enable-source-maps",
     });
-    expect(variables("ingest-sqs-to-dynamo")).toEqual({ TABLE_NAME: table.state.name });
+    expect(variables("ingest-sqs-to-dynamo")).toEqual({ TABLE_NAME: table.state.name, NODE_OPTIONS: "--enable-source-maps" });
     expect(variables("api-handler")).toEqual({
       TABLE_NAME: table.state.name,
       CITY_INDEX_NAME: "byCity",
       CURSOR_SIGNING_KEY: createHash("sha256").update(`job-offers/cursor-signing-key/${TOKEN}`).digest("hex"),
+      NODE_OPTIONS: "--enable-source-maps",
     });
-    expect(variables("api-authorizer")).toEqual({ API_TOKEN_SHA256: createHash("sha256").update(TOKEN).digest("hex") });
+    expect(variables("api-authorizer")).toEqual({ API_TOKEN_SHA256: createHash("sha256").update(TOKEN).digest("hex"), NODE_OPTIONS: "--enable-source-maps" });
   });
 
   it("never puts the API token in plaintext into a resource or an output", () => {

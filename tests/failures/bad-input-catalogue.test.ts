@@ -489,7 +489,7 @@ function send(method: string, path: string, options: { contentType?: string; bod
   const api = new URL(local.output("apiUrl"));
   const headers: Record<string, string> = {};
   if (options.contentType) headers["content-type"] = options.contentType;
-  if (options.auth) headers.authorization = `Bearer ${local.output("apiToken")}`;
+  if (options.auth) headers.authorization = `Bearer ${local.sandbox.outputs.secrets["job-offers:apiToken"]}`;
   if (options.body !== undefined) headers["content-length"] = String(Buffer.byteLength(options.body));
   return new Promise((resolve, reject) => {
     const outgoing = request({ host: api.hostname, port: api.port, method, path: `${api.pathname}${path}`, headers }, (response) => {

@@ -53,7 +53,7 @@ describe("the sandbox's commands, as a newcomer types them", () => {
       JSON.stringify({
         awsEndpoint: deadEndpoint,
         region: "us-east-1",
-        apiToken: "t".repeat(32),
+        secrets: { "job-offers:apiToken": "t".repeat(32) },
         bucketName: "jobs-bucket",
         uploadPrefix: "job_offers/",
         queueUrl: `${deadEndpoint}/000000000000/jobs`,

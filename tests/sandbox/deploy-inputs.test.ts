@@ -14,21 +14,28 @@ describe("what the sandbox gives the program", () => {
   it("a complete stack config: Pulumi.yaml defaults, then Pulumi.sandbox.yaml, then the sandbox's own values, then overrides", () => {
     writeFileSync(
       join(dir, "Pulumi.yaml"),
-      "name: demo\nruntime: nodejs\nconfig:\n  greeting:\n    type: string\n    default: hello\n  retries:\n    type: integer\n    default: 3\n  token:\n    type: string\n    secret: true\n",
+      "name: demo\nruntime: nodejs\nconfig:\n  greeting:\n    type: string\n    default: hello\n  retries:\n    type: integer\n    default: 3\n  token:\n    type: string\n    secret: true\n  salt:\n    type: string\n    secret: true\n",
     );
-    writeFileSync(join(dir, "Pulumi.sandbox.yaml"), "config:\n  demo:retries: 5\n  aws:region: eu-west-3\n");
-    const stack = sandboxStackConfig({ programDir: dir, stateDir: join(dir, ".sandbox"), stack: "sandbox", overrides: { greeting: "bonjour" } });
+    writeFileSync(join(dir, "Pulumi.sandbox.yaml"), "config:\n  demo:retries: 5\n  aws:region: eu-west-3\n  demo:password:\n    secure: AAABAKx5\n");
+    const stack = sandboxStackConfig({ programDir: dir, stateDir: join(dir, ".sandbox"), stack: "sandbox", overrides: { greeting: "bonjour", salt: "given" } });
     expect(stack.project).toBe("demo");
     expect(stack.config).toMatchObject({
       "demo:greeting": "bonjour",
       "demo:retries": "5",
+      "demo:salt": "given",
       "aws:region": "us-east-1",
       "aws:allowedAccountIds": '["000000000000"]',
     });
-    expect(stack.config["demo:owner"]).toBeTruthy();
-    expect(stack.secretKeys).toEqual(expect.arrayContaining(["demo:token", "demo:apiToken"]));
-    // The generated token survives a restart.
-    expect(sandboxStackConfig({ programDir: dir, stateDir: join(dir, ".sandbox"), stack: "sandbox" }).apiToken).toBe(stack.apiToken);
+    // The sandbox restates none of a program's keys: only what Pulumi.yaml and the stack file name.
+    expect(Object.keys(stack.config).sort()).toEqual(["aws:allowedAccountIds", "aws:region", "demo:greeting", "demo:password", "demo:retries", "demo:salt", "demo:token"]);
+    expect(stack.secretKeys.sort()).toEqual(["demo:password", "demo:salt", "demo:token"]);
+    // A secret the sandbox cannot decrypt, or one declared without a value, is generated; a given one is not.
+    expect(Object.keys(stack.generatedSecrets)).toEqual(["demo:password", "demo:token"]);
+    expect(stack.generatedSecrets["demo:password"]).toMatch(/^sbx_[\w-]{32}$/);
+    expect(stack.config["demo:password"]).toBe(stack.generatedSecrets["demo:password"]);
+    expect(stack.generatedSecrets["demo:token"]).not.toBe(stack.generatedSecrets["demo:password"]);
+    // The generated values survive a restart.
+    expect(sandboxStackConfig({ programDir: dir, stateDir: join(dir, ".sandbox"), stack: "sandbox" }).generatedSecrets).toMatchObject(stack.generatedSecrets);
   });
 
   it("physical names as Pulumi autonames them, stable across runs so table data persists", () => {

@@ -67,7 +67,7 @@ describe("the job-offers program in the sandbox", () => {
     const anonymous = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers });
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({ message: "Unauthorized" });
-    const authorized = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers: { ...headers, authorization: `Bearer ${local.output("apiToken")}` } });
+    const authorized = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers: { ...headers, authorization: `Bearer ${local.sandbox.outputs.secrets["job-offers:apiToken"]}` } });
     expect(authorized.status).toBe(201);
     expect((await fetch(`${apiUrl}/v1/jobs/w-1/Nantes`)).status).toBe(200);
   });
@@ -158,6 +158,19 @@ describe("the job-offers program in the sandbox", () => {
     const answer = JSON.parse(health.stdout);
     expect({ statusCode: answer.statusCode, body: JSON.parse(answer.body) }).toEqual({ statusCode: 200, body: { status: "ok" } });
    }, 60_000);
+
+  it("logs a handler's error as Lambda's runtime does, its stack at the TypeScript lines of runtime/ (the bundle's source map)", async () => {
+    const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("ingestFunctionName")}/invocations`, {
+      method: "POST",
+      headers: { "x-amz-log-type": "Tail" },
+      body: JSON.stringify({ Records: [{}] }),
+    });
+    expect(response.headers.get("x-amz-function-error")).toBe("Unhandled");
+    const logged = Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64").toString("utf8").split("\n");
+    const record = JSON.parse(logged.find((line) => line.includes('"level":"ERROR"')) ?? "{}");
+    expect(record.message).toMatchObject({ errorType: "TypeError", errorMessage: "Cannot read properties of undefined (reading 'startsWith')" });
+    expect(record.message.stackTrace[1]).toMatch(/^ {4}at .*[/\\]runtime[/\\]s3-to-sqs[/\\]index\.ts:\d+:\d+\)?$/);
+  });
 
   it("says at once that nothing ingests a key outside the notification's prefix and suffix, and exits 1 instead of waiting", async () => {
     const dir = mkdtempSync(join(tmpdir(), "upload-"));

@@ -13,5 +13,6 @@ export const dynamodbResourceTypes: ResourceTypeSupport[] = [
       replicas: "one local table, no replicas",
     },
     state: ({ physical, arn }) => ({ id: physical, state: { name: physical, arn: arn("dynamodb", `table/${physical}`), streamArn: "", streamLabel: "" } }),
+    describe: (table) => `table     ${table.state.name}  (${table.name}; data kept on disk)`,
   },
 ];

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import type { Reporter } from "../../shared/log";
-import { queueUrlOfArn, type ResourceIndex } from "../../model/resource-index";
-import { asyncConfigFor, type AsyncInvoker } from "../lambda/async-invoke";
-import type { LocalFunction } from "../lambda/function";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
+import { queueUrlOfArn } from "../../model/resource-index";
+import { asyncConfigFor } from "../lambda/async-invoke";
+import type { StartedTriggers, TriggerContext } from "../lambda/triggers";
 import type { LocalTopics } from "../sns/topics";
 import { sandboxAccountId, sandboxRegion } from "../../shared/constants";
 import { parseSchedule, type Schedule } from "./schedule-expression";
@@ -40,21 +39,11 @@ export function scheduledEvent(ruleArn: string, time: Date) {
  * a function (asynchronously, with Lambda's retries and destinations), a queue, a topic. A target's
  * constant `input` replaces the event. Rules on event patterns match nothing locally and say so.
  */
-export class LocalSchedules {
+export class LocalSchedules implements StartedTriggers {
   readonly rules: ScheduledRule[] = [];
   private timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(
-    private readonly deps: {
-      index: ResourceIndex;
-      functionByRef(ref: unknown): LocalFunction | undefined;
-      asyncInvoker: AsyncInvoker;
-      topics: LocalTopics;
-      sqs: SQSClient;
-      awsEndpoint: string;
-      reporter: Reporter;
-    },
-  ) {
+  constructor(private readonly deps: TriggerContext & { topics: LocalTopics }) {
     const createdAt = new Date();
     for (const rule of deps.index.all(ruleType)) {
       const inputs = rule.inputs as { scheduleExpression?: string; eventPattern?: string; state?: string; isEnabled?: boolean };
@@ -80,8 +69,22 @@ export class LocalSchedules {
     }
   }
 
-  start(): void {
+  start(): this {
     for (const rule of this.rules) this.arm(rule);
+    return this;
+  }
+
+  describe(): string[] {
+    return this.rules.map((rule) => {
+      const targets = rule.targets.map((target) => this.deps.index.functionByRef(target.arn)?.name ?? target.arn.split(":").pop()).join(", ");
+      const next = rule.schedule.next(new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
+      return `schedule  ${rule.logicalName} ${rule.schedule.expression} -> ${targets || "(no target)"} (next ${next}; npm run fire -- ${rule.logicalName})`;
+    });
+  }
+
+  tryIt(programFlag: string): string[] {
+    const scheduled = new Set(this.rules.flatMap((rule) => rule.targets.flatMap((target) => this.deps.index.functionByRef(target.arn)?.name ?? [])));
+    return [...scheduled].map((fn) => `npm run invoke -- ${fn} --sample schedule${programFlag}`);
   }
 
   private arm(rule: ScheduledRule): void {

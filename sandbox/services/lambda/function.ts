@@ -1,17 +1,20 @@
 import { copyFileSync, existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { dirname, join } from "node:path";
 import type { FunctionSpec, InvocationResult } from "../../model/function-spec";
 import { Environment } from "./environment";
 import { sandboxRegion, sandboxAccountId } from "../../shared/constants";
 import type { FaultPlan } from "../../faults/plan";
 import { injectedError, pastTimeout } from "../../faults/invocation";
+import { nodeBinaryFor } from "./node-runtimes";
 
 /** Concurrency when the program reserves none: enough to overlap I/O, few enough for a laptop. */
 const defaultConcurrency = 10;
 
 /**
- * A deployed function: a pool of warm execution environments running its artifact. Updating the
- * code retires the old environments after their current invocation, so nothing in flight is lost.
+ * A deployed function: a pool of warm execution environments (processes of the Node.js its runtime
+ * declares) running its artifact. Updating the code retires the old environments after their
+ * current invocation, so nothing in flight is lost.
  */
 export class LocalFunction {
   private idle: Environment[] = [];
@@ -53,7 +56,7 @@ export class LocalFunction {
     }
     const retired = this.idle;
     this.idle = [];
-    retired.forEach((environment) => void environment.worker.terminate());
+    retired.forEach((environment) => void environment.end());
     for (const environment of this.busy) environment.retire = true;
     return true;
   }
@@ -66,20 +69,33 @@ export class LocalFunction {
     if (this.stopped) throw new Error(`function ${this.name} is stopped`);
     const fault = this.options.faults?.invocationFault(this.spec);
     if (fault === "error") return injectedError(this.name);
+    // Never a silent run on another Node: a runtime without its binary stops here, saying the fix.
+    const node = nodeBinaryFor(this.spec.runtime);
+    if (!node.ok) return runtimeUnavailable(node.message);
     while (this.busy.size >= this.concurrency) {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     const environment =
       this.idle.pop() ??
-      new Environment(this.spec, this.codeDir, this.options.awsEndpoint, (exited) => this.forget(exited));
+      new Environment(
+        this.spec,
+        {
+          codeDir: this.codeDir,
+          awsEndpoint: this.options.awsEndpoint,
+          nodeBinary: node.path,
+          tmpRoot: join(this.options.stateDir, "tmp"),
+          compileCacheDir: join(this.options.stateDir, "compile-cache"),
+        },
+        (exited) => this.forget(exited),
+      );
     this.busy.add(environment);
-    // Events cross the thread boundary as JSON, as they reach Lambda.
+    // Events cross the process boundary as JSON, as they reach Lambda.
     // A crash comes halfway through the invocation's own time, whatever its init took.
     const crashAfterMs = fault === "crash" ? this.spec.timeoutSeconds * 500 : undefined;
     const running = environment.invoke(JSON.parse(JSON.stringify(event ?? null)), this.spec.timeoutSeconds, crashAfterMs);
     const result = fault === "timeout" ? await pastTimeout(running, this.spec.timeoutSeconds, () => (environment.dead = true)) : await running;
     this.busy.delete(environment);
-    if (environment.dead || environment.retire || this.stopped) void environment.worker.terminate();
+    if (environment.dead || environment.retire || this.stopped) void environment.end();
     else this.idle.push(environment);
     this.waiting.shift()?.();
     return result;
@@ -93,8 +109,12 @@ export class LocalFunction {
     this.stopped = true;
     const all = [...this.idle, ...this.busy];
     this.idle = [];
-    await Promise.all(all.map((environment) => environment.worker.terminate()));
+    await Promise.all(all.map((environment) => environment.end()));
   }
+}
+
+function runtimeUnavailable(message: string): InvocationResult {
+  return { ok: false, error: { errorType: "Sandbox.RuntimeUnavailable", errorMessage: message, trace: [] }, requestId: randomUUID(), durationMs: 0, initMs: 0, logs: [] };
 }
 
 export function functionArn(name: string): string {

@@ -1,5 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { ResourceTypeSupport } from "../../model/resource-type";
+import { refusedRuntimeMessage } from "./node-runtimes";
+import { functionSpecOf } from "./spec-of";
 
 export const lambdaResourceTypes: ResourceTypeSupport[] = [
   {
@@ -18,6 +20,7 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
       packageType: "container images do not run in the sandbox",
       snapStart: "no SnapStart locally",
     },
+    refusal: (inputs) => (typeof inputs.runtime === "string" ? refusedRuntimeMessage(inputs.runtime) : undefined),
     state: ({ physical, inputs, arn, region }) => {
       const functionArn = arn("lambda", `function:${physical}`);
       return {
@@ -32,6 +35,10 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
           lastModified: new Date().toISOString(),
         },
       };
+    },
+    describe: (fn) => {
+      const spec = functionSpecOf(fn);
+      return `function  ${spec.name}  (${spec.logicalName}; ${spec.runtime}, ${spec.memorySizeMb} MB, ${spec.timeoutSeconds} s)`;
     },
   },
   {

@@ -1,11 +1,9 @@
-import { HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import type { ObjectEvent } from "../../endpoint";
-import type { Reporter } from "../../shared/log";
-import type { ResourceIndex } from "../../model/resource-index";
 import { queueUrlOfArn, types } from "../../model/resource-index";
-import { asyncConfigFor, type AsyncInvoker } from "../lambda/async-invoke";
-import type { LocalFunction } from "../lambda/function";
+import { asyncConfigFor } from "../lambda/async-invoke";
+import type { StartedTriggers, TriggerContext } from "../lambda/triggers";
 import { s3EventRecord } from "./s3-event";
 
 interface NotificationTarget {
@@ -33,15 +31,26 @@ export function keyMatches(target: NotificationTarget, key: string): boolean {
  * suffix invokes the function asynchronously (retries, on-failure destination) or lands in the
  * queue, with the event S3 would send.
  */
-export function wireS3Notifications(deps: {
-  index: ResourceIndex;
-  functions: Map<string, LocalFunction>;
-  asyncInvoker: AsyncInvoker;
-  s3: S3Client;
-  sqs: SQSClient;
-  awsEndpoint: string;
-  reporter: Reporter;
-}): (write: ObjectEvent) => void {
+export function startS3Notifications(deps: TriggerContext, objectEvents: Set<(write: ObjectEvent) => void>): StartedTriggers {
+  const listener = notificationListener(deps);
+  objectEvents.add(listener);
+  return {
+    describe: () =>
+      deps.index.all(types.bucketNotification).flatMap((notification) => [
+        ...((notification.inputs.lambdaFunctions as NotificationTarget[] | undefined) ?? []).map(
+          (target) => `trigger   s3 ${notification.inputs.bucket}/${target.filterPrefix ?? ""}*${target.filterSuffix ?? ""} -> ${deps.index.functionByRef(target.lambdaFunctionArn)?.name ?? target.lambdaFunctionArn} (async)`,
+        ),
+        ...((notification.inputs.queues as NotificationTarget[] | undefined) ?? []).map(
+          (target) => `trigger   s3 ${notification.inputs.bucket}/${target.filterPrefix ?? ""}*${target.filterSuffix ?? ""} -> queue ${String(target.queueArn).split(":").pop()}`,
+        ),
+      ]),
+    stop: () => {
+      objectEvents.delete(listener);
+    },
+  };
+}
+
+function notificationListener(deps: TriggerContext): (write: ObjectEvent) => void {
   const notifications = deps.index.all(types.bucketNotification);
   for (const notification of notifications) {
     if (Array.isArray(notification.inputs.topics) && notification.inputs.topics.length > 0) {

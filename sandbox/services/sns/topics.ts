@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { SendMessageCommand, type MessageAttributeValue, type SQSClient } from "@aws-sdk/client-sqs";
-import type { Reporter } from "../../shared/log";
-import { queueUrlOfArn, type ResourceIndex } from "../../model/resource-index";
-import { asyncConfigFor, type AsyncInvoker } from "../lambda/async-invoke";
-import type { LocalFunction } from "../lambda/function";
+import { SendMessageCommand, type MessageAttributeValue } from "@aws-sdk/client-sqs";
+import { queueUrlOfArn } from "../../model/resource-index";
+import { asyncConfigFor } from "../lambda/async-invoke";
+import type { StartedTriggers, TriggerContext } from "../lambda/triggers";
 import { passesFilterPolicy, type MessageAttribute } from "./filter-policy";
 
 export const topicType = "aws:sns/topic:Topic";
@@ -35,19 +34,10 @@ export interface Publication {
  * and destinations apply), an SQS subscription as a message: SNS's JSON envelope, or the message
  * itself with raw message delivery.
  */
-export class LocalTopics {
+export class LocalTopics implements StartedTriggers {
   readonly subscriptions: Subscription[];
 
-  constructor(
-    private readonly deps: {
-      index: ResourceIndex;
-      functionByRef(ref: unknown): LocalFunction | undefined;
-      asyncInvoker: AsyncInvoker;
-      sqs: SQSClient;
-      awsEndpoint: string;
-      reporter: Reporter;
-    },
-  ) {
+  constructor(private readonly deps: TriggerContext) {
     this.subscriptions = deps.index.all(subscriptionType).map((resource) => {
       const inputs = resource.inputs as Record<string, unknown>;
       return {
@@ -70,6 +60,27 @@ export class LocalTopics {
   topicArns(): string[] {
     return this.deps.index.all(topicType).map((topic) => String(topic.state.arn));
   }
+
+  describe(): string[] {
+    const { index } = this.deps;
+    const topics = this.topicArns().map((topic) => `topic     ${topic.split(":").pop()}`);
+    const subscriptions = this.subscriptions.map((subscription) => {
+      const target = subscription.protocol === "lambda" ? (index.functionByRef(subscription.endpoint)?.name ?? subscription.endpoint) : subscription.endpoint.split(":").pop();
+      const options = [subscription.filterPolicy ? "filter policy" : "", subscription.rawMessageDelivery ? "raw" : ""].filter(Boolean).join(", ");
+      return `trigger   sns ${subscription.topicArn.split(":").pop()} -> ${subscription.protocol} ${target}${options ? ` (${options})` : ""}`;
+    });
+    return [...topics, ...subscriptions];
+  }
+
+  tryIt(programFlag: string): string[] {
+    const subscribers = new Set(
+      this.subscriptions.flatMap((subscription) => (subscription.protocol === "lambda" ? [this.deps.index.functionByRef(subscription.endpoint)?.name ?? subscription.endpoint] : [])),
+    );
+    return [...subscribers].map((fn) => `npm run invoke -- ${fn} --sample sns${programFlag}`);
+  }
+
+  /** Publications are delivered as they come: nothing runs between them. */
+  stop(): void {}
 
   has(topicArn: string): boolean {
     return this.topicArns().includes(topicArn);
