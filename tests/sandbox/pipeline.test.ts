@@ -160,7 +160,7 @@ describe("the job-offers program in the sandbox", () => {
    }, 60_000);
 
   it("logs a handler's error as Lambda's runtime does, its stack at the TypeScript lines of runtime/ (the bundle's source map)", async () => {
-    const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("ingestFunctionName")}/invocations`, {
+    const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("s3ToSqsFunctionName")}/invocations`, {
       method: "POST",
       headers: { "x-amz-log-type": "Tail" },
       body: JSON.stringify({ Records: [{}] }),
