@@ -36,7 +36,7 @@ export const QUICK: Sizes = {
   queueRows: 1_000,
   consumerBatches: 100,
   coldStartReps: 3,
-  sandboxStarts: 1,
+  sandboxStarts: 2,
   uploads: [1_000, 3_000],
   apiItems: 3_000,
   apiRequests: 50,

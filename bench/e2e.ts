@@ -48,6 +48,8 @@ export async function uploadAndWait(outputs: Record<string, string>, dir: string
         report = await clients.s3
           .send(new GetObjectCommand({ Bucket: outputs.bucketName, Key: reportKey }))
           .then(async (object) => JSON.parse(await object.Body!.transformToString()), () => undefined);
+        // A large file's report is rewritten as its parts go on: only the last one counts.
+        if (report?.status === "in-progress") report = undefined;
         if (report && (report.status !== "complete" || report.queued !== rows)) {
           throw new Error(`ingestion report: ${JSON.stringify(report).slice(0, 300)}`);
         }

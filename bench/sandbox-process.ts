@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../components/bundle";
@@ -13,6 +13,8 @@ export interface RunningSandbox {
   /** What the sandbox's banner says ("Sandbox ready in 2.7 s"): its part, without npm's and tsx's start. */
   ownReadyMs?: number;
   log: string;
+  /** Resident memory of the sandbox's whole process tree (npm, the sandbox, its deployer, function processes), in MB. */
+  treeRssMb(): number;
   stop(): Promise<void>;
 }
 
@@ -83,7 +85,12 @@ export async function startSandboxProcess(stateDir: string, logName: string, tim
     }
     if (!firstAnswerMs) throw new Error(`GET ${outputs.apiUrl}/v1/health did not answer 200 within ${timeoutMs / 1000} s`);
     const banner = /Sandbox ready in ([\d.]+) s/.exec(readFileSync(log, "utf8"));
-    return { outputs, readyMs, firstAnswerMs, ownReadyMs: banner ? Number(banner[1]) * 1000 : undefined, log, stop };
+    const treeRssMb = () => {
+      // Its own process group (spawned detached): every process it started, and nothing else.
+      const listed = spawnSync("ps", ["-o", "rss=", "-g", String(child.pid)], { encoding: "utf8" }).stdout;
+      return listed.split("\n").reduce((sum, line) => sum + (Number(line.trim()) || 0), 0) / 1024;
+    };
+    return { outputs, readyMs, firstAnswerMs, ownReadyMs: banner ? Number(banner[1]) * 1000 : undefined, log, treeRssMb, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -3,7 +3,7 @@ import type { Reporter } from "./shared/log";
 import type { Wiring } from "./wiring";
 import { basename, join } from "node:path";
 import { readdirSync, readFileSync } from "node:fs";
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { s3SampleTarget, sampleEvent, sampleSources, type SampleOptions, type SampleSource } from "./samples";
 import { asyncConfigFor } from "./services/lambda/async-invoke";
@@ -94,6 +94,12 @@ export function controlRoutes(wiring: () => Wiring, reporter: Reporter, sampleDe
           event = text ? JSON.parse(text) : {};
         } catch {
           return json(response, 400, { Type: "User", message: "Could not parse request body into json: the event must be JSON" }, { "x-amzn-errortype": "InvalidRequestContentException" });
+        }
+        // DryRun checks the request (the function exists, the event is JSON) and runs nothing.
+        if (request.headers["x-amz-invocation-type"] === "DryRun") {
+          response.writeHead(204, { "x-amz-request-id": randomUUID() });
+          response.end();
+          return;
         }
         if (request.headers["x-amz-invocation-type"] === "Event") {
           // Queued as Lambda queues it: retried, then sent to the destinations the program declared.

@@ -5,13 +5,19 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { startLocalAws, type LocalAws } from "./endpoint";
 import { HttpGateway } from "./services/apigateway/gateway";
 import { Deployer } from "./program/deployer";
-import type { Deployment } from "./model/recorded";
+import type { Deployment, DeployRequest } from "./model/recorded";
+import { matchingRecord, provisionReplayed, recordDeployment, recordedDeployment, sameDeployment } from "./program/replay";
+import { Provisioner } from "./program/provision";
 import { sandboxStackConfig } from "./program/stack-config";
 import { sandboxCredentials, sandboxRegion, sandboxStack } from "./shared/constants";
 import { consoleReporter, type Reporter } from "./shared/log";
 import { Wiring } from "./wiring";
 import { handleSnsRequest, isSnsRequest } from "./services/sns/query-api";
 import { fireRoute } from "./services/events/fire-route";
+import { lambdaApi } from "./services/lambda/lambda-api";
+import { apiGatewayApi } from "./services/apigateway/management-api";
+import { logsApi } from "./services/cloudwatch/logs-api";
+import { FunctionLogs } from "./services/cloudwatch/function-logs";
 import { controlRoutes } from "./control-routes";
 import { outputsFile, writeOutputs, type SandboxOutputs } from "./shared/outputs";
 import { lockStateDir } from "./shared/state-lock";
@@ -38,6 +44,11 @@ export interface SandboxOptions {
   faults?: FaultPlan;
   /** A deployer already started (the CLI starts one before its own imports, to overlap them). */
   deployer?: Deployer;
+  /**
+   * Whether redeployments will follow (hot reload): then a deployer process is kept started in
+   * advance, so that each costs the program's run only. True unless said.
+   */
+  redeploys?: boolean;
 }
 
 export interface Sandbox {
@@ -50,6 +61,11 @@ export interface Sandbox {
   apiOrigin: string;
   stateDir: string;
   programDir: string;
+  /**
+   * Started from the recorded deployment: settles once a real run of the program confirmed it, or
+   * its different result was applied, or its failure was reported.
+   */
+  confirmation?: Promise<void>;
   /** Runs the program again and applies the result (what hot reload calls). */
   redeploy(): Promise<{ swapped: string[]; rewired: boolean }>;
   stop(): Promise<void>;
@@ -63,7 +79,9 @@ export interface Sandbox {
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const programDir = resolve(options.programDir ?? process.cwd());
   const stateDir = resolve(options.stateDir ?? join(programDir, ".sandbox"));
-  const reporter = options.reporter ?? consoleReporter();
+  // What the functions write is kept for CloudWatch Logs' API as it is shown.
+  const functionLogs = new FunctionLogs();
+  const reporter = functionLogs.recording(options.reporter ?? consoleReporter());
   // Checked before --fresh wipes anything: another sandbox may be using this state.
   const releaseLock = lockStateDir(stateDir);
   if (options.fresh) {
@@ -74,7 +92,25 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   rmSync(join(stateDir, "functions"), { recursive: true, force: true });
 
   const deployer = options.deployer ?? new Deployer(programDir);
-  deployer.prepare();
+  deployer.keepSpare = options.redeploys ?? true;
+  // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
+  let secrets: Record<string, string> = {};
+  const request = (origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">): DeployRequest => {
+    const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
+    secrets = stack.generatedSecrets;
+    return { programDir, project: stack.project, stack: sandboxStack, config: stack.config, secretKeys: stack.secretKeys, bundleCacheDir: join(stateDir, "bundles"), ...origins };
+  };
+  // A start that replays the recorded deployment leaves the CPU to that; the deployer starts for
+  // the confirming run. Otherwise the deployer's start overlaps the emulators'.
+  const record = (() => {
+    try {
+      return matchingRecord(stateDir, request({ awsEndpoint: "", apiOrigin: "" }));
+    } catch {
+      // Unreadable stack config: the deployment reports it, below.
+      return undefined;
+    }
+  })();
+  if (!record) deployer.prepare();
   const stoppers: Array<() => Promise<void> | void> = [releaseLock, () => deployer.stop()];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop();
@@ -88,23 +124,17 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stoppers.push(() => aws.stop());
     aws.trustedOrigins.push(gateway.origin);
 
-    // Read again on every deployment: a change to Pulumi.yaml or Pulumi.sandbox.yaml is a change to the program.
-    let secrets: Record<string, string> = {};
-    const deploy = () => {
-      const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
-      secrets = stack.generatedSecrets;
-      return deployer.deploy({
-        programDir,
-        project: stack.project,
-        stack: sandboxStack,
-        config: stack.config,
-        secretKeys: stack.secretKeys,
-        awsEndpoint: aws.origin,
-        apiOrigin: gateway.origin,
-        bundleCacheDir: join(stateDir, "bundles"),
-      });
+    const origins = { awsEndpoint: aws.origin, apiOrigin: gateway.origin };
+    let stopping = false;
+    const deploy = async () => {
+      const asked = request(origins);
+      const deployed = await deployer.deploy(asked);
+      if (!stopping) recordDeployment(stateDir, deployed, asked);
+      return deployed;
     };
-    let deployment = await deploy();
+    let deployment = record ? await replay(recordedDeployment(stateDir, record, origins), aws.origin) : undefined;
+    const replayed = deployment !== undefined;
+    deployment ??= await deploy();
     deployment.notes.forEach((note) => reporter.warn(note));
 
     const clientConfig = { endpoint: aws.origin, region: sandboxRegion, credentials: sandboxCredentials };
@@ -119,12 +149,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const wiring = new Wiring(deployment, { aws, gateway, s3, sqs, stateDir, reporter, retryDelaysMs: options.retryDelaysMs, faults });
     stoppers.push(() => wiring.stop());
     const control = controlRoutes(() => wiring, reporter, { s3, programDir });
+    let deployedAt = new Date();
+    const lambda = lambdaApi(() => wiring.index);
+    const apigateway = apiGatewayApi(() => wiring.index, () => deployedAt);
+    const logs = logsApi(() => wiring.index, functionLogs, () => deployedAt);
     aws.extraRoutes = (request, response) => {
       if (isSnsRequest(request)) {
         handleSnsRequest(request, response, wiring.topics).catch((error) => response.destroy(error as Error));
         return true;
       }
-      return fireRoute(request, response, wiring.schedules) || control(request, response);
+      return fireRoute(request, response, wiring.schedules) || control(request, response) || lambda(request, response) || apigateway(request, response) || logs(request, response);
     };
 
     const outputsOf = (current: Deployment): SandboxOutputs => ({
@@ -143,16 +177,29 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stateDir,
       programDir,
       async redeploy() {
-        deployment = await deploy();
-        deployment.notes.forEach((note) => reporter.warn(note));
-        const result = await wiring.update(deployment);
-        sandbox.deployment = deployment;
-        sandbox.outputs = outputsOf(deployment);
-        writeOutputs(stateDir, sandbox.outputs);
-        return result;
+        // After the confirming deployment, if one runs: the newer run of the program is the one kept.
+        await sandbox.confirmation?.catch(() => undefined);
+        return apply(await deploy());
       },
-      stop: stopAll,
+      stop: async () => {
+        stopping = true;
+        await stopAll();
+      },
     };
+    const apply = async (next: Deployment) => {
+      deployment = next;
+      deployment.notes.forEach((note) => reporter.warn(note));
+      const result = await wiring.update(deployment);
+      deployedAt = new Date();
+      sandbox.deployment = deployment;
+      sandbox.outputs = outputsOf(deployment);
+      writeOutputs(stateDir, sandbox.outputs);
+      return result;
+    };
+    if (replayed) {
+      reporter.info("Started from the recorded deployment (nothing it depends on changed since the last start); the program runs in the background to confirm it.");
+      sandbox.confirmation = confirm(deploy, () => sandbox.deployment, apply, reporter, () => stopping);
+    }
     writeOutputs(stateDir, sandbox.outputs);
     // Commands find a sandbox through outputs.json: a stopped one must not look alive.
     stoppers.push(() => rmSync(outputsFile(stateDir), { force: true }));
@@ -160,5 +207,50 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/** The recorded deployment, created again in the emulators. */
+async function replay(recorded: Deployment | undefined, awsEndpoint: string): Promise<Deployment | undefined> {
+  if (!recorded) return undefined;
+  const provisioner = new Provisioner(awsEndpoint);
+  try {
+    // Its notes were said when it was made.
+    return (await provisionReplayed(provisioner, recorded)) ? { ...recorded, notes: [] } : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    provisioner.destroy();
+  }
+}
+
+/** Runs the program behind a replayed start: the same result confirms it, another one is applied as a redeploy's. */
+async function confirm(
+  deploy: () => Promise<Deployment>,
+  current: () => Deployment,
+  apply: (next: Deployment) => Promise<{ swapped: string[]; rewired: boolean }>,
+  reporter: Reporter,
+  stopping: () => boolean,
+): Promise<void> {
+  const started = performance.now();
+  let real: Deployment;
+  try {
+    real = await deploy();
+  } catch (error) {
+    if (!stopping()) reporter.warn(`the program failed to deploy; the recorded deployment keeps running:\n${(error as Error).message}`);
+    return;
+  }
+  if (stopping()) return;
+  const seconds = ((performance.now() - started) / 1000).toFixed(1);
+  if (sameDeployment(real, current())) {
+    reporter.info(`The program's deployment confirmed the recorded one (${seconds} s).`);
+    return;
+  }
+  try {
+    const { swapped, rewired } = await apply(real);
+    const what = rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : "outputs updated";
+    reporter.warn(`The program's deployment differs from the recorded one: applied (${what}, ${seconds} s).`);
+  } catch (error) {
+    reporter.warn(`The program's deployment differs from the recorded one and could not be applied; the recorded one keeps running:\n${(error as Error).message}`);
   }
 }

@@ -21,7 +21,7 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   lines.push("");
   const apis = httpApisOf(index).apis;
   for (const url of apis.flatMap((api) => api.stages.map((stage) => stageUrl(sandbox.apiOrigin, stage.name)))) lines.push(`  HTTP API      ${url}`);
-  lines.push(`  AWS endpoint  ${outputs.awsEndpoint}  (S3, SQS, DynamoDB, Lambda Invoke; any credentials)`);
+  lines.push(`  AWS endpoint  ${outputs.awsEndpoint}  (S3, SQS, DynamoDB, SNS, Lambda Invoke; read-only Lambda, API Gateway v2, CloudWatch Logs; any credentials)`);
   lines.push(`  Outputs       ${here(outputsFile(sandbox.stateDir))}`);
   const secrets = Object.keys(outputs.secrets);
   if (secrets.length > 0) lines.push(`  Secrets       ${secrets.join(", ")}: generated for this sandbox (in the outputs' \`secrets\`)`);

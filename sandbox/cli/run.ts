@@ -52,6 +52,7 @@ async function start(deployer?: Deployer) {
     fresh: values.fresh,
     programDir,
     deployer,
+    redeploys: !values["no-watch"],
     stateDir: process.env.SANDBOX_STATE_DIR,
     config,
     reporter,

@@ -5,7 +5,7 @@
 import { fork } from "node:child_process";
 import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
@@ -19,9 +19,14 @@ const programFlag = process.argv.findIndex((arg) => arg === "--program" || arg.s
 const programArg = programFlag === -1 ? undefined : process.argv[programFlag].split("=")[1] ?? process.argv[programFlag + 1];
 const programDir = resolve(programArg ?? process.cwd());
 
+// A start that will likely replay the recorded deployment (program/replay.ts keeps it) leaves
+// the CPU to that; the sandbox starts the deployer itself, for the run that confirms it.
+const stateDir = resolve(process.env.SANDBOX_STATE_DIR ?? join(programDir, ".sandbox"));
+const mayReplay = !process.argv.includes("--fresh") && existsSync(join(stateDir, "deployment.key.json"));
+
 const deployerEntry = fileURLToPath(new URL("../program/boot.mjs", import.meta.url));
 const child =
-  help || !existsSync(programDir)
+  help || mayReplay || !existsSync(programDir)
     ? undefined
     : fork(deployerEntry, [], { cwd: programDir, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
 child?.on("error", () => undefined);

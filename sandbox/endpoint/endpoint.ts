@@ -6,6 +6,7 @@ import { objectEventOf, type ObjectEvent } from "./s3-object-events";
 import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
 import { ConditionalWrites } from "./s3-conditional-writes";
 import { sandboxRegion } from "../shared/constants";
+import { notEmulated, operationOf, protocolOf, signingServiceOf } from "../shared/aws-errors";
 import type { DynamoEmulator } from "./dynamodb";
 import type { FauxqsEmulator } from "./fauxqs";
 import type { EndpointFaults } from "../faults/endpoint";
@@ -53,6 +54,8 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     const refusal = foreignHost(request.headers.host, endpoint.port) ?? foreignPage(request.headers, endpoint.trustedOrigins);
     if (refusal) return refuse(response, refusal);
     if (endpoint.extraRoutes?.(request, response)) return;
+    const service = signingServiceOf(request);
+    if (service !== undefined && !passedToEmulators.has(service)) return void unemulatedService(request, response, service);
     const { dynamo, fauxqs } = options.upstreams;
     if (!dynamo || !fauxqs) return failed(response, new Error("the emulators are still starting"));
     const target = String(request.headers["x-amz-target"] ?? "");
@@ -85,6 +88,20 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
   origin = `http://127.0.0.1:${port}`;
   const endpoint: AwsEndpoint = { origin, port, trustedOrigins: [origin], stop: () => closeServer(server) };
   return endpoint;
+}
+
+/** Services whose calls go to the emulators (STS: fauxqs answers GetCallerIdentity). */
+const passedToEmulators = new Set(["s3", "sqs", "dynamodb", "sts"]);
+
+const servicesServed =
+  "the sandbox's endpoint serves S3, SQS, DynamoDB, SNS, STS GetCallerIdentity, Lambda (Invoke and its read-only calls), and the read-only calls of API Gateway v2 and CloudWatch Logs";
+
+/** A call to a service the endpoint does not emulate: a 501 in that service's own protocol, never an S3 error. */
+async function unemulatedService(request: IncomingMessage, response: ServerResponse, service: string) {
+  const protocol = protocolOf(request, service);
+  const body = await readAll(request);
+  const form = protocol === "query" ? new URLSearchParams(body.toString("utf8")) : undefined;
+  notEmulated(response, protocol, service, operationOf(request, protocol, form), servicesServed);
 }
 
 /**

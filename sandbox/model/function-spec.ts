@@ -18,10 +18,12 @@ export interface FunctionSpec {
   environment: Record<string, string>;
   timeoutSeconds: number;
   memorySizeMb: number;
-  /** `loggingConfig.logFormat` (`Text` or `JSON`): how the runtime writes what it logs. */
-  logFormat?: string;
   /** The log group of `loggingConfig`, when the program names one. */
   logGroupName?: string;
+  /** `loggingConfig.logFormat`: how the runtime writes what it logs and how that reaches CloudWatch Logs; with JSON, the least levels kept. */
+  logFormat?: "Text" | "JSON";
+  applicationLogLevel?: string;
+  systemLogLevel?: string;
   /** Reserved concurrency, if the program declared one. */
   reservedConcurrency?: number;
 }

@@ -19,6 +19,11 @@ export class DeploymentError extends Error {
  */
 export class Deployer {
   private spare?: ChildProcess;
+  /**
+   * Whether to keep a process started in advance after each deployment: worth its memory (Pulumi,
+   * the AWS provider, TypeScript: about 200 MB) only when redeployments will follow, as with hot reload.
+   */
+  keepSpare = true;
 
   /** `spare`: a deployer process someone already forked from `deployerEntry`. */
   constructor(
@@ -58,7 +63,7 @@ export class Deployer {
       });
     } finally {
       if (child.exitCode === null) child.kill();
-      this.prepare();
+      if (this.keepSpare) this.prepare();
     }
   }
 

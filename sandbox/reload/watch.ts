@@ -74,15 +74,21 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
       const { swapped, rewired } = await sandbox.redeploy();
       const what = rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : "no other change";
       reporter.info(`redeployed in ${Math.round(performance.now() - started)} ms: ${what}`);
-      ready = rebundler.prepare(sandbox.deployment, sandbox.wiring).catch(() => undefined);
-      // The program may now load other files or bundle other inputs: watch those too.
-      files = filesOf(sandbox.deployment);
-      folders = foldersOf(files.keys(), sandbox.programDir);
-      watcher.add([...files.keys()]);
+      follow();
     } catch (error) {
       reporter.warn(`redeploy failed, the previous deployment keeps running:\n${(error as Error).message}`);
     }
   };
+
+  /** After a new deployment: the program may now load other files or bundle other inputs; watch those too. */
+  const follow = () => {
+    ready = rebundler.prepare(sandbox.deployment, sandbox.wiring).catch(() => undefined);
+    files = filesOf(sandbox.deployment);
+    folders = foldersOf(files.keys(), sandbox.programDir);
+    watcher.add([...files.keys()]);
+  };
+  // A start from the recorded deployment may be replaced by the real run's result.
+  void sandbox.confirmation?.then(follow);
 
   const changed = (kind: "function" | "program") => {
     pending[kind] = true;

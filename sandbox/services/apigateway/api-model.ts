@@ -18,7 +18,7 @@ export interface UnsupportedIntegration {
 }
 
 /** The quick-create integration's id: API Gateway makes one for an API declared with `target`. */
-const quickCreateIntegrationId = (apiId: string) => `${apiId}-quick-create`;
+export const quickCreateIntegrationId = (apiId: string) => `${apiId}-quick-create`;
 
 export interface Authorizer {
   id: string;

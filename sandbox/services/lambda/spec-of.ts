@@ -11,7 +11,7 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
     memorySize?: number;
     reservedConcurrentExecutions?: number;
     environment?: { variables?: Record<string, string> };
-    loggingConfig?: { logGroup?: string; logFormat?: string };
+    loggingConfig?: { logGroup?: string; logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string };
   };
   const files = inputs.code?.files ?? {};
   const links = inputs.code?.links ?? {};
@@ -33,7 +33,9 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
     timeoutSeconds: inputs.timeout ?? 3,
     memorySizeMb: inputs.memorySize ?? 128,
     logGroupName: inputs.loggingConfig?.logGroup || undefined,
-    logFormat: inputs.loggingConfig?.logFormat || undefined,
+    ...(inputs.loggingConfig?.logFormat === "JSON"
+      ? { logFormat: "JSON" as const, applicationLogLevel: inputs.loggingConfig.applicationLogLevel ?? "INFO", systemLogLevel: inputs.loggingConfig.systemLogLevel ?? "INFO" }
+      : {}),
     reservedConcurrency: inputs.reservedConcurrentExecutions !== undefined && inputs.reservedConcurrentExecutions >= 0 ? inputs.reservedConcurrentExecutions : undefined,
   };
 }

@@ -1,0 +1,150 @@
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join, sep } from "node:path";
+import type { Deployment, DeployRequest } from "../model/recorded";
+import { physicalName } from "../model/physical-names";
+import { resourceTypes } from "../services/resource-types";
+import type { Provisioner } from "./provision";
+
+/**
+ * The last deployment is kept in two files: what it was made from (small, read first on every
+ * start) and the deployment itself (megabytes of bundled code, read only when it can serve), so
+ * that a start with nothing changed serves it at once while a real run confirms it.
+ */
+export interface DeploymentKey {
+  fingerprint: string;
+  /** The origins the deployment's URLs were built on: a start on other ports moves them. */
+  awsEndpoint: string;
+  apiOrigin: string;
+  /** The files it was made from, as its run listed them. */
+  programFiles: string[];
+  bundleInputs: string[];
+}
+
+const keyFile = (stateDir: string) => join(stateDir, "deployment.key.json");
+const recordFile = (stateDir: string) => join(stateDir, "deployment.json");
+
+/** Whether a deployment was recorded (it may still be out of date). */
+export function hasRecordedDeployment(stateDir: string): boolean {
+  return existsSync(keyFile(stateDir)) && existsSync(recordFile(stateDir));
+}
+
+/** Lockfiles of the program's dependencies, and npm's record of what is installed. */
+const lockfiles = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", join("node_modules", ".package-lock.json")];
+
+/** The sandbox's own sources: a new version of it may record a program differently. */
+const sandboxDir = join(__dirname, "..");
+
+function contentHash(file: string): string {
+  try {
+    return createHash("sha256").update(readFileSync(file)).digest("hex");
+  } catch {
+    return "absent";
+  }
+}
+
+/** Packages are fingerprinted by size and time (an install rewrites them); the program's own files by content. */
+function fileFingerprint(file: string): string {
+  if (!file.split(sep).includes("node_modules")) return contentHash(file);
+  try {
+    const stat = statSync(file);
+    return `${stat.size}:${stat.mtimeMs}`;
+  } catch {
+    return "absent";
+  }
+}
+
+function sourcesUnder(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) files.push(...sourcesUnder(path));
+    else if (/\.(ts|mjs|js|json)$/.test(entry.name)) files.push(path);
+  }
+  return files.sort();
+}
+
+/**
+ * Everything a deployment depends on: the files the program loaded and its bundles read (as the
+ * last deployment listed them), its dependencies' lockfiles, the stack's config, and the sandbox's
+ * own sources. The endpoints' origins are left out: they move with the ports, and are replaced.
+ */
+function deploymentFingerprint(files: Pick<DeploymentKey, "programFiles" | "bundleInputs">, request: DeployRequest): string {
+  const hash = createHash("sha256");
+  const { project, stack, config, secretKeys, programDir } = request;
+  hash.update(JSON.stringify({ project, stack, config, secretKeys: [...secretKeys].sort(), programDir }));
+  for (const file of [...new Set([...files.programFiles, ...files.bundleInputs])].sort()) hash.update(`${file}\u0000${fileFingerprint(file)}\u0000`);
+  for (const name of lockfiles) hash.update(`${name}\u0000${contentHash(join(programDir, name))}\u0000`);
+  for (const file of sourcesUnder(sandboxDir)) hash.update(`${file}\u0000${contentHash(file)}\u0000`);
+  return hash.digest("hex");
+}
+
+/** Keeps a deployment that a real run of the program produced, for the next start. */
+export function recordDeployment(stateDir: string, deployment: Deployment, request: DeployRequest): void {
+  const files = { programFiles: deployment.programFiles, bundleInputs: [...new Set(deployment.bundles.flatMap((bundle) => bundle.inputs))] };
+  const key: DeploymentKey = { fingerprint: deploymentFingerprint(files, request), awsEndpoint: request.awsEndpoint, apiOrigin: request.apiOrigin, ...files };
+  mkdirSync(stateDir, { recursive: true });
+  // The deployment first: a key is never newer than the deployment it describes. The program's
+  // secrets (its config) are in it: the user's only. Each written whole, then renamed.
+  for (const [file, text] of [
+    [recordFile(stateDir), JSON.stringify(deployment)],
+    [keyFile(stateDir), JSON.stringify(key)],
+  ]) {
+    writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+}
+
+/** The record of the last deployment, if nothing it depends on changed since (the origins aside). */
+export function matchingRecord(stateDir: string, request: DeployRequest): DeploymentKey | undefined {
+  if (!hasRecordedDeployment(stateDir)) return undefined;
+  try {
+    const key = JSON.parse(readFileSync(keyFile(stateDir), "utf8")) as DeploymentKey;
+    return deploymentFingerprint(key, request) === key.fingerprint ? key : undefined;
+  } catch {
+    // Unreadable (a crash while writing, an older format): the program runs.
+    return undefined;
+  }
+}
+
+/** The recorded deployment, its URLs moved to this start's origins; undefined if it cannot be read. */
+export function recordedDeployment(stateDir: string, key: DeploymentKey, origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">): Deployment | undefined {
+  try {
+    let text = readFileSync(recordFile(stateDir), "utf8");
+    for (const [before, after] of [
+      [key.awsEndpoint, origins.awsEndpoint],
+      [key.apiOrigin, origins.apiOrigin],
+    ]) {
+      if (before !== after) text = text.split(before).join(after);
+    }
+    return JSON.parse(text) as Deployment;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether two deployments declare the same: what a confirming run is compared on. */
+export function sameDeployment(a: Deployment, b: Deployment): boolean {
+  const canonical = (deployment: Deployment) =>
+    JSON.stringify({
+      // A function's `lastModified` says when the run happened, not what the program declared.
+      resources: deployment.resources.map(({ state: { lastModified: _, ...state }, ...resource }) => JSON.stringify({ ...resource, state })).sort(),
+      outputs: deployment.outputs,
+    });
+  return canonical(a) === canonical(b);
+}
+
+/**
+ * Creates in the emulators what a replayed deployment holds (queues and objects live in memory and
+ * are gone after a stop; a table is kept, or created again if its data was removed). False when
+ * an emulator answers other than the record says (a queue URL): then the program must run.
+ */
+export async function provisionReplayed(provisioner: Provisioner, deployment: Deployment): Promise<boolean> {
+  // In the order the program registered them: a dead-letter queue exists before the queue naming it.
+  for (const resource of deployment.resources) {
+    const physical = physicalName(resource.inputs, deployment.stack, resource.type, resource.name, resourceTypes.get(resource.type)?.nameInput);
+    const url = await provisioner.create(resource.type, physical, resource.inputs);
+    if (url !== undefined && url !== resource.state.url) return false;
+  }
+  return true;
+}
