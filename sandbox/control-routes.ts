@@ -53,6 +53,9 @@ async function sampleFor(source: SampleSource, name: string, current: Wiring, de
     if (options.body === undefined) {
       note = "this function has accepted no message yet, so the sample's body is a placeholder it may refuse: send one through its queue first (e.g. npm run upload), or pass --event";
     }
+  } else if (source === "dynamodb") {
+    options.streamRecord = current.acceptedStreamRecords.get(name);
+    if (!options.streamRecord) note = "this function has accepted no stream record yet, so the sample is an INSERT of a placeholder item: write to its table first, or pass --event";
   } else {
     options.method = query.get("method") ?? undefined;
     options.path = query.get("path") ?? undefined;

@@ -9,9 +9,11 @@ import { httpApisOf } from "./services/apigateway/api-model";
 import { selectRoute } from "./services/apigateway/routes";
 import { lambdaEventOf, notificationOf, subscriptionType, topicType } from "./services/sns/topics";
 import { ruleType, scheduledEvent, targetType } from "./services/events/schedules";
+import { dynamodbSampleEvent } from "./services/dynamodb/sample";
+import type { StreamEventRecord } from "./services/dynamodb/stream-event-source-mapping";
 
 /** The event sources `npm run invoke -- <function> --sample <source>` builds an event of. */
-export const sampleSources = ["s3", "sqs", "http", "sns", "schedule"] as const;
+export const sampleSources = ["s3", "sqs", "http", "sns", "schedule", "dynamodb"] as const;
 export type SampleSource = (typeof sampleSources)[number];
 
 /** What a sample can be aimed at, found by the sandbox before the event is built. */
@@ -20,6 +22,8 @@ export interface SampleOptions {
   object?: { key: string; size: number; eTag: string };
   /** sqs: a body the function accepted before (it ran its happy path with it). */
   body?: string;
+  /** dynamodb: a stream record the function accepted before. */
+  streamRecord?: StreamEventRecord;
   /** http: the request; by default a route of the function's API that has no path variable. */
   method?: string;
   path?: string;
@@ -62,7 +66,8 @@ export function httpSampleRequest(functionName: string, index: ResourceIndex, op
 /**
  * Sample events like `sam local generate-event`, but aimed at this deployment: an object of the
  * function's own notification, a message its own mapping delivered, a route of its API, a
- * notification of the topic it subscribes to, the event of the schedule rule that targets it.
+ * notification of the topic it subscribes to, the event of the schedule rule that targets it, a
+ * record of the table stream that feeds it.
  */
 export function sampleEvent(source: SampleSource, functionName: string, index: ResourceIndex, options: SampleOptions = {}): unknown {
   const fnArn = index.functionByRef(functionName)?.state.arn;
@@ -118,6 +123,8 @@ export function sampleEvent(source: SampleSource, functionName: string, index: R
       if (typeof target?.inputs.input === "string") return JSON.parse(target.inputs.input);
       return scheduledEvent(String(rule?.state.arn ?? `arn:aws:events:us-east-1:${sandboxAccountId}:rule/example`), new Date());
     }
+    case "dynamodb":
+      return dynamodbSampleEvent(functionName, index, options.streamRecord);
     case "http": {
       const { api, method, path, match } = httpSampleRequest(functionName, index, options);
       const stage = api?.stages.find((candidate) => candidate.name !== "$default")?.name ?? "$default";

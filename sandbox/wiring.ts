@@ -10,6 +10,9 @@ import { AsyncInvoker } from "./services/lambda/async-invoke";
 import type { StartedTriggers, TriggerContext } from "./services/lambda/triggers";
 import { startS3Notifications } from "./services/s3/notifications";
 import { startSqsMappings } from "./services/sqs/mappings";
+import { startStreamMappings } from "./services/dynamodb/stream-wiring";
+import { partiqlNote } from "./services/dynamodb/partiql";
+import type { StreamEventRecord } from "./services/dynamodb/stream-event-source-mapping";
 import { startHttpApis } from "./services/apigateway/http-apis";
 import { LocalTopics } from "./services/sns/topics";
 import { LocalSchedules } from "./services/events/schedules";
@@ -37,6 +40,8 @@ export class Wiring {
   readonly asyncInvoker: AsyncInvoker;
   /** Per function name, the last SQS message body it accepted: a sample that runs its happy path. */
   readonly acceptedBodies = new Map<string, string>();
+  /** Per function name, the last stream record it accepted (the same, for `--sample dynamodb`). */
+  readonly acceptedStreamRecords = new Map<string, StreamEventRecord>();
   index: ResourceIndex;
   topics!: LocalTopics;
   schedules!: LocalSchedules;
@@ -62,6 +67,8 @@ export class Wiring {
     for (const resource of this.index.all(types.function)) {
       const spec = functionSpecOf(resource);
       this.functions.set(spec.name, new LocalFunction(spec, { stateDir: this.deps.stateDir, awsEndpoint: this.deps.aws.origin, faults: this.deps.faults }));
+      const partiql = partiqlNote(spec);
+      if (partiql) this.deps.reporter.warn(partiql);
     }
   }
 
@@ -84,13 +91,14 @@ export class Wiring {
       this.topics,
       startS3Notifications(context, deps.aws.objectEvents),
       startSqsMappings(context, (functionName, body) => this.acceptedBodies.set(functionName, body)),
+      startStreamMappings(context, deps.aws.dynamo.streams, (functionName, record) => this.acceptedStreamRecords.set(functionName, record)),
       this.schedules,
       startHttpApis(context, deps.gateway),
     ];
     for (const mapping of this.index.all(types.eventSourceMapping)) {
       const source = String(mapping.inputs.eventSourceArn);
       if (!this.triggers.some((started) => started.handlesEventSource?.(source))) {
-        deps.reporter.warn(`${mapping.name}: event source ${source} is not emulated (SQS queues of this program are): the function gets nothing from it`);
+        deps.reporter.warn(`${mapping.name}: event source ${source} is not emulated (SQS queues and table streams of this program are): the function gets nothing from it`);
       }
     }
   }

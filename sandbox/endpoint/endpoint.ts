@@ -7,14 +7,14 @@ import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
 import { ConditionalWrites } from "./s3-conditional-writes";
 import { sandboxRegion } from "../shared/constants";
 import { notEmulated, operationOf, protocolOf, signingServiceOf } from "../shared/aws-errors";
-import type { DynamoEmulator } from "./dynamodb";
+import type { DynamoService } from "../services/dynamodb/service";
 import type { FauxqsEmulator } from "./fauxqs";
 import type { EndpointFaults } from "../faults/endpoint";
 
 export interface AwsEndpointOptions {
   port: number;
   /** Filled once the emulators run: the port is bound (and a conflict reported) before they start. */
-  upstreams: { dynamo?: DynamoEmulator; fauxqs?: FauxqsEmulator };
+  upstreams: { dynamo?: DynamoService; fauxqs?: FauxqsEmulator };
   /** Called after S3 answered a write or delete with 2xx: S3 notifications start here. */
   onObjectEvent(event: ObjectEvent): void;
 }
@@ -40,7 +40,8 @@ export interface AwsEndpoint {
 type Headers = IncomingMessage["headers"];
 
 /**
- * The one AWS endpoint: DynamoDB calls (by `X-Amz-Target`) go to dynalite, everything else
+ * The one AWS endpoint: DynamoDB and DynamoDB Streams calls (by `X-Amz-Target`) go to the
+ * sandbox's DynamoDB service (dynalite inside), everything else
  * (S3, SQS, STS) to fauxqs, both in-process. SQS calls are rewritten so queue URLs are path-style
  * on this endpoint, and SQS's query protocol is translated for fauxqs, which speaks only JSON.
  */
@@ -60,7 +61,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     if (!dynamo || !fauxqs) return failed(response, new Error("the emulators are still starting"));
     const target = String(request.headers["x-amz-target"] ?? "");
     try {
-      if (target.startsWith("DynamoDB_")) {
+      if (dynamo.owns(target)) {
         if (endpoint.faults?.throttleDynamo(target, request, response)) return;
         dynamo.handle(request, response);
       } else if (target.startsWith("AmazonSQS.")) {

@@ -1,5 +1,6 @@
 import { join } from "node:path";
-import { startDynamo, type DynamoEmulator } from "./dynamodb";
+import { startDynamoService, type DynamoService } from "../services/dynamodb/service";
+import { sandboxRegion } from "../shared/constants";
 import { startFauxqs, type FauxqsEmulator } from "./fauxqs";
 import { startAwsEndpoint, type AwsEndpoint } from "./endpoint";
 import type { ObjectEvent } from "./s3-object-events";
@@ -9,12 +10,14 @@ export type { ObjectEvent } from "./s3-object-events";
 export interface LocalAws extends AwsEndpoint {
   /** Subscribers to S3 object creations (the S3 notification wiring). */
   objectEvents: Set<(write: ObjectEvent) => void>;
+  /** The DynamoDB service: its tables' streams feed the stream event source mappings. */
+  dynamo: DynamoService;
 }
 
-/** dynalite and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
+/** DynamoDB (dynalite inside) and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
 export async function startLocalAws(options: { port: number; stateDir: string }): Promise<LocalAws> {
   const objectEvents = new Set<(write: ObjectEvent) => void>();
-  const upstreams: { dynamo?: DynamoEmulator; fauxqs?: FauxqsEmulator } = {};
+  const upstreams: { dynamo?: DynamoService; fauxqs?: FauxqsEmulator } = {};
   const endpoint = await startAwsEndpoint({
     port: options.port,
     upstreams,
@@ -22,7 +25,7 @@ export async function startLocalAws(options: { port: number; stateDir: string })
   });
   const started: Array<{ stop(): Promise<void> }> = [];
   // Both at once: neither needs the other, and each waits on its own I/O.
-  const [dynamo, fauxqs] = await Promise.allSettled([startDynamo(join(options.stateDir, "dynamodb")), startFauxqs()]);
+  const [dynamo, fauxqs] = await Promise.allSettled([startDynamoService({ dataDir: join(options.stateDir, "dynamodb"), region: sandboxRegion }), startFauxqs()]);
   for (const emulator of [dynamo, fauxqs]) if (emulator.status === "fulfilled") started.push(emulator.value);
   if (dynamo.status === "rejected" || fauxqs.status === "rejected") {
     await Promise.all([endpoint.stop(), ...started.map((emulator) => emulator.stop())]);
@@ -33,6 +36,7 @@ export async function startLocalAws(options: { port: number; stateDir: string })
   // The same object, so routes added later (`extraRoutes`) reach the running server.
   return Object.assign(endpoint, {
     objectEvents,
+    dynamo: dynamo.value,
     async stop() {
       await stopEndpoint();
       await Promise.all(started.map((emulator) => emulator.stop()));

@@ -17,6 +17,8 @@ export interface StateContext {
   apiOrigin: string;
   /** What creating it in an emulator returned (a queue's URL). */
   url?: string;
+  /** Other attributes creating it returned (a table's stream ARN and label). */
+  created: Record<string, string>;
   /** `arn:aws:<service>:<region>:<account>:<resource>` */
   arn(service: string, resource: string): string;
   region: string;

@@ -27,8 +27,8 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
     if (refused) throw new Error(`${type} ${name}: ${refused}`);
     const physical = physicalName(inputs, stack, type, name, support?.nameInput);
     // Tables, buckets and queues are real: created in the emulators before the program gets them.
-    const url = await provisioner.create(type, physical, inputs);
-    const context = { physical, name, stack, inputs, apiOrigin, url, arn, region, account };
+    const created = await provisioner.create(type, physical, inputs);
+    const context = { physical, name, stack, inputs, apiOrigin, url: created.url, created, arn, region, account };
     if (support?.state) return support.state(context);
     // Not emulated, or nothing computed: the program may still read its name or ARN (an alarm's SNS
     // topic, say), so answer them in AWS's usual shape and every derived Output has a value.

@@ -2,8 +2,11 @@ import {
   CreateTableCommand,
   DeleteTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
+  UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type TableDescription,
 } from "@aws-sdk/client-dynamodb";
@@ -27,19 +30,18 @@ export class Provisioner {
     this.sqs = new SQSClient(common);
   }
 
-  /** Creates what the emulators hold for this type (nothing for other types); a queue's URL. */
-  async create(type: string, name: string, inputs: Inputs): Promise<string | undefined> {
+  /** Creates what the emulators hold for this type (nothing for other types); what AWS computed (a queue's URL, a table's stream). */
+  async create(type: string, name: string, inputs: Inputs): Promise<Record<string, string>> {
     switch (type) {
       case "aws:dynamodb/table:Table":
-        await this.table(name, inputs);
-        return undefined;
+        return this.table(name, inputs);
       case "aws:s3/bucket:Bucket":
         await this.bucket(name);
-        return undefined;
+        return {};
       case "aws:sqs/queue:Queue":
-        return this.queue(name, inputs);
+        return { url: await this.queue(name, inputs) };
       default:
-        return undefined;
+        return {};
     }
   }
 
@@ -68,20 +70,46 @@ export class Provisioner {
 
   /**
    * Keeps a table whose keys and indexes are unchanged (its data persists across restarts);
-   * recreates one whose schema changed, as a replacement would in AWS.
+   * recreates one whose schema changed, as a replacement would in AWS. Its stream and time to
+   * live follow the program's declaration either way. Returns the stream's ARN and label.
    */
-  async table(name: string, inputs: Inputs): Promise<void> {
+  async table(name: string, inputs: Inputs): Promise<Record<string, string>> {
     const wanted = createTableInput(name, inputs);
-    const existing = await this.describe(name);
-    if (existing) {
-      if (schemaOf(existing) === schemaOf(wanted)) return;
+    let existing = await this.describe(name);
+    if (existing && schemaOf(existing) !== schemaOf(wanted)) {
       this.notes.push(`table ${name}: keys or indexes changed, so it was recreated empty (AWS would replace it too)`);
       await this.dynamo.send(new DeleteTableCommand({ TableName: name }));
       await this.waitFor(name, (table) => !table);
+      existing = undefined;
     }
-    await this.dynamo.send(new CreateTableCommand(wanted));
-    // dynalite can refuse writes right after CreateTable: the deployment ends only once it is ACTIVE.
-    await this.waitFor(name, (table) => table?.TableStatus === "ACTIVE");
+    if (!existing) {
+      await this.dynamo.send(new CreateTableCommand(wanted));
+      // Writes right after CreateTable can be refused: the deployment ends only once it is ACTIVE.
+      await this.waitFor(name, (table) => table?.TableStatus === "ACTIVE");
+    } else {
+      await this.followStream(name, existing, wanted.StreamSpecification);
+    }
+    await this.followTimeToLive(name, (inputs as TableInputs).ttl);
+    const table = await this.describe(name);
+    return table?.LatestStreamArn && table.StreamSpecification?.StreamEnabled ? { streamArn: table.LatestStreamArn, streamLabel: table.LatestStreamLabel ?? "" } : {};
+  }
+
+  /** A kept table's stream as declared now: turned on, off, or replaced when its view type changed. */
+  private async followStream(name: string, existing: TableDescription, wanted: CreateTableCommandInput["StreamSpecification"]) {
+    const current = existing.StreamSpecification?.StreamEnabled ? existing.StreamSpecification.StreamViewType : undefined;
+    const next = wanted?.StreamEnabled ? wanted.StreamViewType : undefined;
+    if (current === next) return;
+    if (current) await this.dynamo.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }));
+    if (next) await this.dynamo.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: next } }));
+  }
+
+  private async followTimeToLive(name: string, ttl: TableInputs["ttl"]) {
+    const wanted = ttl?.enabled && ttl.attributeName ? ttl.attributeName : undefined;
+    const { TimeToLiveDescription: current } = await this.dynamo.send(new DescribeTimeToLiveCommand({ TableName: name }));
+    const now = current?.TimeToLiveStatus === "ENABLED" ? current.AttributeName : undefined;
+    if (now === wanted) return;
+    if (now) await this.dynamo.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: false, AttributeName: now } }));
+    if (wanted) await this.dynamo.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: wanted } }));
   }
 
   private async describe(name: string): Promise<TableDescription | undefined> {
@@ -149,7 +177,12 @@ interface TableInputs {
     writeCapacity?: number;
   }>;
   localSecondaryIndexes?: Array<{ name: string; rangeKey: string; projectionType?: string; nonKeyAttributes?: string[] }>;
+  streamEnabled?: boolean;
+  streamViewType?: string;
+  ttl?: { attributeName?: string; enabled?: boolean };
 }
+
+const streamViewTypes = ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES"];
 
 function keySchema(hashKey: string, rangeKey?: string) {
   return [
@@ -186,6 +219,9 @@ export function createTableInput(name: string, raw: Inputs): CreateTableCommandI
   const inputs = raw as TableInputs;
   if (!inputs.hashKey) throw new Error(`table ${name}: the program declares no hashKey`);
   const provisioned = inputs.billingMode === "PROVISIONED";
+  if (inputs.streamEnabled && !streamViewTypes.includes(inputs.streamViewType ?? "")) {
+    throw new Error(`table ${name}: streamEnabled needs a streamViewType, one of ${streamViewTypes.join(", ")} (got ${JSON.stringify(inputs.streamViewType ?? null)})`);
+  }
   const throughput = (read?: number, write?: number) =>
     provisioned ? { ProvisionedThroughput: { ReadCapacityUnits: read ?? 5, WriteCapacityUnits: write ?? 5 } } : {};
   return {
@@ -197,6 +233,9 @@ export function createTableInput(name: string, raw: Inputs): CreateTableCommandI
     })),
     KeySchema: keySchema(inputs.hashKey, inputs.rangeKey),
     ...throughput(inputs.readCapacity, inputs.writeCapacity),
+    ...(inputs.streamEnabled
+      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: inputs.streamViewType as "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES" } }
+      : {}),
     ...(inputs.globalSecondaryIndexes?.length
       ? {
           GlobalSecondaryIndexes: inputs.globalSecondaryIndexes.map((index) => ({

@@ -30,7 +30,7 @@ function run(file: string, args: string[], stateDir?: string): Promise<Run> {
 const usages: Record<string, string> = {
   "sandbox/cli/start.mjs": "usage: npm start -- [--program <dir>] [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...] [--faults '<rules>' [--seed <n>]]",
   "sandbox/cli/upload.ts": "usage: npm run upload -- <file.csv> [--wait] [--timeout <seconds>] [--bucket <name>] [--key <key>] [--program <dir>]",
-  "sandbox/cli/invoke.ts": "usage: npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http|sns|schedule [--method GET] [--path /v1/health]) [--program <dir>]",
+  "sandbox/cli/invoke.ts": "usage: npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http|sns|schedule|dynamodb [--method GET] [--path /v1/health]) [--program <dir>]",
   "scripts/dlq.ts": "usage: npm run dlq -- list | show <message id> | redrive  [--stack <name>] [--program <dir>]",
   "sandbox/cli/fire.ts": "usage: npm run fire -- <rule> [--program <dir>]",
   "scripts/reconcile.ts": "usage: npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]",

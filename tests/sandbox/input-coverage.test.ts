@@ -25,7 +25,7 @@ describe("inputs the sandbox does not honour", () => {
       "lambda/function worker: layers is not honoured: layers are not added: code that needs a layer's files fails locally",
       "lambda/function worker: architectures is not honoured: runs on this machine's processor, whatever the architecture",
       "lambda/function worker: someNewInput is not honoured: the sandbox ignores it",
-      "lambda/eventSourceMapping feed: filterCriteria is not honoured: every message is delivered",
+      "lambda/eventSourceMapping feed: filterCriteria is not honoured: every message or stream record is delivered",
     ]);
   });
 });

@@ -4,15 +4,35 @@ export const dynamodbResourceTypes: ResourceTypeSupport[] = [
   {
     type: "aws:dynamodb/table:Table",
     coverage: "emulated",
-    honoured: ["attributes", "hashKey", "rangeKey", "billingMode", "readCapacity", "writeCapacity", "globalSecondaryIndexes", "localSecondaryIndexes"],
+    honoured: [
+      "attributes",
+      "hashKey",
+      "rangeKey",
+      "billingMode",
+      "readCapacity",
+      "writeCapacity",
+      "globalSecondaryIndexes",
+      "localSecondaryIndexes",
+      "streamEnabled",
+      "streamViewType",
+      "ttl",
+    ],
     noLocalEffect: ["pointInTimeRecovery", "deletionProtectionEnabled", "serverSideEncryption", "tableClass", "onDemandThroughput", "warmThroughput"],
     meaning: {
-      streamEnabled: "no stream: functions on the table's stream are never invoked locally",
-      streamViewType: "no stream: functions on the table's stream are never invoked locally",
-      ttl: "expired items are not deleted locally",
       replicas: "one local table, no replicas",
     },
-    state: ({ physical, arn }) => ({ id: physical, state: { name: physical, arn: arn("dynamodb", `table/${physical}`), streamArn: "", streamLabel: "" } }),
-    describe: (table) => `table     ${table.state.name}  (${table.name}; data kept on disk)`,
+    state: ({ physical, arn, created }) => ({
+      id: physical,
+      state: { name: physical, arn: arn("dynamodb", `table/${physical}`), streamArn: created.streamArn ?? "", streamLabel: created.streamLabel ?? "" },
+    }),
+    describe: (table) => {
+      const extras = [
+        table.inputs.streamEnabled ? `stream ${String(table.inputs.streamViewType)}` : undefined,
+        (table.inputs.ttl as { enabled?: boolean; attributeName?: string } | undefined)?.enabled
+          ? `TTL on ${(table.inputs.ttl as { attributeName: string }).attributeName}, swept every second`
+          : undefined,
+      ].filter(Boolean);
+      return `table     ${table.state.name}  (${table.name}; data kept on disk${extras.map((extra) => `; ${extra}`).join("")})`;
+    },
   },
 ];

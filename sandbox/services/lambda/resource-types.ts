@@ -44,8 +44,26 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
   {
     type: "aws:lambda/eventSourceMapping:EventSourceMapping",
     coverage: "emulated",
-    honoured: ["eventSourceArn", "functionName", "batchSize", "maximumBatchingWindowInSeconds", "functionResponseTypes", "scalingConfig", "enabled"],
-    meaning: { filterCriteria: "every message is delivered", startingPosition: "only SQS sources run locally", destinationConfig: "no on-failure destination for SQS mappings" },
+    honoured: [
+      "eventSourceArn",
+      "functionName",
+      "batchSize",
+      "maximumBatchingWindowInSeconds",
+      "functionResponseTypes",
+      "scalingConfig",
+      "enabled",
+      "startingPosition",
+      "bisectBatchOnFunctionError",
+      "maximumRetryAttempts",
+      "maximumRecordAgeInSeconds",
+      "destinationConfig",
+    ],
+    meaning: {
+      filterCriteria: "every message or stream record is delivered",
+      parallelizationFactor: "one batch at a time per stream (a local stream has one shard)",
+      tumblingWindowInSeconds: "no tumbling windows: each batch is invoked without state",
+      startingPositionTimestamp: "streams start at TRIM_HORIZON or LATEST only",
+    },
     state: ({ inputs, arn }) => {
       const uuid = randomUUID();
       return { id: uuid, state: { uuid, functionArn: inputs.functionName, state: "Enabled", arn: arn("lambda", `event-source-mapping:${uuid}`) } };
