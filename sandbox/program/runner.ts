@@ -12,6 +12,7 @@ import type { BuildOptions, BuildResult } from "esbuild";
 import type { BundleRecipe, Deployment, DeployRequest } from "../model/recorded";
 import { BundleCache } from "./bundle-cache";
 import { programShape, registerProgramTypeScript, requireProgram } from "./program-loader";
+import { runUnderMocks } from "./run-under-mocks";
 import type * as ProvisionModule from "./provision";
 import type * as MocksModule from "./mocks";
 
@@ -84,61 +85,25 @@ const warm = (async () =>
     require("./mocks") as typeof MocksModule,
   ] as const)();
 
-type RunInStack = (init: () => Promise<Record<string, unknown>>) => Promise<unknown>;
-type WaitForRpcs = () => Promise<void>;
-
-/** Rounds of `beforeExit` a program may use to declare more (each round may schedule another). */
-const maxBeforeExitRounds = 10;
-
-/**
- * What the CLI's language host does once the program's module has loaded: wait until its
- * outstanding registrations are done, then run the `beforeExit` handlers (where @pulumi/aws
- * declares a bucket's notification for `bucket.onObjectCreated(...)`), as many times as they
- * declare more.
- */
-async function runBeforeExit(pulumi: typeof PulumiModule, declared: () => number): Promise<void> {
-  const waitForRpcs = (pulumi.runtime as unknown as { waitForRPCs: WaitForRpcs }).waitForRPCs;
-  await waitForRpcs();
-  for (let round = 0; round < maxBeforeExitRounds && process.listenerCount("beforeExit") > 0; round++) {
-    const before = declared();
-    process.emit("beforeExit", 0);
-    await new Promise((resolve) => setImmediate(resolve));
-    await waitForRpcs();
-    if (declared() === before) return;
-  }
-}
-
-async function resolveOutput(pulumi: typeof PulumiModule, value: unknown): Promise<unknown> {
-  const output = pulumi.output(value) as PulumiModule.Output<unknown>;
-  return new Promise((resolve) => output.apply((resolved: unknown) => (resolve(resolved), resolved)));
-}
-
 async function deploy(request: DeployRequest): Promise<Deployment> {
   const [pulumi, { Provisioner }, { sandboxMocks }] = await warm;
   cache = new BundleCache(request.bundleCacheDir);
   const provisioner = new Provisioner(request.awsEndpoint);
   const { mocks, recorded } = sandboxMocks({ stack: request.stack, apiOrigin: request.apiOrigin, provisioner });
-  await pulumi.runtime.setMocks(mocks, request.project, request.stack, false);
-  pulumi.runtime.setAllConfig(request.config, request.secretKeys);
-  let exports: Record<string, unknown> = {};
-  let failure: unknown;
-  // As the CLI's language host does: the program runs inside a root stack resource.
-  await (pulumi.runtime as unknown as { runInPulumiStack: RunInStack }).runInPulumiStack(async () => {
-    try {
+  const { outputs, error } = await runUnderMocks(pulumi, {
+    project: request.project,
+    stack: request.stack,
+    mocks,
+    config: request.config,
+    secretKeys: request.secretKeys,
+    load() {
       const shape = programShape(request.programDir);
       if (shape.typescript) registerProgramTypeScript(request.programDir);
-      const program = requireProgram(request.programDir, shape.entry);
-      exports = Object.fromEntries(Object.entries(program).filter(([key]) => key !== "default" && key !== "__esModule"));
-      await runBeforeExit(pulumi, () => recorded.length);
-    } catch (error) {
-      failure = error;
-    }
-    return exports;
+      return requireProgram(request.programDir, shape.entry);
+    },
+    declared: () => recorded.length,
   });
-  if (failure) throw failure;
-  const outputs: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(exports)) outputs[key] = await resolveOutput(pulumi, value);
-  await pulumi.runtime.disconnect();
+  if (error) throw error;
   provisioner.destroy();
   return {
     project: request.project,

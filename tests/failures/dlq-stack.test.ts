@@ -59,7 +59,7 @@ describe("npm run dlq -- redrive --stack", () => {
       AWS_SECRET_ACCESS_KEY: "test",
     };
     const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", join(repoRoot, "sandbox", "cli", "dlq.ts"), "redrive", "--stack", "alice"], { cwd: repoRoot, env }, (error, stdout, stderr) =>
+      execFile(process.execPath, ["--import", "tsx", join(repoRoot, "scripts", "dlq.ts"), "redrive", "--stack", "alice"], { cwd: repoRoot, env }, (error, stdout, stderr) =>
         resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });

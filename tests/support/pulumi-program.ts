@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import type * as pulumiType from "@pulumi/pulumi";
+import { runUnderMocks } from "../../sandbox/program/run-under-mocks";
 
 /**
  * Runs the Pulumi program (index.ts) under mocks, as `pulumi preview` would, and records every
@@ -8,6 +9,8 @@ import type * as pulumiType from "@pulumi/pulumi";
  */
 
 export const ACCOUNT = "123456789012";
+/** The test runner's own `beforeExit` listeners, there before the program's SDK loads. */
+const RUNNER_BEFORE_EXIT = process.listeners("beforeExit");
 export const REGION = "eu-west-3";
 
 export interface RecordedResource {
@@ -108,64 +111,53 @@ export async function runProgram(options: {
     else process.env[key] = value;
   }
   const pulumi: typeof pulumiType = await import("@pulumi/pulumi");
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
-        const id = (state.name as string | undefined) ?? (state.bucket as string | undefined) ?? `${args.name}-id`;
-        const options = optionsByName.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false, dependsOn: [] };
-        if (args.type !== "pulumi:pulumi:Stack") {
-          resources.push({ type: args.type, name: args.name, inputs: args.inputs, state, id, options });
-        }
-        return { id, state };
-      },
-      call(args) {
-        calls.push(args.token);
-        if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-          return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/alice`, userId: "AIDEXAMPLE", id: ACCOUNT };
-        }
-        throw new Error(`unexpected invoke ${args.token}(${JSON.stringify(args.inputs)})`);
-      },
-    },
-    "job-offers",
-    options.stack,
-    false,
-  );
-  if (options.configVia !== "environment") {
-    pulumi.runtime.setAllConfig(options.config, options.secretKeys ?? ["job-offers:apiToken"]);
-  }
-  let outputs: Record<string, unknown> = {};
-  let error: Error | undefined;
-  try {
-    // As the CLI's language host does: a root stack resource, then the program inside it, so
-    // stack transformations see every resource and the exports resolve as stack outputs.
-    const stackOutputs = await runInPulumiStack(pulumi, async () => {
-      pulumi.runtime.registerStackTransformation((args) => {
-        const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []) as { __name?: string }[];
-        optionsByName.set(`${args.type}::${args.name}`, {
-          protect: args.opts.protect === true,
-          retainOnDelete: args.opts.retainOnDelete === true,
-          dependsOn: dependsOn.map((dependency) => dependency.__name ?? "?"),
-          parent: (args.opts.parent as { __name?: string } | undefined)?.__name,
-        });
-        return undefined;
-      });
-      try {
-        const program = (await import(path.join(__dirname, "..", "..", "index.ts"))) as Record<string, unknown>;
-        return Object.fromEntries(Object.entries(program).filter(([key]) => key !== "default" && key !== "__esModule"));
-      } catch (caught) {
-        // Kept here rather than rethrown: the stack would report it a second time as unhandled.
-        error = caught as Error;
-        return {};
+  const mocks: pulumiType.runtime.Mocks = {
+    newResource(args) {
+      const state = { ...args.inputs, ...computedState(args.type, args.name, args.inputs) };
+      const id = (state.name as string | undefined) ?? (state.bucket as string | undefined) ?? `${args.name}-id`;
+      const options = optionsByName.get(`${args.type}::${args.name}`) ?? { protect: false, retainOnDelete: false, dependsOn: [] };
+      if (args.type !== "pulumi:pulumi:Stack") {
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, state, id, options });
       }
+      return { id, state };
+    },
+    call(args) {
+      calls.push(args.token);
+      if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+        return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/alice`, userId: "AIDEXAMPLE", id: ACCOUNT };
+      }
+      throw new Error(`unexpected invoke ${args.token}(${JSON.stringify(args.inputs)})`);
+    },
+  };
+  let result;
+  try {
+    result = await runUnderMocks(pulumi, {
+      project: "job-offers",
+      stack: options.stack,
+      mocks,
+      ...(options.configVia === "environment" ? {} : { config: options.config, secretKeys: options.secretKeys ?? ["job-offers:apiToken"] }),
+      // Stack transformations see every resource the program declares, with the options it passed.
+      beforeLoad() {
+        pulumi.runtime.registerStackTransformation((args) => {
+          const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []) as { __name?: string }[];
+          optionsByName.set(`${args.type}::${args.name}`, {
+            protect: args.opts.protect === true,
+            retainOnDelete: args.opts.retainOnDelete === true,
+            dependsOn: dependsOn.map((dependency) => dependency.__name ?? "?"),
+            parent: (args.opts.parent as { __name?: string } | undefined)?.__name,
+          });
+          return undefined;
+        });
+      },
+      load: () => import(path.join(__dirname, "..", "..", "index.ts")),
+      declared: () => resources.length,
+      hostBeforeExit: RUNNER_BEFORE_EXIT,
     });
-    outputs = (stackOutputs ?? {}) as Record<string, unknown>;
-  } catch (caught) {
-    error = caught as Error;
   } finally {
     process.env = savedEnv;
   }
-  await pulumi.runtime.disconnect();
+  const { outputs } = result;
+  const error = result.error as Error | undefined;
 
   const all = (type: string) => resources.filter((resource) => resource.type === type);
   return {
@@ -182,13 +174,6 @@ export async function runProgram(options: {
       return matches[0];
     },
   };
-}
-
-type RunInStack = (init: () => Promise<Record<string, unknown>>) => Promise<Record<string, unknown> | undefined>;
-
-function runInPulumiStack(pulumi: typeof pulumiType, init: () => Promise<Record<string, unknown>>) {
-  // Exported by the SDK's runtime (runtime/stack.d.ts) though not re-exported by its typings' index.
-  return (pulumi.runtime as unknown as { runInPulumiStack: RunInStack }).runInPulumiStack(init);
 }
 
 /** Resolves an input that may be an Output, a Promise or a plain value (as the mocks record them). */
