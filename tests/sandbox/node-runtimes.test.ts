@@ -49,7 +49,8 @@ describe("functions on the Node.js of their runtime", () => {
 });
 
 describe("runtimes the sandbox does not run", () => {
-  const provisioner = { create: async () => undefined } as unknown as Provisioner;
+  // Nothing is provisioned for a function: the provisioner answers no computed values.
+  const provisioner = { create: async () => ({}) } as unknown as Provisioner;
   const declare = (runtime: string) =>
     sandboxMocks({ stack: "sandbox", apiOrigin: "http://127.0.0.1:3000", provisioner }).mocks.newResource({
       type: "aws:lambda/function:Function",
