@@ -109,7 +109,9 @@ class ConfigReader {
     const value = typeof raw === "number" ? raw : Number(raw);
     const problem = integerProblem(setting, value);
     if (!problem) return value;
-    this.problem(`${this.project}:${key} is ${JSON.stringify(raw)}; it ${problem}: pulumi config set ${this.project}:${key} ${setting.default}`);
+    this.problem(
+      `${this.project}:${key} is ${JSON.stringify(raw)}; it ${problem}: pulumi config set ${this.project}:${key} ${setting.default}`,
+    );
     return setting.default;
   }
 
@@ -130,7 +132,9 @@ class ConfigReader {
     const raw = this.raw(key);
     if (raw === true || raw === "true") return true;
     if (raw === false || raw === "false" || raw === undefined) return false;
-    this.problem(`${this.project}:${key} is ${JSON.stringify(raw)}; it must be true or false: pulumi config set ${this.project}:${key} true`);
+    this.problem(
+      `${this.project}:${key} is ${JSON.stringify(raw)}; it must be true or false: pulumi config set ${this.project}:${key} true`,
+    );
     return false;
   }
 
@@ -254,7 +258,9 @@ function readPrefixes(read: ConfigReader): { uploadPrefix: string; reportPrefix:
     ["reportPrefix", reportPrefix, DEFAULT_REPORT_PREFIX],
   ] as const) {
     if (!isKeyPrefix(prefix)) {
-      read.problem(`${project}:${key} is '${prefix}'; it must be a key prefix ending with '/': pulumi config set ${project}:${key} ${example}`);
+      read.problem(
+        `${project}:${key} is '${prefix}'; it must be a key prefix ending with '/': pulumi config set ${project}:${key} ${example}`,
+      );
     }
   }
   if (uploadPrefix && reportPrefix && prefixesOverlap(uploadPrefix, reportPrefix)) {
@@ -274,7 +280,11 @@ function readTable(read: ConfigReader): Settings["table"] {
         `pulumi config set ${read.project}:billingMode ${BILLING_MODES[0]}`,
     );
   }
-  return { billingMode: billingMode as BillingMode, readCapacity: read.integer("readCapacity"), writeCapacity: read.integer("writeCapacity") };
+  return {
+    billingMode: billingMode as BillingMode,
+    readCapacity: read.integer("readCapacity"),
+    writeCapacity: read.integer("writeCapacity"),
+  };
 }
 
 function readIngest(read: ConfigReader): Settings["ingest"] {
@@ -309,7 +319,9 @@ function readApi(read: ConfigReader): Settings["api"] {
 function readAlarms(read: ConfigReader): Settings["alarms"] {
   const email = read.string("alarmEmail").trim();
   if (email && !isEmailAddress(email)) {
-    read.problem(`${read.project}:alarmEmail '${email}' is not an e-mail address: pulumi config set ${read.project}:alarmEmail ops@example.com`);
+    read.problem(
+      `${read.project}:alarmEmail '${email}' is not an e-mail address: pulumi config set ${read.project}:alarmEmail ops@example.com`,
+    );
   }
   return { email: email || undefined, maxMessageAgeSeconds: read.integer("queueAgeAlarmSeconds") };
 }

@@ -49,7 +49,10 @@ export async function listingOperations(work: string): Promise<ListingOperations
     await harness.createJobsTable("bench-api");
     const file = join(work, "job-api.js");
     writeFileSync(file, bundle(spec.entry).code);
-    restoreEnvironment = setEnvironment({ ...handlerEnvironment(spec.contract, { TABLE_NAME: "bench-api", CITY_INDEX_NAME: CITY_INDEX }), AWS_ENDPOINT_URL: harness.endpoint });
+    restoreEnvironment = setEnvironment({
+      ...handlerEnvironment(spec.contract, { TABLE_NAME: "bench-api", CITY_INDEX_NAME: CITY_INDEX }),
+      AWS_ENDPOINT_URL: harness.endpoint,
+    });
     const handler = (createRequire(__filename)(file) as { handler: ApiHandler }).handler;
     const call = async (query: string) => {
       await harness.reset();

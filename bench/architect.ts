@@ -12,8 +12,7 @@ import { percentile } from "./stats";
 const VERSION = "8.0.0";
 
 export type ArchitectResult =
-  | { measured: true; firstAnswerMs: number; health: Latency; getItem: Latency }
-  | { measured: false; reason: string };
+  { measured: true; firstAnswerMs: number; health: Latency; getItem: Latency } | { measured: false; reason: string };
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -57,7 +56,8 @@ function writeApp(dir: string): void {
 async function time(count: number, url: string): Promise<Latency> {
   const get = async () => {
     const response = await fetch(url);
-    if (response.status !== 200) throw new Error(`Architect: GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+    if (response.status !== 200)
+      throw new Error(`Architect: GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
     await response.arrayBuffer();
   };
   for (let i = 0; i < Math.min(3, count); i++) await get();
@@ -84,7 +84,10 @@ export async function architect(work: string, requests: number): Promise<Archite
       env: { ...process.env, NO_UPDATE_NOTIFIER: "1" },
     });
   } catch (error) {
-    return { measured: false, reason: `npm install @architect/sandbox@${VERSION} failed: ${String((error as Error).message).split("\n")[0]}` };
+    return {
+      measured: false,
+      reason: `npm install @architect/sandbox@${VERSION} failed: ${String((error as Error).message).split("\n")[0]}`,
+    };
   }
   const app = join(dir, "app");
   writeApp(app);
@@ -92,18 +95,22 @@ export async function architect(work: string, requests: number): Promise<Archite
   const log = join(dir, "sandbox.log");
   const fd = openSync(log, "w");
   const started = performance.now();
-  const child = spawn(process.execPath, [join(dir, "node_modules", "@architect", "sandbox", "src", "cli", "cli.js"), "--port", String(http), "--host", "127.0.0.1"], {
-    cwd: app,
-    detached: true,
-    stdio: ["ignore", fd, fd],
-    env: {
-      ...process.env,
-      NO_UPDATE_NOTIFIER: "1",
-      ARC_EVENTS_PORT: String(events),
-      ARC_TABLES_PORT: String(tables),
-      ARC_INTERNAL_PORT: String(internal),
+  const child = spawn(
+    process.execPath,
+    [join(dir, "node_modules", "@architect", "sandbox", "src", "cli", "cli.js"), "--port", String(http), "--host", "127.0.0.1"],
+    {
+      cwd: app,
+      detached: true,
+      stdio: ["ignore", fd, fd],
+      env: {
+        ...process.env,
+        NO_UPDATE_NOTIFIER: "1",
+        ARC_EVENTS_PORT: String(events),
+        ARC_TABLES_PORT: String(tables),
+        ARC_INTERNAL_PORT: String(internal),
+      },
     },
-  });
+  );
   closeSync(fd);
   detachedGroups.add(child.pid!);
   const exited = new Promise((resolve) =>
@@ -117,7 +124,12 @@ export async function architect(work: string, requests: number): Promise<Archite
     let firstAnswerMs = 0;
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && child.exitCode === null) {
-      if (await fetch(`${origin}/health`).then((response) => response.ok, () => false)) {
+      if (
+        await fetch(`${origin}/health`).then(
+          (response) => response.ok,
+          () => false,
+        )
+      ) {
         firstAnswerMs = performance.now() - started;
         break;
       }
@@ -125,7 +137,12 @@ export async function architect(work: string, requests: number): Promise<Archite
     }
     if (!firstAnswerMs) return { measured: false, reason: `Architect's sandbox did not answer: ${readFileSync(log, "utf8").slice(-300)}` };
     progress(`architect: first answer ${firstAnswerMs.toFixed(0)} ms after start; ${requests} requests per route`);
-    return { measured: true, firstAnswerMs, health: await time(requests, `${origin}/health`), getItem: await time(requests, `${origin}/item`) };
+    return {
+      measured: true,
+      firstAnswerMs,
+      health: await time(requests, `${origin}/health`),
+      getItem: await time(requests, `${origin}/item`),
+    };
   } finally {
     if (child.exitCode === null) {
       process.kill(-child.pid!, "SIGTERM");

@@ -21,15 +21,47 @@ function apiFigures(sandbox: SandboxResults): Figure[] {
   const { api, apiItems } = sandbox;
   const n = apiItems.toLocaleString("en-US");
   return [
-    { figure: `API GET /v1/jobs p50 (${n} items)`, value: fmt.ms(api.list.p50), baseline: `${fmt.ms(api.directScan.p50)} Scan direct`, ratio: fmt.ratio(api.list.p50 / api.directScan.p50), goal: "-", met: "-" },
-    { figure: `API GET /v1/jobs p99 (${n} items)`, value: fmt.ms(api.list.p99), baseline: `${fmt.ms(api.directScan.p99)} Scan direct`, ratio: fmt.ratio(api.list.p99 / api.directScan.p99), goal: "-", met: "-" },
-    { figure: `API GET /v1/jobs?city= p50 (${n} items)`, value: fmt.ms(api.listByCity.p50), baseline: `${fmt.ms(api.directQuery.p50)} Query direct`, ratio: fmt.ratio(api.listByCity.p50 / api.directQuery.p50), goal: "-", met: "-" },
-    { figure: `API GET /v1/jobs?city= p99 (${n} items)`, value: fmt.ms(api.listByCity.p99), baseline: `${fmt.ms(api.directQuery.p99)} Query direct`, ratio: fmt.ratio(api.listByCity.p99 / api.directQuery.p99), goal: "-", met: "-" },
+    {
+      figure: `API GET /v1/jobs p50 (${n} items)`,
+      value: fmt.ms(api.list.p50),
+      baseline: `${fmt.ms(api.directScan.p50)} Scan direct`,
+      ratio: fmt.ratio(api.list.p50 / api.directScan.p50),
+      goal: "-",
+      met: "-",
+    },
+    {
+      figure: `API GET /v1/jobs p99 (${n} items)`,
+      value: fmt.ms(api.list.p99),
+      baseline: `${fmt.ms(api.directScan.p99)} Scan direct`,
+      ratio: fmt.ratio(api.list.p99 / api.directScan.p99),
+      goal: "-",
+      met: "-",
+    },
+    {
+      figure: `API GET /v1/jobs?city= p50 (${n} items)`,
+      value: fmt.ms(api.listByCity.p50),
+      baseline: `${fmt.ms(api.directQuery.p50)} Query direct`,
+      ratio: fmt.ratio(api.listByCity.p50 / api.directQuery.p50),
+      goal: "-",
+      met: "-",
+    },
+    {
+      figure: `API GET /v1/jobs?city= p99 (${n} items)`,
+      value: fmt.ms(api.listByCity.p99),
+      baseline: `${fmt.ms(api.directQuery.p99)} Query direct`,
+      ratio: fmt.ratio(api.listByCity.p99 / api.directQuery.p99),
+      goal: "-",
+      met: "-",
+    },
   ];
 }
 
 function comparisonFigures(sandbox: SandboxResults | undefined, arc: ArchitectResult | undefined): Figure[] {
-  const reason = !arc ? "skipped by --quick (it needs an npm install)" : arc && !arc.measured ? arc.reason : "the sandbox measurement failed";
+  const reason = !arc
+    ? "skipped by --quick (it needs an npm install)"
+    : arc && !arc.measured
+      ? arc.reason
+      : "the sandbox measurement failed";
   const figures: Figure[] = [];
   if (sandbox) {
     const baseline = arc?.measured ? `${fmt.ms(arc.firstAnswerMs)} Architect, to 1st answer` : "Architect not measured";
@@ -43,7 +75,13 @@ function comparisonFigures(sandbox: SandboxResults | undefined, arc: ArchitectRe
       met: yesNo(sandbox.firstReadyMs <= 2000),
     });
     if (sandbox.restartReadyMs === undefined) {
-      figures.push(notMeasured("sandbox: npm start -> ready, restart with nothing changed", "<= 0.5 s", "one start only (--quick starts twice, the full run three times)"));
+      figures.push(
+        notMeasured(
+          "sandbox: npm start -> ready, restart with nothing changed",
+          "<= 0.5 s",
+          "one start only (--quick starts twice, the full run three times)",
+        ),
+      );
     } else {
       figures.push({
         figure: `sandbox: npm start -> ready, restart with nothing changed (median of ${sandbox.starts - 1})`,
@@ -99,17 +137,20 @@ function ingestFigures(sandbox: SandboxResults): Figure[] {
         },
       ]
     : [];
-  return [...memory, ...sandbox.ingest.map((run) => {
-    const ratio = run.rowsPerSecond / run.ceiling;
-    return {
-      figure: `sandbox: upload -> all rows in API, ${run.rows.toLocaleString("en-US")} rows`,
-      value: `${fmt.rate(run.rowsPerSecond)} (${run.seconds.toFixed(1)} s)`,
-      baseline: `${fmt.rate(run.ceiling, "PutItem/s")} dynalite`,
-      ratio: fmt.ratio(ratio),
-      goal: ">= 0.5x",
-      met: yesNo(ratio >= 0.5),
-    };
-  })];
+  return [
+    ...memory,
+    ...sandbox.ingest.map((run) => {
+      const ratio = run.rowsPerSecond / run.ceiling;
+      return {
+        figure: `sandbox: upload -> all rows in API, ${run.rows.toLocaleString("en-US")} rows`,
+        value: `${fmt.rate(run.rowsPerSecond)} (${run.seconds.toFixed(1)} s)`,
+        baseline: `${fmt.rate(run.ceiling, "PutItem/s")} dynalite`,
+        ratio: fmt.ratio(ratio),
+        goal: ">= 0.5x",
+        met: yesNo(ratio >= 0.5),
+      };
+    }),
+  ];
 }
 
 /** Every goal in order; a goal that throws becomes an "error" line and the others still run. */

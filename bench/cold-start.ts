@@ -70,7 +70,9 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
     for (let rep = 0; rep < reps; rep++) {
       fast.push(await runJsonChild<Probe>(["-e", PROBE, bundled], { env, timeoutMs: 30_000 }));
       slow.push(await runJsonChild<Probe>(["-e", PROBE, unbundled], { env, timeoutMs: 30_000 }));
-      mapped.push(await runJsonChild<Probe>(["-e", PROBE, bundled], { env: { ...env, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS }, timeoutMs: 30_000 }));
+      mapped.push(
+        await runJsonChild<Probe>(["-e", PROBE, bundled], { env: { ...env, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS }, timeoutMs: 30_000 }),
+      );
     }
     const value = median(fast.map((probe) => probe.ms));
     const baseline = median(slow.map((probe) => probe.ms));
@@ -91,7 +93,9 @@ export async function coldStart(ctx: BenchContext): Promise<Figure[]> {
     });
     // What the deployed functions pay for stack traces at runtime/ lines: Node reads the map at load.
     const withMap = median(mapped.map((probe) => probe.ms));
-    progress(`cold start ${handler.name}: ${fmt.ms(withMap)} with ${SOURCE_MAP_NODE_OPTIONS} (${fmt.kb(Buffer.byteLength(production.sourceMap))} map) vs ${fmt.ms(value)} without`);
+    progress(
+      `cold start ${handler.name}: ${fmt.ms(withMap)} with ${SOURCE_MAP_NODE_OPTIONS} (${fmt.kb(Buffer.byteLength(production.sourceMap))} map) vs ${fmt.ms(value)} without`,
+    );
     figures.push({
       figure: `cold start ${handler.name}: module init with its source map`,
       value: `${fmt.ms(withMap)} (${fmt.kb(Buffer.byteLength(production.sourceMap))} map)`,
@@ -128,7 +132,11 @@ function sdkClients(): Figure {
     const imported = new Set(
       inputs
         .filter((input) => input.startsWith("runtime/"))
-        .flatMap((input) => [...readFileSync(join(PROJECT_ROOT, input), "utf8").matchAll(/^import (?!type )[^;]*from "@aws-sdk\/(client-[^"/]+)"/gm)].map((match) => match[1])),
+        .flatMap((input) =>
+          [...readFileSync(join(PROJECT_ROOT, input), "utf8").matchAll(/^import (?!type )[^;]*from "@aws-sdk\/(client-[^"/]+)"/gm)].map(
+            (match) => match[1],
+          ),
+        ),
     );
     exact &&= bundled.size === imported.size && [...bundled].every((client) => imported.has(client));
     lines.push(`${handler.name}: ${[...bundled].map((client) => client.replace("client-", "")).join("+") || "none"}`);
@@ -158,8 +166,16 @@ async function zodAlone(dir: string, reps: number): Promise<Figure> {
       .outputFiles.find((file) => file.path.endsWith(".js"))!.text;
   const classic = join(dir, "zod.js");
   const mini = join(dir, "zod-mini.js");
-  writeFileSync(classic, build('import { z } from "zod"; export const job = z.strictObject({ id: z.string().trim().min(1), salary: z.number().optional() });'));
-  writeFileSync(mini, build('import { number, optional, strictObject, string, trim, minLength } from "zod/mini"; export const job = strictObject({ id: string().check(trim(), minLength(1)), salary: optional(number()) });'));
+  writeFileSync(
+    classic,
+    build('import { z } from "zod"; export const job = z.strictObject({ id: z.string().trim().min(1), salary: z.number().optional() });'),
+  );
+  writeFileSync(
+    mini,
+    build(
+      'import { number, optional, strictObject, string, trim, minLength } from "zod/mini"; export const job = strictObject({ id: string().check(trim(), minLength(1)), salary: optional(number()) });',
+    ),
+  );
   const times = { classic: [] as number[], mini: [] as number[] };
   for (let rep = 0; rep < reps; rep++) {
     times.classic.push((await runJsonChild<Probe>(["-e", PROBE, classic], { timeoutMs: 30_000 })).ms);

@@ -25,7 +25,16 @@ function sqsEvent(batch: number, uploadTime: Date): SQSEvent {
     const n = batch * BATCH + i;
     const line = n + 2;
     const message: JobMessage = {
-      job: { id: idOf(n), city: cityOf(n), title: `Engineer ${n % 97}`, company: "Globex", salary_min: 40_000, salary_max: 55_000, currency: "EUR", remote: n % 2 === 0 },
+      job: {
+        id: idOf(n),
+        city: cityOf(n),
+        title: `Engineer ${n % 97}`,
+        company: "Globex",
+        salary_min: 40_000,
+        salary_max: 55_000,
+        currency: "EUR",
+        remote: n % 2 === 0,
+      },
       version: jobVersion(uploadTime, line),
       source: { bucket: "bench", key: "job_offers/bench.csv", line },
     };
@@ -33,7 +42,12 @@ function sqsEvent(batch: number, uploadTime: Date): SQSEvent {
       messageId: `m-${n}`,
       receiptHandle: `r-${n}`,
       body: encodeJobMessage(message),
-      attributes: { ApproximateReceiveCount: "1", SentTimestamp: String(uploadTime.getTime()), SenderId: "bench", ApproximateFirstReceiveTimestamp: String(uploadTime.getTime()) },
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: String(uploadTime.getTime()),
+        SenderId: "bench",
+        ApproximateFirstReceiveTimestamp: String(uploadTime.getTime()),
+      },
       messageAttributes: {},
       md5OfBody: "",
       eventSource: "aws:sqs",
@@ -84,7 +98,8 @@ async function drive(harness: DynamoHarness, handler: Handler, invocations: numb
     // One invocation at a time: what one container (one Lambda execution environment) sees.
     for (let batch = 0; batch < invocations; batch++) {
       const response = await handler(sqsEvent(batch, uploadTime));
-      if (response.batchItemFailures.length > 0) throw new Error(`consumer: batch ${batch} reported ${response.batchItemFailures.length} failures`);
+      if (response.batchItemFailures.length > 0)
+        throw new Error(`consumer: batch ${batch} reported ${response.batchItemFailures.length} failures`);
       if (batch === 0) afterFirst = (await harness.traffic()).connections;
     }
   } finally {
@@ -110,7 +125,10 @@ export async function consumer(ctx: BenchContext): Promise<Figure[]> {
     const file = join(ctx.work, "sqs-to-dynamo.js");
     writeFileSync(file, bundle(spec.entry).code);
     // The SDK reads the endpoint when it first sends, so it stays set until this goal ends.
-    restoreEnvironment = setEnvironment({ ...handlerEnvironment(spec.contract, { TABLE_NAME: TABLE }), AWS_ENDPOINT_URL: harness.endpoint });
+    restoreEnvironment = setEnvironment({
+      ...handlerEnvironment(spec.contract, { TABLE_NAME: TABLE }),
+      AWS_ENDPOINT_URL: harness.endpoint,
+    });
     const production = (createRequire(__filename)(file) as { handler: Handler }).handler;
 
     progress(`consumer: ${invocations} batches of ${BATCH} through the sqs-to-dynamo bundle`);

@@ -9,7 +9,9 @@ import type { AddressInfo } from "node:net";
 import type { Traffic } from "./dynamo-harness";
 
 const listen = (server: Server) =>
-  new Promise<string>((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  new Promise<string>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
 
 async function main() {
   const dataDir = process.argv[2];
@@ -26,17 +28,21 @@ async function main() {
     incoming.on("end", () => {
       const body = Buffer.concat(chunks);
       const operation = String(incoming.headers["x-amz-target"] ?? "").replace(/^DynamoDB_\d+\./, "");
-      const index = operation === "Query" || operation === "Scan" ? (JSON.parse(body.toString("utf8")).IndexName as string | undefined) : undefined;
+      const index =
+        operation === "Query" || operation === "Scan" ? (JSON.parse(body.toString("utf8")).IndexName as string | undefined) : undefined;
       traffic.requests++;
       traffic.operations.push({ operation, ...(index ? { index } : {}) });
       traffic.maxInFlight = Math.max(traffic.maxInFlight, ++inFlight);
-      const forward = request({ host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
-        // A 400 here is mostly a failed condition (an answer, not a retry); throttling and 5xx are retried.
-        if (answer.statusCode !== 200 && answer.statusCode !== 400) traffic.errors++;
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-        answer.on("end", () => inFlight--);
-      });
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+        (answer) => {
+          // A 400 here is mostly a failed condition (an answer, not a retry); throttling and 5xx are retried.
+          if (answer.statusCode !== 200 && answer.statusCode !== 400) traffic.errors++;
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+          answer.on("end", () => inFlight--);
+        },
+      );
       forward.on("error", (error) => {
         inFlight--;
         outgoing.destroy(error);

@@ -40,14 +40,17 @@ export async function uploadAndWait(outputs: Record<string, string>, dir: string
       partSize: PART_SIZE,
       queueSize: 2,
     }).done();
-    progress(`sandbox: uploaded ${rows.toLocaleString("en-US")} rows (${fmt.mb(statSync(file).size)}) in ${fmt.ms(performance.now() - started)}; waiting for the table`);
+    progress(
+      `sandbox: uploaded ${rows.toLocaleString("en-US")} rows (${fmt.mb(statSync(file).size)}) in ${fmt.ms(performance.now() - started)}; waiting for the table`,
+    );
     let report: { status: string; queued: number; rejected: number } | undefined;
     let lastShown = 0;
     while (Date.now() < deadline) {
       if (!report) {
-        report = await clients.s3
-          .send(new GetObjectCommand({ Bucket: outputs.bucketName, Key: reportKey }))
-          .then(async (object) => JSON.parse(await object.Body!.transformToString()), () => undefined);
+        report = await clients.s3.send(new GetObjectCommand({ Bucket: outputs.bucketName, Key: reportKey })).then(
+          async (object) => JSON.parse(await object.Body!.transformToString()),
+          () => undefined,
+        );
         // A large file's report is rewritten as its parts go on: only the last one counts.
         if (report?.status === "in-progress") report = undefined;
         if (report && (report.status !== "complete" || report.queued !== rows)) {
@@ -58,7 +61,9 @@ export async function uploadAndWait(outputs: Record<string, string>, dir: string
       if (report && left === 0) break;
       if (Date.now() - lastShown > 5_000) {
         lastShown = Date.now();
-        progress(`sandbox: ${rows.toLocaleString("en-US")} rows: ${report ? "report written" : "ingesting"}, ${left.toLocaleString("en-US")} messages in the queue`);
+        progress(
+          `sandbox: ${rows.toLocaleString("en-US")} rows: ${report ? "report written" : "ingesting"}, ${left.toLocaleString("en-US")} messages in the queue`,
+        );
       }
       await sleep(50);
     }
@@ -76,7 +81,10 @@ export async function uploadAndWait(outputs: Record<string, string>, dir: string
 
 async function messagesLeft(sqs: ReturnType<typeof sandboxClients>["sqs"], queueUrl: string): Promise<number> {
   const { Attributes } = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }

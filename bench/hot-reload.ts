@@ -50,7 +50,8 @@ export async function hotReload(ctx: BenchContext): Promise<Figure[]> {
   const fn = new LocalFunction(spec(0), { stateDir, awsEndpoint: "http://127.0.0.1:9" });
   const answer = async () => {
     const result = await fn.invoke(healthEvent);
-    if (!result.ok || (result.value as { statusCode?: number }).statusCode !== 200) throw new Error(`job-api did not answer /v1/health: ${JSON.stringify(result).slice(0, 300)}`);
+    if (!result.ok || (result.value as { statusCode?: number }).statusCode !== 200)
+      throw new Error(`job-api did not answer /v1/health: ${JSON.stringify(result).slice(0, 300)}`);
   };
   try {
     await answer();
@@ -68,7 +69,9 @@ export async function hotReload(ctx: BenchContext): Promise<Figure[]> {
       }
     }
     const [swapMs, warmMs] = [median(swaps), median(warm)];
-    progress(`hot reload: job-api swapped and answering on its new code in ${fmt.ms(swapMs)} (median of ${swaps.length}); warm invocation ${fmt.ms(warmMs)}`);
+    progress(
+      `hot reload: job-api swapped and answering on its new code in ${fmt.ms(swapMs)} (median of ${swaps.length}); warm invocation ${fmt.ms(warmMs)}`,
+    );
     return [
       {
         figure: "hot reload: job-api swap -> first answer on the new code",

@@ -78,7 +78,12 @@ async function ingest(send: "stub" | "batch" | "single", partMs = Infinity): Pro
         }
         const start = Range ? Number(/bytes=(\d+)-/.exec(Range)![1]) : 0;
         const body = createReadStream(file, { highWaterMark: CHUNK, start });
-        return { Body: body, ETag: '"bench"', ContentLength: size - start, ...(Range ? { ContentRange: `bytes ${start}-${size - 1}/${size}` } : {}) };
+        return {
+          Body: body,
+          ETag: '"bench"',
+          ContentLength: size - start,
+          ...(Range ? { ContentRange: `bytes ${start}-${size - 1}/${size}` } : {}),
+        };
       }
       if (command instanceof PutObjectCommand) {
         const { Key, Body, IfMatch, IfNoneMatch } = command.input;
@@ -136,7 +141,11 @@ async function ingest(send: "stub" | "batch" | "single", partMs = Infinity): Pro
   };
   // Each part gets partMs from its own start, as a new invocation would.
   const clockFrom = (started: number) => ({ remainingMs: () => partMs - (performance.now() - started) });
-  let outcome = await ingestFile(deps, { bucket: "bench", key: "job_offers/bench.csv", eventTime: new Date().toISOString(), part: 1 }, clockFrom(performance.now()));
+  let outcome = await ingestFile(
+    deps,
+    { bucket: "bench", key: "job_offers/bench.csv", eventTime: new Date().toISOString(), part: 1 },
+    clockFrom(performance.now()),
+  );
   let parts = 1;
   for (let next = continuations.shift(); next; next = continuations.shift()) {
     if (outcome.error) break;

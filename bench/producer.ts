@@ -43,9 +43,13 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
 
   progress(`producer: csv-parse alone on ${fmt.mb(bigBytes)}`);
   const parseBig = await run(["parse", bigFile]);
-  progress(`producer: csv-parse ${fmt.rate((parseBig.rows / parseBig.wallMs) * 1000)}, ${fmt.mb(parseBig.maxRssBytes)} RSS; ingesting the same file`);
+  progress(
+    `producer: csv-parse ${fmt.rate((parseBig.rows / parseBig.wallMs) * 1000)}, ${fmt.mb(parseBig.maxRssBytes)} RSS; ingesting the same file`,
+  );
   const ingestBig = await run(["ingest", bigFile, String(IN_FLIGHT)]);
-  progress(`producer: ingestion ${fmt.rate((ingestBig.rows / ingestBig.wallMs) * 1000)}, ${fmt.mb(ingestBig.maxRssBytes)} RSS; now ${small.toLocaleString("en-US")} rows`);
+  progress(
+    `producer: ingestion ${fmt.rate((ingestBig.rows / ingestBig.wallMs) * 1000)}, ${fmt.mb(ingestBig.maxRssBytes)} RSS; now ${small.toLocaleString("en-US")} rows`,
+  );
   const ingestSmall = await run(["ingest", smallFile, String(IN_FLIGHT)]);
   // Parts of a large file: each given the time that makes about 12 parts of the single pass's
   // work, once the fifth of a part's time (at least 1 s) that it keeps back is taken off.
@@ -55,7 +59,11 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
   // Where the time goes: the same reading and validation, without encoding and sending.
   const validateBig = await run(["validate", bigFile]);
   const schemaSmall = await run(["schema", smallFile]);
-  for (const [name, result] of [["big", ingestBig], ["small", ingestSmall], ["big, in parts", ingestParts]] as const) {
+  for (const [name, result] of [
+    ["big", ingestBig],
+    ["small", ingestSmall],
+    ["big, in parts", ingestParts],
+  ] as const) {
     if (result.queued !== result.rows || result.reportStatus !== "complete") {
       throw new Error(`producer (${name} file): ${result.queued} of ${result.rows} rows queued, report ${result.reportStatus}`);
     }
@@ -70,7 +78,14 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
     const sqs = new SQSClient({ endpoint: fauxqs.origin, region: "us-east-1", credentials });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "bench-producer" }));
     sqs.destroy();
-    const env = { ...quietEnv, AWS_ENDPOINT_URL: fauxqs.origin, QUEUE_URL: QueueUrl!, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "bench", AWS_SECRET_ACCESS_KEY: "bench" };
+    const env = {
+      ...quietEnv,
+      AWS_ENDPOINT_URL: fauxqs.origin,
+      QUEUE_URL: QueueUrl!,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "bench",
+      AWS_SECRET_ACCESS_KEY: "bench",
+    };
     naive = await run(["naive-sqs", queueFile, String(IN_FLIGHT)], env);
     batched = await run(["ingest-sqs", queueFile, String(IN_FLIGHT)], env);
   } finally {

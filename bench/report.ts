@@ -39,7 +39,14 @@ export function failed(figure: string, error: unknown): Figure {
 }
 
 export function table(figures: readonly Figure[]): string {
-  const header: Figure = { figure: "figure", value: "value", baseline: "baseline", ratio: "ratio", goal: "goal", met: "met?" as Figure["met"] };
+  const header: Figure = {
+    figure: "figure",
+    value: "value",
+    baseline: "baseline",
+    ratio: "ratio",
+    goal: "goal",
+    met: "met?" as Figure["met"],
+  };
   const rows = [header, ...figures];
   const keys = ["figure", "value", "baseline", "ratio", "goal", "met"] as const;
   const widths = keys.map((key) => Math.max(...rows.map((row) => row[key].length)));

@@ -18,7 +18,10 @@ const usage = "npm run bench -- [--quick] [--json <file>] [--keep]";
 function flags() {
   let values;
   try {
-    values = parseArgs({ options: { quick: { type: "boolean" }, json: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" } }, strict: true }).values;
+    values = parseArgs({
+      options: { quick: { type: "boolean" }, json: { type: "string" }, keep: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+    }).values;
   } catch (error) {
     console.error(`${(error as Error).message}\nusage: ${usage}`);
     process.exit(2);
@@ -41,7 +44,9 @@ async function main() {
     progress("done");
     console.log(table(figures));
     const count = (met: string) => figures.filter((figure) => figure.met === met).length;
-    console.log(`\n${count("yes")} goals met, ${count("no")} missed, ${count("not measured")} not measured, ${count("error")} failed to measure.`);
+    console.log(
+      `\n${count("yes")} goals met, ${count("no")} missed, ${count("not measured")} not measured, ${count("error")} failed to measure.`,
+    );
     if (values.json) writeFileSync(values.json, `${JSON.stringify(figures, null, 2)}\n`);
   } finally {
     if (!values.keep) rmSync(work, { recursive: true, force: true });

@@ -49,7 +49,9 @@ export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
     for (let i = 1; ; i++) {
       ready.push(sandbox.readyMs);
       answered.push(sandbox.firstAnswerMs);
-      progress(`sandbox: start ${i}/${starts}: ready in ${fmt.ms(sandbox.readyMs)} (its own banner: ${sandbox.ownReadyMs ? fmt.ms(sandbox.ownReadyMs) : "?"}), first answer in ${fmt.ms(sandbox.firstAnswerMs)}`);
+      progress(
+        `sandbox: start ${i}/${starts}: ready in ${fmt.ms(sandbox.readyMs)} (its own banner: ${sandbox.ownReadyMs ? fmt.ms(sandbox.ownReadyMs) : "?"}), first answer in ${fmt.ms(sandbox.firstAnswerMs)}`,
+      );
       if (i === starts) break;
       await sandbox.stop();
       sandbox = await startOnceMore(stateDir, `sandbox-${i}`);
@@ -61,14 +63,18 @@ export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
       // The ceiling right before each upload, with the sandbox idle: on a shared machine, a rate
       // measured minutes apart can land in a quieter or busier minute than the upload did.
       const ceiling = await dynaliteRate(join(ctx.work, `ceiling-${rows}`), ctx.sizes.dynaliteItems);
-      progress(`sandbox: dynalite's own PutItem rate (on disk, 16 in flight): ${fmt.rate(ceiling, "items/s")}; uploading ${rows.toLocaleString("en-US")} rows`);
+      progress(
+        `sandbox: dynalite's own PutItem rate (on disk, 16 in flight): ${fmt.rate(ceiling, "items/s")}; uploading ${rows.toLocaleString("en-US")} rows`,
+      );
       // The process tree's memory, sampled while the file ingests, and once the queue has drained.
       let peakRssMb = 0;
       const running = sandbox;
       const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, running.treeRssMb())), 500);
       const run = await uploadAndWait(sandbox.outputs, ctx.work, rows, 60_000 + rows * 10).finally(() => clearInterval(sampler));
       const drainedRssMb = sandbox.treeRssMb();
-      progress(`sandbox: ${rows.toLocaleString("en-US")} rows in the table in ${run.seconds.toFixed(1)} s (${fmt.rate(run.rowsPerSecond)}), all found through the API`);
+      progress(
+        `sandbox: ${rows.toLocaleString("en-US")} rows in the table in ${run.seconds.toFixed(1)} s (${fmt.rate(run.rowsPerSecond)}), all found through the API`,
+      );
       ingest.push({ ...run, ceiling, peakRssMb: Math.max(peakRssMb, drainedRssMb), drainedRssMb });
       if (rows === apiItems) {
         progress(`sandbox: API latency over ${apiItems.toLocaleString("en-US")} items, ${requests} requests per route`);
@@ -76,7 +82,15 @@ export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
       }
     }
     await sandbox.stop();
-    return { firstReadyMs: ready[0], restartReadyMs: ready.length > 1 ? median(ready.slice(1)) : undefined, firstAnswerMs: median(answered), starts, ingest, api: api!, apiItems };
+    return {
+      firstReadyMs: ready[0],
+      restartReadyMs: ready.length > 1 ? median(ready.slice(1)) : undefined,
+      firstAnswerMs: median(answered),
+      starts,
+      ingest,
+      api: api!,
+      apiItems,
+    };
   } finally {
     await sandbox.stop();
   }

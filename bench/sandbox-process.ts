@@ -20,7 +20,6 @@ export interface RunningSandbox {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-
 /**
  * `npm start -- --port 0 --aws-port 0 --no-watch` as a user runs it, in the checkout, with its
  * state (outputs.json, the on-disk table) in `stateDir` through SANDBOX_STATE_DIR, so that a
@@ -76,7 +75,10 @@ export async function startSandboxProcess(stateDir: string, logName: string, tim
     const outputs = JSON.parse(readFileSync(outputsFile, "utf8")) as Record<string, string>;
     let firstAnswerMs = 0;
     while (Date.now() < deadline) {
-      const ok = await fetch(`${outputs.apiUrl}/v1/health`).then((response) => response.ok, () => false);
+      const ok = await fetch(`${outputs.apiUrl}/v1/health`).then(
+        (response) => response.ok,
+        () => false,
+      );
       if (ok) {
         firstAnswerMs = performance.now() - started;
         break;

@@ -20,24 +20,22 @@ export function allow(sid: string, actions: readonly string[], resources: readon
 
 /** A policy document as the JSON string IAM expects, resolved from the statements' Outputs. */
 export function policyDocument(statements: readonly Statement[]): pulumi.Output<string> {
-  return pulumi
-    .all(statements.map((statement) => pulumi.all(statement.resources as pulumi.Input<string>[])))
-    .apply((resolved) => {
-      for (const [index, resources] of resolved.entries()) {
-        if (resources.some((resource) => resource === "*")) {
-          throw new Error(`IAM statement ${statements[index].sid}: resource '*' is not allowed; name the resources`);
-        }
+  return pulumi.all(statements.map((statement) => pulumi.all(statement.resources as pulumi.Input<string>[]))).apply((resolved) => {
+    for (const [index, resources] of resolved.entries()) {
+      if (resources.some((resource) => resource === "*")) {
+        throw new Error(`IAM statement ${statements[index].sid}: resource '*' is not allowed; name the resources`);
       }
-      return JSON.stringify({
-        Version: "2012-10-17",
-        Statement: statements.map((statement, index) => ({
-          Sid: statement.sid,
-          Effect: "Allow",
-          Action: [...statement.actions],
-          Resource: resolved[index],
-        })),
-      });
+    }
+    return JSON.stringify({
+      Version: "2012-10-17",
+      Statement: statements.map((statement, index) => ({
+        Sid: statement.sid,
+        Effect: "Allow",
+        Action: [...statement.actions],
+        Resource: resolved[index],
+      })),
     });
+  });
 }
 
 /** Trust policy that lets the Lambda service assume a function's role. */

@@ -164,7 +164,13 @@ function createS3ToSqs(
   );
 }
 
-function createSqsToDynamo(name: string, settings: Settings, table: IngestPipelineArgs["table"], queue: aws.sqs.Queue, parent: Parent): BundledFunction {
+function createSqsToDynamo(
+  name: string,
+  settings: Settings,
+  table: IngestPipelineArgs["table"],
+  queue: aws.sqs.Queue,
+  parent: Parent,
+): BundledFunction {
   return new BundledFunction(
     `${name}-sqs-to-dynamo`,
     {
@@ -187,11 +193,19 @@ function createSqsToDynamo(name: string, settings: Settings, table: IngestPipeli
  * What s3-to-sqs needs before the first upload: asynchronous retries then the failures queue, the
  * right to invoke itself for a file's next part, and S3's right to invoke it.
  */
-function allowS3ToSqsToRun(name: string, pipeline: Pick<IngestPipeline, "bucket" | "failureQueue" | "s3ToSqs">, parent: Parent): pulumi.Resource[] {
+function allowS3ToSqsToRun(
+  name: string,
+  pipeline: Pick<IngestPipeline, "bucket" | "failureQueue" | "s3ToSqs">,
+  parent: Parent,
+): pulumi.Resource[] {
   const { bucket, failureQueue, s3ToSqs } = pipeline;
   new aws.lambda.FunctionEventInvokeConfig(
     `${name}-s3-to-sqs-async`,
-    { functionName: s3ToSqs.name, maximumRetryAttempts: ASYNC_RETRIES, destinationConfig: { onFailure: { destination: failureQueue.arn } } },
+    {
+      functionName: s3ToSqs.name,
+      maximumRetryAttempts: ASYNC_RETRIES,
+      destinationConfig: { onFailure: { destination: failureQueue.arn } },
+    },
     parent,
   );
   // A file too large for one invocation goes on in another: the function invokes itself
@@ -204,7 +218,11 @@ function allowS3ToSqsToRun(name: string, pipeline: Pick<IngestPipeline, "bucket"
   // Lambda's recursive loop detection also counts chains of a function invoking itself, and stops
   // the 16th or so invocation: a file of more parts than that would stop half-read. Every part
   // moves the file on by at least one record, so this chain always ends.
-  const mayRecurse = new aws.lambda.FunctionRecursionConfig(`${name}-s3-to-sqs-recursion`, { functionName: s3ToSqs.name, recursiveLoop: "Allow" }, parent);
+  const mayRecurse = new aws.lambda.FunctionRecursionConfig(
+    `${name}-s3-to-sqs-recursion`,
+    { functionName: s3ToSqs.name, recursiveLoop: "Allow" },
+    parent,
+  );
   const s3MayInvoke = new aws.lambda.Permission(
     `${name}-s3-invokes-s3-to-sqs`,
     {
@@ -219,13 +237,24 @@ function allowS3ToSqsToRun(name: string, pipeline: Pick<IngestPipeline, "bucket"
   return [s3MayInvoke, mayContinue, mayRecurse];
 }
 
-function notifyUploads(name: string, settings: Settings, pipeline: Pick<IngestPipeline, "bucket" | "s3ToSqs">, mayRun: pulumi.Resource[], parent: Parent): void {
+function notifyUploads(
+  name: string,
+  settings: Settings,
+  pipeline: Pick<IngestPipeline, "bucket" | "s3ToSqs">,
+  mayRun: pulumi.Resource[],
+  parent: Parent,
+): void {
   new aws.s3.BucketNotification(
     `${name}-uploads-notification`,
     {
       bucket: pipeline.bucket.id,
       lambdaFunctions: [
-        { lambdaFunctionArn: pipeline.s3ToSqs.arn, events: ["s3:ObjectCreated:*"], filterPrefix: settings.uploadPrefix, filterSuffix: ".csv" },
+        {
+          lambdaFunctionArn: pipeline.s3ToSqs.arn,
+          events: ["s3:ObjectCreated:*"],
+          filterPrefix: settings.uploadPrefix,
+          filterSuffix: ".csv",
+        },
       ],
     },
     // S3 checks that it may invoke the function when the notification is put; and no upload
@@ -276,7 +305,10 @@ function normalize(name: string, args: IngestPipelineArgs) {
   validate(`IngestPipeline '${name}'`, [
     [isKeyPrefix(uploadPrefix), `uploadPrefix '${uploadPrefix}' must be a key prefix ending with '/', e.g. ${DEFAULT_UPLOAD_PREFIX}`],
     [isKeyPrefix(reportPrefix), `reportPrefix '${reportPrefix}' must be a key prefix ending with '/', e.g. ${DEFAULT_REPORT_PREFIX}`],
-    [!prefixesOverlap(uploadPrefix, reportPrefix), `reportPrefix '${reportPrefix}' and uploadPrefix '${uploadPrefix}' overlap: a report would trigger ingestion`],
+    [
+      !prefixesOverlap(uploadPrefix, reportPrefix),
+      `reportPrefix '${reportPrefix}' and uploadPrefix '${uploadPrefix}' overlap: a report would trigger ingestion`,
+    ],
     [isKeyPrefix(checkpointPrefix), `checkpointPrefix '${checkpointPrefix}' must be a key prefix ending with '/', e.g. checkpoints/`],
     [
       !prefixesOverlap(checkpointPrefix, uploadPrefix) && !prefixesOverlap(checkpointPrefix, reportPrefix),

@@ -113,7 +113,13 @@ export class JobApi extends pulumi.ComponentResource {
 type Settings = ReturnType<typeof normalize>;
 type Parent = { parent: pulumi.Resource };
 
-function createHandler(name: string, settings: Settings, table: JobApiArgs["table"], token: pulumi.Output<string>, parent: Parent): BundledFunction {
+function createHandler(
+  name: string,
+  settings: Settings,
+  table: JobApiArgs["table"],
+  token: pulumi.Output<string>,
+  parent: Parent,
+): BundledFunction {
   return new BundledFunction(
     `${name}-handler`,
     {
@@ -128,7 +134,11 @@ function createHandler(name: string, settings: Settings, table: JobApiArgs["tabl
       memorySize: settings.memorySize,
       logRetentionDays: settings.logRetentionDays,
       statements: [
-        allow("ReadWriteJobs", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan"], [table.arn]),
+        allow(
+          "ReadWriteJobs",
+          ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan"],
+          [table.arn],
+        ),
         allow("ListJobsByCity", ["dynamodb:Query"], [pulumi.interpolate`${table.arn}/index/${table.cityIndexName}`]),
       ],
     },
@@ -222,7 +232,12 @@ function connectFunctions(name: string, settings: Settings, jobApi: Pick<JobApi,
   );
   new aws.lambda.Permission(
     `${name}-gateway-invokes-handler`,
-    { action: "lambda:InvokeFunction", function: handler.name, principal: "apigateway.amazonaws.com", sourceArn: pulumi.interpolate`${api.executionArn}/*/*` },
+    {
+      action: "lambda:InvokeFunction",
+      function: handler.name,
+      principal: "apigateway.amazonaws.com",
+      sourceArn: pulumi.interpolate`${api.executionArn}/*/*`,
+    },
     parent,
   );
   new aws.lambda.Permission(
@@ -288,4 +303,3 @@ function normalize(name: string, args: JobApiArgs) {
   ]);
   return settings;
 }
-

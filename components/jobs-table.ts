@@ -31,8 +31,7 @@ export class JobsTable extends pulumi.ComponentResource {
   constructor(name: string, args: JobsTableArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("job-offers:data:JobsTable", name, {}, opts);
     const billingMode = args.billingMode ?? "PAY_PER_REQUEST";
-    const capacity =
-      billingMode === "PROVISIONED" ? { readCapacity: args.readCapacity ?? 5, writeCapacity: args.writeCapacity ?? 5 } : {};
+    const capacity = billingMode === "PROVISIONED" ? { readCapacity: args.readCapacity ?? 5, writeCapacity: args.writeCapacity ?? 5 } : {};
     const protectData = args.protectData ?? false;
 
     this.table = new aws.dynamodb.Table(

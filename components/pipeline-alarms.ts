@@ -50,26 +50,20 @@ export class PipelineAlarms extends pulumi.ComponentResource {
     // Not encrypted with the AWS-managed SNS key: CloudWatch cannot publish to a topic that uses it.
     this.topic = new aws.sns.Topic(`${name}-topic`, {}, { parent: this });
     if (args.email) {
-      new aws.sns.TopicSubscription(
-        `${name}-email`,
-        { topic: this.topic.arn, protocol: "email", endpoint: args.email },
-        { parent: this },
-      );
+      new aws.sns.TopicSubscription(`${name}-email`, { topic: this.topic.arn, protocol: "email", endpoint: args.email }, { parent: this });
     }
 
     const watches: Watch[] = [
-      ...args.mustStayEmpty.map(
-        (queue): Watch => ({
-          suffix: `${queue.label}-not-empty`,
-          description: `Messages are waiting in ${queue.label}: inspect them (npm run dlq -- list) and redrive once fixed`,
-          namespace: "AWS/SQS",
-          metricName: "ApproximateNumberOfMessagesVisible",
-          dimensions: { QueueName: queue.name },
-          statistic: "Maximum",
-          threshold: 1,
-          periodSeconds: 60,
-        }),
-      ),
+      ...args.mustStayEmpty.map((queue): Watch => ({
+        suffix: `${queue.label}-not-empty`,
+        description: `Messages are waiting in ${queue.label}: inspect them (npm run dlq -- list) and redrive once fixed`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: queue.name },
+        statistic: "Maximum",
+        threshold: 1,
+        periodSeconds: 60,
+      })),
       {
         suffix: "queue-falling-behind",
         description: `The oldest job message has waited over ${maxMessageAgeSeconds} s: the consumer is failing or too slow`,
@@ -102,18 +96,16 @@ export class PipelineAlarms extends pulumi.ComponentResource {
           periodSeconds: 300,
         },
       ]),
-      ...args.asyncFunctions.map(
-        (fn): Watch => ({
-          suffix: `${fn.label}-events-dropped`,
-          description: `Lambda dropped asynchronous events of ${fn.label} (too old or too many retries)`,
-          namespace: "AWS/Lambda",
-          metricName: "AsyncEventsDropped",
-          dimensions: { FunctionName: fn.name },
-          statistic: "Sum",
-          threshold: 1,
-          periodSeconds: 300,
-        }),
-      ),
+      ...args.asyncFunctions.map((fn): Watch => ({
+        suffix: `${fn.label}-events-dropped`,
+        description: `Lambda dropped asynchronous events of ${fn.label} (too old or too many retries)`,
+        namespace: "AWS/Lambda",
+        metricName: "AsyncEventsDropped",
+        dimensions: { FunctionName: fn.name },
+        statistic: "Sum",
+        threshold: 1,
+        periodSeconds: 300,
+      })),
     ];
 
     this.alarms = watches.map(

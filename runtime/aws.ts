@@ -10,7 +10,5 @@ import type { SQSClientConfig } from "@aws-sdk/client-sqs";
  */
 const env = process.env;
 
-export const s3ClientConfig: S3ClientConfig =
-  env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {};
-export const sqsClientConfig: SQSClientConfig =
-  env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {};
+export const s3ClientConfig: S3ClientConfig = env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3 ? { forcePathStyle: true } : {};
+export const sqsClientConfig: SQSClientConfig = env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_SQS ? { useQueueUrlAsEndpoint: false } : {};

@@ -14,10 +14,7 @@ export interface EnvContract<Name extends string> {
 /** Values for every variable of a contract, in whatever type the deployer passes (e.g. Pulumi Inputs). */
 export type EnvValues<C, V> = C extends EnvContract<infer Name> ? Record<Name, V> : never;
 
-export function defineEnv<Name extends string>(
-  handler: string,
-  variables: Record<Name, string>,
-): EnvContract<Name> {
+export function defineEnv<Name extends string>(handler: string, variables: Record<Name, string>): EnvContract<Name> {
   return {
     variables,
     read(source = process.env) {

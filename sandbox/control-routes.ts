@@ -20,7 +20,13 @@ export interface SampleDeps {
  * the function accepted; for HTTP, the route asked for or one without variables. `note` says
  * when the sample had to fall back on something the function may refuse.
  */
-async function sampleFor(source: SampleSource, name: string, current: Wiring, deps: SampleDeps, query: URLSearchParams): Promise<{ event: unknown; note?: string }> {
+async function sampleFor(
+  source: SampleSource,
+  name: string,
+  current: Wiring,
+  deps: SampleDeps,
+  query: URLSearchParams,
+): Promise<{ event: unknown; note?: string }> {
   const options: SampleOptions = {};
   let note: string | undefined;
   if (source === "s3") {
@@ -35,7 +41,9 @@ async function sampleFor(source: SampleSource, name: string, current: Wiring, de
       const fixtures = join(deps.programDir, "fixtures");
       const fixture = (() => {
         try {
-          return readdirSync(fixtures).sort().find((file) => file.endsWith(target.suffix || ".txt"));
+          return readdirSync(fixtures)
+            .sort()
+            .find((file) => file.endsWith(target.suffix || ".txt"));
         } catch {
           return undefined;
         }
@@ -51,11 +59,14 @@ async function sampleFor(source: SampleSource, name: string, current: Wiring, de
   } else if (source === "sqs") {
     options.body = current.acceptedBodies.get(name);
     if (options.body === undefined) {
-      note = "this function has accepted no message yet, so the sample's body is a placeholder it may refuse: send one through its queue first (e.g. npm run upload), or pass --event";
+      note =
+        "this function has accepted no message yet, so the sample's body is a placeholder it may refuse: send one through its queue first (e.g. npm run upload), or pass --event";
     }
   } else if (source === "dynamodb") {
     options.streamRecord = current.acceptedStreamRecords.get(name);
-    if (!options.streamRecord) note = "this function has accepted no stream record yet, so the sample is an INSERT of a placeholder item: write to its table first, or pass --event";
+    if (!options.streamRecord)
+      note =
+        "this function has accepted no stream record yet, so the sample is an INSERT of a placeholder item: write to its table first, or pass --event";
   } else {
     options.method = query.get("method") ?? undefined;
     options.path = query.get("path") ?? undefined;
@@ -90,13 +101,24 @@ export function controlRoutes(wiring: () => Wiring, reporter: Reporter, sampleDe
         const name = decodeURIComponent(invoke[1]);
         const current = wiring();
         const fn = current.functionByRef(name) ?? [...current.functions.values()].find((candidate) => candidate.spec.logicalName === name);
-        if (!fn) return json(response, 404, { Type: "User", message: `Function not found: ${name}` }, { "x-amzn-errortype": "ResourceNotFoundException" });
+        if (!fn)
+          return json(
+            response,
+            404,
+            { Type: "User", message: `Function not found: ${name}` },
+            { "x-amzn-errortype": "ResourceNotFoundException" },
+          );
         const text = await body(request);
         let event: unknown;
         try {
           event = text ? JSON.parse(text) : {};
         } catch {
-          return json(response, 400, { Type: "User", message: "Could not parse request body into json: the event must be JSON" }, { "x-amzn-errortype": "InvalidRequestContentException" });
+          return json(
+            response,
+            400,
+            { Type: "User", message: "Could not parse request body into json: the event must be JSON" },
+            { "x-amzn-errortype": "InvalidRequestContentException" },
+          );
         }
         // DryRun checks the request (the function exists, the event is JSON) and runs nothing.
         if (request.headers["x-amz-invocation-type"] === "DryRun") {
@@ -111,7 +133,12 @@ export function controlRoutes(wiring: () => Wiring, reporter: Reporter, sampleDe
         }
         const result = await fn.invoke(event);
         reporter.invocation(fn.spec, { source: "invoke", detail: "(RequestResponse)" }, result, { event });
-        const tail = Buffer.from(result.logs.map((log) => log.text).join("\n").slice(-4096)).toString("base64");
+        const tail = Buffer.from(
+          result.logs
+            .map((log) => log.text)
+            .join("\n")
+            .slice(-4096),
+        ).toString("base64");
         const headers: Record<string, string> = { "x-amz-executed-version": "$LATEST", "x-amz-request-id": result.requestId };
         if (request.headers["x-amz-log-type"] === "Tail") headers["x-amz-log-result"] = tail;
         if (!result.ok) headers["x-amz-function-error"] = "Unhandled";
@@ -137,7 +164,10 @@ export function controlRoutes(wiring: () => Wiring, reporter: Reporter, sampleDe
         return true;
       }
       const current = wiring();
-      const name = current.functionByRef(fn)?.name ?? [...current.functions.values()].find((candidate) => candidate.spec.logicalName === fn)?.name ?? fn;
+      const name =
+        current.functionByRef(fn)?.name ??
+        [...current.functions.values()].find((candidate) => candidate.spec.logicalName === fn)?.name ??
+        fn;
       void sampleFor(source, name, current, sampleDeps, url.searchParams).then(
         ({ event, note }) => json(response, 200, event, note ? { "x-sandbox-sample-note": encodeURIComponent(note) } : {}),
         (error: Error) => json(response, 500, { message: `could not build the sample: ${error.message}` }),

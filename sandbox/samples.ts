@@ -30,12 +30,18 @@ export interface SampleOptions {
 }
 
 /** The bucket, prefix and suffix of the notification that invokes the function, if any. */
-export function s3SampleTarget(functionName: string, index: ResourceIndex): { bucket: string; prefix: string; suffix: string; id?: string } {
+export function s3SampleTarget(
+  functionName: string,
+  index: ResourceIndex,
+): { bucket: string; prefix: string; suffix: string; id?: string } {
   const fnArn = index.functionByRef(functionName)?.state.arn;
   const target = index
     .all(types.bucketNotification)
     .flatMap((notification) =>
-      ((notification.inputs.lambdaFunctions as Array<Record<string, string>> | undefined) ?? []).map((entry) => ({ bucket: String(notification.inputs.bucket), entry })),
+      ((notification.inputs.lambdaFunctions as Array<Record<string, string>> | undefined) ?? []).map((entry) => ({
+        bucket: String(notification.inputs.bucket),
+        entry,
+      })),
     )
     .find(({ entry }) => index.functionByRef(entry.lambdaFunctionArn)?.state.arn === fnArn);
   return {
@@ -51,7 +57,9 @@ export function httpSampleRequest(functionName: string, index: ResourceIndex, op
   const { apis } = httpApisOf(index);
   const fnName = index.functionByRef(functionName)?.state.name;
   const api =
-    apis.find((candidate) => [...candidate.integrations.values()].some((integration) => index.functionByRef(integration.functionRef)?.state.name === fnName)) ?? apis[0];
+    apis.find((candidate) =>
+      [...candidate.integrations.values()].some((integration) => index.functionByRef(integration.functionRef)?.state.name === fnName),
+    ) ?? apis[0];
   const method = (options.method ?? "GET").toUpperCase();
   // A route without variables is one a sample can call as it is; greedy-only APIs get "/".
   const concrete = api?.routes.find((route) => {
@@ -78,7 +86,14 @@ export function sampleEvent(source: SampleSource, functionName: string, index: R
       return {
         Records: [
           s3EventRecord(
-            { bucket: target.bucket, key, eventName: "ObjectCreated:Put", requestId: randomUUID().slice(0, 16).toUpperCase(), sourceIp: "127.0.0.1", eventTime: new Date() },
+            {
+              bucket: target.bucket,
+              key,
+              eventName: "ObjectCreated:Put",
+              requestId: randomUUID().slice(0, 16).toUpperCase(),
+              sourceIp: "127.0.0.1",
+              eventTime: new Date(),
+            },
             { size: options.object?.size ?? 1024, eTag: options.object?.eTag ?? createHash("md5").update(key).digest("hex") },
             target.id ?? "sandbox-sample",
           ),
@@ -86,8 +101,12 @@ export function sampleEvent(source: SampleSource, functionName: string, index: R
       };
     }
     case "sqs": {
-      const mapping = index.all(types.eventSourceMapping).find((candidate) => index.functionByRef(candidate.inputs.functionName)?.state.arn === fnArn);
-      const queueArn = String(mapping?.inputs.eventSourceArn ?? index.all(types.queue)[0]?.state.arn ?? `arn:aws:sqs:us-east-1:${sandboxAccountId}:example`);
+      const mapping = index
+        .all(types.eventSourceMapping)
+        .find((candidate) => index.functionByRef(candidate.inputs.functionName)?.state.arn === fnArn);
+      const queueArn = String(
+        mapping?.inputs.eventSourceArn ?? index.all(types.queue)[0]?.state.arn ?? `arn:aws:sqs:us-east-1:${sandboxAccountId}:example`,
+      );
       const body = options.body ?? '{"hello":"from the sandbox"}';
       const now = String(Date.now());
       return {
@@ -98,7 +117,12 @@ export function sampleEvent(source: SampleSource, functionName: string, index: R
               ReceiptHandle: Buffer.from(randomUUID()).toString("base64"),
               Body: body,
               MD5OfBody: createHash("md5").update(body).digest("hex"),
-              Attributes: { ApproximateReceiveCount: "1", SentTimestamp: now, SenderId: "AIDASANDBOX", ApproximateFirstReceiveTimestamp: now },
+              Attributes: {
+                ApproximateReceiveCount: "1",
+                SentTimestamp: now,
+                SenderId: "AIDASANDBOX",
+                ApproximateFirstReceiveTimestamp: now,
+              },
             },
             queueArn,
           ),
@@ -109,16 +133,25 @@ export function sampleEvent(source: SampleSource, functionName: string, index: R
       const subscription = index
         .all(subscriptionType)
         .find((candidate) => candidate.inputs.protocol === "lambda" && index.functionByRef(candidate.inputs.endpoint)?.state.arn === fnArn);
-      const topicArn = String(subscription?.inputs.topic ?? index.all(topicType)[0]?.state.arn ?? `arn:aws:sns:us-east-1:${sandboxAccountId}:example`);
+      const topicArn = String(
+        subscription?.inputs.topic ?? index.all(topicType)[0]?.state.arn ?? `arn:aws:sns:us-east-1:${sandboxAccountId}:example`,
+      );
       const subscriptionArn = String(subscription?.state.arn ?? `${topicArn}:${randomUUID()}`);
       // The event the sandbox's topics deliver to a Lambda subscriber, as SNS does.
       const publication = { topicArn, message: '{"hello":"from the sandbox"}', messageAttributes: {} };
-      const delivery = { messageId: randomUUID(), timestamp: new Date().toISOString(), subscriptionArn, origin: "https://sns.us-east-1.amazonaws.com" };
+      const delivery = {
+        messageId: randomUUID(),
+        timestamp: new Date().toISOString(),
+        subscriptionArn,
+        origin: "https://sns.us-east-1.amazonaws.com",
+      };
       return lambdaEventOf(subscriptionArn, notificationOf(publication, delivery));
     }
     case "schedule": {
       const target = index.all(targetType).find((candidate) => index.functionByRef(candidate.inputs.arn)?.state.arn === fnArn);
-      const rule = index.all(ruleType).find((candidate) => candidate.state.name === target?.inputs.rule) ?? index.all(ruleType).find((candidate) => candidate.inputs.scheduleExpression);
+      const rule =
+        index.all(ruleType).find((candidate) => candidate.state.name === target?.inputs.rule) ??
+        index.all(ruleType).find((candidate) => candidate.inputs.scheduleExpression);
       // A target's constant input replaces the event, as EventBridge delivers it.
       if (typeof target?.inputs.input === "string") return JSON.parse(target.inputs.input);
       return scheduledEvent(String(rule?.state.arn ?? `arn:aws:events:us-east-1:${sandboxAccountId}:rule/example`), new Date());
@@ -144,7 +177,12 @@ export function sampleEvent(source: SampleSource, functionName: string, index: R
           time: new Date(),
           domainName: "127.0.0.1",
         },
-        { apiId: api?.apiId ?? "sandboxapi", stage, routeKey: match?.route.routeKey ?? "$default", pathParameters: match?.pathParameters ?? {} },
+        {
+          apiId: api?.apiId ?? "sandboxapi",
+          stage,
+          routeKey: match?.route.routeKey ?? "$default",
+          pathParameters: match?.pathParameters ?? {},
+        },
       );
     }
   }

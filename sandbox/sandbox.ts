@@ -111,7 +111,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const request = (origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">): DeployRequest => {
     const stack = sandboxStackConfig({ programDir, stateDir, stack: sandboxStack, overrides: options.config });
     secrets = stack.generatedSecrets;
-    return { programDir, project: stack.project, stack: sandboxStack, config: stack.config, secretKeys: stack.secretKeys, bundleCacheDir: join(stateDir, "bundles"), ...origins };
+    return {
+      programDir,
+      project: stack.project,
+      stack: sandboxStack,
+      config: stack.config,
+      secretKeys: stack.secretKeys,
+      bundleCacheDir: join(stateDir, "bundles"),
+      ...origins,
+    };
   };
   // A start that replays the recorded deployment leaves the CPU to that; the deployer starts for
   // the confirming run. Otherwise the deployer's start overlaps the emulators'.
@@ -197,14 +205,28 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     });
     let deployedAt = new Date();
     const lambda = lambdaApi(() => wiring.index);
-    const apigateway = apiGatewayApi(() => wiring.index, () => deployedAt);
-    const logs = logsApi(() => wiring.index, functionLogs, () => deployedAt);
+    const apigateway = apiGatewayApi(
+      () => wiring.index,
+      () => deployedAt,
+    );
+    const logs = logsApi(
+      () => wiring.index,
+      functionLogs,
+      () => deployedAt,
+    );
     aws.extraRoutes = (request, response) => {
       if (isSnsRequest(request)) {
         handleSnsRequest(request, response, wiring.topics).catch((error) => response.destroy(error as Error));
         return true;
       }
-      return fireRoute(request, response, wiring.schedules) || control(request, response) || lambda(request, response) || apigateway(request, response) || logs(request, response) || consolePages(request, response);
+      return (
+        fireRoute(request, response, wiring.schedules) ||
+        control(request, response) ||
+        lambda(request, response) ||
+        apigateway(request, response) ||
+        logs(request, response) ||
+        consolePages(request, response)
+      );
     };
     const consoleUrl = `${aws.origin}${consolePath}`;
 
@@ -247,8 +269,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       return result;
     };
     if (replayed) {
-      reporter.info("Started from the recorded deployment (nothing it depends on changed since the last start); the program runs in the background to confirm it.");
-      sandbox.confirmation = confirm(deploy, () => sandbox.deployment, apply, reporter, () => stopping);
+      reporter.info(
+        "Started from the recorded deployment (nothing it depends on changed since the last start); the program runs in the background to confirm it.",
+      );
+      sandbox.confirmation = confirm(
+        deploy,
+        () => sandbox.deployment,
+        apply,
+        reporter,
+        () => stopping,
+      );
     }
     writeOutputs(stateDir, sandbox.outputs);
     // Commands find a sandbox through outputs.json: a stopped one must not look alive.
@@ -301,6 +331,8 @@ async function confirm(
     const what = rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : "outputs updated";
     reporter.warn(`The program's deployment differs from the recorded one: applied (${what}, ${seconds} s).`);
   } catch (error) {
-    reporter.warn(`The program's deployment differs from the recorded one and could not be applied; the recorded one keeps running:\n${(error as Error).message}`);
+    reporter.warn(
+      `The program's deployment differs from the recorded one and could not be applied; the recorded one keeps running:\n${(error as Error).message}`,
+    );
   }
 }

@@ -53,7 +53,12 @@ export class Wiring {
     private readonly deps: WiringDeps,
   ) {
     this.index = new ResourceIndex(deployment);
-    this.asyncInvoker = new AsyncInvoker({ sqs: deps.sqs, awsEndpoint: deps.aws.origin, reporter: deps.reporter, retryDelaysMs: deps.retryDelaysMs });
+    this.asyncInvoker = new AsyncInvoker({
+      sqs: deps.sqs,
+      awsEndpoint: deps.aws.origin,
+      reporter: deps.reporter,
+      retryDelaysMs: deps.retryDelaysMs,
+    });
     this.startFunctions();
     this.startTriggers();
   }
@@ -66,7 +71,10 @@ export class Wiring {
   private startFunctions() {
     for (const resource of this.index.all(types.function)) {
       const spec = functionSpecOf(resource);
-      this.functions.set(spec.name, new LocalFunction(spec, { stateDir: this.deps.stateDir, awsEndpoint: this.deps.aws.origin, faults: this.deps.faults }));
+      this.functions.set(
+        spec.name,
+        new LocalFunction(spec, { stateDir: this.deps.stateDir, awsEndpoint: this.deps.aws.origin, faults: this.deps.faults }),
+      );
       const partiql = partiqlNote(spec);
       if (partiql) this.deps.reporter.warn(partiql);
     }
@@ -98,7 +106,9 @@ export class Wiring {
     for (const mapping of this.index.all(types.eventSourceMapping)) {
       const source = String(mapping.inputs.eventSourceArn);
       if (!this.triggers.some((started) => started.handlesEventSource?.(source))) {
-        deps.reporter.warn(`${mapping.name}: event source ${source} is not emulated (SQS queues and table streams of this program are): the function gets nothing from it`);
+        deps.reporter.warn(
+          `${mapping.name}: event source ${source} is not emulated (SQS queues and table streams of this program are): the function gets nothing from it`,
+        );
       }
     }
   }
@@ -119,8 +129,18 @@ export class Wiring {
           .sort(),
       );
     const sameFunctions =
-      JSON.stringify(next.all(types.function).map((fn) => fn.state.name).sort()) ===
-      JSON.stringify(this.index.all(types.function).map((fn) => fn.state.name).sort());
+      JSON.stringify(
+        next
+          .all(types.function)
+          .map((fn) => fn.state.name)
+          .sort(),
+      ) ===
+      JSON.stringify(
+        this.index
+          .all(types.function)
+          .map((fn) => fn.state.name)
+          .sort(),
+      );
     const swapped: string[] = [];
     if (sameFunctions) {
       for (const resource of next.all(types.function)) {

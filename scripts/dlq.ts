@@ -36,10 +36,12 @@ function pairsOf(resources: Array<{ type: string; state: Record<string, unknown>
     const target = JSON.parse(String(queue.state.redrivePolicy)).deadLetterTargetArn;
     const dlq = queues.find((candidate) => candidate.state.arn === target);
     if (!dlq) return [];
-    return [{
-      source: { name: String(queue.state.name), url: String(queue.state.url) },
-      dlq: { name: String(dlq.state.name), url: String(dlq.state.url), arn: String(dlq.state.arn) },
-    }];
+    return [
+      {
+        source: { name: String(queue.state.name), url: String(queue.state.url) },
+        dlq: { name: String(dlq.state.name), url: String(dlq.state.url), arn: String(dlq.state.arn) },
+      },
+    ];
   });
 }
 
@@ -66,7 +68,9 @@ interface HeldMessage {
 async function peek(awsEndpoint: string, queueName: string): Promise<Message[]> {
   const response = await fetch(`${awsEndpoint}/_fauxqs/queues/${encodeURIComponent(queueName)}`);
   if (!response.ok) throw new Error(`could not look into ${queueName}: ${response.status} ${await response.text()}`);
-  const { messages } = (await response.json()) as { messages: { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: Array<{ message: HeldMessage }> } };
+  const { messages } = (await response.json()) as {
+    messages: { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: Array<{ message: HeldMessage }> };
+  };
   return [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)]
     .sort((a, b) => a.sentTimestamp - b.sentTimestamp)
     .map((held) => ({
@@ -76,7 +80,9 @@ async function peek(awsEndpoint: string, queueName: string): Promise<Message[]> 
       Attributes: {
         ApproximateReceiveCount: String(held.approximateReceiveCount),
         SentTimestamp: String(held.sentTimestamp),
-        ...(held.approximateFirstReceiveTimestamp ? { ApproximateFirstReceiveTimestamp: String(held.approximateFirstReceiveTimestamp) } : {}),
+        ...(held.approximateFirstReceiveTimestamp
+          ? { ApproximateFirstReceiveTimestamp: String(held.approximateFirstReceiveTimestamp) }
+          : {}),
       },
     }));
 }
@@ -91,7 +97,9 @@ async function look(sqs: SQSClient, awsEndpoint: string | undefined, dlq: Pair["
   await release(sqs, dlq.url, messages);
   return messages.map((message) => {
     const count = Number(message.Attributes?.ApproximateReceiveCount);
-    return Number.isFinite(count) ? { ...message, Attributes: { ...message.Attributes, ApproximateReceiveCount: String(count - 1) } } : message;
+    return Number.isFinite(count)
+      ? { ...message, Attributes: { ...message.Attributes, ApproximateReceiveCount: String(count - 1) } }
+      : message;
   });
 }
 
@@ -135,11 +143,16 @@ async function run(target: Target, command: string, id: string | undefined, prog
       console.log(`${dlq.name}: ${describeMessage(found)}`);
       const firstReceive = Number(found.Attributes?.ApproximateFirstReceiveTimestamp);
       if (Number.isFinite(firstReceive)) console.log(`first received ${new Date(firstReceive).toISOString()}`);
-      if (found.MessageAttributes && Object.keys(found.MessageAttributes).length > 0) console.log(`attributes ${JSON.stringify(found.MessageAttributes)}`);
+      if (found.MessageAttributes && Object.keys(found.MessageAttributes).length > 0)
+        console.log(`attributes ${JSON.stringify(found.MessageAttributes)}`);
       console.log(bodyText(found.Body ?? ""));
       return;
     }
-    fail(new Error(`no message ${id} in ${pairs.map((pair) => pair.dlq.name).join(", ")} (${commandLine("dlq -- list", program)} shows their ids)`));
+    fail(
+      new Error(
+        `no message ${id} in ${pairs.map((pair) => pair.dlq.name).join(", ")} (${commandLine("dlq -- list", program)} shows their ids)`,
+      ),
+    );
   }
 
   for (const { source, dlq } of pairs) {
@@ -158,7 +171,10 @@ async function run(target: Target, command: string, id: string | undefined, prog
       const { Results } = await sqs.send(new ListMessageMoveTasksCommand({ SourceArn: dlq.arn, MaxResults: 1 }));
       const task = Results?.[0];
       console.log(`started moving the messages of ${dlq.name} back to ${source.name} (task ${TaskHandle})`);
-      if (task) console.log(`status ${task.Status}: ${task.ApproximateNumberOfMessagesMoved ?? 0} of ${task.ApproximateNumberOfMessagesToMove ?? "?"} moved; run this again to start another once it has ended`);
+      if (task)
+        console.log(
+          `status ${task.Status}: ${task.ApproximateNumberOfMessagesMoved ?? 0} of ${task.ApproximateNumberOfMessagesToMove ?? "?"} moved; run this again to start another once it has ended`,
+        );
       continue;
     }
     const { moved, total } = await redriveMessages(sqs, dlq.url, source.url);

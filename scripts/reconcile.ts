@@ -28,7 +28,8 @@ import { VERSION_ATTRIBUTE } from "../runtime/jobs/store";
 import { deadLetterOf, keyOf, readFileRows, reconcile, renderReconciliation, type DeadLetter } from "./lib/reconcile";
 import { requiredOutput, type Target, targetOf } from "./lib/target";
 
-const usage = "npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]";
+const usage =
+  "npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]";
 
 /** What reconcile reads: where the upload and its report are, the table, the queues the rows go through. */
 interface Places {
@@ -57,18 +58,30 @@ function stackPlaces(target: Target, file: string, key: string | undefined): Pla
 }
 
 /** The sandbox's places, from what the program declared, as `npm run upload` finds them. */
-function sandboxPlaces(resources: Resource[], file: string, key: string | undefined, requested: { bucket?: string; table?: string }): Places {
+function sandboxPlaces(
+  resources: Resource[],
+  file: string,
+  key: string | undefined,
+  requested: { bucket?: string; table?: string },
+): Places {
   const bucket = uploadBucket(resources, requested.bucket);
   const rules = notificationRules(resources, bucket);
   const objectKey = key ?? uploadKey(rules, basename(file));
   const rule = rules.find((candidate) => ruleMatches(candidate, objectKey));
-  const tables = resources.filter((resource) => resource.type === "aws:dynamodb/table:Table").map((table) => String(table.state.name ?? table.id));
+  const tables = resources
+    .filter((resource) => resource.type === "aws:dynamodb/table:Table")
+    .map((table) => String(table.state.name ?? table.id));
   if (requested.table !== undefined && !tables.includes(requested.table)) {
-    throw new Error(`--table ${requested.table}: the program declares no such table (${tables.length > 0 ? `its tables: ${tables.join(", ")}` : "it declares none"})`);
+    throw new Error(
+      `--table ${requested.table}: the program declares no such table (${tables.length > 0 ? `its tables: ${tables.join(", ")}` : "it declares none"})`,
+    );
   }
   const table = requested.table ?? tables[0];
   if (tables.length === 0) throw new Error("the program declares no DynamoDB table, so there are no stored rows to reconcile against");
-  if (requested.table === undefined && tables.length > 1) throw new Error(`the program declares several DynamoDB tables: choose the one the rows are stored in with --table <name> (${tables.join(", ")})`);
+  if (requested.table === undefined && tables.length > 1)
+    throw new Error(
+      `the program declares several DynamoDB tables: choose the one the rows are stored in with --table <name> (${tables.join(", ")})`,
+    );
   const { queues, deadLetterQueues } = watchedQueues(resources);
   return {
     bucket,
@@ -95,7 +108,11 @@ async function readReport(target: Target, bucket: string, key: string): Promise<
   }
 }
 
-async function tableVersions(target: Target, table: string, keys: Array<{ id: string; city: string }>): Promise<Map<string, string | undefined>> {
+async function tableVersions(
+  target: Target,
+  table: string,
+  keys: Array<{ id: string; city: string }>,
+): Promise<Map<string, string | undefined>> {
   const versions = new Map<string, string | undefined>();
   const unique = [...new Map(keys.map((key) => [keyOf(key.id, key.city), key])).values()];
   for (let start = 0; start < unique.length; start += 100) {
@@ -131,7 +148,9 @@ async function deadLetters(target: Target, queueUrl: string): Promise<DeadLetter
   const deadline = Date.now() + 15_000;
   try {
     for (;;) {
-      const { Messages } = await target.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0 }));
+      const { Messages } = await target.sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 60, WaitTimeSeconds: 0 }),
+      );
       const fresh = (Messages ?? []).filter((message) => !seen.has(message.MessageId!));
       if (fresh.length === 0) {
         const inFlightElsewhere = (await queueDepth(target, queueUrl)) - seen.size;
@@ -149,7 +168,9 @@ async function deadLetters(target: Target, queueUrl: string): Promise<DeadLetter
       await target.sqs.send(
         new ChangeMessageVisibilityBatchCommand({
           QueueUrl: queueUrl,
-          Entries: handles.slice(start, start + 10).map((handle, position) => ({ Id: String(position), ReceiptHandle: handle, VisibilityTimeout: 0 })),
+          Entries: handles
+            .slice(start, start + 10)
+            .map((handle, position) => ({ Id: String(position), ReceiptHandle: handle, VisibilityTimeout: 0 })),
         }),
       );
     }
@@ -158,7 +179,10 @@ async function deadLetters(target: Target, queueUrl: string): Promise<DeadLetter
 
 async function queueDepth(target: Target, queueUrl: string): Promise<number> {
   const { Attributes } = await target.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
 }
@@ -167,7 +191,15 @@ async function main(): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { key: { type: "string" }, bucket: { type: "string" }, table: { type: "string" }, stack: { type: "string" }, program: { type: "string" }, verbose: { type: "boolean", short: "v" }, help: { type: "boolean", short: "h" } },
+      options: {
+        key: { type: "string" },
+        bucket: { type: "string" },
+        table: { type: "string" },
+        stack: { type: "string" },
+        program: { type: "string" },
+        verbose: { type: "boolean", short: "v" },
+        help: { type: "boolean", short: "h" },
+      },
       allowPositionals: true,
       strict: true,
     });
@@ -197,8 +229,14 @@ async function main(): Promise<number> {
     const { objectKey } = places;
     const file = await readFileRows(createReadStream(path));
     const [report, table, letters, inQueues] = await Promise.all([
-      places.reportPrefix === undefined ? undefined : readReport(target, places.bucket, reportKey(objectKey, places.uploadPrefix, places.reportPrefix)),
-      tableVersions(target, places.table, file.rows.flatMap((row) => (row.key ? [row.key] : []))),
+      places.reportPrefix === undefined
+        ? undefined
+        : readReport(target, places.bucket, reportKey(objectKey, places.uploadPrefix, places.reportPrefix)),
+      tableVersions(
+        target,
+        places.table,
+        file.rows.flatMap((row) => (row.key ? [row.key] : [])),
+      ),
       Promise.all(places.deadLetterQueueUrls.map((url) => deadLetters(target, url))),
       Promise.all(places.queueUrls.map((url) => queueDepth(target, url))),
     ]);

@@ -15,7 +15,8 @@ async function main(): Promise<void> {
       err: (text) => console.error(text),
       pulumi: (args, { cwd, input }) => {
         const result = spawnSync("pulumi", args, { cwd, input, encoding: "utf8" });
-        if (result.error) return { status: 127, output: `could not run pulumi: ${result.error.message} (is the Pulumi CLI installed and on PATH?)` };
+        if (result.error)
+          return { status: 127, output: `could not run pulumi: ${result.error.message} (is the Pulumi CLI installed and on PATH?)` };
         return { status: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
       },
     });

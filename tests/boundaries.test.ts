@@ -69,9 +69,7 @@ function cyclesOf(graph: Map<string, Set<string>>): string[] {
 function importsOf(file: string): string[] {
   const text = fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
   const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)["']([^"']+)["']/g)].map((m) => m[1]);
-  return specifiers.map((specifier) =>
-    specifier.startsWith(".") ? path.normalize(path.join(path.dirname(file), specifier)) : specifier,
-  );
+  return specifiers.map((specifier) => (specifier.startsWith(".") ? path.normalize(path.join(path.dirname(file), specifier)) : specifier));
 }
 
 describe("import boundaries", () => {
@@ -113,7 +111,11 @@ describe("import boundaries", () => {
     ]);
     expect(cyclesOf(graph)).toEqual([]);
     for (const [folder, imported] of graph) {
-      if (folder.startsWith("services/")) expect([...imported].filter((to) => to === "(root)" || to === "cli" || to === "reload"), folder).toEqual([]);
+      if (folder.startsWith("services/"))
+        expect(
+          [...imported].filter((to) => to === "(root)" || to === "cli" || to === "reload"),
+          folder,
+        ).toEqual([]);
     }
   });
 
@@ -133,7 +135,10 @@ describe("import boundaries", () => {
   it.each(HANDLER_ENTRIES)("the %s bundle holds runtime code and npm packages only", (entry) => {
     const { code, inputs } = bundle(entry);
     const own = inputs.filter((input) => !input.startsWith("node_modules/"));
-    expect(own.every((input) => input.startsWith("runtime/")), own.join(", ")).toBe(true);
+    expect(
+      own.every((input) => input.startsWith("runtime/")),
+      own.join(", "),
+    ).toBe(true);
     expect(inputs.filter((input) => input.includes("@pulumi/"))).toEqual([]);
     expect(code).not.toContain("@pulumi/");
   });

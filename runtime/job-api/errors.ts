@@ -33,11 +33,7 @@ export class ApiError extends Error {
 }
 
 export function errorResponse(error: ApiError): ApiResponse {
-  return json(
-    error.statusCode,
-    { error: { code: error.code, message: error.message, details: error.details } },
-    error.headers,
-  );
+  return json(error.statusCode, { error: { code: error.code, message: error.message, details: error.details } }, error.headers);
 }
 
 /** What a client sees for a bug or an outage: nothing about the cause (that goes to the log). */

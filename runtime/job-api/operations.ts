@@ -169,9 +169,7 @@ function upsertedJob(body: unknown, params: Readonly<Record<string, string>>): J
   // Validation trims: a path value with surrounding spaces would be stored under another key.
   const mismatched = (["id", "city"] as const).filter((field) => validation.job[field] !== params[field]);
   if (mismatched.length > 0) {
-    throw validationFailed(
-      mismatched.map((field) => ({ field, message: `the ${field} in the path has surrounding whitespace` })),
-    );
+    throw validationFailed(mismatched.map((field) => ({ field, message: `the ${field} in the path has surrounding whitespace` })));
   }
   return validation.job;
 }

@@ -18,9 +18,7 @@ export function createRouter(operations: Record<OperationId, Operation>): Router
   for (const route of ROUTES) {
     const operation = operations[route.operationId];
     const method = route.method.toLowerCase() as "get" | "post" | "put" | "delete";
-    router[method](route.path, (matched: IRequest, request: ApiRequest) =>
-      operation({ request, params: decodeParams(matched.params) }),
-    );
+    router[method](route.path, (matched: IRequest, request: ApiRequest) => operation({ request, params: decodeParams(matched.params) }));
   }
 
   return {

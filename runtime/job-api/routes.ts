@@ -66,7 +66,11 @@ export const ROUTES = [
     summary: "List jobs, optionally of one city, one page at a time",
     auth: false,
     query: [
-      { name: "city", description: "Only jobs in this city (exact match)", schema: { type: "string", minLength: 1, maxLength: MAX_KEY_LENGTH } },
+      {
+        name: "city",
+        description: "Only jobs in this city (exact match)",
+        schema: { type: "string", minLength: 1, maxLength: MAX_KEY_LENGTH },
+      },
       {
         name: "limit",
         description: "Page size",

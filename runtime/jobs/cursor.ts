@@ -43,7 +43,10 @@ interface Payload {
 
 export function cursorCodec(signingKey: string): CursorCodec {
   if (signingKey.length === 0) throw new Error("cursorCodec: the signing key must not be empty");
-  const sign = (payload: string) => createHmac("sha256", signingKey).update(MAC_CONTEXT + payload).digest("base64url");
+  const sign = (payload: string) =>
+    createHmac("sha256", signingKey)
+      .update(MAC_CONTEXT + payload)
+      .digest("base64url");
 
   return {
     encode(key, scope) {

@@ -60,7 +60,13 @@ function rule<S extends z.ZodMiniType, T>(
   accepts: (value: T) => boolean,
   convert: { fromCell?: (cell: string) => T | CellProblem; fromJson?: (value: unknown) => unknown } = {},
 ): { schema: S } & FieldRule {
-  return { schema, accepts, fromCell: convert.fromCell ?? same, convertsCells: convert.fromCell !== undefined, fromJson: convert.fromJson ?? same };
+  return {
+    schema,
+    accepts,
+    fromCell: convert.fromCell ?? same,
+    convertsCells: convert.fromCell !== undefined,
+    fromJson: convert.fromJson ?? same,
+  };
 }
 
 const text = (max: number) =>
@@ -72,13 +78,16 @@ const text = (max: number) =>
   );
 const isText = (max: number) => (value: string) => value.length <= max && !CONTROL_CHARS.test(value);
 
-const keyText = text(MAX_KEY_LENGTH).check(z.refine((value: string) => !KEY_FORBIDDEN.test(value), "must not contain '/', '?', '#' or '%'"));
+const keyText = text(MAX_KEY_LENGTH).check(
+  z.refine((value: string) => !KEY_FORBIDDEN.test(value), "must not contain '/', '?', '#' or '%'"),
+);
 const isKey = (value: string) => isText(MAX_KEY_LENGTH)(value) && !KEY_FORBIDDEN.test(value);
 
 // z.number() already refuses NaN and Infinity (an invalid_type issue): there is no finite check.
 const amount = z.number().check(z.nonnegative("must not be negative"));
 const isAmount = (value: number) => Number.isFinite(value) && value >= 0;
-const numberFromCell = (cell: string) => (NUMBER_TEXT.test(cell) ? Number(cell) : new CellProblem(`'${cell.slice(0, 40)}' is not a number`));
+const numberFromCell = (cell: string) =>
+  NUMBER_TEXT.test(cell) ? Number(cell) : new CellProblem(`'${cell.slice(0, 40)}' is not a number`);
 
 function booleanFromCell(cell: string): boolean | CellProblem {
   const word = cell.toLowerCase();
@@ -124,15 +133,24 @@ export const FIELD_RULES = {
   remote: rule(z.optional(z.boolean()), () => true, { fromCell: booleanFromCell }),
   posted_at: rule(
     z.optional(
-      z.string().check(
-        z.regex(ISO_DATE, { message: "must be an ISO 8601 date such as 2026-11-22 or 2026-11-22T09:30:00Z", abort: true }),
-        z.refine(isCalendarDate, "must be a real calendar date"),
-      ),
+      z
+        .string()
+        .check(
+          z.regex(ISO_DATE, { message: "must be an ISO 8601 date such as 2026-11-22 or 2026-11-22T09:30:00Z", abort: true }),
+          z.refine(isCalendarDate, "must be a real calendar date"),
+        ),
     ),
     (value: string) => ISO_DATE.test(value) && isCalendarDate(value),
   ),
   url: rule(
-    z.optional(z.string().check(z.maxLength(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`), z.refine(isHttpUrl, "must be an http or https URL"))),
+    z.optional(
+      z
+        .string()
+        .check(
+          z.maxLength(MAX_URL_LENGTH, `must be at most ${MAX_URL_LENGTH} characters`),
+          z.refine(isHttpUrl, "must be an http or https URL"),
+        ),
+    ),
     (value: string) => value.length <= MAX_URL_LENGTH && isHttpUrl(value),
   ),
   description: rule(z.optional(text(MAX_FIELD_LENGTH)), isText(MAX_FIELD_LENGTH)),

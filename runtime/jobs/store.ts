@@ -1,12 +1,5 @@
 import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  ScanCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Job } from "./schema";
 
 /** Attribute that holds the write's version; never part of a job as users see it. */
@@ -123,9 +116,7 @@ export class JobStore {
   /** Deletes the job; false when there was none. */
   async delete(key: JobKey): Promise<boolean> {
     try {
-      await this.documents.send(
-        new DeleteCommand({ TableName: this.tableName, Key: key, ConditionExpression: "attribute_exists(id)" }),
-      );
+      await this.documents.send(new DeleteCommand({ TableName: this.tableName, Key: key, ConditionExpression: "attribute_exists(id)" }));
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;

@@ -55,7 +55,9 @@ const time = (eventTime: string) => Date.parse(eventTime);
  */
 export function decide(saved: Checkpoint | undefined, request: PartRequest): Decision {
   if (!saved || time(request.eventTime) > time(saved.upload.eventTime)) {
-    return request.part === 1 ? { action: "start" } : { action: "skip", reason: `no checkpoint of the upload of ${request.eventTime} to continue from` };
+    return request.part === 1
+      ? { action: "start" }
+      : { action: "skip", reason: `no checkpoint of the upload of ${request.eventTime} to continue from` };
   }
   if (time(request.eventTime) < time(saved.upload.eventTime)) {
     return { action: "skip", reason: `superseded by the upload of ${saved.upload.eventTime}` };
@@ -69,7 +71,16 @@ export function decide(saved: Checkpoint | undefined, request: PartRequest): Dec
 
 /** The checkpoint a new upload starts from. */
 export function firstCheckpoint(upload: Checkpoint["upload"]): Checkpoint {
-  return { upload, part: 1, started: true, status: "in-progress", next: FILE_START, rows: 0, queued: 0, rejected: { count: 0, listed: [] } };
+  return {
+    upload,
+    part: 1,
+    started: true,
+    status: "in-progress",
+    next: FILE_START,
+    rows: 0,
+    queued: 0,
+    rejected: { count: 0, listed: [] },
+  };
 }
 
 /**
@@ -107,7 +118,13 @@ export class CheckpointStore {
   private async put(checkpoint: Checkpoint, condition: { IfNoneMatch?: string; IfMatch?: string }): Promise<string | undefined> {
     try {
       const written = await this.s3.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.key, Body: JSON.stringify(checkpoint), ContentType: "application/json", ...condition }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.key,
+          Body: JSON.stringify(checkpoint),
+          ContentType: "application/json",
+          ...condition,
+        }),
       );
       return written.ETag;
     } catch (error) {
@@ -120,7 +137,12 @@ export class CheckpointStore {
 /** S3 refuses a conditional write with 412, or 409 when another conditional write to the key is in progress. */
 function isConditionFailure(error: unknown): boolean {
   const { name, $metadata } = error as { name?: string; $metadata?: { httpStatusCode?: number } };
-  return name === "PreconditionFailed" || name === "ConditionalRequestConflict" || $metadata?.httpStatusCode === 412 || $metadata?.httpStatusCode === 409;
+  return (
+    name === "PreconditionFailed" ||
+    name === "ConditionalRequestConflict" ||
+    $metadata?.httpStatusCode === 412 ||
+    $metadata?.httpStatusCode === 409
+  );
 }
 
 /** True when a ranged read was refused because the object is no longer the one the first part read. */

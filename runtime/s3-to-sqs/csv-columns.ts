@@ -82,8 +82,7 @@ export function rowRecord(columns: readonly string[], fields: readonly string[])
     return {
       ok: false,
       reasons: [
-        `the row has ${fields.length} fields but the header has ${columns.length} ` +
-          `(quote values that contain commas: "Paris, France")`,
+        `the row has ${fields.length} fields but the header has ${columns.length} ` + `(quote values that contain commas: "Paris, France")`,
       ],
     };
   }

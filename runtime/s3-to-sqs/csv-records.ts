@@ -128,12 +128,7 @@ export async function* csvRecords(body: AsyncIterable<Uint8Array>, options: CsvR
  * record starts: the line after the last good record, past any blank lines (csv-parse's own
  * line count is off after a CRLF inside quotes).
  */
-function describeCsvError(
-  error: CsvError,
-  lineAfterLastRecord: number,
-  emptyLinesBefore: number,
-  maxRecordSize: number,
-): CsvFileError {
+function describeCsvError(error: CsvError, lineAfterLastRecord: number, emptyLinesBefore: number, maxRecordSize: number): CsvFileError {
   const emptyLines = (error as CsvError & { empty_lines?: number }).empty_lines ?? emptyLinesBefore;
   const line = lineAfterLastRecord + Math.max(0, emptyLines - emptyLinesBefore);
   switch (error.code) {
@@ -143,9 +138,7 @@ function describeCsvError(
       return new CsvFileError(`line ${line}: the record is longer than ${maxRecordSize} characters (is a quote left open?)`);
     case "CSV_INVALID_CLOSING_QUOTE":
     case "CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE":
-      return new CsvFileError(
-        `line ${line}: a closing quote is followed by other characters (write a quote inside a quoted field as "")`,
-      );
+      return new CsvFileError(`line ${line}: a closing quote is followed by other characters (write a quote inside a quoted field as "")`);
     default:
       return new CsvFileError(`line ${line}: ${error.message}`);
   }

@@ -47,7 +47,9 @@ export async function handler(event: S3Event | S3TestEvent | ContinuationEvent, 
     ...dependencies,
     // The same function (and the same version of it, when invoked through a qualifier) reads the rest.
     continueWith: async (next) => {
-      await lambda.send(new InvokeCommand({ FunctionName: context.invokedFunctionArn, InvocationType: "Event", Payload: JSON.stringify(next) }));
+      await lambda.send(
+        new InvokeCommand({ FunctionName: context.invokedFunctionArn, InvocationType: "Event", Payload: JSON.stringify(next) }),
+      );
     },
   };
   const clock = { remainingMs: () => context.getRemainingTimeInMillis() };

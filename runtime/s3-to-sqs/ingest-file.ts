@@ -68,7 +68,11 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload & Part
   const remainingAtStart = clock.remainingMs();
   const reportAt = reportKey(key, deps.uploadPrefix, deps.reportPrefix);
   const store = new CheckpointStore(deps.s3, bucket, reportKey(key, deps.uploadPrefix, deps.checkpointPrefix));
-  const summaryOf = (status: FileSummary["status"], state: Pick<Checkpoint, "rows" | "queued" | "rejected">, reason?: string): FileSummary => ({
+  const summaryOf = (
+    status: FileSummary["status"],
+    state: Pick<Checkpoint, "rows" | "queued" | "rejected">,
+    reason?: string,
+  ): FileSummary => ({
     bucket,
     key,
     part,
@@ -86,7 +90,10 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload & Part
     claimed = await claim(deps, store, { bucket, key, eventTime, part }, summaryOf);
   } catch (caught) {
     const error = asError(caught);
-    return { summary: summaryOf("failed", nothing, `could not read the checkpoint: ${error.name}: ${error.message}; the part will be retried`), error };
+    return {
+      summary: summaryOf("failed", nothing, `could not read the checkpoint: ${error.name}: ${error.message}; the part will be retried`),
+      error,
+    };
   }
   if ("summary" in claimed) return claimed;
   let { state, etag } = claimed;
@@ -155,7 +162,8 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload & Part
         rows++;
         const { line } = row;
         if (row.kind === "rejected") rejections.add(line, row.reasons);
-        else await sender.add(encodeJobMessage({ job: row.job, version: jobVersion(eventTime, line), source: { bucket, key, line } }), line);
+        else
+          await sender.add(encodeJobMessage({ job: row.job, version: jobVersion(eventTime, line), source: { bucket, key, line } }), line);
         if (rows % CLOCK_EVERY_ROWS !== 0) continue;
         if (clock.remainingMs() <= timing.stopAtRemainingMs) {
           // At least one row was read: every part moves the file on.
@@ -261,10 +269,19 @@ async function readFrom(
   if (size !== undefined && offset >= size) return { stream: emptyBody(), etag, size };
   try {
     const object = await s3.send(
-      new GetObjectCommand({ Bucket: bucket, Key: key, ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}), ...(etag ? { IfMatch: etag } : {}) }),
+      new GetObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
+        ...(etag ? { IfMatch: etag } : {}),
+      }),
     );
     const total = offset > 0 ? Number(object.ContentRange?.split("/")[1]) : object.ContentLength;
-    return { stream: (object.Body ?? emptyBody()) as AsyncIterable<Uint8Array>, etag: object.ETag, size: Number.isFinite(total) ? total : undefined };
+    return {
+      stream: (object.Body ?? emptyBody()) as AsyncIterable<Uint8Array>,
+      etag: object.ETag,
+      size: Number.isFinite(total) ? total : undefined,
+    };
   } catch (error) {
     if (objectChanged(error)) return "changed";
     throw error;

@@ -69,6 +69,11 @@ export async function* uploadRows(body: AsyncIterable<Uint8Array>, options: Uplo
     const validation = jobFromCsvRecord(item.record);
     yield validation.ok
       ? { kind: "job", line: item.line, next: item.next, job: validation.job }
-      : { kind: "rejected", line: item.line, next: item.next, reasons: validation.errors.map((problem) => `${problem.field}: ${problem.message}`) };
+      : {
+          kind: "rejected",
+          line: item.line,
+          next: item.next,
+          reasons: validation.errors.map((problem) => `${problem.field}: ${problem.message}`),
+        };
   }
 }

@@ -54,7 +54,9 @@ export async function consumeBatch(
   const failed = new Set(failures.map((failure) => failure.messageId));
   return {
     // In the batch's order, whatever order the writes finished in.
-    response: { batchItemFailures: records.filter((record) => failed.has(record.messageId)).map((record) => ({ itemIdentifier: record.messageId })) },
+    response: {
+      batchItemFailures: records.filter((record) => failed.has(record.messageId)).map((record) => ({ itemIdentifier: record.messageId })),
+    },
     counts: { records: records.length, written, stale, failed: failures.length },
     failures,
   };

@@ -17,11 +17,16 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   const index = wiring.index;
   const here = (path: string) => relative(process.cwd(), path) || ".";
   const lines: string[] = [];
-  lines.push(`Sandbox ready in ${(startedMs / 1000).toFixed(1)} s: stack ${index.deployment.project}/${index.deployment.stack}, account 000000000000, ${outputs.region}`);
+  lines.push(
+    `Sandbox ready in ${(startedMs / 1000).toFixed(1)} s: stack ${index.deployment.project}/${index.deployment.stack}, account 000000000000, ${outputs.region}`,
+  );
   lines.push("");
   const apis = httpApisOf(index).apis;
-  for (const url of apis.flatMap((api) => api.stages.map((stage) => stageUrl(sandbox.apiOrigin, stage.name)))) lines.push(`  HTTP API      ${url}`);
-  lines.push(`  AWS endpoint  ${outputs.awsEndpoint}  (S3, SQS, DynamoDB, SNS, Lambda Invoke; read-only Lambda, API Gateway v2, CloudWatch Logs; any credentials)`);
+  for (const url of apis.flatMap((api) => api.stages.map((stage) => stageUrl(sandbox.apiOrigin, stage.name))))
+    lines.push(`  HTTP API      ${url}`);
+  lines.push(
+    `  AWS endpoint  ${outputs.awsEndpoint}  (S3, SQS, DynamoDB, SNS, Lambda Invoke; read-only Lambda, API Gateway v2, CloudWatch Logs; any credentials)`,
+  );
   lines.push(`  Console       ${sandbox.consoleUrl}  (loopback only)`);
   lines.push(`  Outputs       ${here(outputsFile(sandbox.stateDir))}`);
   const secrets = Object.keys(outputs.secrets);
@@ -60,7 +65,9 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
     lines.push(`  providers: ${providers.map((provider) => provider.name).join(", ")} (region, default tags)`);
   }
   lines.push("");
-  lines.push(`Table data persists in ${here(join(sandbox.stateDir, "dynamodb"))}; queues and objects live in memory and are gone after a stop.`);
+  lines.push(
+    `Table data persists in ${here(join(sandbox.stateDir, "dynamodb"))}; queues and objects live in memory and are gone after a stop.`,
+  );
   lines.push("");
   lines.push("Try it");
   // The commands find the sandbox through the program's directory, as npm start did.
@@ -68,11 +75,16 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   const program = programPath === "" ? "" : ` --program ${programPath.startsWith("..") ? sandbox.programDir : programPath}`;
   const notified = index
     .all(types.bucket)
-    .map((bucket) => ({ bucket: String(bucket.state.bucket), rules: notificationRules(index.deployment.resources, String(bucket.state.bucket)) }))
+    .map((bucket) => ({
+      bucket: String(bucket.state.bucket),
+      rules: notificationRules(index.deployment.resources, String(bucket.state.bucket)),
+    }))
     .filter(({ rules }) => rules.length > 0);
   for (const { bucket, rules } of notified) {
     const choose = notified.length > 1 ? ` --bucket ${bucket}` : "";
-    lines.push(`  npm run upload -- ${uploadFile(sandbox.programDir, rules[0], here)} --wait${choose}${program}  (${rules.map((rule) => `${rule.target} takes ${rule.prefix}*${rule.suffix}`).join("; ")})`);
+    lines.push(
+      `  npm run upload -- ${uploadFile(sandbox.programDir, rules[0], here)} --wait${choose}${program}  (${rules.map((rule) => `${rule.target} takes ${rule.prefix}*${rule.suffix}`).join("; ")})`,
+    );
   }
   for (const started of wiring.triggers) lines.push(...(started.tryIt?.(program) ?? []).map((line) => `  ${line}`));
   return lines.join("\n");

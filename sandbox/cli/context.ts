@@ -36,7 +36,9 @@ export function sandboxContext(program?: string) {
   } catch (error) {
     // The start command to suggest is the one for this program.
     if (program === undefined || process.env.SANDBOX_STATE_DIR !== undefined) throw error;
-    throw new Error(`no running sandbox found for ${program} (${outputsFile(stateDir)} is missing): start one with \`npm start -- --program ${program}\``);
+    throw new Error(
+      `no running sandbox found for ${program} (${outputsFile(stateDir)} is missing): start one with \`npm start -- --program ${program}\``,
+    );
   }
   const common = { endpoint: outputs.awsEndpoint, region: outputs.region, credentials: sandboxCredentials };
   return {

@@ -10,9 +10,9 @@ async function main() {
   const { positionals, values } = parseFlags(usage, programOption);
   if (positionals.length !== 1) fail(new Error(`usage: ${usage}`));
   const { outputs } = sandboxContext(values.program);
-  const response = await fetch(`${outputs.awsEndpoint}/_sandbox/rules/${encodeURIComponent(positionals[0])}/fire`, { method: "POST" }).catch(() =>
-    fail(new Error(`the sandbox at ${outputs.awsEndpoint} does not answer: is \`npm start\` running?`)),
-  );
+  const response = await fetch(`${outputs.awsEndpoint}/_sandbox/rules/${encodeURIComponent(positionals[0])}/fire`, {
+    method: "POST",
+  }).catch(() => fail(new Error(`the sandbox at ${outputs.awsEndpoint} does not answer: is \`npm start\` running?`)));
   const body = (await response.json()) as { rule?: string; schedule?: string; targets?: number; message?: string };
   if (!response.ok) fail(new Error(body.message ?? `status ${response.status}`));
   console.log(`fired ${body.rule} (${body.schedule}) to ${body.targets} target(s)`);

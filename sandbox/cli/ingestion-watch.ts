@@ -44,13 +44,19 @@ export function notificationRules(resources: Resource[], bucket: string): Notifi
   const rules: NotificationRule[] = [];
   for (const notification of resources.filter((resource) => resource.type === types.notification && field(resource, "bucket") === bucket)) {
     const entries = (key: string) => (field(notification, key) as Array<Record<string, unknown>> | undefined) ?? [];
-    const creates = (entry: Record<string, unknown>) => ((entry.events as string[] | undefined) ?? []).some((event) => event.startsWith("s3:ObjectCreated:"));
+    const creates = (entry: Record<string, unknown>) =>
+      ((entry.events as string[] | undefined) ?? []).some((event) => event.startsWith("s3:ObjectCreated:"));
     for (const entry of entries("lambdaFunctions").filter(creates)) {
       const fn = functionOf(entry.lambdaFunctionArn);
-      const config = resources.find((resource) => resource.type === types.eventInvokeConfig && fn && functionOf(field(resource, "functionName")) === fn);
-      const destination = (field(config ?? { type: "", name: "", id: "", state: {} }, "destinationConfig") as { onFailure?: { destination?: string } } | undefined)?.onFailure
-        ?.destination;
-      const reportPrefix = fn && (field(fn, "environment") as { variables?: Record<string, unknown> } | undefined)?.variables?.REPORT_PREFIX;
+      const config = resources.find(
+        (resource) => resource.type === types.eventInvokeConfig && fn && functionOf(field(resource, "functionName")) === fn,
+      );
+      const destination = (
+        field(config ?? { type: "", name: "", id: "", state: {} }, "destinationConfig") as
+          { onFailure?: { destination?: string } } | undefined
+      )?.onFailure?.destination;
+      const reportPrefix =
+        fn && (field(fn, "environment") as { variables?: Record<string, unknown> } | undefined)?.variables?.REPORT_PREFIX;
       rules.push({
         target: fn?.name ?? String(entry.lambdaFunctionArn),
         prefix: String(entry.filterPrefix ?? ""),
@@ -60,7 +66,11 @@ export function notificationRules(resources: Resource[], bucket: string): Notifi
       });
     }
     for (const entry of entries("queues").filter(creates)) {
-      rules.push({ target: String(entry.queueArn).split(":").pop()!, prefix: String(entry.filterPrefix ?? ""), suffix: String(entry.filterSuffix ?? "") });
+      rules.push({
+        target: String(entry.queueArn).split(":").pop()!,
+        prefix: String(entry.filterPrefix ?? ""),
+        suffix: String(entry.filterSuffix ?? ""),
+      });
     }
   }
   return rules;
@@ -74,15 +84,23 @@ const pattern = (rule: NotificationRule) => `'${rule.prefix}*${rule.suffix}'`;
  * or the one `--bucket` names. Anything else is a message that lists the choices.
  */
 export function uploadBucket(resources: Resource[], requested: string | undefined): string {
-  const declared = resources.filter((resource) => resource.type === types.bucket).map((bucket) => String(field(bucket, "bucket") ?? bucket.id));
+  const declared = resources
+    .filter((resource) => resource.type === types.bucket)
+    .map((bucket) => String(field(bucket, "bucket") ?? bucket.id));
   if (requested !== undefined) {
     if (declared.includes(requested)) return requested;
-    throw new Error(`--bucket ${requested}: the program declares no such bucket (${declared.length > 0 ? `its buckets: ${declared.join(", ")}` : "it declares none"})`);
+    throw new Error(
+      `--bucket ${requested}: the program declares no such bucket (${declared.length > 0 ? `its buckets: ${declared.join(", ")}` : "it declares none"})`,
+    );
   }
-  const notified = declared.map((bucket) => ({ bucket, rules: notificationRules(resources, bucket) })).filter(({ rules }) => rules.length > 0);
+  const notified = declared
+    .map((bucket) => ({ bucket, rules: notificationRules(resources, bucket) }))
+    .filter(({ rules }) => rules.length > 0);
   if (notified.length === 1) return notified[0].bucket;
   if (notified.length > 1) {
-    const choices = notified.map(({ bucket, rules }) => `${bucket} (${rules.map((rule) => `${rule.target} takes ${pattern(rule)}`).join("; ")})`);
+    const choices = notified.map(
+      ({ bucket, rules }) => `${bucket} (${rules.map((rule) => `${rule.target} takes ${pattern(rule)}`).join("; ")})`,
+    );
     throw new Error(`several buckets have a notification for created objects: choose one with --bucket <name>:\n  ${choices.join("\n  ")}`);
   }
   throw new Error(
@@ -149,7 +167,9 @@ export function unmatchedKeyMessage(bucket: string, key: string, rules: Notifica
 /** A Lambda destination record (on failure) about this object, if the message is one. */
 export function failureRecordFor(body: string, bucket: string, key: string): Record<string, unknown> | undefined {
   try {
-    const record = JSON.parse(body) as { requestPayload?: { Records?: Array<{ s3?: { bucket?: { name?: string }; object?: { key?: string } } }> } };
+    const record = JSON.parse(body) as {
+      requestPayload?: { Records?: Array<{ s3?: { bucket?: { name?: string }; object?: { key?: string } } }> };
+    };
     const about = record.requestPayload?.Records?.some(
       (entry) => entry.s3?.bucket?.name === bucket && decodeURIComponent(String(entry.s3?.object?.key ?? "").replace(/\+/g, " ")) === key,
     );
@@ -181,7 +201,8 @@ export function progressLine(state: IngestionState): string {
   if (state.queued === undefined) return `ingesting: the producer is reading the file (${state.elapsedSeconds} s); queue: ${queue}`;
   const stored = storedOf(state);
   const left = state.waiting + state.inFlight;
-  const rate = state.rate && state.rate > 0 ? `, ${count(Math.round(state.rate))} rows/s, about ${Math.ceil(left / state.rate)} s left` : "";
+  const rate =
+    state.rate && state.rate > 0 ? `, ${count(Math.round(state.rate))} rows/s, about ${Math.ceil(left / state.rate)} s left` : "";
   return `ingesting: ${count(state.queued)} rows queued, ${count(stored)} stored; queue: ${queue}${rate}`;
 }
 

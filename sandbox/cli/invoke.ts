@@ -12,10 +12,18 @@ const usage = `npm run invoke -- <function> (--event <file.json> | --sample ${sa
  * named by its physical name, its logical name or an output that holds its name.
  */
 async function main() {
-  const { values, positionals } = parseFlags(usage, { event: { type: "string" }, sample: { type: "string" }, method: { type: "string" }, path: { type: "string" }, ...programOption });
+  const { values, positionals } = parseFlags(usage, {
+    event: { type: "string" },
+    sample: { type: "string" },
+    method: { type: "string" },
+    path: { type: "string" },
+    ...programOption,
+  });
   if (positionals.length !== 1 || Boolean(values.event) === Boolean(values.sample)) fail(new Error(`usage: ${usage}`));
-  if ((values.method !== undefined || values.path !== undefined) && values.sample !== "http") fail(new Error(`--method and --path go with --sample http\nusage: ${usage}`));
-  if (values.path !== undefined && !values.path.startsWith("/")) fail(new Error(`--path is the route's path after the stage, starting with '/', not '${values.path}'`));
+  if ((values.method !== undefined || values.path !== undefined) && values.sample !== "http")
+    fail(new Error(`--method and --path go with --sample http\nusage: ${usage}`));
+  if (values.path !== undefined && !values.path.startsWith("/"))
+    fail(new Error(`--path is the route's path after the stage, starting with '/', not '${values.path}'`));
   const { outputs } = sandboxContext(values.program);
   const named = outputs[positionals[0]];
   const fn = typeof named === "string" ? named : positionals[0];
@@ -25,7 +33,12 @@ async function main() {
   if (values.event) {
     event = readFileSync(values.event, "utf8");
   } else {
-    const query = new URLSearchParams({ source: values.sample!, function: fn, ...(values.method ? { method: values.method } : {}), ...(values.path ? { path: values.path } : {}) });
+    const query = new URLSearchParams({
+      source: values.sample!,
+      function: fn,
+      ...(values.method ? { method: values.method } : {}),
+      ...(values.path ? { path: values.path } : {}),
+    });
     const response = await fetch(`${endpoint}/_sandbox/sample?${query}`);
     event = await response.text();
     if (!response.ok) fail(new Error(event));

@@ -22,16 +22,20 @@ export async function run(deployer?: Deployer): Promise<void> {
 }
 
 async function start(deployer?: Deployer) {
-  const { values } = parseFlags(usage, {
-    program: { type: "string" },
-    port: { type: "string" },
-    "aws-port": { type: "string" },
-    fresh: { type: "boolean" },
-    "no-watch": { type: "boolean" },
-    config: { type: "string", multiple: true },
-    faults: { type: "string" },
-    seed: { type: "string" },
-  }, false);
+  const { values } = parseFlags(
+    usage,
+    {
+      program: { type: "string" },
+      port: { type: "string" },
+      "aws-port": { type: "string" },
+      fresh: { type: "boolean" },
+      "no-watch": { type: "boolean" },
+      config: { type: "string", multiple: true },
+      faults: { type: "string" },
+      seed: { type: "string" },
+    },
+    false,
+  );
   const config = Object.fromEntries(
     (values.config ?? []).map((pair) => {
       const at = pair.indexOf("=");
@@ -60,9 +64,19 @@ async function start(deployer?: Deployer) {
   });
   // Since the process started (performance.now()'s origin), tsx's and the imports' part included.
   reporter.info(readyBanner(sandbox, performance.now()));
-  if (faults) reporter.info(`\n${faultPlanText(faults, [...sandbox.wiring.functions.values()].map((fn) => fn.spec))}`);
+  if (faults)
+    reporter.info(
+      `\n${faultPlanText(
+        faults,
+        [...sandbox.wiring.functions.values()].map((fn) => fn.spec),
+      )}`,
+    );
   const watcher = values["no-watch"] ? undefined : watchForChanges(sandbox, reporter);
-  reporter.info(watcher ? "\nWatching the program's files: a function's source hot-reloads it, any other file of the program redeploys. Ctrl+C stops.\n" : "\nCtrl+C stops.\n");
+  reporter.info(
+    watcher
+      ? "\nWatching the program's files: a function's source hot-reloads it, any other file of the program redeploys. Ctrl+C stops.\n"
+      : "\nCtrl+C stops.\n",
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -79,4 +93,3 @@ async function start(deployer?: Deployer) {
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
 }
-

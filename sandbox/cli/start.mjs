@@ -16,7 +16,7 @@ const help = process.argv.includes("--help") || process.argv.includes("-h");
 // a project directory is the Pulumi CLI's. Read here, before the flags are parsed in full, so the
 // deployer starts at once; run.ts checks the flag again with the others.
 const programFlag = process.argv.findIndex((arg) => arg === "--program" || arg.startsWith("--program="));
-const programArg = programFlag === -1 ? undefined : process.argv[programFlag].split("=")[1] ?? process.argv[programFlag + 1];
+const programArg = programFlag === -1 ? undefined : (process.argv[programFlag].split("=")[1] ?? process.argv[programFlag + 1]);
 const programDir = resolve(programArg ?? process.cwd());
 
 // A start that will likely replay the recorded deployment (program/replay.ts keeps it) leaves

@@ -44,7 +44,13 @@ interface Report {
 }
 
 /** The report the ingestion wrote for this upload: found by its own `key` field, newer than the upload. */
-async function findReport(s3: S3Client, bucket: string, prefix: string, key: string, since: number): Promise<{ reportKey: string; report: Report } | undefined> {
+async function findReport(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  key: string,
+  since: number,
+): Promise<{ reportKey: string; report: Report } | undefined> {
   const listing = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }));
   const fresh = (listing.Contents ?? []).filter((object) => (object.LastModified?.getTime() ?? 0) >= since - 1000);
   for (const object of fresh) {
@@ -64,7 +70,10 @@ async function queueCounts(sqs: SQSClient, queues: WatchedQueue[]): Promise<{ wa
   const counts = { waiting: 0, inFlight: 0 };
   for (const queue of queues) {
     const { Attributes } = await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: queue.url,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
     );
     counts.waiting += Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     counts.inFlight += Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
@@ -76,7 +85,9 @@ async function queueCounts(sqs: SQSClient, queues: WatchedQueue[]): Promise<{ wa
 async function peekBodies(awsEndpoint: string, queueArn: string): Promise<Array<{ body: string; sentTimestamp: number }>> {
   const response = await fetch(`${awsEndpoint}/_fauxqs/queues/${encodeURIComponent(queueArn.split(":").pop()!)}`);
   if (!response.ok) return [];
-  const { messages } = (await response.json()) as { messages: { ready: PeekedMessage[]; delayed: PeekedMessage[]; inflight: Array<{ message: PeekedMessage }> } };
+  const { messages } = (await response.json()) as {
+    messages: { ready: PeekedMessage[]; delayed: PeekedMessage[]; inflight: Array<{ message: PeekedMessage }> };
+  };
   return [...messages.ready, ...messages.delayed, ...messages.inflight.map((entry) => entry.message)];
 }
 type PeekedMessage = { body: string; sentTimestamp: number };
@@ -94,7 +105,8 @@ async function main() {
   if (positionals.length !== 1) fail(new Error(`give one file to upload\nusage: ${usage}`));
   const file = positionals[0];
   const timeoutSeconds = Number(values.timeout ?? defaultTimeoutSeconds);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) fail(new Error(`--timeout takes a number of seconds, not '${values.timeout}'`));
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    fail(new Error(`--timeout takes a number of seconds, not '${values.timeout}'`));
   const size = statSync(file).size;
   const { outputs, s3, sqs, resources } = sandboxContext(values.program);
   const declared = await resources();
@@ -106,7 +118,12 @@ async function main() {
   const deadBefore = (await queueCounts(sqs, deadLetterQueues)).waiting;
 
   const started = Date.now();
-  const upload = new Upload({ client: s3, params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: "text/csv" }, partSize, queueSize: 4 });
+  const upload = new Upload({
+    client: s3,
+    params: { Bucket: bucket, Key: key, Body: createReadStream(file), ContentType: "text/csv" },
+    partSize,
+    queueSize: 4,
+  });
   const showProgress = process.stdout.isTTY && size > partSize;
   upload.on("httpUploadProgress", (progress) => {
     if (showProgress) process.stdout.write(`\r\x1b[2Kuploading ${bar(progress.loaded ?? 0, size)}`);
@@ -174,7 +191,10 @@ async function main() {
   progress(undefined);
   let failed = false;
   if (!found) {
-    const quiet = queues.length > 0 ? `the queues functions consume (${queues.map((queue) => queue.name).join(", ")}) stayed empty for ${quietMs / 1000} s` : `waited ${quietMs / 1000} s (the program declares no queue a function consumes)`;
+    const quiet =
+      queues.length > 0
+        ? `the queues functions consume (${queues.map((queue) => queue.name).join(", ")}) stayed empty for ${quietMs / 1000} s`
+        : `waited ${quietMs / 1000} s (the program declares no queue a function consumes)`;
     console.log(`done: ${quiet}; no report to show (${matching.map((rule) => rule.target).join(", ")} writes none)`);
   } else {
     printReport(bucket, found);
@@ -184,7 +204,9 @@ async function main() {
     failed = true;
   }
   if (state.deadLettered > 0) {
-    console.log(`${state.deadLettered} message(s) reached the dead-letter queue while waiting: see \`${commandLine("dlq -- list", values.program)}\``);
+    console.log(
+      `${state.deadLettered} message(s) reached the dead-letter queue while waiting: see \`${commandLine("dlq -- list", values.program)}\``,
+    );
     failed = true;
   }
   if (failed) process.exitCode = 1;

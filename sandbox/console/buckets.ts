@@ -49,7 +49,10 @@ export class BucketsView {
         .all(types.bucketNotification)
         .filter((notification) => notification.inputs.bucket === name)
         .flatMap((notification) => [
-          ...((notification.inputs.lambdaFunctions as NotificationTarget[] | undefined) ?? []).map((target) => ({ target, kind: "function" as const })),
+          ...((notification.inputs.lambdaFunctions as NotificationTarget[] | undefined) ?? []).map((target) => ({
+            target,
+            kind: "function" as const,
+          })),
           ...((notification.inputs.queues as NotificationTarget[] | undefined) ?? []).map((target) => ({ target, kind: "queue" as const })),
         ])
         .filter(({ target }) => (target.events ?? []).some((event) => event.startsWith("s3:ObjectCreated:")))
@@ -57,7 +60,10 @@ export class BucketsView {
           prefix: target.filterPrefix ?? "",
           suffix: target.filterSuffix ?? "",
           kind,
-          target: kind === "function" ? (index.functionByRef(target.lambdaFunctionArn)?.name ?? String(target.lambdaFunctionArn)) : String(target.queueArn).split(":").pop()!,
+          target:
+            kind === "function"
+              ? (index.functionByRef(target.lambdaFunctionArn)?.name ?? String(target.lambdaFunctionArn))
+              : String(target.queueArn).split(":").pop()!,
         }));
       return { name, logicalName: bucket.name, triggers };
     });
@@ -71,9 +77,15 @@ export class BucketsView {
 
   async objects(name: string, prefix: string, cursor: string | null): Promise<{ objects: ObjectView[]; nextCursor: string | null }> {
     this.bucket(name);
-    const page = await this.s3.send(new ListObjectsV2Command({ Bucket: name, Prefix: prefix || undefined, MaxKeys: 100, ContinuationToken: cursor || undefined }));
+    const page = await this.s3.send(
+      new ListObjectsV2Command({ Bucket: name, Prefix: prefix || undefined, MaxKeys: 100, ContinuationToken: cursor || undefined }),
+    );
     return {
-      objects: (page.Contents ?? []).map((object) => ({ key: String(object.Key), size: Number(object.Size ?? 0), lastModified: (object.LastModified ?? new Date(0)).toISOString() })),
+      objects: (page.Contents ?? []).map((object) => ({
+        key: String(object.Key),
+        size: Number(object.Size ?? 0),
+        lastModified: (object.LastModified ?? new Date(0)).toISOString(),
+      })),
       nextCursor: page.NextContinuationToken ?? null,
     };
   }
@@ -97,7 +109,10 @@ export class BucketsView {
     this.bucket(name);
     if (!key || key.endsWith("/")) throw new ApiError(400, `'${key}' is not an object key: name the file`);
     // In parts when large: S3 (and the sandbox's) single PUT has a size limit.
-    await new Upload({ client: this.s3, params: { Bucket: name, Key: key, Body: body, ...(contentType ? { ContentType: contentType } : {}) } }).done();
+    await new Upload({
+      client: this.s3,
+      params: { Bucket: name, Key: key, Body: body, ...(contentType ? { ContentType: contentType } : {}) },
+    }).done();
     return { key, size: body.length };
   }
 }

@@ -37,7 +37,8 @@ export class InvocationLog implements InvocationObserver {
 
   invocation(fn: FunctionSpec, trigger: Trigger, result: InvocationResult, event: unknown): void {
     let eventText = JSON.stringify(event ?? null, null, 2) ?? "null";
-    if (eventText.length > maxEventChars) eventText = `${eventText.slice(0, maxEventChars)}\n… (${eventText.length - maxEventChars} more characters)`;
+    if (eventText.length > maxEventChars)
+      eventText = `${eventText.slice(0, maxEventChars)}\n… (${eventText.length - maxEventChars} more characters)`;
     const entry: InvocationEntry = {
       id: this.nextId++,
       at: new Date().toISOString(),

@@ -61,7 +61,9 @@ export function queueViews(deps: QueueDeps, now = Date.now()): QueueView[] {
       delayed: figures.delayed,
       oldestAgeSeconds: figures.oldestSentAt === undefined ? 0 : Math.max(0, Math.floor((now - figures.oldestSentAt) / 1000)),
       ...(dlqName ? { deadLetterQueue: { name: dlqName, maxReceiveCount: Number(redrive!.maxReceiveCount) } } : {}),
-      deadLettersOf: queues.filter((source) => redriveOf(source.state)?.deadLetterTargetArn === queue.state.arn).map((source) => String(source.state.name)),
+      deadLettersOf: queues
+        .filter((source) => redriveOf(source.state)?.deadLetterTargetArn === queue.state.arn)
+        .map((source) => String(source.state.name)),
     };
   });
   // Each source followed by its DLQ, so they read side by side.
@@ -104,7 +106,8 @@ export function queueMessages(deps: QueueDeps, name: string): { queue: QueueView
 /** Moves a DLQ's messages back to the queue whose dead letters it holds (`to` when several do). */
 export async function redrive(deps: QueueDeps, name: string, to: string | null): Promise<{ moved: number; total: number; to: string }> {
   const dlq = queueOrFail(deps, name);
-  if (dlq.deadLettersOf.length === 0) throw new ApiError(400, `${name} is no queue's dead-letter queue: there is nowhere to redrive its messages`);
+  if (dlq.deadLettersOf.length === 0)
+    throw new ApiError(400, `${name} is no queue's dead-letter queue: there is nowhere to redrive its messages`);
   const target = to ?? (dlq.deadLettersOf.length === 1 ? dlq.deadLettersOf[0] : undefined);
   if (!target || !dlq.deadLettersOf.includes(target)) {
     throw new ApiError(400, `${name} holds the dead letters of ${dlq.deadLettersOf.join(", ")}: say which with ?to=<queue name>`);

@@ -23,7 +23,12 @@ export interface FunctionView {
 }
 
 /** Every resource the program declared, grouped by AWS service, with how far each is emulated. */
-export function resourcesByService(index: ResourceIndex): { project: string; stack: string; services: Array<{ service: string; resources: ResourceView[] }>; unhonoured: string[] } {
+export function resourcesByService(index: ResourceIndex): {
+  project: string;
+  stack: string;
+  services: Array<{ service: string; resources: ResourceView[] }>;
+  unhonoured: string[];
+} {
   const services = new Map<string, ResourceView[]>();
   for (const resource of index.deployment.resources) {
     const coverage = coverageOf(resource);
@@ -53,9 +58,11 @@ export function functionViews(index: ResourceIndex, functions: Iterable<LocalFun
       add(target.lambdaFunctionArn, `s3 ${notification.inputs.bucket}/${target.filterPrefix ?? ""}*${target.filterSuffix ?? ""}`);
     }
   }
-  for (const mapping of index.all(types.eventSourceMapping)) add(mapping.inputs.functionName, `sqs ${String(mapping.inputs.eventSourceArn).split(":").pop()}`);
+  for (const mapping of index.all(types.eventSourceMapping))
+    add(mapping.inputs.functionName, `sqs ${String(mapping.inputs.eventSourceArn).split(":").pop()}`);
   for (const subscription of index.all(subscriptionType)) {
-    if (subscription.inputs.protocol === "lambda") add(subscription.inputs.endpoint, `sns ${String(subscription.inputs.topic).split(":").pop()}`);
+    if (subscription.inputs.protocol === "lambda")
+      add(subscription.inputs.endpoint, `sns ${String(subscription.inputs.topic).split(":").pop()}`);
   }
   for (const api of httpApisOf(index).apis) {
     for (const route of api.routes) {

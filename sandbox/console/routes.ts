@@ -46,7 +46,9 @@ function alarmView(status: AlarmStatus) {
     reason: status.reason,
     changedAt: status.changedAt,
     lastValue: status.lastValue ?? null,
-    metric: `${spec.metric.namespace} ${spec.metric.metricName} ${Object.entries(spec.metric.dimensions).map(([name, value]) => `${name}=${value}`).join(" ")}`,
+    metric: `${spec.metric.namespace} ${spec.metric.metricName} ${Object.entries(spec.metric.dimensions)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(" ")}`,
     statistic: spec.statistic,
     comparisonOperator: spec.comparisonOperator,
     threshold: spec.threshold,
@@ -105,14 +107,22 @@ export function consoleRoutes(deps: ConsoleDeps) {
     }
   };
 
-  const api: Array<[method: string, pattern: RegExp, handle: (match: string[], query: URLSearchParams, request: IncomingMessage, response: ServerResponse) => unknown]> = [
+  const api: Array<
+    [
+      method: string,
+      pattern: RegExp,
+      handle: (match: string[], query: URLSearchParams, request: IncomingMessage, response: ServerResponse) => unknown,
+    ]
+  > = [
     ["GET", /^resources$/, () => resourcesByService(deps.index())],
     ["GET", /^functions$/, () => functionViews(deps.index(), deps.functions())],
     ["GET", /^invocations$/, (_, query) => deps.invocations.list(query.get("function") ?? undefined)],
     [
       "GET",
       /^invocations\/(\d+)$/,
-      ([id]) => deps.invocations.get(Number(id)) ?? Promise.reject(new ApiError(404, `invocation ${id} is not kept (the console keeps the last 500)`)),
+      ([id]) =>
+        deps.invocations.get(Number(id)) ??
+        Promise.reject(new ApiError(404, `invocation ${id} is not kept (the console keeps the last 500)`)),
     ],
     ["GET", /^queues$/, () => queueViews(queueDeps)],
     ["GET", /^queues\/([^/]+)\/messages$/, ([name]) => queueMessages(queueDeps, name)],
@@ -122,7 +132,15 @@ export function consoleRoutes(deps: ConsoleDeps) {
     [
       "GET",
       /^tables\/([^/]+)\/query$/,
-      ([name], query) => tables.query(name, query.get("index") || null, requiredParam(query, "hash"), query.get("range"), limitOf(query), query.get("cursor")),
+      ([name], query) =>
+        tables.query(
+          name,
+          query.get("index") || null,
+          requiredParam(query, "hash"),
+          query.get("range"),
+          limitOf(query),
+          query.get("cursor"),
+        ),
     ],
     ["GET", /^buckets$/, () => buckets.list()],
     ["GET", /^buckets\/([^/]+)\/objects$/, ([name], query) => buckets.objects(name, query.get("prefix") ?? "", query.get("cursor"))],
@@ -147,7 +165,8 @@ export function consoleRoutes(deps: ConsoleDeps) {
     [
       "PUT",
       /^buckets\/([^/]+)\/object$/,
-      async ([name], query, request) => buckets.upload(name, requiredParam(query, "key"), await readBody(request), request.headers["content-type"]),
+      async ([name], query, request) =>
+        buckets.upload(name, requiredParam(query, "key"), await readBody(request), request.headers["content-type"]),
     ],
     ["GET", /^alarms$/, () => alarms()],
     ["GET", /^metrics$/, () => chart()],

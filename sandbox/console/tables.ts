@@ -25,7 +25,9 @@ export interface ItemsPage {
 
 const keysOf = (schema: KeySchemaElement[] | undefined): KeyView => ({
   hashKey: String(schema?.find((key) => key.KeyType === "HASH")?.AttributeName),
-  ...(schema?.some((key) => key.KeyType === "RANGE") ? { rangeKey: String(schema.find((key) => key.KeyType === "RANGE")!.AttributeName) } : {}),
+  ...(schema?.some((key) => key.KeyType === "RANGE")
+    ? { rangeKey: String(schema.find((key) => key.KeyType === "RANGE")!.AttributeName) }
+    : {}),
 });
 
 /** The program's tables as DynamoDB describes them: keys, indexes, item count. */
@@ -40,7 +42,11 @@ export class TablesView {
   }
 
   async list(): Promise<TableView[]> {
-    return Promise.all(this.index().all(types.table).map((table) => this.describe(String(table.state.name), table.name)));
+    return Promise.all(
+      this.index()
+        .all(types.table)
+        .map((table) => this.describe(String(table.state.name), table.name)),
+    );
   }
 
   private async describe(name: string, logicalName: string): Promise<TableView> {
@@ -51,15 +57,27 @@ export class TablesView {
       ...keysOf(Table?.KeySchema),
       itemCount: Number(Table?.ItemCount ?? 0),
       indexes: [
-        ...(Table?.GlobalSecondaryIndexes ?? []).map((index) => ({ name: String(index.IndexName), kind: "global" as const, ...keysOf(index.KeySchema) })),
-        ...(Table?.LocalSecondaryIndexes ?? []).map((index) => ({ name: String(index.IndexName), kind: "local" as const, ...keysOf(index.KeySchema) })),
+        ...(Table?.GlobalSecondaryIndexes ?? []).map((index) => ({
+          name: String(index.IndexName),
+          kind: "global" as const,
+          ...keysOf(index.KeySchema),
+        })),
+        ...(Table?.LocalSecondaryIndexes ?? []).map((index) => ({
+          name: String(index.IndexName),
+          kind: "local" as const,
+          ...keysOf(index.KeySchema),
+        })),
       ],
-      keyTypes: Object.fromEntries((Table?.AttributeDefinitions ?? []).map((attribute) => [String(attribute.AttributeName), String(attribute.AttributeType)])),
+      keyTypes: Object.fromEntries(
+        (Table?.AttributeDefinitions ?? []).map((attribute) => [String(attribute.AttributeName), String(attribute.AttributeType)]),
+      ),
     };
   }
 
   private async table(name: string): Promise<TableView> {
-    const table = this.index().all(types.table).find((candidate) => candidate.state.name === name);
+    const table = this.index()
+      .all(types.table)
+      .find((candidate) => candidate.state.name === name);
     if (!table) throw new ApiError(404, `the program declares no table named '${name}'`);
     return this.describe(name, table.name);
   }
@@ -75,10 +93,21 @@ export class TablesView {
    * The items of one partition of the table or of an index (`index` empty for the table), narrowed
    * to one sort key value when given: key values are typed as the table declares them.
    */
-  async query(name: string, indexName: string | null, hashValue: string, rangeValue: string | null, limit: number, cursor: string | null): Promise<ItemsPage> {
+  async query(
+    name: string,
+    indexName: string | null,
+    hashValue: string,
+    rangeValue: string | null,
+    limit: number,
+    cursor: string | null,
+  ): Promise<ItemsPage> {
     const table = await this.table(name);
     const keys = indexName ? table.indexes.find((index) => index.name === indexName) : table;
-    if (!keys) throw new ApiError(404, `table ${name} has no index '${indexName}' (it has ${table.indexes.map((index) => index.name).join(", ") || "none"})`);
+    if (!keys)
+      throw new ApiError(
+        404,
+        `table ${name} has no index '${indexName}' (it has ${table.indexes.map((index) => index.name).join(", ") || "none"})`,
+      );
     const typed = (attribute: string, value: string) => {
       if (table.keyTypes[attribute] !== "N") return value;
       const number = Number(value);

@@ -48,7 +48,12 @@ type Headers = IncomingMessage["headers"];
 export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<AwsEndpoint> {
   let origin = "";
   const conditionalWrites = new ConditionalWrites(async (path) => {
-    const answer = await options.upstreams.fauxqs!.inject({ method: "HEAD", url: path, headers: { host: new URL(origin).host }, body: Buffer.alloc(0) });
+    const answer = await options.upstreams.fauxqs!.inject({
+      method: "HEAD",
+      url: path,
+      headers: { host: new URL(origin).host },
+      body: Buffer.alloc(0),
+    });
     return answer.status === 200 ? String(answer.headers.etag) : undefined;
   });
   const server = createServer((request, response) => {
@@ -114,10 +119,13 @@ async function unemulatedService(request: IncomingMessage, response: ServerRespo
 function foreignPage(headers: Headers, trusted: string[]): string | undefined {
   const origin = headers.origin;
   if (origin !== undefined) {
-    return trusted.some((own) => sameOrigin(own, origin)) ? undefined : `the sandbox's AWS endpoint refuses requests from pages of other origins ('${origin}')`;
+    return trusted.some((own) => sameOrigin(own, origin))
+      ? undefined
+      : `the sandbox's AWS endpoint refuses requests from pages of other origins ('${origin}')`;
   }
   const site = headers["sec-fetch-site"];
-  if (site !== undefined && site !== "same-origin" && site !== "none") return `the sandbox's AWS endpoint refuses requests from pages of other sites`;
+  if (site !== undefined && site !== "same-origin" && site !== "none")
+    return `the sandbox's AWS endpoint refuses requests from pages of other sites`;
   return undefined;
 }
 
@@ -162,7 +170,13 @@ function reply(response: ServerResponse, answer: Answer): void {
   response.end(answer.body);
 }
 
-async function sqsJson(request: IncomingMessage, response: ServerResponse, fauxqs: FauxqsEmulator, origin: string, faults?: EndpointFaults) {
+async function sqsJson(
+  request: IncomingMessage,
+  response: ServerResponse,
+  fauxqs: FauxqsEmulator,
+  origin: string,
+  faults?: EndpointFaults,
+) {
   try {
     const forward = (body: Buffer) => sqsJsonCall(fauxqs, origin, request.headers, body);
     const raw = await readAll(request);

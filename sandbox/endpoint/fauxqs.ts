@@ -47,7 +47,10 @@ export interface QueueContents {
 
 /** The parts of fauxqs' queue store the sandbox reads (its own inspection route reads the same). */
 interface SqsStoreView {
-  queuesByName: Map<string, { inspectMessages(): { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: Array<{ message: HeldMessage }> } }>;
+  queuesByName: Map<
+    string,
+    { inspectMessages(): { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: Array<{ message: HeldMessage }> } }
+  >;
 }
 
 /**
@@ -59,10 +62,16 @@ export async function startFauxqs(): Promise<FauxqsEmulator> {
   const { buildApp } = await import("fauxqs");
   // The store is made here so that queue figures are read in place: fauxqs' inspection route
   // serialises every message, too much to do each second for a queue of a large file.
-  const { SqsStore } = (await import(pathToFileURL(join(fauxqsFolder(), "dist", "sqs", "sqsStore.js")).href)) as { SqsStore: new () => SqsStoreView };
+  const { SqsStore } = (await import(pathToFileURL(join(fauxqsFolder(), "dist", "sqs", "sqsStore.js")).href)) as {
+    SqsStore: new () => SqsStoreView;
+  };
   const sqsStore = new SqsStore();
   // fauxqs makes each store it is not given (the option's type wants all three).
-  const app = buildApp({ logger: false, defaultRegion: sandboxRegion, stores: { sqsStore } as unknown as NonNullable<Parameters<typeof buildApp>[0]>["stores"] });
+  const app = buildApp({
+    logger: false,
+    defaultRegion: sandboxRegion,
+    stores: { sqsStore } as unknown as NonNullable<Parameters<typeof buildApp>[0]>["stores"],
+  });
   await app.ready();
   return {
     handle: (request, response) => app.routing(request, response),
@@ -83,7 +92,12 @@ export async function startFauxqs(): Promise<FauxqsEmulator> {
       for (const message of [...ready, ...inflight.map((entry) => entry.message)]) {
         if (oldestSentAt === undefined || message.sentTimestamp < oldestSentAt) oldestSentAt = message.sentTimestamp;
       }
-      return { visible: ready.length, inFlight: inflight.length, delayed: delayed.length, ...(oldestSentAt !== undefined ? { oldestSentAt } : {}) };
+      return {
+        visible: ready.length,
+        inFlight: inflight.length,
+        delayed: delayed.length,
+        ...(oldestSentAt !== undefined ? { oldestSentAt } : {}),
+      };
     },
     queueContents(name) {
       const held = sqsStore.queuesByName.get(name)?.inspectMessages();
@@ -105,7 +119,9 @@ const notInSqsBody = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
  * function sends the sandbox exactly what it would send SQS.
  */
 export async function acceptWhatSqsAccepts(): Promise<void> {
-  const types = (await import(pathToFileURL(join(fauxqsFolder(), "dist", "sqs", "sqsTypes.js")).href)) as { INVALID_MESSAGE_BODY_CHAR: RegExp };
+  const types = (await import(pathToFileURL(join(fauxqsFolder(), "dist", "sqs", "sqsTypes.js")).href)) as {
+    INVALID_MESSAGE_BODY_CHAR: RegExp;
+  };
   types.INVALID_MESSAGE_BODY_CHAR.test = (text: string) => notInSqsBody.test(text);
 }
 

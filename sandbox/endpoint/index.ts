@@ -30,7 +30,10 @@ export async function startLocalAws(options: { port: number; stateDir: string })
   });
   const started: Array<{ stop(): Promise<void> }> = [];
   // Both at once: neither needs the other, and each waits on its own I/O.
-  const [dynamo, fauxqs] = await Promise.allSettled([startDynamoService({ dataDir: join(options.stateDir, "dynamodb"), region: sandboxRegion }), startFauxqs()]);
+  const [dynamo, fauxqs] = await Promise.allSettled([
+    startDynamoService({ dataDir: join(options.stateDir, "dynamodb"), region: sandboxRegion }),
+    startFauxqs(),
+  ]);
   for (const emulator of [dynamo, fauxqs]) if (emulator.status === "fulfilled") started.push(emulator.value);
   if (dynamo.status === "rejected" || fauxqs.status === "rejected") {
     await Promise.all([endpoint.stop(), ...started.map((emulator) => emulator.stop())]);

@@ -81,7 +81,9 @@ function preconditionFailed(response: ServerResponse, condition: string, missing
     return;
   }
   response.writeHead(412, { "content-type": "application/xml" });
-  response.end(errorXml("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", `<Condition>${condition}</Condition>`));
+  response.end(
+    errorXml("PreconditionFailed", "At least one of the pre-conditions you specified did not hold", `<Condition>${condition}</Condition>`),
+  );
 }
 
 function errorXml(code: string, message: string, extra = ""): string {

@@ -1,10 +1,6 @@
 import type { IncomingMessage } from "node:http";
 
-export type ObjectEventName =
-  | "ObjectCreated:Put"
-  | "ObjectCreated:Copy"
-  | "ObjectCreated:CompleteMultipartUpload"
-  | "ObjectRemoved:Delete";
+export type ObjectEventName = "ObjectCreated:Put" | "ObjectCreated:Copy" | "ObjectCreated:CompleteMultipartUpload" | "ObjectRemoved:Delete";
 
 /** A successful S3 write (or delete) seen at the endpoint: the raw material of an S3 event notification. */
 export interface ObjectEvent {
@@ -29,9 +25,7 @@ export function objectEventOf(request: IncomingMessage): Omit<ObjectEvent, "requ
   const key = segments.map(decodeURIComponent).join("/");
   if (!bucket || !key) return undefined;
   const sourceIp = request.socket.remoteAddress?.replace(/^::ffff:/, "") ?? "127.0.0.1";
-  const subresource = ["uploadId", "partNumber", "tagging", "acl", "retention", "legal-hold"].some((name) =>
-    url.searchParams.has(name),
-  );
+  const subresource = ["uploadId", "partNumber", "tagging", "acl", "retention", "legal-hold"].some((name) => url.searchParams.has(name));
   if (request.method === "PUT" && !subresource) {
     const eventName = request.headers["x-amz-copy-source"] ? "ObjectCreated:Copy" : "ObjectCreated:Put";
     return { bucket, key, eventName, sourceIp };

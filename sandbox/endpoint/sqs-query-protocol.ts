@@ -6,9 +6,23 @@ import { randomUUID } from "node:crypto";
  * the JSON protocol, so the endpoint translates both ways.
  */
 export const sqsQueryActions = new Set([
-  "CreateQueue", "DeleteQueue", "GetQueueUrl", "ListQueues", "GetQueueAttributes", "SetQueueAttributes", "PurgeQueue",
-  "SendMessage", "SendMessageBatch", "ReceiveMessage", "DeleteMessage", "DeleteMessageBatch", "ChangeMessageVisibility",
-  "ChangeMessageVisibilityBatch", "TagQueue", "UntagQueue", "ListQueueTags",
+  "CreateQueue",
+  "DeleteQueue",
+  "GetQueueUrl",
+  "ListQueues",
+  "GetQueueAttributes",
+  "SetQueueAttributes",
+  "PurgeQueue",
+  "SendMessage",
+  "SendMessageBatch",
+  "ReceiveMessage",
+  "DeleteMessage",
+  "DeleteMessageBatch",
+  "ChangeMessageVisibility",
+  "ChangeMessageVisibilityBatch",
+  "TagQueue",
+  "UntagQueue",
+  "ListQueueTags",
 ]);
 
 const numeric = new Set(["DelaySeconds", "MaxNumberOfMessages", "VisibilityTimeout", "WaitTimeSeconds", "MaxResults"]);
@@ -27,10 +41,18 @@ function unflatten(form: URLSearchParams): Tree {
 }
 
 const list = (node: Tree | string | undefined): string[] =>
-  node && typeof node === "object" ? Object.keys(node).sort((a, b) => Number(a) - Number(b)).map((index) => String(node[index])) : [];
+  node && typeof node === "object"
+    ? Object.keys(node)
+        .sort((a, b) => Number(a) - Number(b))
+        .map((index) => String(node[index]))
+    : [];
 
 const members = (node: Tree | string | undefined): Tree[] =>
-  node && typeof node === "object" ? Object.keys(node).sort((a, b) => Number(a) - Number(b)).map((index) => node[index] as Tree) : [];
+  node && typeof node === "object"
+    ? Object.keys(node)
+        .sort((a, b) => Number(a) - Number(b))
+        .map((index) => node[index] as Tree)
+    : [];
 
 function messageAttributes(node: Tree | string | undefined) {
   return Object.fromEntries(
@@ -73,8 +95,7 @@ export function queryToJson(body: string): { action: string; json: Record<string
   return { action, json };
 }
 
-const escape = (text: unknown) =>
-  String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+const escape = (text: unknown) => String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 const element = (name: string, content: string) => `<${name}>${content}</${name}>`;
 
@@ -91,15 +112,21 @@ function xmlOf(value: unknown, action: string): string {
     .map(([key, inner]) => {
       if (inner === undefined || inner === null) return "";
       if (key === "Attributes" && typeof inner === "object") {
-        return Object.entries(inner as Record<string, unknown>).map(([name, text]) => element("Attribute", element("Name", escape(name)) + element("Value", escape(text)))).join("");
+        return Object.entries(inner as Record<string, unknown>)
+          .map(([name, text]) => element("Attribute", element("Name", escape(name)) + element("Value", escape(text))))
+          .join("");
       }
       if (key === "MessageAttributes" && typeof inner === "object") {
         return Object.entries(inner as Record<string, Record<string, unknown>>)
-          .map(([name, attribute]) => element("MessageAttribute", element("Name", escape(name)) + element("Value", xmlOf(attribute, action))))
+          .map(([name, attribute]) =>
+            element("MessageAttribute", element("Name", escape(name)) + element("Value", xmlOf(attribute, action))),
+          )
           .join("");
       }
       if (key === "Tags" && typeof inner === "object") {
-        return Object.entries(inner as Record<string, unknown>).map(([name, text]) => element("Tag", element("Key", escape(name)) + element("Value", escape(text)))).join("");
+        return Object.entries(inner as Record<string, unknown>)
+          .map(([name, text]) => element("Tag", element("Key", escape(name)) + element("Value", escape(text))))
+          .join("");
       }
       if (Array.isArray(inner)) {
         const name = key === "Successful" ? `${action}ResultEntry` : (singular[key] ?? key);
@@ -117,7 +144,9 @@ export function jsonToQueryXml(action: string, status: number, json: Record<stri
   const requestId = randomUUID();
   if (status >= 400) {
     const [code, type] = (queryError ?? "").split(";");
-    const fallback = String(json.__type ?? "InternalError").split("#").pop();
+    const fallback = String(json.__type ?? "InternalError")
+      .split("#")
+      .pop();
     return `<?xml version="1.0"?><ErrorResponse xmlns="${namespace}"><Error><Type>${type || "Sender"}</Type><Code>${escape(code || fallback)}</Code><Message>${escape(json.message ?? json.Message ?? "")}</Message><Detail/></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
   }
   const result = xmlOf(json, action);

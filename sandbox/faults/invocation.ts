@@ -8,7 +8,11 @@ import type { InvocationResult } from "../model/function-spec";
 export function injectedError(functionName: string): InvocationResult {
   return {
     ok: false,
-    error: { errorType: "Sandbox.InjectedFault", errorMessage: `injected fault: ${functionName} failed before its handler ran (--faults)`, trace: [] },
+    error: {
+      errorType: "Sandbox.InjectedFault",
+      errorMessage: `injected fault: ${functionName} failed before its handler ran (--faults)`,
+      trace: [],
+    },
     requestId: randomUUID(),
     durationMs: 0,
     initMs: 0,
@@ -21,7 +25,11 @@ export function injectedError(functionName: string): InvocationResult {
  * never reaches the caller, which sees Lambda's timeout error once the timeout has elapsed. The
  * execution environment is discarded (`discard`), as Lambda discards a timed-out one.
  */
-export async function pastTimeout(running: Promise<InvocationResult>, timeoutSeconds: number, discard: () => void): Promise<InvocationResult> {
+export async function pastTimeout(
+  running: Promise<InvocationResult>,
+  timeoutSeconds: number,
+  discard: () => void,
+): Promise<InvocationResult> {
   const started = performance.now();
   const [result] = await Promise.all([running, new Promise((resolve) => setTimeout(resolve, timeoutSeconds * 1000))]);
   discard();

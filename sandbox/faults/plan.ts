@@ -70,7 +70,10 @@ export class FaultPlan {
   unknownTargets(functions: readonly FaultTargetFunction[]): string[] {
     return this.active
       .filter((rule) => isFunctionRule(rule) && !functions.some((fn) => matches(rule, fn)))
-      .map((rule) => `fault rule ${rule.target}:${rule.kind} names no function of the program (${functions.map((fn) => fn.logicalName).join(", ")})`);
+      .map(
+        (rule) =>
+          `fault rule ${rule.target}:${rule.kind} names no function of the program (${functions.map((fn) => fn.logicalName).join(", ")})`,
+      );
   }
 
   /** The fault for one invocation of `fn`: the earliest wins when several hit (an error, then a crash, then a timeout). */
@@ -79,7 +82,8 @@ export class FaultPlan {
     for (const rule of this.active) {
       if (!isFunctionRule(rule) || !matches(rule, fn)) continue;
       const kind = rule.kind as InvocationFault;
-      if (this.draw(rule) && (fault === undefined || INVOCATION_FAULT_ORDER.indexOf(kind) < INVOCATION_FAULT_ORDER.indexOf(fault))) fault = kind;
+      if (this.draw(rule) && (fault === undefined || INVOCATION_FAULT_ORDER.indexOf(kind) < INVOCATION_FAULT_ORDER.indexOf(fault)))
+        fault = kind;
     }
     return fault;
   }

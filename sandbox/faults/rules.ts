@@ -29,7 +29,10 @@ export class FaultRuleError extends Error {
 
 export function parseFaultRules(text: string): FaultRule[] {
   const rules: FaultRule[] = [];
-  for (const part of text.split(";").map((piece) => piece.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(";")
+    .map((piece) => piece.trim())
+    .filter(Boolean)) {
     const match = RULE.exec(part);
     if (!match) throw new FaultRuleError(`fault rule '${part}' is not <target>:<kind>=<rate> (${EXAMPLE})`);
     const [, target, kind, rateText] = match;

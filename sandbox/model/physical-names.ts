@@ -9,13 +9,7 @@ export function stableSuffix(...parts: string[]): string {
   return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 7);
 }
 
-export function physicalName(
-  inputs: Record<string, unknown>,
-  stack: string,
-  type: string,
-  logicalName: string,
-  nameKey = "name",
-): string {
+export function physicalName(inputs: Record<string, unknown>, stack: string, type: string, logicalName: string, nameKey = "name"): string {
   const given = inputs[nameKey];
   if (typeof given === "string" && given) return given;
   const prefix = inputs[`${nameKey}Prefix`];

@@ -56,7 +56,9 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
             return { partition: "aws", id: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
           default:
             // A data source the sandbox cannot answer truthfully must not be answered at all.
-            throw new Error(`the sandbox cannot answer ${args.token}(${JSON.stringify(args.inputs)}): it knows getCallerIdentity, getRegion and getPartition`);
+            throw new Error(
+              `the sandbox cannot answer ${args.token}(${JSON.stringify(args.inputs)}): it knows getCallerIdentity, getRegion and getPartition`,
+            );
         }
       },
     },

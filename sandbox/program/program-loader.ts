@@ -42,14 +42,16 @@ export function programShape(programDir: string): ProgramShape {
     throw new ProgramLoadError(`${projectFile}: runtime '${runtime.name ?? "(none)"}' is not run by the sandbox; it runs nodejs programs`);
   }
   const options = runtime.options ?? {};
-  const ignoredOptions = options.nodeargs ? [`runtime.options.nodeargs '${options.nodeargs}' (the deployer runs without extra Node flags)`] : [];
+  const ignoredOptions = options.nodeargs
+    ? [`runtime.options.nodeargs '${options.nodeargs}' (the deployer runs without extra Node flags)`]
+    : [];
   const packageJson = readPackageJson(programDir);
   if (packageJson.type === "module") {
     throw new ProgramLoadError(
       `${join(programDir, "package.json")} says "type": "module": ES module programs are not run by the sandbox yet; CommonJS programs (the default) are`,
     );
   }
-  const entry = project.main ? resolve(programDir, project.main) : packageEntry(programDir, packageJson) ?? programDir;
+  const entry = project.main ? resolve(programDir, project.main) : (packageEntry(programDir, packageJson) ?? programDir);
   return { entry, typescript: options.typescript !== false, ignoredOptions };
 }
 
@@ -103,7 +105,13 @@ export function registerProgramTypeScript(programDir: string): void {
     const output = ts.transpileModule(source, { compilerOptions: options, fileName: filename, reportDiagnostics: true });
     const syntaxErrors = (output.diagnostics ?? []).filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
     if (syntaxErrors.length > 0) {
-      throw new ProgramLoadError(ts.formatDiagnostics(syntaxErrors, { getCanonicalFileName: (name) => name, getCurrentDirectory: () => programDir, getNewLine: () => "\n" }));
+      throw new ProgramLoadError(
+        ts.formatDiagnostics(syntaxErrors, {
+          getCanonicalFileName: (name) => name,
+          getCurrentDirectory: () => programDir,
+          getNewLine: () => "\n",
+        }),
+      );
     }
     module._compile(output.outputText, filename);
   };

@@ -91,7 +91,9 @@ export class Provisioner {
     }
     await this.followTimeToLive(name, (inputs as TableInputs).ttl);
     const table = await this.describe(name);
-    return table?.LatestStreamArn && table.StreamSpecification?.StreamEnabled ? { streamArn: table.LatestStreamArn, streamLabel: table.LatestStreamLabel ?? "" } : {};
+    return table?.LatestStreamArn && table.StreamSpecification?.StreamEnabled
+      ? { streamArn: table.LatestStreamArn, streamLabel: table.LatestStreamLabel ?? "" }
+      : {};
   }
 
   /** A kept table's stream as declared now: turned on, off, or replaced when its view type changed. */
@@ -100,7 +102,10 @@ export class Provisioner {
     const next = wanted?.StreamEnabled ? wanted.StreamViewType : undefined;
     if (current === next) return;
     if (current) await this.dynamo.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: false } }));
-    if (next) await this.dynamo.send(new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: next } }));
+    if (next)
+      await this.dynamo.send(
+        new UpdateTableCommand({ TableName: name, StreamSpecification: { StreamEnabled: true, StreamViewType: next } }),
+      );
   }
 
   private async followTimeToLive(name: string, ttl: TableInputs["ttl"]) {
@@ -108,8 +113,14 @@ export class Provisioner {
     const { TimeToLiveDescription: current } = await this.dynamo.send(new DescribeTimeToLiveCommand({ TableName: name }));
     const now = current?.TimeToLiveStatus === "ENABLED" ? current.AttributeName : undefined;
     if (now === wanted) return;
-    if (now) await this.dynamo.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: false, AttributeName: now } }));
-    if (wanted) await this.dynamo.send(new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: wanted } }));
+    if (now)
+      await this.dynamo.send(
+        new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: false, AttributeName: now } }),
+      );
+    if (wanted)
+      await this.dynamo.send(
+        new UpdateTimeToLiveCommand({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: wanted } }),
+      );
   }
 
   private async describe(name: string): Promise<TableDescription | undefined> {
@@ -220,7 +231,9 @@ export function createTableInput(name: string, raw: Inputs): CreateTableCommandI
   if (!inputs.hashKey) throw new Error(`table ${name}: the program declares no hashKey`);
   const provisioned = inputs.billingMode === "PROVISIONED";
   if (inputs.streamEnabled && !streamViewTypes.includes(inputs.streamViewType ?? "")) {
-    throw new Error(`table ${name}: streamEnabled needs a streamViewType, one of ${streamViewTypes.join(", ")} (got ${JSON.stringify(inputs.streamViewType ?? null)})`);
+    throw new Error(
+      `table ${name}: streamEnabled needs a streamViewType, one of ${streamViewTypes.join(", ")} (got ${JSON.stringify(inputs.streamViewType ?? null)})`,
+    );
   }
   const throughput = (read?: number, write?: number) =>
     provisioned ? { ProvisionedThroughput: { ReadCapacityUnits: read ?? 5, WriteCapacityUnits: write ?? 5 } } : {};
@@ -234,7 +247,12 @@ export function createTableInput(name: string, raw: Inputs): CreateTableCommandI
     KeySchema: keySchema(inputs.hashKey, inputs.rangeKey),
     ...throughput(inputs.readCapacity, inputs.writeCapacity),
     ...(inputs.streamEnabled
-      ? { StreamSpecification: { StreamEnabled: true, StreamViewType: inputs.streamViewType as "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES" } }
+      ? {
+          StreamSpecification: {
+            StreamEnabled: true,
+            StreamViewType: inputs.streamViewType as "KEYS_ONLY" | "NEW_IMAGE" | "OLD_IMAGE" | "NEW_AND_OLD_IMAGES",
+          },
+        }
       : {}),
     ...(inputs.globalSecondaryIndexes?.length
       ? {

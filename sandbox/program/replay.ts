@@ -30,7 +30,14 @@ export function hasRecordedDeployment(stateDir: string): boolean {
 }
 
 /** Lockfiles of the program's dependencies, and npm's record of what is installed. */
-const lockfiles = ["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", join("node_modules", ".package-lock.json")];
+const lockfiles = [
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  join("node_modules", ".package-lock.json"),
+];
 
 /** The sandbox's own sources: a new version of it may record a program differently. */
 const sandboxDir = join(__dirname, "..");
@@ -73,7 +80,8 @@ function deploymentFingerprint(files: Pick<DeploymentKey, "programFiles" | "bund
   const hash = createHash("sha256");
   const { project, stack, config, secretKeys, programDir } = request;
   hash.update(JSON.stringify({ project, stack, config, secretKeys: [...secretKeys].sort(), programDir }));
-  for (const file of [...new Set([...files.programFiles, ...files.bundleInputs])].sort()) hash.update(`${file}\u0000${fileFingerprint(file)}\u0000`);
+  for (const file of [...new Set([...files.programFiles, ...files.bundleInputs])].sort())
+    hash.update(`${file}\u0000${fileFingerprint(file)}\u0000`);
   for (const name of lockfiles) hash.update(`${name}\u0000${contentHash(join(programDir, name))}\u0000`);
   for (const file of sourcesUnder(sandboxDir)) hash.update(`${file}\u0000${contentHash(file)}\u0000`);
   return hash.digest("hex");
@@ -81,8 +89,16 @@ function deploymentFingerprint(files: Pick<DeploymentKey, "programFiles" | "bund
 
 /** Keeps a deployment that a real run of the program produced, for the next start. */
 export function recordDeployment(stateDir: string, deployment: Deployment, request: DeployRequest): void {
-  const files = { programFiles: deployment.programFiles, bundleInputs: [...new Set(deployment.bundles.flatMap((bundle) => bundle.inputs))] };
-  const key: DeploymentKey = { fingerprint: deploymentFingerprint(files, request), awsEndpoint: request.awsEndpoint, apiOrigin: request.apiOrigin, ...files };
+  const files = {
+    programFiles: deployment.programFiles,
+    bundleInputs: [...new Set(deployment.bundles.flatMap((bundle) => bundle.inputs))],
+  };
+  const key: DeploymentKey = {
+    fingerprint: deploymentFingerprint(files, request),
+    awsEndpoint: request.awsEndpoint,
+    apiOrigin: request.apiOrigin,
+    ...files,
+  };
   mkdirSync(stateDir, { recursive: true });
   // The deployment first: a key is never newer than the deployment it describes. The program's
   // secrets (its config) are in it: the user's only. Each written whole, then renamed.
@@ -108,7 +124,11 @@ export function matchingRecord(stateDir: string, request: DeployRequest): Deploy
 }
 
 /** The recorded deployment, its URLs moved to this start's origins; undefined if it cannot be read. */
-export function recordedDeployment(stateDir: string, key: DeploymentKey, origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">): Deployment | undefined {
+export function recordedDeployment(
+  stateDir: string,
+  key: DeploymentKey,
+  origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">,
+): Deployment | undefined {
   try {
     let text = readFileSync(recordFile(stateDir), "utf8");
     for (const [before, after] of [
@@ -128,7 +148,9 @@ export function sameDeployment(a: Deployment, b: Deployment): boolean {
   const canonical = (deployment: Deployment) =>
     JSON.stringify({
       // A function's `lastModified` says when the run happened, not what the program declared.
-      resources: deployment.resources.map(({ state: { lastModified: _, ...state }, ...resource }) => JSON.stringify({ ...resource, state })).sort(),
+      resources: deployment.resources
+        .map(({ state: { lastModified: _, ...state }, ...resource }) => JSON.stringify({ ...resource, state }))
+        .sort(),
       outputs: deployment.outputs,
     });
   return canonical(a) === canonical(b);
@@ -142,7 +164,13 @@ export function sameDeployment(a: Deployment, b: Deployment): boolean {
 export async function provisionReplayed(provisioner: Provisioner, deployment: Deployment): Promise<boolean> {
   // In the order the program registered them: a dead-letter queue exists before the queue naming it.
   for (const resource of deployment.resources) {
-    const physical = physicalName(resource.inputs, deployment.stack, resource.type, resource.name, resourceTypes.get(resource.type)?.nameInput);
+    const physical = physicalName(
+      resource.inputs,
+      deployment.stack,
+      resource.type,
+      resource.name,
+      resourceTypes.get(resource.type)?.nameInput,
+    );
     const computed = await provisioner.create(resource.type, physical, resource.inputs);
     if (Object.entries(computed).some(([key, value]) => resource.state[key] !== value)) return false;
   }

@@ -58,7 +58,11 @@ function remember(options: BuildOptions, result: BuildResult, fresh: boolean) {
   if (fresh) cache?.store(options, result);
   const read = fresh && result.metafile ? Object.keys(result.metafile.inputs) : (cache?.inputsOf(options) ?? []);
   const inputs = read.map((input) => resolve(options.absWorkingDir ?? process.cwd(), input));
-  bundles.push({ options: JSON.parse(JSON.stringify(options)), outputs: Object.fromEntries(result.outputFiles.map((file) => [file.path, file.text])), inputs });
+  bundles.push({
+    options: JSON.parse(JSON.stringify(options)),
+    outputs: Object.fromEntries(result.outputFiles.map((file) => [file.path, file.text])),
+    inputs,
+  });
 }
 
 /** Files of a project the CLI reads besides the program's modules. */

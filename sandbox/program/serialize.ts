@@ -50,7 +50,9 @@ async function archiveContents(assets: Record<string, unknown>): Promise<Archive
     } else if (typeof resolved.path === "string") {
       contents.links[entry] = resolve(resolved.path);
     } else {
-      throw new Error(`archive entry ${name}: only StringAssets, FileAssets, FileArchives and AssetArchives of them can run in the sandbox`);
+      throw new Error(
+        `archive entry ${name}: only StringAssets, FileAssets, FileArchives and AssetArchives of them can run in the sandbox`,
+      );
     }
   }
   return contents;

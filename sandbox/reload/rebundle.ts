@@ -23,7 +23,8 @@ export class Rebundler {
       const targets: Rebuildable["targets"] = [];
       for (const fn of wiring.functions.values()) {
         for (const [file, text] of Object.entries(fn.spec.files)) {
-          for (const [output, built] of Object.entries(recipe.outputs)) if (text === built) targets.push({ functionName: fn.name, file, output });
+          for (const [output, built] of Object.entries(recipe.outputs))
+            if (text === built) targets.push({ functionName: fn.name, file, output });
         }
       }
       if (targets.length === 0) continue;

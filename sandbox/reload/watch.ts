@@ -20,7 +20,8 @@ export interface Watcher {
 function filesOf(deployment: Deployment): Map<string, "function" | "program"> {
   const files = new Map<string, "function" | "program">();
   for (const file of deployment.programFiles) files.set(file, "program");
-  for (const bundle of deployment.bundles) for (const input of bundle.inputs) if (!input.split(sep).includes("node_modules")) files.set(input, "function");
+  for (const bundle of deployment.bundles)
+    for (const input of bundle.inputs) if (!input.split(sep).includes("node_modules")) files.set(input, "function");
   return files;
 }
 

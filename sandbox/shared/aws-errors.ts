@@ -23,7 +23,8 @@ export function protocolOf(request: IncomingMessage, service: string | undefined
   return service && restXmlServices.has(service) ? "rest-xml" : "rest-json";
 }
 
-const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[char]!);
+const escapeXml = (text: string) =>
+  text.replace(/[<>&'"]/g, (char) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[char]!);
 
 /** A CBOR map of text strings: all an RPC v2 CBOR error needs. */
 function cborTextMap(entries: Record<string, string>): Buffer {
@@ -74,7 +75,9 @@ export function sendAwsError(response: ServerResponse, protocol: AwsProtocol, st
       break;
     case "rest-xml":
       headers["content-type"] = "application/xml";
-      body = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>`);
+      body = Buffer.from(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+      );
       break;
   }
   headers["content-length"] = String(body.length);

@@ -72,7 +72,9 @@ export function consoleReporter(stream: NodeJS.WriteStream = process.stdout): Re
       const cold = result.initMs > 0 ? ` (cold start ${Math.round(result.initMs)} ms)` : "";
       const outcome = outcomeOf(result);
       const painted = color(result.ok ? 32 : 31, outcome, tty);
-      line(`${time} ${color(1, fn.logicalName, tty)} <- ${trigger.source} ${trigger.detail}  ${Math.round(result.durationMs)} ms${cold}  ${painted}`);
+      line(
+        `${time} ${color(1, fn.logicalName, tty)} <- ${trigger.source} ${trigger.detail}  ${Math.round(result.durationMs)} ms${cold}  ${painted}`,
+      );
       for (const log of result.logs) {
         for (const text of log.text.split("\n")) line(`    ${log.level === "error" || log.level === "warn" ? color(33, text, tty) : text}`);
       }
@@ -95,7 +97,10 @@ export function consoleReporter(stream: NodeJS.WriteStream = process.stdout): Re
 }
 
 /** Keeps everything in memory: for tests and for the in-process API. */
-export function memoryReporter(): Reporter & { lines: string[]; invocations: Array<{ fn: string; trigger: Trigger; result: InvocationResult }> } {
+export function memoryReporter(): Reporter & {
+  lines: string[];
+  invocations: Array<{ fn: string; trigger: Trigger; result: InvocationResult }>;
+} {
   const lines: string[] = [];
   const invocations: Array<{ fn: string; trigger: Trigger; result: InvocationResult }> = [];
   return {

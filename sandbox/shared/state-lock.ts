@@ -19,7 +19,9 @@ export function lockStateDir(stateDir: string): () => void {
   try {
     const holder = Number(readFileSync(file, "utf8"));
     if (holder && alive(holder)) {
-      throw new Error(`another sandbox (pid ${holder}) is running with ${stateDir}: stop it first (Ctrl+C in its terminal, or kill ${holder})`);
+      throw new Error(
+        `another sandbox (pid ${holder}) is running with ${stateDir}: stop it first (Ctrl+C in its terminal, or kill ${holder})`,
+      );
     }
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;

@@ -80,6 +80,11 @@ declare module "dynalite/validations" {
     custom?: (data: Record<string, unknown>, store: unknown) => string | undefined;
   }
   export function checkTypes(data: Record<string, unknown>, types: Record<string, unknown>): Record<string, unknown>;
-  export function checkValidations(data: Record<string, unknown>, types: Record<string, unknown>, custom: ActionValidation["custom"], store: unknown): void;
+  export function checkValidations(
+    data: Record<string, unknown>,
+    types: Record<string, unknown>,
+    custom: ActionValidation["custom"],
+    store: unknown,
+  ): void;
   export function toLowerFirst(name: string): string;
 }

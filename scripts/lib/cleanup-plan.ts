@@ -49,9 +49,7 @@ export function parseStackList(json: string): StackSummary[] {
 
 /** The pull requests whose state the plan needs. */
 export function reviewNumbers(stacks: readonly StackSummary[]): number[] {
-  return stacks
-    .map((stack) => reviewNumberOf(shortStackName(stack.name)))
-    .filter((number): number is number => number !== undefined);
+  return stacks.map((stack) => reviewNumberOf(shortStackName(stack.name))).filter((number): number is number => number !== undefined);
 }
 
 export function normalizePullRequestState(raw: string | undefined): PullRequestState {

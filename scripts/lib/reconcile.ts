@@ -52,13 +52,7 @@ export type TableVersions = ReadonlyMap<string, string | undefined>;
 
 export const keyOf = (id: string, city: string) => JSON.stringify([id, city]);
 
-export type RowOutcome =
-  | "stored"
-  | "superseded"
-  | "rejected"
-  | "dead-lettered"
-  | "stale"
-  | "unaccounted";
+export type RowOutcome = "stored" | "superseded" | "rejected" | "dead-lettered" | "stale" | "unaccounted";
 
 export interface RowAccount {
   readonly line: number;
@@ -101,10 +95,14 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   else if (report.key !== objectKey) notes.push(`the report is of ${report.key}, not ${objectKey}`);
   if (report?.status === "failed") notes.push(`the report says the upload failed: ${report.reason}`);
   if (report?.status === "in-progress") {
-    notes.push(`the report says the upload is still being read in parts (${report.rows} row(s) so far): run reconcile again once it is complete`);
+    notes.push(
+      `the report says the upload is still being read in parts (${report.rows} row(s) so far): run reconcile again once it is complete`,
+    );
   }
   if (file.fileError) {
-    notes.push(`the file stops being readable: ${file.fileError}; the rows after that point are never ingested (fix the file and upload it again)`);
+    notes.push(
+      `the file stops being readable: ${file.fileError}; the rows after that point are never ingested (fix the file and upload it again)`,
+    );
   }
 
   const listed = new Map((report?.errors ?? []).map((error) => [error.line, error.reasons]));
@@ -128,18 +126,21 @@ export function reconcile(input: ReconcileInput): Reconciliation {
     if (reasons) return { ...where, outcome: "rejected", detail: reasons.join("; ") };
     if (!row.key) {
       // The report lists the first rejections only; the rest are counted in errorsNotListed.
-      if (unlisted > 0 && row.line > lastListed) return { ...where, outcome: "rejected", detail: `${row.reasons?.join("; ")} (counted, not listed, in the report)` };
+      if (unlisted > 0 && row.line > lastListed)
+        return { ...where, outcome: "rejected", detail: `${row.reasons?.join("; ")} (counted, not listed, in the report)` };
       return { ...where, outcome: "unaccounted", detail: `invalid (${row.reasons?.join("; ")}) but not in the report` };
     }
     if (!report) return { ...where, outcome: "unaccounted", detail: "no report, not in the table" };
     const expected = jobVersion(report.eventTime, row.line);
     const stored = table.get(keyOf(row.key.id, row.key.city));
     if (stored === expected) return { ...where, outcome: "stored", detail: expected };
-    if (stored !== undefined && stored > expected) return { ...where, outcome: "superseded", detail: `the table holds the newer version ${stored}` };
+    if (stored !== undefined && stored > expected)
+      return { ...where, outcome: "superseded", detail: `the table holds the newer version ${stored}` };
     const letter = dead.get(row.line);
     if (letter) return { ...where, outcome: "dead-lettered", detail: `message ${letter.messageId}` };
     // An older version in the table: this row's write has not landed (yet), but the item exists.
-    if (stored !== undefined) return { ...where, outcome: "stale", detail: `stale: the table holds the older version ${stored}, not ${expected}` };
+    if (stored !== undefined)
+      return { ...where, outcome: "stale", detail: `stale: the table holds the older version ${stored}, not ${expected}` };
     return { ...where, outcome: "unaccounted", detail: `not in the table (expected version ${expected})` };
   }
 }
@@ -149,7 +150,11 @@ export function reconcile(input: ReconcileInput): Reconciliation {
  * jobs queue still holds messages most of those rows are merely on their way: they are listed
  * only when asked (`listRows`), so the summary is not buried under them.
  */
-export function renderReconciliation(objectKey: string, result: Reconciliation, options: { listRows?: boolean; inQueue?: number } = {}): string {
+export function renderReconciliation(
+  objectKey: string,
+  result: Reconciliation,
+  options: { listRows?: boolean; inQueue?: number } = {},
+): string {
   const { counts } = result;
   const { listRows = true, inQueue = 0 } = options;
   const lines = [

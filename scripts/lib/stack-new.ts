@@ -75,7 +75,10 @@ export function ownerProblem(owner: string): string | undefined {
 
 /** `--account 1,2 --account 3` -> ["1", "2", "3"], without duplicates. */
 export function splitAccounts(values: readonly string[]): string[] {
-  const ids = values.flatMap((value) => value.split(",")).map((id) => id.trim()).filter((id) => id !== "");
+  const ids = values
+    .flatMap((value) => value.split(","))
+    .map((id) => id.trim())
+    .filter((id) => id !== "");
   return [...new Set(ids)];
 }
 
@@ -275,9 +278,7 @@ async function personalStack(
   if (fs.existsSync(path.join(dir, stackFileName(name)))) throw alreadyExists(dir, name);
   if (region === undefined) region = await askFor(io, "AWS region", defaults.region, regionProblem);
   if (accountIds.length === 0) {
-    const answer = await askFor(io, "AWS account id", defaults.account, (value) =>
-      firstProblem(splitAccounts([value]), accountProblem),
-    );
+    const answer = await askFor(io, "AWS account id", defaults.account, (value) => firstProblem(splitAccounts([value]), accountProblem));
     accountIds = splitAccounts([answer]);
   }
   if (owner === undefined) owner = await askFor(io, "owner", name, ownerProblem);
@@ -331,7 +332,9 @@ function initStack(io: StackNewIo, dir: string, project: string, name: string): 
     if (status !== 0) {
       throw new StackNewError(
         `pulumi ${step.args.join(" ")} failed (exit ${status}):\n${output.trim()}\n` +
-          `The stack file is written; finish by hand with:\n${nextCommands(project, name).map((command) => `  ${command}`).join("\n")}`,
+          `The stack file is written; finish by hand with:\n${nextCommands(project, name)
+            .map((command) => `  ${command}`)
+            .join("\n")}`,
       );
     }
   }

@@ -38,7 +38,9 @@ function sandboxTarget(program: string | undefined): Target {
   } catch (error) {
     // sandboxContext's own message names the start command of a --program.
     if (program !== undefined) throw error;
-    throw new Error(`no running sandbox (${stateDirOf(program)}/outputs.json is missing): start one with \`npm start\`, or pass --stack <name>`);
+    throw new Error(
+      `no running sandbox (${stateDirOf(program)}/outputs.json is missing): start one with \`npm start\`, or pass --stack <name>`,
+    );
   }
   const { outputs, resources } = context;
   const common = { endpoint: outputs.awsEndpoint, region: outputs.region, credentials: sandboxCredentials };
@@ -56,9 +58,13 @@ function sandboxTarget(program: string | undefined): Target {
 function stackTarget(stack: string): Target {
   let outputs: Record<string, unknown>;
   try {
-    outputs = JSON.parse(execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }));
+    outputs = JSON.parse(
+      execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
+    );
   } catch (error) {
-    throw new Error(`could not read the outputs of stack ${stack} (pulumi stack output --json --stack ${stack}): ${(error as Error).message}`);
+    throw new Error(
+      `could not read the outputs of stack ${stack} (pulumi stack output --json --stack ${stack}): ${(error as Error).message}`,
+    );
   }
   // Queue URLs name their region (https://sqs.<region>.amazonaws.com/...): the stack's, whatever the shell's default is.
   const region = /sqs\.([a-z0-9-]+)\.amazonaws\.com/.exec(String(outputs.queueUrl ?? ""))?.[1] ?? process.env.AWS_REGION;
@@ -74,7 +80,9 @@ function stackTarget(stack: string): Target {
   });
 }
 
-function withClients(made: Omit<Target, "s3" | "sqs" | "dynamo" | "close"> & { s3: S3Client; sqs: SQSClient; dynamo: DynamoDBClient }): Target {
+function withClients(
+  made: Omit<Target, "s3" | "sqs" | "dynamo" | "close"> & { s3: S3Client; sqs: SQSClient; dynamo: DynamoDBClient },
+): Target {
   return {
     ...made,
     close() {

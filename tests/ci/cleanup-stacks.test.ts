@@ -47,9 +47,7 @@ describe("cleanup selection", () => {
   it("destroys personal stacks idle for longer than the limit, and only their resources", () => {
     expect(actionOf("bob")).toBe("destroy");
     expect(actionOf("frank")).toBe("destroy");
-    expect(decisions.find((decision) => decision.stack === "bob")?.reason).toBe(
-      "personal stack idle for 51 days (limit 14)",
-    );
+    expect(decisions.find((decision) => decision.stack === "bob")?.reason).toBe("personal stack idle for 51 days (limit 14)");
   });
 
   it("keeps recent, empty, never-updated and busy personal stacks", () => {

@@ -24,9 +24,10 @@ const TEXT = fs.readFileSync(path.join(ROOT, ".gitlab-ci.yml"), "utf8");
 const document = parseDocument(TEXT);
 const PIPELINE = document.toJS() as Record<string, unknown> & { stages: string[] };
 const KEYWORDS = new Set(["stages", "workflow", "default", "variables", "include"]);
-const JOBS = Object.fromEntries(
-  Object.entries(PIPELINE).filter(([name]) => !KEYWORDS.has(name) && !name.startsWith(".")),
-) as Record<string, GitLabJob>;
+const JOBS = Object.fromEntries(Object.entries(PIPELINE).filter(([name]) => !KEYWORDS.has(name) && !name.startsWith("."))) as Record<
+  string,
+  GitLabJob
+>;
 
 /** A job with its `extends` chain merged the way GitLab does (the job's own keys win). */
 function resolved(name: string): GitLabJob {
@@ -96,7 +97,9 @@ describe(".gitlab-ci.yml", () => {
     expect(resolved("deploy-staging")).toMatchObject({ needs: ["deploy-dev"], environment: { name: "staging" } });
     expect(resolved("deploy-prod")).toMatchObject({ needs: ["deploy-staging"], environment: { name: "prod" } });
     for (const name of ["deploy-staging", "deploy-prod"]) expect(resolved(name).rules?.[0].when).toBe("manual");
-    expect(shellOf(resolved("deploy-dev"))).toContain('pulumi up --yes --non-interactive --skip-preview --suppress-progress --stack "$CI_ENVIRONMENT_NAME"');
+    expect(shellOf(resolved("deploy-dev"))).toContain(
+      'pulumi up --yes --non-interactive --skip-preview --suppress-progress --stack "$CI_ENVIRONMENT_NAME"',
+    );
   });
 
   it("cleans up on schedule with the tested script, as a dry run unless told otherwise", () => {

@@ -40,7 +40,10 @@ const isSecure = (value: unknown) => typeof value === "object" && value !== null
 function formatKeys(keys: string[]): string {
   const sorted = [...keys].sort();
   if (sorted.length === 1) return `'${sorted[0]}'`;
-  return `${sorted.slice(0, -1).map((key) => `'${key}'`).join(", ")} and '${sorted[sorted.length - 1]}'`;
+  return `${sorted
+    .slice(0, -1)
+    .map((key) => `'${key}'`)
+    .join(", ")} and '${sorted[sorted.length - 1]}'`;
 }
 
 function ofType(type: DeclaredKey["type"], value: unknown): boolean {
@@ -79,7 +82,8 @@ export function cliConfigError(stack: string, project: ProjectFile, stackConfig:
     if (!(key in merged) || spec.type === undefined) continue;
     const value = merged[key];
     if (spec.secret && !isSecure(value)) return `Stack '${stack}' with configuration key '${name}' must be encrypted as it's secret`;
-    if (!isSecure(value) && !ofType(spec.type, value)) return `Stack '${stack}' with configuration key '${name}' must be of type '${spec.type}'`;
+    if (!isSecure(value) && !ofType(spec.type, value))
+      return `Stack '${stack}' with configuration key '${name}' must be of type '${spec.type}'`;
   }
   return undefined;
 }

@@ -63,7 +63,10 @@ function reviewStackConfig(script: string): StackConfig {
 
 describe("the Pulumi CLI's config validation", () => {
   it("is modelled as the CLI applies it (so the checks below mean something)", () => {
-    const declared = { name: "p", config: { token: { type: "string" as const, secret: true }, size: { type: "integer" as const, default: 5 } } };
+    const declared = {
+      name: "p",
+      config: { token: { type: "string" as const, secret: true }, size: { type: "integer" as const, default: 5 } },
+    };
     expect(cliConfigError("pr-12", declared, {})).toBe("Stack 'pr-12' is missing configuration value 'token'");
     expect(cliConfigError("pr-12", declared, { "p:token": "plain" })).toBe(
       "Stack 'pr-12' with configuration key 'token' must be encrypted as it's secret",

@@ -3,10 +3,19 @@ import { reviewNumberOf, shortStackName, stackKindOf } from "../../stack-kinds";
 
 describe("stack kinds", () => {
   it.each([
-    ["dev", "shared"], ["staging", "shared"], ["prod", "shared"],
-    ["pr-1", "review"], ["pr-12", "review"],
-    ["pr-", "personal"], ["pr-x", "personal"], ["pr-12a", "personal"], ["Dev", "personal"], ["PR-3", "personal"],
-    ["alice", "personal"], ["dev-alice", "personal"], ["prod2", "personal"],
+    ["dev", "shared"],
+    ["staging", "shared"],
+    ["prod", "shared"],
+    ["pr-1", "review"],
+    ["pr-12", "review"],
+    ["pr-", "personal"],
+    ["pr-x", "personal"],
+    ["pr-12a", "personal"],
+    ["Dev", "personal"],
+    ["PR-3", "personal"],
+    ["alice", "personal"],
+    ["dev-alice", "personal"],
+    ["prod2", "personal"],
   ])("%j is a %s stack", (name, kind) => {
     expect(stackKindOf(name)).toBe(kind);
   });

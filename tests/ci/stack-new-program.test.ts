@@ -21,19 +21,20 @@ afterAll(() => {
 /** A stack file's config as the CLI hands it to the program: strings, structured values as JSON. */
 function cliConfig(file: string): Record<string, string> {
   const config = (parseYaml(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }).config;
-  return Object.fromEntries(
-    Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]),
-  );
+  return Object.fromEntries(Object.entries(config).map(([key, value]) => [key, typeof value === "string" ? value : JSON.stringify(value)]));
 }
 
 describe("a stack written by stack:new", () => {
   it("deploys once its API token is set, without any other config", async () => {
     fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
     const output: string[] = [];
-    const code = await runStackNew(
-      ["zoe", "--region", "eu-west-3", "--account", "123456789012", "--owner", "zoe"],
-      { cwd: dir, interactive: false, ask: async () => "", out: (text) => output.push(text), err: (text) => output.push(text) },
-    );
+    const code = await runStackNew(["zoe", "--region", "eu-west-3", "--account", "123456789012", "--owner", "zoe"], {
+      cwd: dir,
+      interactive: false,
+      ask: async () => "",
+      out: (text) => output.push(text),
+      err: (text) => output.push(text),
+    });
     expect(code, output.join("\n")).toBe(0);
 
     const config = {

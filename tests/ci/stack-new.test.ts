@@ -5,14 +5,7 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { parse as parseYaml } from "yaml";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  nameProblem,
-  nextCommands,
-  renderStackConfig,
-  runStackNew,
-  splitAccounts,
-  type StackNewIo,
-} from "../../scripts/lib/stack-new";
+import { nameProblem, nextCommands, renderStackConfig, runStackNew, splitAccounts, type StackNewIo } from "../../scripts/lib/stack-new";
 
 const ROOT = path.resolve(__dirname, "../..");
 const PROJECT_FILE = "name: job-offers\nruntime: nodejs\n";
@@ -50,12 +43,10 @@ function fakeIo(options: { interactive?: boolean; answers?: string[] } = {}) {
 }
 
 function readConfig(name: string): Record<string, unknown> {
-  return (parseYaml(fs.readFileSync(path.join(dir, `Pulumi.${name}.yaml`), "utf8")) as { config: Record<string, unknown> })
-    .config;
+  return (parseYaml(fs.readFileSync(path.join(dir, `Pulumi.${name}.yaml`), "utf8")) as { config: Record<string, unknown> }).config;
 }
 
 describe("stack:new, called as a module", () => {
-
   it("with --init, creates the stack and sets a random token through stdin, leaving only pulumi up", async () => {
     const io = fakeIo();
     const calls: Array<{ args: string[]; cwd: string; input?: string }> = [];
@@ -90,14 +81,9 @@ describe("stack:new, called as a module", () => {
 
     expect(code).toBe(0);
     expect(fs.readFileSync(path.join(dir, "Pulumi.alice.yaml"), "utf8")).toBe(
-      [
-        "config:",
-        "  aws:region: eu-west-3",
-        "  aws:allowedAccountIds:",
-        '    - "012345678901"',
-        "  job-offers:owner: alice",
-        "",
-      ].join("\n"),
+      ["config:", "  aws:region: eu-west-3", "  aws:allowedAccountIds:", '    - "012345678901"', "  job-offers:owner: alice", ""].join(
+        "\n",
+      ),
     );
     // Quoted in YAML: read back it is the same string, leading zero included.
     expect(readConfig("alice")["aws:allowedAccountIds"]).toEqual(["012345678901"]);
@@ -108,9 +94,7 @@ describe("stack:new, called as a module", () => {
     await runStackNew(["alice", "--region", "eu-west-3", "--account", "123456789012", "--owner", "alice"], io.io);
 
     expect(io.out()).toContain("  pulumi stack init alice\n");
-    expect(io.out()).toContain(
-      '  pulumi config set --secret --stack alice job-offers:apiToken "$(openssl rand -hex 32)"\n',
-    );
+    expect(io.out()).toContain('  pulumi config set --secret --stack alice job-offers:apiToken "$(openssl rand -hex 32)"\n');
     expect(io.out()).toContain("  pulumi up --stack alice\n");
     expect(io.out().indexOf("stack init")).toBeLessThan(io.out().indexOf("config set"));
     expect(io.out().indexOf("config set")).toBeLessThan(io.out().indexOf("pulumi up"));
@@ -209,11 +193,7 @@ describe("stack:new, called as a module", () => {
     const code = await runStackNew(["carol"], io.io);
 
     expect(code).toBe(0);
-    expect(io.questions).toEqual([
-      "AWS region [eu-central-1]: ",
-      "AWS account id [210987654321]: ",
-      "owner [carol]: ",
-    ]);
+    expect(io.questions).toEqual(["AWS region [eu-central-1]: ", "AWS account id [210987654321]: ", "owner [carol]: "]);
     expect(readConfig("carol")).toEqual({
       "aws:region": "eu-central-1",
       "aws:allowedAccountIds": ["210987654321"],

@@ -74,8 +74,7 @@ function allJobs(): Array<{ file: string; name: string; job: Job }> {
   return [...WORKFLOWS].flatMap(([file, wf]) => Object.entries(wf.jobs).map(([name, job]) => ({ file, name, job })));
 }
 
-const usesAction = (job: Job, action: string) =>
-  (job.steps ?? []).some((step) => step.uses?.split("@")[0] === action);
+const usesAction = (job: Job, action: string) => (job.steps ?? []).some((step) => step.uses?.split("@")[0] === action);
 const stepOf = (job: Job, action: string, command?: string) =>
   (job.steps ?? []).find((step) => step.uses?.split("@")[0] === action && (!command || step.with?.command === command));
 const runText = (job: Job) => (job.steps ?? []).map((step) => step.run ?? "").join("\n");
@@ -92,7 +91,8 @@ describe("GitHub workflows", () => {
   });
 
   it("actionlint does catch a broken workflow (so the check above means something)", async () => {
-    const broken = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n        foo: 1\n";
+    const broken =
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.event.pull_request.title }}\n        foo: 1\n";
     expect((await runLint(broken, "<stdin>")).length).toBeGreaterThan(0);
   });
 
@@ -159,7 +159,10 @@ describe("GitHub workflows", () => {
       expect(setup.with?.["node-version"], `${file} ${name}`).toBe("${{ matrix.node }}");
       const majors = (job.strategy?.matrix?.node ?? []) as string[];
       expect(majors, `${file} ${name}`).toContain(pinned);
-      expect(majors.filter((major) => !supported.includes(major)), `${file} ${name}`).toEqual([]);
+      expect(
+        majors.filter((major) => !supported.includes(major)),
+        `${file} ${name}`,
+      ).toEqual([]);
       matrices++;
     }
     expect(matrices).toBeGreaterThan(0);
@@ -168,7 +171,10 @@ describe("GitHub workflows", () => {
   it("grant nothing at the top level, so that every job states its own permissions", () => {
     for (const [file, wf] of WORKFLOWS) {
       expect(typeof wf.permissions, `${file} must declare top-level permissions`).toBe("object");
-      expect(Object.values(wf.permissions as Dict).filter((level) => level !== "read"), file).toEqual([]);
+      expect(
+        Object.values(wf.permissions as Dict).filter((level) => level !== "read"),
+        file,
+      ).toEqual([]);
     }
     for (const { file, name, job } of allJobs()) {
       expect(typeof job.permissions, `${file} ${name}`).toBe("object");
@@ -196,8 +202,13 @@ describe("GitHub workflows", () => {
     for (const { file, name, job } of allJobs()) {
       const permissions = (job.permissions ?? {}) as Dict;
       expect(permissions.contents, `${file} ${name}`).toBe("read");
-      const writes = Object.entries(permissions).filter(([, level]) => level === "write").map(([scope]) => scope);
-      expect(writes.every((scope) => scope === "id-token" || scope === "pull-requests"), `${file} ${name}`).toBe(true);
+      const writes = Object.entries(permissions)
+        .filter(([, level]) => level === "write")
+        .map(([scope]) => scope);
+      expect(
+        writes.every((scope) => scope === "id-token" || scope === "pull-requests"),
+        `${file} ${name}`,
+      ).toBe(true);
     }
   });
 
@@ -281,9 +292,7 @@ describe("review-stack.yml", () => {
   const review = workflow("review-stack.yml");
 
   it("follows the pull request's life: opened, updated, reopened, closed", () => {
-    expect((review.on.pull_request as { types: string[] }).types.sort()).toEqual(
-      ["closed", "opened", "reopened", "synchronize"].sort(),
-    );
+    expect((review.on.pull_request as { types: string[] }).types.sort()).toEqual(["closed", "opened", "reopened", "synchronize"].sort());
     expect(review.env?.STACK).toBe("pr-${{ github.event.pull_request.number }}");
   });
 

@@ -75,6 +75,8 @@ describe("pipeline alarms", () => {
   it("refuses an alarm e-mail that is not an address", async () => {
     const run = await runProgram({ stack: "alice", config: personalStackConfig({ "job-offers:alarmEmail": "ops" }) });
     expect(run.resources).toEqual([]);
-    expect(run.error?.message).toContain("job-offers:alarmEmail 'ops' is not an e-mail address: pulumi config set job-offers:alarmEmail ops@example.com");
+    expect(run.error?.message).toContain(
+      "job-offers:alarmEmail 'ops' is not an e-mail address: pulumi config set job-offers:alarmEmail ops@example.com",
+    );
   });
 });

@@ -128,9 +128,9 @@ describe("a personal stack", () => {
     expect(run.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs.rule).toEqual({
       objectOwnership: "BucketOwnerEnforced",
     });
-    expect(
-      run.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules,
-    ).toEqual([{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+    expect(run.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").inputs.rules).toEqual([
+      { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+    ]);
     const policy = run.one("aws:s3/bucketPolicy:BucketPolicy");
     expect(JSON.parse(policy.inputs.policy as string)).toEqual({
       Version: "2012-10-17",
@@ -171,7 +171,12 @@ describe("a personal stack", () => {
       "api-handler": { timeout: 10, entry: "runtime/job-api/index.ts" },
       "api-authorizer": { timeout: 10, entry: "runtime/authorizer/index.ts" },
     };
-    expect(run.all("aws:lambda/function:Function").map((f) => f.name).sort()).toEqual(Object.keys(expected).sort());
+    expect(
+      run
+        .all("aws:lambda/function:Function")
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(Object.keys(expected).sort());
     for (const [name, { timeout }] of Object.entries(expected)) {
       const logGroup = run.one("aws:cloudwatch/logGroup:LogGroup", `${name}-logs`);
       expect(logGroup.inputs).toEqual({ namePrefix: `/aws/lambda/${name}-`, retentionInDays: 14 });
@@ -229,7 +234,10 @@ describe("a personal stack", () => {
       CURSOR_SIGNING_KEY: createHash("sha256").update(`job-offers/cursor-signing-key/${TOKEN}`).digest("hex"),
       NODE_OPTIONS: "--enable-source-maps",
     });
-    expect(variables("api-authorizer")).toEqual({ API_TOKEN_SHA256: createHash("sha256").update(TOKEN).digest("hex"), NODE_OPTIONS: "--enable-source-maps" });
+    expect(variables("api-authorizer")).toEqual({
+      API_TOKEN_SHA256: createHash("sha256").update(TOKEN).digest("hex"),
+      NODE_OPTIONS: "--enable-source-maps",
+    });
   });
 
   it("never puts the API token in plaintext into a resource or an output", () => {
@@ -268,7 +276,9 @@ describe("a personal stack", () => {
     expect(continues.inputs.role).toBe(run.one("aws:iam/role:Role", "ingest-s3-to-sqs-role").id);
     expect(JSON.parse(continues.inputs.policy as string)).toEqual({
       Version: "2012-10-17",
-      Statement: [{ Sid: "ContinueLargeFiles", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [fn("ingest-s3-to-sqs").state.arn] }],
+      Statement: [
+        { Sid: "ContinueLargeFiles", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: [fn("ingest-s3-to-sqs").state.arn] },
+      ],
     });
     expect(policyOf("ingest-sqs-to-dynamo")).toEqual({
       Version: "2012-10-17",
@@ -323,7 +333,11 @@ describe("a personal stack", () => {
         { lambdaFunctionArn: producer.state.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "job_offers/", filterSuffix: ".csv" },
       ],
     });
-    expect(notification.options.dependsOn).toEqual(["ingest-s3-invokes-s3-to-sqs", "ingest-s3-to-sqs-continues", "ingest-s3-to-sqs-recursion"]);
+    expect(notification.options.dependsOn).toEqual([
+      "ingest-s3-invokes-s3-to-sqs",
+      "ingest-s3-to-sqs-continues",
+      "ingest-s3-to-sqs-recursion",
+    ]);
   });
 
   it("lets s3-to-sqs invoke itself for a file's later parts, past Lambda's recursive loop detection", () => {

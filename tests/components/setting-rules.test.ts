@@ -12,9 +12,11 @@ import {
 } from "../../components/setting-rules";
 
 const root = resolve(__dirname, "../..");
-const declared = (parseYaml(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
-  config: Record<string, { default?: unknown; description?: string }>;
-}).config;
+const declared = (
+  parseYaml(readFileSync(join(root, "Pulumi.yaml"), "utf8")) as {
+    config: Record<string, { default?: unknown; description?: string }>;
+  }
+).config;
 
 /** docs/configuration.md's table: key (without `job-offers:`) -> its default and limits cells. */
 function documented(): Map<string, { default: string; limits: string }> {
@@ -46,8 +48,14 @@ describe("each setting's default and limits, written once", () => {
 
   it("Pulumi.yaml and docs/configuration.md agree with the other defaults", () => {
     const rows = documented();
-    expect([declared.uploadPrefix.default, rows.get("uploadPrefix")?.default]).toEqual([DEFAULT_UPLOAD_PREFIX, `\`${DEFAULT_UPLOAD_PREFIX}\``]);
-    expect([declared.reportPrefix.default, rows.get("reportPrefix")?.default]).toEqual([DEFAULT_REPORT_PREFIX, `\`${DEFAULT_REPORT_PREFIX}\``]);
+    expect([declared.uploadPrefix.default, rows.get("uploadPrefix")?.default]).toEqual([
+      DEFAULT_UPLOAD_PREFIX,
+      `\`${DEFAULT_UPLOAD_PREFIX}\``,
+    ]);
+    expect([declared.reportPrefix.default, rows.get("reportPrefix")?.default]).toEqual([
+      DEFAULT_REPORT_PREFIX,
+      `\`${DEFAULT_REPORT_PREFIX}\``,
+    ]);
     expect(declared.corsAllowOrigins.default).toEqual(DEFAULT_CORS_ALLOW_ORIGINS);
     expect(rows.get("corsAllowOrigins")?.default).toBe(`\`${JSON.stringify(DEFAULT_CORS_ALLOW_ORIGINS)}\``);
     expect(declared.billingMode.default).toBe(BILLING_MODES[0]);

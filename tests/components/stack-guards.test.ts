@@ -93,7 +93,11 @@ describe("stack guards", () => {
   });
 
   it("treats pr-<n> as a review stack: CI only is not required, no owner needed, fully destroyable", async () => {
-    const run = await runProgram({ stack: "pr-12", config: personalStackConfig({ "job-offers:owner": undefined }), env: { CI: undefined } });
+    const run = await runProgram({
+      stack: "pr-12",
+      config: personalStackConfig({ "job-offers:owner": undefined }),
+      env: { CI: undefined },
+    });
     expect(run.error).toBeUndefined();
     expect(run.one("aws:s3/bucket:Bucket").inputs.forceDestroy).toBe(true);
     expect(run.one("aws:dynamodb/table:Table").options.protect).toBe(false);

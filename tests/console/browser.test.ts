@@ -37,7 +37,15 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
       startTestSandbox({ programDir: repoRoot, config: { consumerTimeout: "1", maxReceiveCount: "1" } }),
       chromium.launch({
         executablePath: chromiumPath,
-        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        args: [
+          "--no-sandbox",
+          "--disable-gpu",
+          "--disable-quic",
+          "--no-first-run",
+          "--disable-background-networking",
+          "--disable-component-update",
+          "--disable-sync",
+        ],
       }),
     ]);
     page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
@@ -75,7 +83,8 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
 
     await tab("invocations");
     const functions = await page.locator("#functions-table").innerText();
-    for (const key of ["s3ToSqsFunctionName", "sqsToDynamoFunctionName", "apiFunctionName", "authorizerFunctionName"]) expect(functions).toContain(local.output(key));
+    for (const key of ["s3ToSqsFunctionName", "sqsToDynamoFunctionName", "apiFunctionName", "authorizerFunctionName"])
+      expect(functions).toContain(local.output(key));
   }, 60_000);
 
   it("uploads a CSV dropped on the page, and shows the invocations, the rows and the report's rejected line", async () => {
@@ -86,7 +95,9 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
       `(() => { const transfer = new DataTransfer(); transfer.items.add(new File([${JSON.stringify(csv)}], "from-the-page.csv", { type: "text/csv" })); return transfer; })()`,
     );
     await page.dispatchEvent("#drop-zone", "drop", { dataTransfer: dropped });
-    await expect.poll(() => page.textContent("#upload-status")).toBe(`uploaded ${local.output("uploadPrefix")}from-the-page.csv (${csv.length} bytes)`);
+    await expect
+      .poll(() => page.textContent("#upload-status"))
+      .toBe(`uploaded ${local.output("uploadPrefix")}from-the-page.csv (${csv.length} bytes)`);
 
     // Pushed by the server: the producer's and then the consumer's invocations appear unasked.
     await tab("invocations");
@@ -101,7 +112,9 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
     expect(await page.textContent("#detail pre.result")).not.toBe("");
     await page.click("#detail header button");
     await page.selectOption("#invocation-filter", local.output("sqsToDynamoFunctionName"));
-    const shown = await page.locator("#invocation-log tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-function")));
+    const shown = await page
+      .locator("#invocation-log tbody tr")
+      .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-function")));
     expect(new Set(shown)).toEqual(new Set([local.output("sqsToDynamoFunctionName")]));
 
     await tab("tables");
@@ -117,11 +130,19 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
     await page.click("#query-form button[type=submit]");
     await expect.poll(() => page.locator("#items-table tbody tr").count()).toBe(1);
     await page.click("#items-table tbody tr");
-    expect(JSON.parse(await page.locator("#item-json pre").innerText())).toMatchObject({ id: "web-1", city: "Paris", title: "Backend engineer" });
+    expect(JSON.parse(await page.locator("#item-json pre").innerText())).toMatchObject({
+      id: "web-1",
+      city: "Paris",
+      title: "Backend engineer",
+    });
 
     await tab("buckets");
     const reportKey = `${local.output("reportPrefix")}from-the-page.json`;
-    await expect.poll(async () => (await page.click("nav button[data-tab=buckets]"), await page.locator(`a[data-key="${reportKey}"]`).count()), { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(async () => (await page.click("nav button[data-tab=buckets]"), await page.locator(`a[data-key="${reportKey}"]`).count()), {
+        timeout: 15_000,
+      })
+      .toBe(1);
     await page.click(`a[data-key="${reportKey}"]`);
     const rejected = page.locator('#object-view table[data-list="errors"]');
     expect(await rejected.locator("th").allInnerTexts()).toEqual(["line", "reasons"]);
@@ -147,8 +168,14 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
     await expect.poll(() => alarm.locator(".state").innerText(), { timeout: 10_000 }).toBe("ALARM");
     // Published to the alarm's SNS action, as CloudWatch does, and told on the terminal.
     const topic = String(local.sandbox.outputs.alarmTopicArn).split(":").pop();
-    expect(await page.locator("#alarm-changes tbody tr").first().innerText()).toMatch(new RegExp(`alarms-dead-letter-queue-not-empty-\\S+\\s+OK -> ALARM\\s+${topic}`));
-    expect(local.reporter.lines).toContainEqual(expect.stringMatching(new RegExp(`^alarm alarms-dead-letter-queue-not-empty-\\S+: OK -> ALARM \\(Threshold Crossed.*\\); notified ${topic}$`)));
+    expect(await page.locator("#alarm-changes tbody tr").first().innerText()).toMatch(
+      new RegExp(`alarms-dead-letter-queue-not-empty-\\S+\\s+OK -> ALARM\\s+${topic}`),
+    );
+    expect(local.reporter.lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(`^alarm alarms-dead-letter-queue-not-empty-\\S+: OK -> ALARM \\(Threshold Crossed.*\\); notified ${topic}$`),
+      ),
+    );
 
     if (screenshotPath) {
       await tab("overview");
@@ -160,7 +187,9 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
 
     await tab("queues");
     await page.click(`button[data-redrive="${dlq}"]`);
-    await expect.poll(() => page.textContent("#queue-status")).toBe(`moved 1 of 1 message(s) from ${dlq} back to ${name(local.output("queueUrl"))}`);
+    await expect
+      .poll(() => page.textContent("#queue-status"))
+      .toBe(`moved 1 of 1 message(s) from ${dlq} back to ${name(local.output("queueUrl"))}`);
     await tab("alarms");
     await expect.poll(() => alarm.locator(".state").innerText(), { timeout: 10_000 }).toBe("OK");
     expect(await page.locator("#alarm-changes").innerText()).toMatch(/ALARM -> OK/);

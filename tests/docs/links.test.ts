@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { npmScriptsCalled, packageScripts } from "../ci/pipeline-text";
 
 const root = resolve(__dirname, "../..");
-const pages = ["README.md", ...readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md")).map((name) => `docs/${name}`)];
+const pages = [
+  "README.md",
+  ...readdirSync(join(root, "docs"))
+    .filter((name) => name.endsWith(".md"))
+    .map((name) => `docs/${name}`),
+];
 
 /** Markdown links outside code: `[text](target)`. */
 function linksOf(markdown: string): string[] {

@@ -65,7 +65,13 @@ const CSV_CASES: CsvCase[] = [
   {
     file: "quoted",
     why: "quoted commas, doubled quotes and line breaks inside a field",
-    body: csv('id,city,title,description', 'quoted-1,"Paris, France","He said ""hi""","first line', 'second line\r', 'third"', "quoted-2,Lyon,Dev,"),
+    body: csv(
+      "id,city,title,description",
+      'quoted-1,"Paris, France","He said ""hi""","first line',
+      "second line\r",
+      'third"',
+      "quoted-2,Lyon,Dev,",
+    ),
     status: "complete",
     stored: [
       { line: 2, job: { id: "quoted-1", city: "Paris, France", title: 'He said "hi"', description: "first line\nsecond line\r\nthird" } },
@@ -205,7 +211,12 @@ const CSV_CASES: CsvCase[] = [
   {
     file: "long-field",
     why: "a field over 10,000 characters rejects its row",
-    body: csv("id,city,description,notes", `long-field-1,Paris,${longText(10_001)},`, `long-field-2,Lyon,${longText(10_000)},${longText(10_001)}`, "long-field-3,Nice,short,"),
+    body: csv(
+      "id,city,description,notes",
+      `long-field-1,Paris,${longText(10_001)},`,
+      `long-field-2,Lyon,${longText(10_000)},${longText(10_001)}`,
+      "long-field-3,Nice,short,",
+    ),
     status: "complete",
     stored: [{ line: 4, job: { id: "long-field-3", city: "Nice", description: "short" } }],
     rejected: [
@@ -236,7 +247,8 @@ const CSV_CASES: CsvCase[] = [
     why: "Excel's separator line (sep=;) is named as such, with the fix",
     body: csv("sep=;", "id;city;title", "excel-sep-1;Paris;Dev"),
     status: "failed",
-    reason: /^header: the first line is Excel's "sep=;" line: the file is semicolon-separated; export the file with commas between columns \(CSV UTF-8\)$/,
+    reason:
+      /^header: the first line is Excel's "sep=;" line: the file is semicolon-separated; export the file with commas between columns \(CSV UTF-8\)$/,
     stored: [],
     rejected: [],
   },
@@ -254,10 +266,17 @@ const CSV_CASES: CsvCase[] = [
   {
     file: "formulas",
     why: "formula-like cells and unknown columns are stored as text, unchanged",
-    body: csv("id,city,title,company,note", 'formulas-1,Paris,=HYPERLINK("http://evil.example"),+33 1 23 45,@SUM(A1)', "formulas-2,Lyon,-2+3,=1+1,"),
+    body: csv(
+      "id,city,title,company,note",
+      'formulas-1,Paris,=HYPERLINK("http://evil.example"),+33 1 23 45,@SUM(A1)',
+      "formulas-2,Lyon,-2+3,=1+1,",
+    ),
     status: "complete",
     stored: [
-      { line: 2, job: { id: "formulas-1", city: "Paris", title: '=HYPERLINK("http://evil.example")', company: "+33 1 23 45", note: "@SUM(A1)" } },
+      {
+        line: 2,
+        job: { id: "formulas-1", city: "Paris", title: '=HYPERLINK("http://evil.example")', company: "+33 1 23 45", note: "@SUM(A1)" },
+      },
       { line: 3, job: { id: "formulas-2", city: "Lyon", title: "-2+3", company: "=1+1" } },
     ],
     rejected: [],
@@ -310,14 +329,21 @@ async function scanTable(): Promise<Item[]> {
 /** The jobs queue holds nothing, visible or in flight, twice in a row. */
 async function queueQuiet(): Promise<void> {
   let quietChecks = 0;
-  await eventually(async () => {
-    const { Attributes } = await local.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: local.output("queueUrl"), AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
-    );
-    const busy = Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
-    quietChecks = busy === 0 ? quietChecks + 1 : 0;
-    return quietChecks >= 3 || undefined;
-  }, 30_000, "the jobs queue to be empty");
+  await eventually(
+    async () => {
+      const { Attributes } = await local.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: local.output("queueUrl"),
+          AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        }),
+      );
+      const busy = Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
+      quietChecks = busy === 0 ? quietChecks + 1 : 0;
+      return quietChecks >= 3 || undefined;
+    },
+    30_000,
+    "the jobs queue to be empty",
+  );
 }
 
 beforeAll(async () => {
@@ -325,9 +351,15 @@ beforeAll(async () => {
   bucket = local.output("bucketName");
   const prefix = local.output("uploadPrefix");
   // Uploaded first, so that their notifications (if any fired) would come before the others' reports.
-  await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "elsewhere/outside-prefix.csv", Body: csv("id,city", "outside-1,Paris") }));
-  await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}outside-suffix.txt`, Body: csv("id,city", "outside-2,Paris") }));
-  await Promise.all(CSV_CASES.map((item) => local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${item.file}.csv`, Body: item.body }))));
+  await local.s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: "elsewhere/outside-prefix.csv", Body: csv("id,city", "outside-1,Paris") }),
+  );
+  await local.s3.send(
+    new PutObjectCommand({ Bucket: bucket, Key: `${prefix}outside-suffix.txt`, Body: csv("id,city", "outside-2,Paris") }),
+  );
+  await Promise.all(
+    CSV_CASES.map((item) => local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}${item.file}.csv`, Body: item.body }))),
+  );
   await Promise.all(
     CSV_CASES.map(async (item) => {
       const text = await eventually(() => readObject(`reports/${item.file}.json`), 30_000, `the report of ${item.file}`);
@@ -424,42 +456,293 @@ const overlong = "a".repeat(300);
 const API_CASES: ApiCase[] = [
   { why: "invalid JSON", method: "POST", path: "/v1/jobs", body: '{"id":"api-1",', status: 400, code: "invalid_json" },
   { why: "an empty body", method: "POST", path: "/v1/jobs", body: "", status: 400, code: "invalid_json" },
-  { why: "a JSON array", method: "POST", path: "/v1/jobs", body: "[" + job({}) + "]", status: 400, code: "validation_failed", detail: { field: "body", message: /must be a JSON object/ } },
-  { why: "a JSON string", method: "POST", path: "/v1/jobs", body: '"api-1"', status: 400, code: "validation_failed", detail: { field: "body", message: /must be a JSON object/ } },
-  { why: "JSON null", method: "POST", path: "/v1/jobs", body: "null", status: 400, code: "validation_failed", detail: { field: "body", message: /must be a JSON object/ } },
-  { why: "content-type text/plain", method: "POST", path: "/v1/jobs", contentType: "text/plain", body: job({}), status: 415, code: "unsupported_media_type" },
+  {
+    why: "a JSON array",
+    method: "POST",
+    path: "/v1/jobs",
+    body: "[" + job({}) + "]",
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "body", message: /must be a JSON object/ },
+  },
+  {
+    why: "a JSON string",
+    method: "POST",
+    path: "/v1/jobs",
+    body: '"api-1"',
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "body", message: /must be a JSON object/ },
+  },
+  {
+    why: "JSON null",
+    method: "POST",
+    path: "/v1/jobs",
+    body: "null",
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "body", message: /must be a JSON object/ },
+  },
+  {
+    why: "content-type text/plain",
+    method: "POST",
+    path: "/v1/jobs",
+    contentType: "text/plain",
+    body: job({}),
+    status: 415,
+    code: "unsupported_media_type",
+  },
   { why: "no content-type", method: "POST", path: "/v1/jobs", contentType: "", body: job({}), status: 415, code: "unsupported_media_type" },
-  { why: "a charset other than UTF-8", method: "PUT", path: "/v1/jobs/api-1/Paris", contentType: "application/json; charset=iso-8859-1", body: job({}), status: 415, code: "unsupported_media_type" },
-  { why: "a body over 64 KiB", method: "POST", path: "/v1/jobs", body: job({ description: longText(70_000) }), status: 413, code: "payload_too_large" },
-  { why: "an unknown string field is kept", method: "POST", path: "/v1/jobs", body: JSON.stringify({ id: "api-extra", city: "Paris", team: "data" }), status: 201, result: { id: "api-extra", city: "Paris", team: "data" } },
-  { why: "an unknown field that is not a string", method: "POST", path: "/v1/jobs", body: job({ headcount: 3 }), status: 400, code: "validation_failed", detail: { field: "headcount", message: /unknown fields must be strings/ } },
-  { why: "a __proto__ key", method: "POST", path: "/v1/jobs", body: '{"id":"api-1","city":"Paris","__proto__":{"admin":true}}', status: 400, code: "validation_failed", detail: { field: "__proto__", message: /not allowed/ } },
-  { why: "a __proto__ key holding a string", method: "PUT", path: "/v1/jobs/api-1/Paris", body: '{"__proto__":"x"}', status: 400, code: "validation_failed", detail: { field: "__proto__", message: /not allowed/ } },
-  { why: "a constructor key", method: "POST", path: "/v1/jobs", body: job({ constructor: "x" }), status: 400, code: "validation_failed", detail: { field: "constructor", message: /not allowed/ } },
-  { why: "a prototype key", method: "POST", path: "/v1/jobs", body: job({ prototype: "x" }), status: 400, code: "validation_failed", detail: { field: "prototype", message: /not allowed/ } },
-  { why: "a reserved _ name (the store's _version)", method: "POST", path: "/v1/jobs", body: job({ _version: "9999" }), status: 400, code: "validation_failed", detail: { field: "_version", message: /reserved/ } },
-  { why: "a number as id", method: "POST", path: "/v1/jobs", body: JSON.stringify({ id: 42, city: "Paris" }), status: 400, code: "validation_failed", detail: { field: "id", message: /must be a string/ } },
-  { why: "a number sent as a string", method: "POST", path: "/v1/jobs", body: job({ salary_min: "100" }), status: 400, code: "validation_failed", detail: { field: "salary_min", message: /must be a number/ } },
-  { why: "a boolean sent as a word", method: "POST", path: "/v1/jobs", body: job({ remote: "yes" }), status: 400, code: "validation_failed", detail: { field: "remote", message: /must be a boolean/ } },
-  { why: "an object as a title", method: "POST", path: "/v1/jobs", body: job({ title: { text: "Dev" } }), status: 400, code: "validation_failed", detail: { field: "title", message: /must be a string/ } },
-  { why: "salary_min above salary_max", method: "POST", path: "/v1/jobs", body: job({ salary_min: 5, salary_max: 4 }), status: 400, code: "validation_failed", detail: { field: "salary_max", message: /greater than or equal/ } },
-  { why: "an impossible date", method: "POST", path: "/v1/jobs", body: job({ posted_at: "2026-02-30" }), status: 400, code: "validation_failed", detail: { field: "posted_at", message: /real calendar date/ } },
-  { why: "a %2F inside the id (HTTP APIs decode it into a path separator)", method: "PUT", path: "/v1/jobs/a%2Fb/Paris", body: "{}", status: 404, code: "not_found" },
+  {
+    why: "a charset other than UTF-8",
+    method: "PUT",
+    path: "/v1/jobs/api-1/Paris",
+    contentType: "application/json; charset=iso-8859-1",
+    body: job({}),
+    status: 415,
+    code: "unsupported_media_type",
+  },
+  {
+    why: "a body over 64 KiB",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ description: longText(70_000) }),
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    why: "an unknown string field is kept",
+    method: "POST",
+    path: "/v1/jobs",
+    body: JSON.stringify({ id: "api-extra", city: "Paris", team: "data" }),
+    status: 201,
+    result: { id: "api-extra", city: "Paris", team: "data" },
+  },
+  {
+    why: "an unknown field that is not a string",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ headcount: 3 }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "headcount", message: /unknown fields must be strings/ },
+  },
+  {
+    why: "a __proto__ key",
+    method: "POST",
+    path: "/v1/jobs",
+    body: '{"id":"api-1","city":"Paris","__proto__":{"admin":true}}',
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "__proto__", message: /not allowed/ },
+  },
+  {
+    why: "a __proto__ key holding a string",
+    method: "PUT",
+    path: "/v1/jobs/api-1/Paris",
+    body: '{"__proto__":"x"}',
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "__proto__", message: /not allowed/ },
+  },
+  {
+    why: "a constructor key",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ constructor: "x" }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "constructor", message: /not allowed/ },
+  },
+  {
+    why: "a prototype key",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ prototype: "x" }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "prototype", message: /not allowed/ },
+  },
+  {
+    why: "a reserved _ name (the store's _version)",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ _version: "9999" }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "_version", message: /reserved/ },
+  },
+  {
+    why: "a number as id",
+    method: "POST",
+    path: "/v1/jobs",
+    body: JSON.stringify({ id: 42, city: "Paris" }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "id", message: /must be a string/ },
+  },
+  {
+    why: "a number sent as a string",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ salary_min: "100" }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "salary_min", message: /must be a number/ },
+  },
+  {
+    why: "a boolean sent as a word",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ remote: "yes" }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "remote", message: /must be a boolean/ },
+  },
+  {
+    why: "an object as a title",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ title: { text: "Dev" } }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "title", message: /must be a string/ },
+  },
+  {
+    why: "salary_min above salary_max",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ salary_min: 5, salary_max: 4 }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "salary_max", message: /greater than or equal/ },
+  },
+  {
+    why: "an impossible date",
+    method: "POST",
+    path: "/v1/jobs",
+    body: job({ posted_at: "2026-02-30" }),
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "posted_at", message: /real calendar date/ },
+  },
+  {
+    why: "a %2F inside the id (HTTP APIs decode it into a path separator)",
+    method: "PUT",
+    path: "/v1/jobs/a%2Fb/Paris",
+    body: "{}",
+    status: 404,
+    code: "not_found",
+  },
   { why: "a %2F inside the id, read", method: "GET", path: "/v1/jobs/a%2Fb/Paris", status: 404, code: "not_found" },
-  { why: "an id with a % once decoded", method: "PUT", path: "/v1/jobs/100%2525/Paris", body: "{}", status: 400, code: "validation_failed", detail: { field: "id", message: /must not contain/ } },
-  { why: "a .. segment", method: "GET", path: "/v1/jobs/../Paris", status: 400, code: "bad_request", detail: { field: "path", message: /'\.' and '\.\.'/ } },
-  { why: "an escaped .. segment", method: "PUT", path: "/v1/jobs/%2E%2E/Paris", body: "{}", status: 400, code: "bad_request", detail: { field: "path", message: /'\.' and '\.\.'/ } },
-  { why: "unicode path parameters", method: "PUT", path: "/v1/jobs/api-%C3%BC/S%C3%A3o%20Paulo", body: '{"title":"Dev"}', status: 200, result: { id: "api-ü", city: "São Paulo", title: "Dev" } },
-  { why: "unicode path parameters, read back", method: "GET", path: "/v1/jobs/api-%C3%BC/S%C3%A3o%20Paulo", status: 200, result: { id: "api-ü", city: "São Paulo", title: "Dev" } },
+  {
+    why: "an id with a % once decoded",
+    method: "PUT",
+    path: "/v1/jobs/100%2525/Paris",
+    body: "{}",
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "id", message: /must not contain/ },
+  },
+  {
+    why: "a .. segment",
+    method: "GET",
+    path: "/v1/jobs/../Paris",
+    status: 400,
+    code: "bad_request",
+    detail: { field: "path", message: /'\.' and '\.\.'/ },
+  },
+  {
+    why: "an escaped .. segment",
+    method: "PUT",
+    path: "/v1/jobs/%2E%2E/Paris",
+    body: "{}",
+    status: 400,
+    code: "bad_request",
+    detail: { field: "path", message: /'\.' and '\.\.'/ },
+  },
+  {
+    why: "unicode path parameters",
+    method: "PUT",
+    path: "/v1/jobs/api-%C3%BC/S%C3%A3o%20Paulo",
+    body: '{"title":"Dev"}',
+    status: 200,
+    result: { id: "api-ü", city: "São Paulo", title: "Dev" },
+  },
+  {
+    why: "unicode path parameters, read back",
+    method: "GET",
+    path: "/v1/jobs/api-%C3%BC/S%C3%A3o%20Paulo",
+    status: 200,
+    result: { id: "api-ü", city: "São Paulo", title: "Dev" },
+  },
   { why: "an overlong id, read", method: "GET", path: `/v1/jobs/${overlong}/Paris`, status: 404, code: "not_found" },
-  { why: "an overlong id, written", method: "PUT", path: `/v1/jobs/${overlong}/Paris`, body: "{}", status: 400, code: "validation_failed", detail: { field: "id", message: /at most 256 characters/ } },
-  { why: "an overlong city filter", method: "GET", path: `/v1/jobs?city=${overlong}`, status: 400, code: "bad_request", detail: { field: "city", message: /1 to 256 characters/ } },
-  { why: "a tampered cursor signature", method: "GET", path: ({ cursor }) => `/v1/jobs?city=CursorTown&limit=1&cursor=${flipLast(cursor)}`, status: 400, code: "invalid_cursor", detail: { field: "cursor", message: /signature does not match/ } },
-  { why: "a tampered cursor payload", method: "GET", path: ({ cursor }) => `/v1/jobs?city=CursorTown&limit=1&cursor=${repayload(cursor)}`, status: 400, code: "invalid_cursor", detail: { field: "cursor", message: /signature does not match/ } },
-  { why: "a cursor signed with another key", method: "GET", path: () => `/v1/jobs?city=CursorTown&limit=1&cursor=${cursorCodec("not-the-stack-key").encode({ id: "cursor-1", city: "CursorTown" }, { city: "CursorTown" })}`, status: 400, code: "invalid_cursor", detail: { field: "cursor", message: /signature does not match/ } },
-  { why: "a cursor of another city's listing", method: "GET", path: ({ cursor }) => `/v1/jobs?city=Paris&limit=1&cursor=${cursor}`, status: 400, code: "invalid_cursor", detail: { field: "cursor", message: /different listing/ } },
-  { why: "a city's cursor on the unfiltered listing", method: "GET", path: ({ cursor }) => `/v1/jobs?limit=1&cursor=${cursor}`, status: 400, code: "invalid_cursor", detail: { field: "cursor", message: /different listing/ } },
-  { why: "a cursor that is not one", method: "GET", path: "/v1/jobs?cursor=abc", status: 400, code: "invalid_cursor", detail: { field: "cursor", message: /malformed/ } },
+  {
+    why: "an overlong id, written",
+    method: "PUT",
+    path: `/v1/jobs/${overlong}/Paris`,
+    body: "{}",
+    status: 400,
+    code: "validation_failed",
+    detail: { field: "id", message: /at most 256 characters/ },
+  },
+  {
+    why: "an overlong city filter",
+    method: "GET",
+    path: `/v1/jobs?city=${overlong}`,
+    status: 400,
+    code: "bad_request",
+    detail: { field: "city", message: /1 to 256 characters/ },
+  },
+  {
+    why: "a tampered cursor signature",
+    method: "GET",
+    path: ({ cursor }) => `/v1/jobs?city=CursorTown&limit=1&cursor=${flipLast(cursor)}`,
+    status: 400,
+    code: "invalid_cursor",
+    detail: { field: "cursor", message: /signature does not match/ },
+  },
+  {
+    why: "a tampered cursor payload",
+    method: "GET",
+    path: ({ cursor }) => `/v1/jobs?city=CursorTown&limit=1&cursor=${repayload(cursor)}`,
+    status: 400,
+    code: "invalid_cursor",
+    detail: { field: "cursor", message: /signature does not match/ },
+  },
+  {
+    why: "a cursor signed with another key",
+    method: "GET",
+    path: () =>
+      `/v1/jobs?city=CursorTown&limit=1&cursor=${cursorCodec("not-the-stack-key").encode({ id: "cursor-1", city: "CursorTown" }, { city: "CursorTown" })}`,
+    status: 400,
+    code: "invalid_cursor",
+    detail: { field: "cursor", message: /signature does not match/ },
+  },
+  {
+    why: "a cursor of another city's listing",
+    method: "GET",
+    path: ({ cursor }) => `/v1/jobs?city=Paris&limit=1&cursor=${cursor}`,
+    status: 400,
+    code: "invalid_cursor",
+    detail: { field: "cursor", message: /different listing/ },
+  },
+  {
+    why: "a city's cursor on the unfiltered listing",
+    method: "GET",
+    path: ({ cursor }) => `/v1/jobs?limit=1&cursor=${cursor}`,
+    status: 400,
+    code: "invalid_cursor",
+    detail: { field: "cursor", message: /different listing/ },
+  },
+  {
+    why: "a cursor that is not one",
+    method: "GET",
+    path: "/v1/jobs?cursor=abc",
+    status: 400,
+    code: "invalid_cursor",
+    detail: { field: "cursor", message: /malformed/ },
+  },
   ...["0", "101", "-1", "abc", "1.5", "", "1e2", "0x10"].map((limit): ApiCase => ({
     why: `limit=${limit}`,
     method: "GET",
@@ -468,7 +751,14 @@ const API_CASES: ApiCase[] = [
     code: "bad_request",
     detail: { field: "limit", message: /integer from 1 to 100/ },
   })),
-  { why: "limit given twice", method: "GET", path: "/v1/jobs?limit=1&limit=2", status: 400, code: "bad_request", detail: { field: "limit", message: /at most once/ } },
+  {
+    why: "limit given twice",
+    method: "GET",
+    path: "/v1/jobs?limit=1&limit=2",
+    status: 400,
+    code: "bad_request",
+    detail: { field: "limit", message: /at most once/ },
+  },
 ];
 
 function flipLast(cursor: string): string {
@@ -485,7 +775,11 @@ function repayload(cursor: string): string {
 }
 
 /** A request sent byte for byte: fetch would resolve `..` and re-escape the path first. */
-function send(method: string, path: string, options: { contentType?: string; body?: string; auth?: boolean } = {}): Promise<{ status: number; body: string }> {
+function send(
+  method: string,
+  path: string,
+  options: { contentType?: string; body?: string; auth?: boolean } = {},
+): Promise<{ status: number; body: string }> {
   const api = new URL(local.output("apiUrl"));
   const headers: Record<string, string> = {};
   if (options.contentType) headers["content-type"] = options.contentType;

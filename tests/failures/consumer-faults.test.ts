@@ -46,7 +46,13 @@ describe("consumer crashes on a throttled table", () => {
     let ExclusiveStartKey: Record<string, never> | undefined;
     do {
       const page = await local.dynamo.send(
-        new ScanCommand({ TableName: local.output("tableName"), Select: "COUNT", FilterExpression: "begins_with(id, :p)", ExpressionAttributeValues: { ":p": { S: "crashing-" } }, ExclusiveStartKey }),
+        new ScanCommand({
+          TableName: local.output("tableName"),
+          Select: "COUNT",
+          FilterExpression: "begins_with(id, :p)",
+          ExpressionAttributeValues: { ":p": { S: "crashing-" } },
+          ExclusiveStartKey,
+        }),
       );
       items += page.Count ?? 0;
       ExclusiveStartKey = page.LastEvaluatedKey as typeof ExclusiveStartKey;

@@ -13,7 +13,11 @@ describe("a throttled table", () => {
   let local: TestSandbox;
 
   beforeAll(async () => {
-    local = await startTestSandbox({ programDir: repoRoot, config: { consumerTimeout: "3" }, faults: new FaultPlan("dynamodb:throttle=0.2", 5) });
+    local = await startTestSandbox({
+      programDir: repoRoot,
+      config: { consumerTimeout: "3" },
+      faults: new FaultPlan("dynamodb:throttle=0.2", 5),
+    });
   });
   afterAll(async () => {
     await local?.stop();

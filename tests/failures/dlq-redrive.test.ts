@@ -31,7 +31,11 @@ describe("the DLQ redriven after the fault is removed", () => {
   it("dead-letters every row while the consumer fails, and reconcile finds them there", async () => {
     await upload(local, "job_offers/redrive.csv", file.body);
     await eventually(() => readJson(local, "reports/redrive.json"), 20_000, "the report");
-    await eventually(async () => (await queueDepth(local, local.output("deadLetterQueueUrl"))) === 20 || undefined, 60_000, "20 messages in the DLQ");
+    await eventually(
+      async () => (await queueDepth(local, local.output("deadLetterQueueUrl"))) === 20 || undefined,
+      60_000,
+      "20 messages in the DLQ",
+    );
     const listed = await runCommand(local, "dlq", ["list"]);
     expect(listed.stdout).toContain("20 message(s)");
     const reconciled = await runReconcile(local, file.path);
@@ -57,7 +61,10 @@ describe("the DLQ redriven after the fault is removed", () => {
     // A `pulumi` that prints the sandbox's outputs, and the SDK's endpoint override pointing at it.
     const bin = mkdtempSync(join(tmpdir(), "fake-pulumi-"));
     writeFileSync(join(bin, "outputs.json"), JSON.stringify(local.sandbox.outputs));
-    writeFileSync(join(bin, "pulumi"), `#!/bin/sh\n[ "$*" = "stack output --json --stack review" ] || exit 3\ncat "${join(bin, "outputs.json")}"\n`);
+    writeFileSync(
+      join(bin, "pulumi"),
+      `#!/bin/sh\n[ "$*" = "stack output --json --stack review" ] || exit 3\ncat "${join(bin, "outputs.json")}"\n`,
+    );
     chmodSync(join(bin, "pulumi"), 0o755);
     const env = {
       ...process.env,

@@ -28,7 +28,9 @@ describe("npm run dlq -- redrive --stack", () => {
         const answers: Record<string, unknown> = {
           GetQueueAttributes: { Attributes: { QueueArn: dlqArn } },
           StartMessageMoveTask: { TaskHandle: "task-1" },
-          ListMessageMoveTasks: { Results: [{ Status: "RUNNING", SourceArn: dlqArn, ApproximateNumberOfMessagesMoved: 3, ApproximateNumberOfMessagesToMove: 12 }] },
+          ListMessageMoveTasks: {
+            Results: [{ Status: "RUNNING", SourceArn: dlqArn, ApproximateNumberOfMessagesMoved: 3, ApproximateNumberOfMessagesToMove: 12 }],
+          },
         };
         response.writeHead(200, { "content-type": "application/x-amz-json-1.0" });
         response.end(JSON.stringify(answers[target] ?? {}));
@@ -41,7 +43,10 @@ describe("npm run dlq -- redrive --stack", () => {
       deadLetterQueueUrl: "https://sqs.eu-west-3.amazonaws.com/123456789012/ingest-dlq-abc",
     };
     writeFileSync(join(bin, "outputs.json"), JSON.stringify(outputs));
-    writeFileSync(join(bin, "pulumi"), `#!/bin/sh\n[ "$*" = "stack output --json --stack alice" ] || exit 3\ncat "${join(bin, "outputs.json")}"\n`);
+    writeFileSync(
+      join(bin, "pulumi"),
+      `#!/bin/sh\n[ "$*" = "stack output --json --stack alice" ] || exit 3\ncat "${join(bin, "outputs.json")}"\n`,
+    );
     chmodSync(join(bin, "pulumi"), 0o755);
   });
   afterAll(async () => {
@@ -59,8 +64,11 @@ describe("npm run dlq -- redrive --stack", () => {
       AWS_SECRET_ACCESS_KEY: "test",
     };
     const result = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-      execFile(process.execPath, ["--import", "tsx", join(repoRoot, "scripts", "dlq.ts"), "redrive", "--stack", "alice"], { cwd: repoRoot, env }, (error, stdout, stderr) =>
-        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+      execFile(
+        process.execPath,
+        ["--import", "tsx", join(repoRoot, "scripts", "dlq.ts"), "redrive", "--stack", "alice"],
+        { cwd: repoRoot, env },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
       );
     });
     expect(result.code, result.stderr).toBe(0);

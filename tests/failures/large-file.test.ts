@@ -53,22 +53,34 @@ describe("a file read in several parts", () => {
     const { rows, fileError } = await readFileRows(createReadStream(path));
     expect(fileError).toBeUndefined();
     const rejected = rows.filter((row) => row.reasons);
-    return { rows: rows.length, queued: rows.length - rejected.length, rejected: rejected.length, errors: rejected.map(({ line, reasons }) => ({ line, reasons: [...reasons!] })) };
+    return {
+      rows: rows.length,
+      queued: rows.length - rejected.length,
+      rejected: rejected.length,
+      errors: rejected.map(({ line, reasons }) => ({ line, reasons: [...reasons!] })),
+    };
   }
 
   /** Waits for the complete report, noting every status it showed on the way. */
   async function completeReport(name: string, seen: Set<string>): Promise<IngestReport> {
-    return eventually(async () => {
-      const report = await readJson<IngestReport>(local, `reports/${name}.json`);
-      if (report) seen.add(report.status);
-      return report?.status === "complete" ? report : undefined;
-    }, 240_000, `the complete report of ${name}.csv`);
+    return eventually(
+      async () => {
+        const report = await readJson<IngestReport>(local, `reports/${name}.json`);
+        if (report) seen.add(report.status);
+        return report?.status === "complete" ? report : undefined;
+      },
+      240_000,
+      `the complete report of ${name}.csv`,
+    );
   }
 
   /** The producer's successful invocations for this file: one per part. */
   const partsOf = (key: string) =>
     local.reporter.invocations.filter(
-      ({ fn, result }) => fn.startsWith(producer) && result.ok && (result.value as { files?: Array<{ key: string; status: string }> }).files?.[0]?.key === key,
+      ({ fn, result }) =>
+        fn.startsWith(producer) &&
+        result.ok &&
+        (result.value as { files?: Array<{ key: string; status: string }> }).files?.[0]?.key === key,
     );
 
   it("ends with one complete report equal to a single pass's, every row in the table, in-progress while parts remain", async () => {
@@ -77,7 +89,13 @@ describe("a file read in several parts", () => {
     await upload(local, "job_offers/several-parts.csv", file.body);
     const seen = new Set<string>();
     const report = await completeReport("several-parts", seen);
-    expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/several-parts.csv", eventTime: report.eventTime, status: "complete", ...expected });
+    expect(report).toEqual({
+      bucket: local.output("bucketName"),
+      key: "job_offers/several-parts.csv",
+      eventTime: report.eventTime,
+      status: "complete",
+      ...expected,
+    });
     expect(expected).toMatchObject({ rows: 5_000, rejected: 49 });
     expect(seen).toContain("in-progress");
     const parts = partsOf("job_offers/several-parts.csv");
@@ -100,13 +118,21 @@ describe("a file read in several parts", () => {
     // the crash comes and a later part be the one that fails for good: either event is a part's.
     const ofThisFile = (payload: { Records?: Array<{ s3: { object: { key: string } } }>; continueIngestion?: { key: string } }) =>
       (payload.Records?.[0]?.s3.object.key ?? payload.continueIngestion?.key) === "job_offers/crashed-part.csv";
-    const record = await eventually(async () => {
-      const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("ingestFailuresQueueUrl"), WaitTimeSeconds: 1 }));
-      return Messages?.map((message) => JSON.parse(message.Body!)).find((body) => ofThisFile(body.requestPayload ?? {}));
-    }, 120_000, "the crashed part in the ingest-failures queue");
+    const record = await eventually(
+      async () => {
+        const { Messages } = await local.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: local.output("ingestFailuresQueueUrl"), WaitTimeSeconds: 1 }),
+        );
+        return Messages?.map((message) => JSON.parse(message.Body!)).find((body) => ofThisFile(body.requestPayload ?? {}));
+      },
+      120_000,
+      "the crashed part in the ingest-failures queue",
+    );
     local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
     expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
-    const crashes = local.reporter.invocations.filter(({ fn, result }) => fn.startsWith(producer) && !result.ok && result.error.errorType === "Runtime.ExitError");
+    const crashes = local.reporter.invocations.filter(
+      ({ fn, result }) => fn.startsWith(producer) && !result.ok && result.error.errorType === "Runtime.ExitError",
+    );
     expect(crashes.length).toBeGreaterThanOrEqual(3);
     expect(crashes[0].result.ok ? "" : crashes[0].result.error.errorMessage).toMatch(/Runtime exited with error: signal: killed/);
     // What the part had saved before it died (each attempt went on from the last): a redrive goes on from there, not from line 1.
@@ -122,7 +148,13 @@ describe("a file read in several parts", () => {
     });
     expect(redrive.status).toBe(202);
     const report = await completeReport("crashed-part", new Set());
-    expect(report).toEqual({ bucket: local.output("bucketName"), key: "job_offers/crashed-part.csv", eventTime: report.eventTime, status: "complete", ...expected });
+    expect(report).toEqual({
+      bucket: local.output("bucketName"),
+      key: "job_offers/crashed-part.csv",
+      eventTime: report.eventTime,
+      status: "complete",
+      ...expected,
+    });
     await queueQuiet(local, local.output("queueUrl"), 180_000);
     expect(local.sandbox.faults.stats()[0].hits).toBeGreaterThan(0);
     local.sandbox.faults.replace("");

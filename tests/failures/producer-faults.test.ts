@@ -65,10 +65,16 @@ describe("the producer under injected faults", () => {
     local.sandbox.faults.replace(`${producer}:error=1`);
     const file = csvFile("always-fails.csv", jobRows("always", 5));
     await upload(local, "job_offers/always-fails.csv", file.body);
-    const record = await eventually(async () => {
-      const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("ingestFailuresQueueUrl"), WaitTimeSeconds: 1 }));
-      return Messages?.[0] && JSON.parse(Messages[0].Body!);
-    }, 30_000, "the failed upload in the ingest-failures queue");
+    const record = await eventually(
+      async () => {
+        const { Messages } = await local.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: local.output("ingestFailuresQueueUrl"), WaitTimeSeconds: 1 }),
+        );
+        return Messages?.[0] && JSON.parse(Messages[0].Body!);
+      },
+      30_000,
+      "the failed upload in the ingest-failures queue",
+    );
     expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
     expect(record.requestPayload.Records[0].s3.object.key).toBe("job_offers/always-fails.csv");
     expect(await readJson(local, "reports/always-fails.json")).toBeUndefined();
@@ -93,7 +99,10 @@ describe("the producer under injected faults", () => {
     local.sandbox.faults.replace("sqs:send-fail=0.5");
     await upload(local, "job_offers/partial.csv", file.body);
     const firstAttempt = await eventually(
-      () => local.reporter.invocations.find((invocation) => invocation.fn.startsWith(producer) && !invocation.result.ok && invocation.trigger.detail.includes("partial.csv")),
+      () =>
+        local.reporter.invocations.find(
+          (invocation) => invocation.fn.startsWith(producer) && !invocation.result.ok && invocation.trigger.detail.includes("partial.csv"),
+        ),
       30_000,
       "the first attempt to fail",
     );
@@ -106,10 +115,14 @@ describe("the producer under injected faults", () => {
     expect(failedReport?.queued).toBeGreaterThan(0);
     expect(failedReport?.queued).toBeLessThan(500);
 
-    const report = await eventually(async () => {
-      const current = await readJson<Report>(local, "reports/partial.json");
-      return current?.status === "complete" ? current : undefined;
-    }, 30_000, "the retry's complete report");
+    const report = await eventually(
+      async () => {
+        const current = await readJson<Report>(local, "reports/partial.json");
+        return current?.status === "complete" ? current : undefined;
+      },
+      30_000,
+      "the retry's complete report",
+    );
     expect(report.queued).toBe(500);
     await queueQuiet(local, local.output("queueUrl"));
     const items = await tableItems("partial-");
@@ -134,16 +147,22 @@ describe("the producer under injected faults", () => {
 
     const v2 = csvFile("order.csv", ["id,city,title", "order-1,Paris,v2", "order-2,Lyon,v2"]);
     await upload(local, "job_offers/order.csv", v2.body);
-    const second = await eventually(async () => {
-      const current = await readJson<Report>(local, "reports/order.json");
-      return current && current.eventTime !== first.eventTime ? current : undefined;
-    }, 20_000, "the second report");
+    const second = await eventually(
+      async () => {
+        const current = await readJson<Report>(local, "reports/order.json");
+        return current && current.eventTime !== first.eventTime ? current : undefined;
+      },
+      20_000,
+      "the second report",
+    );
     await queueQuiet(local, local.output("queueUrl"));
     // The first upload's event arrives late: it reads the object as it is now, at the older version.
     await deliverS3Event("job_offers/order.csv", first.eventTime);
     await queueQuiet(local, local.output("queueUrl"));
     const items = await tableItems("order-");
-    expect(items.map(({ id, title, _version }) => ({ id, title, _version })).sort((a, b) => String(a.id).localeCompare(String(b.id)))).toEqual([
+    expect(
+      items.map(({ id, title, _version }) => ({ id, title, _version })).sort((a, b) => String(a.id).localeCompare(String(b.id))),
+    ).toEqual([
       { id: "order-1", title: "v2", _version: jobVersion(second.eventTime, 2) },
       { id: "order-2", title: "v2", _version: jobVersion(second.eventTime, 3) },
     ]);
@@ -160,7 +179,9 @@ describe("the producer under injected faults", () => {
     const failuresQueue = local.output("ingestFailuresQueueUrl").split("/").pop();
     const [uploaded, said, ...record] = waited.stdout.trimEnd().split("\n");
     expect(uploaded).toMatch(/^uploaded s3:\/\/.+\/job_offers\/wait-fails\.csv/);
-    expect(said).toBe(`the ingestion of s3://${local.output("bucketName")}/job_offers/wait-fails.csv failed after 3 attempt(s) (RetriesExhausted); its record in ${failuresQueue}:`);
+    expect(said).toBe(
+      `the ingestion of s3://${local.output("bucketName")}/job_offers/wait-fails.csv failed after 3 attempt(s) (RetriesExhausted); its record in ${failuresQueue}:`,
+    );
     expect(JSON.parse(record.join("\n"))).toMatchObject({
       requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 },
       requestPayload: { Records: [{ s3: { object: { key: "job_offers/wait-fails.csv" } } }] },

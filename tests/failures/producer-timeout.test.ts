@@ -13,7 +13,12 @@ describe("the producer running past its timeout", () => {
   const producer = "ingest-s3-to-sqs";
 
   beforeAll(async () => {
-    local = await startTestSandbox({ programDir: repoRoot, config: { ingestTimeout: "3" }, retryDelaysMs: [1_000, 1_000], faults: new FaultPlan(`${producer}:timeout=1`) });
+    local = await startTestSandbox({
+      programDir: repoRoot,
+      config: { ingestTimeout: "3" },
+      retryDelaysMs: [1_000, 1_000],
+      faults: new FaultPlan(`${producer}:timeout=1`),
+    });
   });
   afterAll(async () => {
     await local?.stop();

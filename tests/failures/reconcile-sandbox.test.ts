@@ -30,7 +30,9 @@ describe("npm run reconcile against the sandbox", () => {
   });
 
   it("names a row that went missing and exits 1", async () => {
-    await local.dynamo.send(new DeleteItemCommand({ TableName: local.output("tableName"), Key: { id: { S: "r-1" }, city: { S: "Paris" } } }));
+    await local.dynamo.send(
+      new DeleteItemCommand({ TableName: local.output("tableName"), Key: { id: { S: "r-1" }, city: { S: "Paris" } } }),
+    );
     const result = await runReconcile(local, file.path);
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/unaccounted +1/);
@@ -50,7 +52,9 @@ describe("npm run reconcile against the sandbox", () => {
     await queueQuiet(local, local.output("queueUrl"));
     const result = await runReconcile(local, broken.path);
     expect(result.stdout).toMatch(/unaccounted +0/);
-    expect(result.stdout).toContain("note: the report says the upload failed: line 3: a quoted field opened in this record is never closed");
+    expect(result.stdout).toContain(
+      "note: the report says the upload failed: line 3: a quoted field opened in this record is never closed",
+    );
     expect(result.code).toBe(1);
   });
 });

@@ -12,10 +12,14 @@ describe("npm start with --faults", () => {
 
   function start(args: string[], until?: RegExp): Promise<{ code: number | null; output: string }> {
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot, "sandbox", "cli", "start.mjs"), "--port", "0", "--aws-port", "0", "--no-watch", ...args], {
-        cwd: repoRoot,
-        env: { ...process.env, SANDBOX_STATE_DIR: stateDir },
-      });
+      const child = spawn(
+        process.execPath,
+        [join(repoRoot, "sandbox", "cli", "start.mjs"), "--port", "0", "--aws-port", "0", "--no-watch", ...args],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, SANDBOX_STATE_DIR: stateDir },
+        },
+      );
       let output = "";
       const take = (chunk: Buffer) => {
         output += chunk.toString();
@@ -28,7 +32,10 @@ describe("npm start with --faults", () => {
   }
 
   it("prints the plan with its seed once the sandbox is up, and names a rule that matches no function", async () => {
-    const { output } = await start(["--faults", "ingest-sqs-to-dynamo:error=0.3; dynamodb:throttle=0.2; no-such-fn:timeout=1", "--seed", "3"], /names no function[^\n]*\n/);
+    const { output } = await start(
+      ["--faults", "ingest-sqs-to-dynamo:error=0.3; dynamodb:throttle=0.2; no-such-fn:timeout=1", "--seed", "3"],
+      /names no function[^\n]*\n/,
+    );
     expect(output).toContain("Faults (seed 3; the same seed and traffic give the same faults):");
     expect(output).toContain("  ingest-sqs-to-dynamo:error=0.3  30% of invocations fail before the handler runs");
     expect(output).toContain("  dynamodb:throttle=0.2  20% of DynamoDB item calls answer ProvisionedThroughputExceededException");
@@ -40,9 +47,13 @@ describe("npm start with --faults", () => {
     [["--faults", "sqs:send-fail=2"], /the rate must be a number from 0 to 1, not '2'/],
     [["--seed", "4"], /--seed needs --faults/],
     [["--faults", "sqs:send-fail=0.1", "--seed", "x"], /--seed takes a whole number, not 'x'/],
-  ])("refuses %j", async (args, message) => {
-    const { code, output } = await start(args);
-    expect(code).toBe(1);
-    expect(output).toMatch(message);
-  }, 30_000);
+  ])(
+    "refuses %j",
+    async (args, message) => {
+      const { code, output } = await start(args);
+      expect(code).toBe(1);
+      expect(output).toMatch(message);
+    },
+    30_000,
+  );
 });

@@ -7,7 +7,11 @@ import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { eventually, repoRoot, type TestSandbox } from "../support/sandbox-harness";
 
 /** Runs `npm run reconcile -- <file> [...args]` against a test sandbox. */
-export function runReconcile(local: TestSandbox, file: string, args: string[] = []): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runReconcile(
+  local: TestSandbox,
+  file: string,
+  args: string[] = [],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -47,7 +51,10 @@ export async function readJson<T>(local: TestSandbox, key: string): Promise<T | 
 
 export async function queueDepth(local: TestSandbox, queueUrl: string): Promise<number> {
   const { Attributes } = await local.sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    }),
   );
   return Number(Attributes?.ApproximateNumberOfMessages) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible);
 }
@@ -55,8 +62,12 @@ export async function queueDepth(local: TestSandbox, queueUrl: string): Promise<
 /** The queue held nothing, visible or in flight, on three checks in a row. */
 export async function queueQuiet(local: TestSandbox, queueUrl: string, timeoutMs = 60_000): Promise<void> {
   let quiet = 0;
-  await eventually(async () => {
-    quiet = (await queueDepth(local, queueUrl)) === 0 ? quiet + 1 : 0;
-    return quiet >= 3 || undefined;
-  }, timeoutMs, `${queueUrl.split("/").pop()} to be empty`);
+  await eventually(
+    async () => {
+      quiet = (await queueDepth(local, queueUrl)) === 0 ? quiet + 1 : 0;
+      return quiet >= 3 || undefined;
+    },
+    timeoutMs,
+    `${queueUrl.split("/").pop()} to be empty`,
+  );
 }

@@ -22,16 +22,66 @@ describe("which part goes on: decide", () => {
   it.each<[string, Checkpoint | undefined, { eventTime: string; part: number }, ReturnType<typeof decide>]>([
     ["a first upload starts", undefined, { eventTime: T1, part: 1 }, { action: "start" }],
     ["a newer upload of the key starts over", saved({ part: 3 }), { eventTime: T2, part: 1 }, { action: "start" }],
-    ["the part the checkpoint names resumes (first run or retry)", saved({ part: 3, started: true }), { eventTime: T1, part: 3 }, { action: "resume" }],
-    ["a part retried before the next began hands over again", saved({ part: 3, started: false }), { eventTime: T1, part: 2 }, { action: "hand-over" }],
-    ["a part retried after the next began does nothing", saved({ part: 3, started: true }), { eventTime: T1, part: 2 }, { action: "skip", reason: "part 3 has taken over" }],
-    ["a late event of an earlier part does nothing", saved({ part: 5, started: false }), { eventTime: T1, part: 2 }, { action: "skip", reason: "part 5 has taken over" }],
-    ["a duplicate event after the end does nothing", saved({ part: 4, status: "complete" }), { eventTime: T1, part: 4 }, { action: "skip", reason: "the upload is already complete" }],
-    ["a duplicate S3 event after a failed file does nothing", saved({ status: "failed" }), { eventTime: T1, part: 1 }, { action: "skip", reason: "the upload is already failed" }],
-    ["an older upload's part stops", saved({ upload: { bucket: "b", key: "k", eventTime: T2 } }), { eventTime: T1, part: 2 }, { action: "skip", reason: `superseded by the upload of ${T2}` }],
-    ["an older upload's late S3 event stops", saved({ upload: { bucket: "b", key: "k", eventTime: T2 } }), { eventTime: T1, part: 1 }, { action: "skip", reason: `superseded by the upload of ${T2}` }],
-    ["a later part without a checkpoint does nothing", undefined, { eventTime: T1, part: 2 }, { action: "skip", reason: `no checkpoint of the upload of ${T1} to continue from` }],
-    ["a part ahead of the checkpoint does nothing", saved({ part: 2 }), { eventTime: T1, part: 4 }, { action: "skip", reason: "part 4 is ahead of the checkpoint, which is at part 2" }],
+    [
+      "the part the checkpoint names resumes (first run or retry)",
+      saved({ part: 3, started: true }),
+      { eventTime: T1, part: 3 },
+      { action: "resume" },
+    ],
+    [
+      "a part retried before the next began hands over again",
+      saved({ part: 3, started: false }),
+      { eventTime: T1, part: 2 },
+      { action: "hand-over" },
+    ],
+    [
+      "a part retried after the next began does nothing",
+      saved({ part: 3, started: true }),
+      { eventTime: T1, part: 2 },
+      { action: "skip", reason: "part 3 has taken over" },
+    ],
+    [
+      "a late event of an earlier part does nothing",
+      saved({ part: 5, started: false }),
+      { eventTime: T1, part: 2 },
+      { action: "skip", reason: "part 5 has taken over" },
+    ],
+    [
+      "a duplicate event after the end does nothing",
+      saved({ part: 4, status: "complete" }),
+      { eventTime: T1, part: 4 },
+      { action: "skip", reason: "the upload is already complete" },
+    ],
+    [
+      "a duplicate S3 event after a failed file does nothing",
+      saved({ status: "failed" }),
+      { eventTime: T1, part: 1 },
+      { action: "skip", reason: "the upload is already failed" },
+    ],
+    [
+      "an older upload's part stops",
+      saved({ upload: { bucket: "b", key: "k", eventTime: T2 } }),
+      { eventTime: T1, part: 2 },
+      { action: "skip", reason: `superseded by the upload of ${T2}` },
+    ],
+    [
+      "an older upload's late S3 event stops",
+      saved({ upload: { bucket: "b", key: "k", eventTime: T2 } }),
+      { eventTime: T1, part: 1 },
+      { action: "skip", reason: `superseded by the upload of ${T2}` },
+    ],
+    [
+      "a later part without a checkpoint does nothing",
+      undefined,
+      { eventTime: T1, part: 2 },
+      { action: "skip", reason: `no checkpoint of the upload of ${T1} to continue from` },
+    ],
+    [
+      "a part ahead of the checkpoint does nothing",
+      saved({ part: 2 }),
+      { eventTime: T1, part: 4 },
+      { action: "skip", reason: "part 4 is ahead of the checkpoint, which is at part 2" },
+    ],
   ])("%s", (_, checkpoint, request, expected) => {
     expect(decide(checkpoint, request)).toEqual(expected);
   });
@@ -160,13 +210,30 @@ describe("a file read in parts", { timeout: 120_000 }, () => {
     const eventTime = await upload("job_offers/parts.csv", bigFile());
     const first = await handler(putEvent("job_offers/parts.csv", eventTime), shortPart());
     expect(first.files).toEqual([
-      { bucket: BUCKET, key: "job_offers/parts.csv", part: 1, report: "reports/parts.json", status: "in-progress", rows: 192, queued: 187, rejected: 5 },
+      {
+        bucket: BUCKET,
+        key: "job_offers/parts.csv",
+        part: 1,
+        report: "reports/parts.json",
+        status: "in-progress",
+        rows: 192,
+        queued: 187,
+        rejected: 5,
+      },
     ]);
     expect(invoked).toEqual([
       {
         functionName: FUNCTION_ARN,
         invocationType: "Event",
-        event: { continueIngestion: { bucket: BUCKET, key: "job_offers/parts.csv", eventTime, part: 2, resumeAt: { offset: expect.any(Number), line: 194 } } },
+        event: {
+          continueIngestion: {
+            bucket: BUCKET,
+            key: "job_offers/parts.csv",
+            eventTime,
+            part: 2,
+            resumeAt: { offset: expect.any(Number), line: 194 },
+          },
+        },
       },
     ]);
     expect(await readJson("reports/parts.json")).toMatchObject({ status: "in-progress", rows: 192, queued: 187, rejected: 5 });
@@ -184,7 +251,10 @@ describe("a file read in parts", { timeout: 120_000 }, () => {
     await handler(putEvent("job_offers/retried.csv", eventTime), shortPart());
     const part2 = invoked[0].event;
     // Lambda retries part 1 (say its invocation timed out after the hand-over): part 2 is invoked again.
-    expect((await handler(putEvent("job_offers/retried.csv", eventTime), shortPart())).files[0]).toMatchObject({ status: "in-progress", reason: "handed over to part 2 again" });
+    expect((await handler(putEvent("job_offers/retried.csv", eventTime), shortPart())).files[0]).toMatchObject({
+      status: "in-progress",
+      reason: "handed over to part 2 again",
+    });
     expect(invoked.map(({ event }) => event)).toEqual([part2, part2]);
     invoked.length = 0;
     await handler(part2, shortPart());
@@ -206,7 +276,9 @@ describe("a file read in parts", { timeout: 120_000 }, () => {
     let now = Date.now();
     vi.spyOn(Date, "now").mockImplementation(() => (now += 250));
     sqsProxy.failEntries({ match: (body) => body.includes('"id":"p-900"'), times: Infinity, senderFault: false });
-    await expect(handler(putEvent("job_offers/failing.csv", eventTime), lambdaContext(10_000))).rejects.toThrow(/1 row\(s\) could not be queued \(line 902/);
+    await expect(handler(putEvent("job_offers/failing.csv", eventTime), lambdaContext(10_000))).rejects.toThrow(
+      /1 row\(s\) could not be queued \(line 902/,
+    );
     const saved = (await readJson("checkpoints/failing.json")) as Checkpoint;
     expect(saved).toMatchObject({ part: 1, started: true, status: "in-progress" });
     expect(saved.rows).toBeGreaterThan(0);
@@ -232,7 +304,10 @@ describe("a file read in parts", { timeout: 120_000 }, () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     const newer = await upload("job_offers/replaced.csv", bigFile("New"));
     await handler(putEvent("job_offers/replaced.csv", newer), lambdaContext());
-    expect((await handler(olderPart2, shortPart())).files[0]).toMatchObject({ status: "skipped", reason: `superseded by the upload of ${newer}` });
+    expect((await handler(olderPart2, shortPart())).files[0]).toMatchObject({
+      status: "skipped",
+      reason: `superseded by the upload of ${newer}`,
+    });
     expect(invoked).toEqual([]);
     expect(await readJson("reports/replaced.json")).toMatchObject({ eventTime: newer, status: "complete", rows: 1000 });
     await drainQueue(emulators.sqs, queueUrl);

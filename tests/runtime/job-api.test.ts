@@ -149,9 +149,27 @@ describe("routing", () => {
 describe("jobs", () => {
   it("creates with POST, then reads it back at its Location", async () => {
     const id = fresh("create");
-    const job = { id, city: "Paris", title: " Engineer ", salary_min: 40000, salary_max: 50000, currency: "eur", remote: true, team: "core" };
+    const job = {
+      id,
+      city: "Paris",
+      title: " Engineer ",
+      salary_min: 40000,
+      salary_max: 50000,
+      currency: "eur",
+      remote: true,
+      team: "core",
+    };
     const created = await post(job);
-    const stored = { id, city: "Paris", title: "Engineer", salary_min: 40000, salary_max: 50000, currency: "EUR", remote: true, team: "core" };
+    const stored = {
+      id,
+      city: "Paris",
+      title: "Engineer",
+      salary_min: 40000,
+      salary_max: 50000,
+      currency: "EUR",
+      remote: true,
+      team: "core",
+    };
     expect(created.status, created.rawBody).toBe(201);
     expect(created.headers).toEqual({ "content-type": "application/json", location: `/dev/v1/jobs/${id}/Paris` });
     expect(created.body).toEqual(stored);
@@ -194,13 +212,27 @@ describe("jobs", () => {
 
   it("answers 415 unless the body is application/json (charset utf-8 allowed)", async () => {
     const body = JSON.stringify({ id: fresh("media"), city: "Nice" });
-    for (const contentType of ["text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1", "application/jsonx"]) {
+    for (const contentType of [
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "application/json; charset=latin1",
+      "application/jsonx",
+    ]) {
       const result = await call({ method: "POST", path: "/v1/jobs", headers: { "content-type": contentType }, body });
       expectError(result, 415, "unsupported_media_type");
     }
     expectError(await call({ method: "POST", path: "/v1/jobs", body }), 415, "unsupported_media_type");
-    expectError(await call({ method: "PUT", path: "/v1/jobs/a/b", headers: { "content-type": "text/csv" }, body }), 415, "unsupported_media_type");
-    const accepted = await call({ method: "POST", path: "/v1/jobs", headers: { "content-type": "Application/JSON; Charset=\"UTF-8\"" }, body });
+    expectError(
+      await call({ method: "PUT", path: "/v1/jobs/a/b", headers: { "content-type": "text/csv" }, body }),
+      415,
+      "unsupported_media_type",
+    );
+    const accepted = await call({
+      method: "POST",
+      path: "/v1/jobs",
+      headers: { "content-type": 'Application/JSON; Charset="UTF-8"' },
+      body,
+    });
     expect(accepted.status, accepted.rawBody).toBe(201);
   });
 
@@ -300,7 +332,10 @@ describe("jobs", () => {
     ] as const) {
       const result = await put(path, body);
       expectError(result, 400, "validation_failed");
-      expect(result.body.error.details.map((detail: { field: string }) => detail.field), JSON.stringify(body)).toEqual([field]);
+      expect(
+        result.body.error.details.map((detail: { field: string }) => detail.field),
+        JSON.stringify(body),
+      ).toEqual([field]);
     }
     const spaced = await put(`/v1/jobs/%20${id}/Toulouse`, {});
     expectError(spaced, 400, "validation_failed");
@@ -427,7 +462,9 @@ describe("OpenAPI document", () => {
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
 
     const operations: string[] = [];
-    for (const [path, item] of Object.entries<Record<string, { security?: unknown; parameters?: { name: string; in: string }[] }>>(document.paths)) {
+    for (const [path, item] of Object.entries<Record<string, { security?: unknown; parameters?: { name: string; in: string }[] }>>(
+      document.paths,
+    )) {
       for (const [method, operation] of Object.entries(item)) {
         operations.push(`${method.toUpperCase()} ${path}`);
         const isWrite = method !== "get";

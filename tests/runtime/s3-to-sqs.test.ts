@@ -141,9 +141,7 @@ describe("s3-to-sqs: rows to messages", () => {
       message(key, 2, { id: "e-1", city: "Paris", title: "One" }),
       message(key, 3, { id: "e-2", city: "Lyon", title: "Two" }),
     ]);
-    expect(written).toStrictEqual(
-      report(key, { rows: 3, queued: 2, rejected: 1, errors: [{ line: 4, reasons: ["city: is required"] }] }),
-    );
+    expect(written).toStrictEqual(report(key, { rows: 3, queued: 2, rejected: 1, errors: [{ line: 4, reasons: ["city: is required"] }] }));
   });
 
   it.each([
@@ -258,7 +256,7 @@ describe("s3-to-sqs: rows to messages", () => {
   });
 
   it("rejects rows whose field count differs from the header's, never shifting values", async () => {
-    const csv = "id,city,title,\nf-1,Paris,Engineer,,extra\nf-2,Lyon\nf-3,Nice,\"Dev, senior\",\nf-4,Brest,Ops,oops\n";
+    const csv = 'id,city,title,\nf-1,Paris,Engineer,,extra\nf-2,Lyon\nf-3,Nice,"Dev, senior",\nf-4,Brest,Ops,oops\n';
     const { key, report: written, messages } = await ingest("field-count.csv", csv);
     expect(messages).toEqual([message(key, 4, { id: "f-3", city: "Nice", title: "Dev, senior" })]);
     expect(written.errors).toStrictEqual([
@@ -288,8 +286,16 @@ describe("s3-to-sqs: files rejected as a whole", () => {
   it.each([
     ["zero bytes", "", "the file is empty (0 bytes); a header row naming at least id and city is required"],
     ["only blank lines", "\n\r\n\n", "the file has no header row (only blank lines); a header row naming at least id and city is required"],
-    ["no city column", `id,title${rest}`, "header: missing required column(s) city (the first line must name the columns, e.g. id,city,title)"],
-    ["no header at all", `x-1,Paris${rest}`, "header: missing required column(s) id, city (the first line must name the columns, e.g. id,city,title)"],
+    [
+      "no city column",
+      `id,title${rest}`,
+      "header: missing required column(s) city (the first line must name the columns, e.g. id,city,title)",
+    ],
+    [
+      "no header at all",
+      `x-1,Paris${rest}`,
+      "header: missing required column(s) id, city (the first line must name the columns, e.g. id,city,title)",
+    ],
     ["a duplicate column", `id,city,Title, TITLE ${rest}`, "header: column(s) title appear more than once"],
     ["a __proto__ column", `id,city,__proto__${rest}`, "header: '__proto__' is not allowed as a field name"],
     ["a reserved column", `id,city,_version${rest}`, "header: '_version': names starting with '_' are reserved"],
@@ -423,7 +429,8 @@ describe("s3-to-sqs: sending", () => {
     expect(await readReport("reports/throttled.json")).toStrictEqual(
       report(key, {
         status: "failed",
-        reason: "1 row(s) could not be queued (line 3: still failing after 5 attempts (InternalError: try again)); the upload will be retried",
+        reason:
+          "1 row(s) could not be queued (line 3: still failing after 5 attempts (InternalError: try again)); the upload will be retried",
         rows: 3,
         queued: 2,
       }),
@@ -450,7 +457,8 @@ describe("s3-to-sqs: events and configuration", () => {
   it("fails its cold start with one message naming every missing variable", async () => {
     const saved = { ...process.env };
     try {
-      for (const name of ["QUEUE_URL", "REPORT_PREFIX", "UPLOAD_PREFIX", "CHECKPOINT_PREFIX", "MAX_BATCHES_IN_FLIGHT"]) delete process.env[name];
+      for (const name of ["QUEUE_URL", "REPORT_PREFIX", "UPLOAD_PREFIX", "CHECKPOINT_PREFIX", "MAX_BATCHES_IN_FLIGHT"])
+        delete process.env[name];
       vi.resetModules();
       await expect(import(HANDLER)).rejects.toThrow(
         "s3-to-sqs: missing environment variable(s) QUEUE_URL, REPORT_PREFIX, UPLOAD_PREFIX, CHECKPOINT_PREFIX, MAX_BATCHES_IN_FLIGHT; " +

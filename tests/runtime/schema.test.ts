@@ -145,9 +145,7 @@ describe("jobFromCsvRecord", () => {
 
 describe("jobFromJson", () => {
   it("takes typed values and extra strings, and skips nulls", () => {
-    expect(
-      jobFromJson({ ...base, salary_min: 100, salary_max: 200, remote: false, currency: "usd", team: "Data", title: null }),
-    ).toEqual({
+    expect(jobFromJson({ ...base, salary_min: 100, salary_max: 200, remote: false, currency: "usd", team: "Data", title: null })).toEqual({
       ok: true,
       job: { ...base, salary_min: 100, salary_max: 200, remote: false, currency: "USD", team: "Data" },
     });

@@ -49,7 +49,11 @@ beforeEach(() => {
 });
 
 function body(job: Record<string, unknown>, line: number): string {
-  const message: JobMessage = { job: job as Job, version: jobVersion(UPLOADED, line), source: { bucket: "uploads", key: "job_offers/a.csv", line } };
+  const message: JobMessage = {
+    job: job as Job,
+    version: jobVersion(UPLOADED, line),
+    source: { bucket: "uploads", key: "job_offers/a.csv", line },
+  };
   return JSON.stringify(message);
 }
 
@@ -163,7 +167,10 @@ describe("sqs-to-dynamo", () => {
         mostInFlight = Math.max(mostInFlight, inFlight);
         await new Promise((resolve) => setTimeout(resolve, 2));
         inFlight--;
-        if (job.id === "c-17") throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), { name: "ProvisionedThroughputExceededException" });
+        if (job.id === "c-17")
+          throw Object.assign(new Error("Rate of requests exceeds the allowed throughput."), {
+            name: "ProvisionedThroughputExceededException",
+          });
         return job.id === "c-3" ? ("stale" as const) : ("written" as const);
       },
     };

@@ -32,15 +32,32 @@ const spec = (resource: RecordedResource) => alarmSpecOf(resource, metrics) as A
 
 describe("the program's alarms, evaluated locally", () => {
   it("reads an alarm with its period shortened 60 times, as retries are", () => {
-    expect(spec(dlqDepth)).toMatchObject({ name: "dlq-not-empty-1234567", periodSeconds: 60, localPeriodMs: 1_000, datapointsToAlarm: 1, arn: "arn:aws:cloudwatch:us-east-1:000000000000:alarm:dlq-not-empty-1234567" });
-    expect(spec(alarm("slow", { ...dlqDepth.inputs, period: 300, evaluationPeriods: 3, datapointsToAlarm: 2 }))).toMatchObject({ localPeriodMs: 5_000, evaluationPeriods: 3, datapointsToAlarm: 2 });
+    expect(spec(dlqDepth)).toMatchObject({
+      name: "dlq-not-empty-1234567",
+      periodSeconds: 60,
+      localPeriodMs: 1_000,
+      datapointsToAlarm: 1,
+      arn: "arn:aws:cloudwatch:us-east-1:000000000000:alarm:dlq-not-empty-1234567",
+    });
+    expect(spec(alarm("slow", { ...dlqDepth.inputs, period: 300, evaluationPeriods: 3, datapointsToAlarm: 2 }))).toMatchObject({
+      localPeriodMs: 5_000,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+    });
   });
 
   it("names each alarm it cannot evaluate, and why", () => {
     const reasons = [
       alarm("sent", { ...dlqDepth.inputs, metricName: "NumberOfMessagesSent" }),
       alarm("math", { metricQueries: [{ id: "e1", expression: "m1 + m2" }], comparisonOperator: "GreaterThanThreshold", threshold: 1 }),
-      alarm("p99", { ...dlqDepth.inputs, namespace: "AWS/Lambda", metricName: "Duration", dimensions: { FunctionName: "f" }, statistic: undefined, extendedStatistic: "p99" }),
+      alarm("p99", {
+        ...dlqDepth.inputs,
+        namespace: "AWS/Lambda",
+        metricName: "Duration",
+        dimensions: { FunctionName: "f" },
+        statistic: undefined,
+        extendedStatistic: "p99",
+      }),
       alarm("band", { ...dlqDepth.inputs, comparisonOperator: "LessThanLowerOrGreaterThanUpperThreshold" }),
       alarm("account", { ...dlqDepth.inputs, namespace: "AWS/Lambda", metricName: "Errors", dimensions: {} }),
     ].map((resource) => alarmSpecOf(resource, metrics));
@@ -59,17 +76,30 @@ describe("the program's alarms, evaluated locally", () => {
     expect(evaluate(twoOfThree, [1, 0, 0], "OK").state).toBe("OK");
     expect(evaluate(twoOfThree, [1, undefined, 0], "OK").state).toBe("OK");
     expect(evaluate({ ...twoOfThree, treatMissingData: "breaching" }, [1, undefined, 0], "OK").state).toBe("ALARM");
-    expect(evaluate({ ...twoOfThree, treatMissingData: "missing" }, [undefined, undefined, undefined], "OK").state).toBe("INSUFFICIENT_DATA");
+    expect(evaluate({ ...twoOfThree, treatMissingData: "missing" }, [undefined, undefined, undefined], "OK").state).toBe(
+      "INSUFFICIENT_DATA",
+    );
     expect(evaluate({ ...twoOfThree, treatMissingData: "ignore" }, [undefined, undefined, undefined], "ALARM").state).toBe("ALARM");
     expect(evaluate({ ...twoOfThree, treatMissingData: "notBreaching" }, [undefined, undefined, undefined], "ALARM").state).toBe("OK");
-    expect(evaluate(spec(dlqDepth), [3], "OK")).toEqual({ state: "ALARM", reason: "Threshold Crossed: 1 of the last 1 datapoint(s) [3] was greater than or equal to the threshold (1)" });
+    expect(evaluate(spec(dlqDepth), [3], "OK")).toEqual({
+      state: "ALARM",
+      reason: "Threshold Crossed: 1 of the last 1 datapoint(s) [3] was greater than or equal to the threshold (1)",
+    });
   });
 
   it("prints a state change, tells listeners and publishes CloudWatch's notification to the alarm's topics", () => {
     const reporter = memoryReporter();
     const published: Array<{ topicArn: string; subject: string; message: string }> = [];
     let visible = 0;
-    const index = new ResourceIndex({ project: "p", stack: "s", resources: [dlqDepth, { type: "aws:sqs/queue:Queue", name: "dlq", id: "dlq", inputs: {}, state: { name: "dlq" }, custom: true }], outputs: {}, notes: [], bundles: [], programFiles: [] });
+    const index = new ResourceIndex({
+      project: "p",
+      stack: "s",
+      resources: [dlqDepth, { type: "aws:sqs/queue:Queue", name: "dlq", id: "dlq", inputs: {}, state: { name: "dlq" }, custom: true }],
+      outputs: {},
+      notes: [],
+      bundles: [],
+      programFiles: [],
+    });
     const cloudwatch = new LocalCloudWatch({
       metrics: new LocalMetrics(),
       index: () => index,
@@ -97,7 +127,14 @@ describe("the program's alarms, evaluated locally", () => {
       AlarmDescription: "dead letters",
       NewStateValue: "ALARM",
       OldStateValue: "OK",
-      Trigger: { MetricName: "ApproximateNumberOfMessagesVisible", Namespace: "AWS/SQS", Statistic: "MAXIMUM", Dimensions: [{ name: "QueueName", value: "dlq" }], Period: 60, Threshold: 1 },
+      Trigger: {
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Namespace: "AWS/SQS",
+        Statistic: "MAXIMUM",
+        Dimensions: [{ name: "QueueName", value: "dlq" }],
+        Period: 60,
+        Threshold: 1,
+      },
     });
   });
 });

@@ -48,7 +48,9 @@ describe("the commands against a program of serialized callbacks", () => {
         `done: the queues functions consume (${queue}) stayed empty for 2 s; no report to show (on-incoming writes none)\n`,
     );
     expect(upload.code).toBe(0);
-    expect(await eventually(() => markOf(fixture.local)("seen/incoming/hello.txt"), 15_000, "the callback's mark")).toBe("ObjectCreated:Put");
+    expect(await eventually(() => markOf(fixture.local)("seen/incoming/hello.txt"), 15_000, "the callback's mark")).toBe(
+      "ObjectCreated:Put",
+    );
   }, 60_000);
 
   it("--key chooses the key (and says at once when no notification takes it); --bucket must name a declared bucket", async () => {
@@ -63,7 +65,11 @@ describe("the commands against a program of serialized callbacks", () => {
     expect(elsewhere.stderr).toBe(
       `nothing will ingest s3://${bucket}/elsewhere/other.txt: no notification of the bucket matches this key (on-incoming takes keys that start with 'incoming/')\n`,
     );
-    expect(unknown).toEqual({ code: 1, stdout: "", stderr: `error: --bucket no-such-bucket: the program declares no such bucket (its buckets: ${bucket})\n` });
+    expect(unknown).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `error: --bucket no-such-bucket: the program declares no such bucket (its buckets: ${bucket})\n`,
+    });
   });
 
   it("--program finds the sandbox in the program's own .sandbox, as npm start -- --program does", async () => {
@@ -73,7 +79,9 @@ describe("the commands against a program of serialized callbacks", () => {
     writeFileSync(file, "x");
     const result = await command("sandbox/cli/upload.ts", [file, "--program", fixture.dir], env);
     expect(result.stderr).toBe("");
-    expect(result.stdout).toMatch(new RegExp(`^uploaded s3://${fixture.local.output("bucketName")}/incoming/via-program\\.txt \\(1 bytes\\) in \\d+ ms\n$`));
+    expect(result.stdout).toMatch(
+      new RegExp(`^uploaded s3://${fixture.local.output("bucketName")}/incoming/via-program\\.txt \\(1 bytes\\) in \\d+ ms\n$`),
+    );
     expect(result.code).toBe(0);
   });
 
@@ -81,7 +89,11 @@ describe("the commands against a program of serialized callbacks", () => {
     const file = join(files, "rows.csv");
     writeFileSync(file, "id,city\n1,Paris\n");
     const result = await command("scripts/reconcile.ts", [file], { ...process.env, SANDBOX_STATE_DIR: fixture.local.sandbox.stateDir });
-    expect(result).toEqual({ code: 2, stdout: "", stderr: "error: the program declares no DynamoDB table, so there are no stored rows to reconcile against\n" });
+    expect(result).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: "error: the program declares no DynamoDB table, so there are no stored rows to reconcile against\n",
+    });
   });
 
   it("the banner's upload line names the notification's prefix and the program", () => {
@@ -100,17 +112,25 @@ describe("the commands against a program of SNS topics and schedules", () => {
     const invoked = await runCommand(fixture.local, "invoke", ["tick", "--sample", "schedule"]);
     expect(invoked.code, invoked.stderr).toBe(0);
     const rule = fixture.local.sandbox.wiring.schedules.rules.find((candidate) => candidate.logicalName === "tick")!;
-    const mark = await eventually(async () => {
-      const keys = (await fixture.local.s3.send(new ListObjectsV2Command({ Bucket: fixture.local.output("bucketName"), Prefix: "schedule/" }))).Contents ?? [];
-      return keys[0]?.Key ? markOf(fixture.local)(keys[0].Key) : undefined;
-    }, 15_000, "the schedule callback's mark");
+    const mark = await eventually(
+      async () => {
+        const keys =
+          (await fixture.local.s3.send(new ListObjectsV2Command({ Bucket: fixture.local.output("bucketName"), Prefix: "schedule/" })))
+            .Contents ?? [];
+        return keys[0]?.Key ? markOf(fixture.local)(keys[0].Key) : undefined;
+      },
+      15_000,
+      "the schedule callback's mark",
+    );
     expect(JSON.parse(mark)).toMatchObject({ "detail-type": "Scheduled Event", source: "aws.events", resources: [rule.arn], detail: {} });
   });
 
   it("invoke --sample sns gives the subscribed function a notification of its topic", async () => {
     const invoked = await runCommand(fixture.local, "invoke", ["on-event", "--sample", "sns"]);
     expect(invoked.code, invoked.stderr).toBe(0);
-    expect(await eventually(() => markOf(fixture.local)('sns/{"hello":"from the sandbox"}'), 15_000, "the topic callback's mark")).toBe("{}");
+    expect(await eventually(() => markOf(fixture.local)('sns/{"hello":"from the sandbox"}'), 15_000, "the topic callback's mark")).toBe(
+      "{}",
+    );
   });
 
   it("upload says there is no bucket with a notification and lists the buckets to choose from", async () => {
@@ -126,7 +146,10 @@ describe("the commands against a program of SNS topics and schedules", () => {
 
   it("the banner suggests the samples of the subscribed and the scheduled functions", () => {
     const tryIt = readyBanner(fixture.local.sandbox, 0).split("\nTry it\n")[1].split("\n");
-    expect(tryIt).toEqual([`  npm run invoke -- on-event --sample sns --program ${fixture.dir}`, `  npm run invoke -- tick --sample schedule --program ${fixture.dir}`]);
+    expect(tryIt).toEqual([
+      `  npm run invoke -- on-event --sample sns --program ${fixture.dir}`,
+      `  npm run invoke -- tick --sample schedule --program ${fixture.dir}`,
+    ]);
   });
 });
 
@@ -134,12 +157,18 @@ describe("the commands against a program whose queues have other output names", 
   const fixture = fixtureSandbox("dead-letters");
 
   it("dlq list and redrive find the dead-letter queue by the redrive policy", async () => {
-    const sent = await fixture.local.sqs.send(new SendMessageCommand({ QueueUrl: fixture.local.output("ordersUrl"), MessageBody: "poison" }));
+    const sent = await fixture.local.sqs.send(
+      new SendMessageCommand({ QueueUrl: fixture.local.output("ordersUrl"), MessageBody: "poison" }),
+    );
     const [orders, dead] = [fixture.local.output("ordersUrl"), fixture.local.output("refusedUrl")].map((url) => url.split("/").pop());
-    await eventually(async () => {
-      const listed = await runCommand(fixture.local, "dlq", ["list"]);
-      return listed.stdout.includes(sent.MessageId!) ? listed : undefined;
-    }, 30_000, "the poison message in the dead-letter queue");
+    await eventually(
+      async () => {
+        const listed = await runCommand(fixture.local, "dlq", ["list"]);
+        return listed.stdout.includes(sent.MessageId!) ? listed : undefined;
+      },
+      30_000,
+      "the poison message in the dead-letter queue",
+    );
     const listed = await runCommand(fixture.local, "dlq", ["list"]);
     expect(listed.code, listed.stderr).toBe(0);
     expect(listed.stdout.replace(/sent \S+Z/, "sent T")).toBe(

@@ -74,10 +74,17 @@ describe("the sandbox AWS endpoint", () => {
       });
       return { status: response.status, xml: await response.text() };
     };
-    const created = await call({ Action: "CreateQueue", QueueName: "legacy", "Attribute.1.Name": "VisibilityTimeout", "Attribute.1.Value": "7" });
+    const created = await call({
+      Action: "CreateQueue",
+      QueueName: "legacy",
+      "Attribute.1.Name": "VisibilityTimeout",
+      "Attribute.1.Value": "7",
+    });
     expect(created.xml).toContain(`<QueueUrl>${aws.origin}/000000000000/legacy</QueueUrl>`);
     const QueueUrl = `${aws.origin}/000000000000/legacy`;
-    expect((await call({ Action: "SendMessage", QueueUrl, MessageBody: "a & b" })).xml).toMatch(/<SendMessageResult><MessageId>[^<]+<\/MessageId><MD5OfMessageBody>/);
+    expect((await call({ Action: "SendMessage", QueueUrl, MessageBody: "a & b" })).xml).toMatch(
+      /<SendMessageResult><MessageId>[^<]+<\/MessageId><MD5OfMessageBody>/,
+    );
     const received = await call({ Action: "ReceiveMessage", QueueUrl, "AttributeName.1": "All", MaxNumberOfMessages: "10" });
     expect(received.xml).toContain("<Body>a &amp; b</Body>");
     expect(received.xml).toContain("<Attribute><Name>ApproximateReceiveCount</Name><Value>1</Value></Attribute>");
@@ -95,7 +102,13 @@ describe("the sandbox AWS endpoint", () => {
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const body = new URLSearchParams({ Version: "2012-11-05", ...params }).toString();
         const call = httpRequest(
-          { host: "127.0.0.1", port, method: "POST", path: "/", headers: { "content-type": "application/x-www-form-urlencoded", ...headers } },
+          {
+            host: "127.0.0.1",
+            port,
+            method: "POST",
+            path: "/",
+            headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
+          },
           (response) => {
             const chunks: Buffer[] = [];
             response.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -120,7 +133,10 @@ describe("the sandbox AWS endpoint", () => {
     const foreign = await send({ origin: "https://attacker.example" }, create("foreign"));
     expect(foreign).toEqual({
       status: 403,
-      body: JSON.stringify({ __type: "AccessDeniedException", message: "the sandbox's AWS endpoint refuses requests from pages of other origins ('https://attacker.example')" }),
+      body: JSON.stringify({
+        __type: "AccessDeniedException",
+        message: "the sandbox's AWS endpoint refuses requests from pages of other origins ('https://attacker.example')",
+      }),
     });
     expect((await send({ origin: "null" }, create("sandboxed-frame"))).status).toBe(403);
     expect((await send({ "sec-fetch-site": "cross-site" }, create("no-cors"))).body).toBe(

@@ -1,6 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { GetFunctionCommand, GetFunctionConfigurationCommand, InvokeCommand, LambdaClient, ListAliasesCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
-import { ApiGatewayV2Client, CreateApiCommand, GetApiCommand, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from "@aws-sdk/client-apigatewayv2";
+import {
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListAliasesCommand,
+  ListFunctionsCommand,
+} from "@aws-sdk/client-lambda";
+import {
+  ApiGatewayV2Client,
+  CreateApiCommand,
+  GetApiCommand,
+  GetApisCommand,
+  GetIntegrationsCommand,
+  GetRoutesCommand,
+  GetStagesCommand,
+} from "@aws-sdk/client-apigatewayv2";
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -33,7 +48,8 @@ async function failure(call: Promise<unknown>): Promise<{ name: string; message:
  */
 describe("looking around the sandbox with AWS SDK clients", () => {
   const fixture = fixtureSandbox("javascript-quick-api");
-  const client = <T>(Client: new (config: object) => T): T => new Client({ endpoint: fixture.local.sandbox.awsEndpoint, region, credentials });
+  const client = <T>(Client: new (config: object) => T): T =>
+    new Client({ endpoint: fixture.local.sandbox.awsEndpoint, region, credentials });
   const helloName = () => [...fixture.local.sandbox.wiring.functions.values()].find((fn) => fn.spec.logicalName === "hello")!.name;
 
   it("lists and describes the program's functions; other Lambda calls say they are not emulated; DryRun runs nothing", async () => {
@@ -48,8 +64,15 @@ describe("looking around the sandbox with AWS SDK clients", () => {
     const got = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
     expect(got.Configuration).toEqual(Functions?.[0]);
     expect(got.Code?.Location).toBe(`sandbox://functions/${name}`);
-    expect(await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: got.Configuration!.FunctionArn }))).toMatchObject({ FunctionName: name, CodeSize: got.Configuration!.CodeSize });
-    expect(await failure(lambda.send(new GetFunctionCommand({ FunctionName: "nope" })))).toEqual({ name: "ResourceNotFoundException", message: "Function not found: nope", status: 404 });
+    expect(await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: got.Configuration!.FunctionArn }))).toMatchObject({
+      FunctionName: name,
+      CodeSize: got.Configuration!.CodeSize,
+    });
+    expect(await failure(lambda.send(new GetFunctionCommand({ FunctionName: "nope" })))).toEqual({
+      name: "ResourceNotFoundException",
+      message: "Function not found: nope",
+      status: 404,
+    });
     expect(await failure(lambda.send(new ListAliasesCommand({ FunctionName: name })))).toEqual({
       name: "NotImplemented",
       message: `the sandbox does not emulate Lambda GET /2015-03-31/functions/${name}/aliases: the endpoint serves Lambda's Invoke (RequestResponse, Event, DryRun), ListFunctions, GetFunction and GetFunctionConfiguration`,
@@ -60,7 +83,9 @@ describe("looking around the sandbox with AWS SDK clients", () => {
     const dry = await lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: "DryRun", Payload: Buffer.from("{}") }));
     expect(dry.StatusCode).toBe(204);
     expect(fixture.local.reporter.invocations.length).toBe(before);
-    expect((await failure(lambda.send(new InvokeCommand({ FunctionName: "nope", InvocationType: "DryRun" })))).name).toBe("ResourceNotFoundException");
+    expect((await failure(lambda.send(new InvokeCommand({ FunctionName: "nope", InvocationType: "DryRun" })))).name).toBe(
+      "ResourceNotFoundException",
+    );
   });
 
   it("lists the HTTP APIs with their routes, stages and integrations, the quick-create ones API Gateway makes included", async () => {
@@ -74,52 +99,91 @@ describe("looking around the sandbox with AWS SDK clients", () => {
     const events = apis!.find((api) => api.Name === "events")!;
     expect((await gateway.send(new GetApiCommand({ ApiId: quick.ApiId }))).Name).toBe("quick");
 
-    const routes = async (ApiId: string) => (await gateway.send(new GetRoutesCommand({ ApiId }))).Items?.map((route) => [route.RouteKey, route.Target, route.ApiGatewayManaged ?? false]);
-    const integrationId = (await gateway.send(new GetIntegrationsCommand({ ApiId: events.ApiId }))).Items?.map((integration) => [integration.IntegrationType, integration.IntegrationSubtype, integration.IntegrationId]);
+    const routes = async (ApiId: string) =>
+      (await gateway.send(new GetRoutesCommand({ ApiId }))).Items?.map((route) => [
+        route.RouteKey,
+        route.Target,
+        route.ApiGatewayManaged ?? false,
+      ]);
+    const integrationId = (await gateway.send(new GetIntegrationsCommand({ ApiId: events.ApiId }))).Items?.map((integration) => [
+      integration.IntegrationType,
+      integration.IntegrationSubtype,
+      integration.IntegrationId,
+    ]);
     expect(integrationId).toEqual([["AWS_PROXY", "EventBridge-PutEvents", expect.stringMatching(/^[a-z0-9]{7}$/)]]);
     expect(await routes(events.ApiId!)).toEqual([["POST /events", `integrations/${integrationId![0][2]}`, false]]);
     expect(await routes(quick.ApiId!)).toEqual([["GET /hello", `integrations/${quick.ApiId}-quick-create`, true]]);
-    const stages = async (ApiId: string) => (await gateway.send(new GetStagesCommand({ ApiId }))).Items?.map((stage) => [stage.StageName, stage.AutoDeploy]);
+    const stages = async (ApiId: string) =>
+      (await gateway.send(new GetStagesCommand({ ApiId }))).Items?.map((stage) => [stage.StageName, stage.AutoDeploy]);
     expect(await stages(events.ApiId!)).toEqual([["v1", true]]);
     expect(await stages(quick.ApiId!)).toEqual([["$default", true]]);
     const quickIntegrations = (await gateway.send(new GetIntegrationsCommand({ ApiId: quick.ApiId }))).Items;
-    expect(quickIntegrations?.map((integration) => [integration.IntegrationType, integration.PayloadFormatVersion, integration.IntegrationUri])).toEqual([
-      ["AWS_PROXY", "2.0", `arn:aws:lambda:us-east-1:000000000000:function:${helloName()}`],
-    ]);
+    expect(
+      quickIntegrations?.map((integration) => [integration.IntegrationType, integration.PayloadFormatVersion, integration.IntegrationUri]),
+    ).toEqual([["AWS_PROXY", "2.0", `arn:aws:lambda:us-east-1:000000000000:function:${helloName()}`]]);
 
-    expect(await failure(gateway.send(new GetRoutesCommand({ ApiId: "nope" })))).toEqual({ name: "NotFoundException", message: "Invalid API identifier specified nope", status: 404 });
-    expect(await failure(gateway.send(new CreateApiCommand({ Name: "x", ProtocolType: "HTTP" })))).toMatchObject({ name: "NotImplemented", message: expect.stringMatching(/^the sandbox does not emulate API Gateway POST \/v2\/apis: /), status: 501 });
+    expect(await failure(gateway.send(new GetRoutesCommand({ ApiId: "nope" })))).toEqual({
+      name: "NotFoundException",
+      message: "Invalid API identifier specified nope",
+      status: 404,
+    });
+    expect(await failure(gateway.send(new CreateApiCommand({ Name: "x", ProtocolType: "HTTP" })))).toMatchObject({
+      name: "NotImplemented",
+      message: expect.stringMatching(/^the sandbox does not emulate API Gateway POST \/v2\/apis: /),
+      status: 501,
+    });
   });
 
   it("serves the functions' output as CloudWatch Logs: a group per function, a stream per cold start, START/END/REPORT around each invocation", async () => {
     const lambda = client(LambdaClient);
     const name = helloName();
-    const invoked = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ routeKey: "r", rawPath: "/p", requestContext: { stage: "s" } })) }));
+    const invoked = await lambda.send(
+      new InvokeCommand({
+        FunctionName: name,
+        Payload: Buffer.from(JSON.stringify({ routeKey: "r", rawPath: "/p", requestContext: { stage: "s" } })),
+      }),
+    );
     expect(invoked.StatusCode).toBe(200);
     const requestId = fixture.local.reporter.invocations.at(-1)!.result.requestId;
 
     const logs = client(CloudWatchLogsClient);
     const group = `/aws/lambda/${name}`;
     const { logGroups } = await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/" }));
-    expect(logGroups?.map((found) => [found.logGroupName, found.arn])).toEqual([[group, `arn:aws:logs:us-east-1:000000000000:log-group:${group}:*`]]);
-    const { logStreams } = await logs.send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: "LastEventTime", descending: true }));
+    expect(logGroups?.map((found) => [found.logGroupName, found.arn])).toEqual([
+      [group, `arn:aws:logs:us-east-1:000000000000:log-group:${group}:*`],
+    ]);
+    const { logStreams } = await logs.send(
+      new DescribeLogStreamsCommand({ logGroupName: group, orderBy: "LastEventTime", descending: true }),
+    );
     expect(logStreams?.[0].logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
 
-    const { events } = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: logStreams![0].logStreamName, startFromHead: true }));
+    const { events } = await logs.send(
+      new GetLogEventsCommand({ logGroupName: group, logStreamName: logStreams![0].logStreamName, startFromHead: true }),
+    );
     const ofThisCall = events!.map((event) => event.message!).filter((message) => message.includes(requestId));
     expect(ofThisCall.map((message) => message.split(/\s/)[0])).toEqual(["START", "END", "REPORT"]);
     expect(ofThisCall[0]).toBe(`START RequestId: ${requestId} Version: $LATEST`);
-    expect(ofThisCall[2]).toMatch(new RegExp(`^REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB`));
+    expect(ofThisCall[2]).toMatch(
+      new RegExp(`^REPORT RequestId: ${requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 128 MB`),
+    );
 
     const filtered = await logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: `REPORT "${requestId}"` }));
     expect(filtered.events?.map((event) => event.message)).toEqual([ofThisCall[2]]);
-    expect(await failure(logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: '{ $.level = "ERROR" }' })))).toMatchObject({ name: "InvalidParameterException", status: 400 });
+    expect(
+      await failure(logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: '{ $.level = "ERROR" }' }))),
+    ).toMatchObject({ name: "InvalidParameterException", status: 400 });
     expect(await failure(logs.send(new GetLogEventsCommand({ logGroupName: "/aws/lambda/nope", logStreamName: "x" })))).toEqual({
       name: "ResourceNotFoundException",
       message: "The specified log group does not exist.",
       status: 400,
     });
-    expect(await failure(logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "x", logEvents: [{ timestamp: Date.now(), message: "m" }] })))).toEqual({
+    expect(
+      await failure(
+        logs.send(
+          new PutLogEventsCommand({ logGroupName: group, logStreamName: "x", logEvents: [{ timestamp: Date.now(), message: "m" }] }),
+        ),
+      ),
+    ).toEqual({
       name: "NotImplemented",
       message:
         "the sandbox does not emulate CloudWatch Logs PutLogEvents: the endpoint serves CloudWatch Logs' DescribeLogGroups, DescribeLogStreams, GetLogEvents and FilterLogEvents over the functions' output",
@@ -140,7 +204,20 @@ describe("looking around the sandbox with AWS SDK clients", () => {
 
 describe("the functions' output as Lambda sends it to CloudWatch Logs", () => {
   const spec = (logging: Partial<FunctionSpec>): FunctionSpec =>
-    ({ name: "fn", logicalName: "fn", arn: "", handler: "index.handler", runtime: "nodejs22.x", files: {}, links: {}, codeHash: "", environment: {}, timeoutSeconds: 3, memorySizeMb: 256, ...logging }) as FunctionSpec;
+    ({
+      name: "fn",
+      logicalName: "fn",
+      arn: "",
+      handler: "index.handler",
+      runtime: "nodejs22.x",
+      files: {},
+      links: {},
+      codeHash: "",
+      environment: {},
+      timeoutSeconds: 3,
+      memorySizeMb: 256,
+      ...logging,
+    }) as FunctionSpec;
   const result: InvocationResult = {
     ok: true,
     value: null,
@@ -153,21 +230,24 @@ describe("the functions' output as Lambda sends it to CloudWatch Logs", () => {
       { level: "error", text: "oops" },
     ],
   };
-  const messages = (logs: FunctionLogs, group: string) => [...logs.groups.get(group)!.streams.values()].flatMap((stream) => stream.events.map((event) => event.message));
+  const messages = (logs: FunctionLogs, group: string) =>
+    [...logs.groups.get(group)!.streams.values()].flatMap((stream) => stream.events.map((event) => event.message));
 
   it("keeps JSON logs at or above the function's application and system levels, in the group its loggingConfig names", () => {
     const logs = new FunctionLogs();
     logs.append(spec({ logFormat: "JSON", applicationLogLevel: "INFO", systemLogLevel: "WARN", logGroupName: "/custom/group" }), result);
-    expect(messages(logs, "/custom/group").map((message) => JSON.parse(message) as { level: string; message: string; requestId: string })).toEqual([
+    expect(
+      messages(logs, "/custom/group").map((message) => JSON.parse(message) as { level: string; message: string; requestId: string }),
+    ).toEqual([
       { timestamp: expect.any(String), level: "INFO", requestId: "r-1", message: "hello" },
       { timestamp: expect.any(String), level: "ERROR", requestId: "r-1", message: "oops" },
     ]);
     logs.append(spec({ name: "other", logFormat: "JSON", applicationLogLevel: "ERROR", systemLogLevel: "INFO" }), result);
-    expect(messages(logs, "/aws/lambda/other").map((message) => (JSON.parse(message) as { type?: string; level?: string }).type ?? (JSON.parse(message) as { level: string }).level)).toEqual([
-      "platform.start",
-      "ERROR",
-      "platform.report",
-    ]);
+    expect(
+      messages(logs, "/aws/lambda/other").map(
+        (message) => (JSON.parse(message) as { type?: string; level?: string }).type ?? (JSON.parse(message) as { level: string }).level,
+      ),
+    ).toEqual(["platform.start", "ERROR", "platform.report"]);
   });
 
   it("writes text logs as the Node.js runtime does, and keeps a bounded number of events per group", () => {

@@ -22,10 +22,13 @@ describe("a program of serialized callbacks", () => {
   };
 
   it("runs a CallbackFunction whose closure captured a default import of a CommonJS package", async () => {
-    const response = await fetch(`${fixture.local.sandbox.awsEndpoint}/2015-03-31/functions/${fixture.local.output("greeterName")}/invocations`, {
-      method: "POST",
-      body: JSON.stringify({ name: "Ada", waitedMs: 120_000 }),
-    });
+    const response = await fetch(
+      `${fixture.local.sandbox.awsEndpoint}/2015-03-31/functions/${fixture.local.output("greeterName")}/invocations`,
+      {
+        method: "POST",
+        body: JSON.stringify({ name: "Ada", waitedMs: 120_000 }),
+      },
+    );
     expect(response.status).toBe(200);
     expect(response.headers.get("x-amz-function-error")).toBeNull();
     expect(await response.json()).toEqual({ message: "hello Ada, you waited 2 minutes" });

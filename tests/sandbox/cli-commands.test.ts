@@ -28,12 +28,16 @@ function run(file: string, args: string[], stateDir?: string): Promise<Run> {
 }
 
 const usages: Record<string, string> = {
-  "sandbox/cli/start.mjs": "usage: npm start -- [--program <dir>] [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...] [--faults '<rules>' [--seed <n>]]",
-  "sandbox/cli/upload.ts": "usage: npm run upload -- <file.csv> [--wait] [--timeout <seconds>] [--bucket <name>] [--key <key>] [--program <dir>]",
-  "sandbox/cli/invoke.ts": "usage: npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http|sns|schedule|dynamodb [--method GET] [--path /v1/health]) [--program <dir>]",
+  "sandbox/cli/start.mjs":
+    "usage: npm start -- [--program <dir>] [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...] [--faults '<rules>' [--seed <n>]]",
+  "sandbox/cli/upload.ts":
+    "usage: npm run upload -- <file.csv> [--wait] [--timeout <seconds>] [--bucket <name>] [--key <key>] [--program <dir>]",
+  "sandbox/cli/invoke.ts":
+    "usage: npm run invoke -- <function> (--event <file.json> | --sample s3|sqs|http|sns|schedule|dynamodb [--method GET] [--path /v1/health]) [--program <dir>]",
   "scripts/dlq.ts": "usage: npm run dlq -- list | show <message id> | redrive  [--stack <name>] [--program <dir>]",
   "sandbox/cli/fire.ts": "usage: npm run fire -- <rule> [--program <dir>]",
-  "scripts/reconcile.ts": "usage: npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]",
+  "scripts/reconcile.ts":
+    "usage: npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]",
   "bench/run.ts": "usage: npm run bench -- [--quick] [--json <file>] [--keep]",
 };
 
@@ -67,7 +71,9 @@ describe("the sandbox's commands, as a newcomer types them", () => {
 
   it("--help prints the usage and exits 0, on every command", async () => {
     const runs = await Promise.all(Object.keys(usages).map((file) => run(file, ["--help"])));
-    expect(runs.map((result) => ({ code: result.code, stdout: result.stdout }))).toEqual(Object.values(usages).map((usage) => ({ code: 0, stdout: `${usage}\n` })));
+    expect(runs.map((result) => ({ code: result.code, stdout: result.stdout }))).toEqual(
+      Object.values(usages).map((usage) => ({ code: 0, stdout: `${usage}\n` })),
+    );
   });
 
   it("a mistyped flag of npm start prints the usage and exits 2, nothing else (the deployer it started ends quietly)", async () => {
@@ -94,7 +100,11 @@ describe("the sandbox's commands, as a newcomer types them", () => {
     copyFileSync(join(repoRoot, "Pulumi.yaml"), join(project, "Pulumi.yaml"));
     try {
       // `script` gives the command a terminal, where stack:new asks; Ctrl+D is sent once it asks.
-      const child = spawn("script", ["-qec", `${join(repoRoot, "node_modules", ".bin", "tsx")} ${join(repoRoot, "scripts", "stack-new.ts")}`, "/dev/null"], { cwd: project });
+      const child = spawn(
+        "script",
+        ["-qec", `${join(repoRoot, "node_modules", ".bin", "tsx")} ${join(repoRoot, "scripts", "stack-new.ts")}`, "/dev/null"],
+        { cwd: project },
+      );
       let output = "";
       child.stdout.on("data", (chunk: Buffer) => {
         output += chunk.toString("utf8");

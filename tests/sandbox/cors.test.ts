@@ -12,7 +12,8 @@ const cors: CorsConfiguration = {
   maxAge: 60,
 };
 const request = (headers: Record<string, string>, method = "OPTIONS") => ({ method, headers }) as unknown as GatewayRequest;
-const corsHeaders = (headers: Record<string, unknown>) => Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith("access-control-")));
+const corsHeaders = (headers: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(headers).filter(([name]) => name.startsWith("access-control-")));
 
 describe("the local gateway's CORS", () => {
   it("answers a preflight from a listed origin with that origin and the configured headers", () => {
@@ -33,9 +34,16 @@ describe("the local gateway's CORS", () => {
   });
 
   it("replaces the CORS headers a function sets with the configured ones", () => {
-    const fromFunction = { statusCode: 200, headers: { "content-type": "application/json", "access-control-allow-origin": "*" }, body: Buffer.from("{}") };
+    const fromFunction = {
+      statusCode: 200,
+      headers: { "content-type": "application/json", "access-control-allow-origin": "*" },
+      body: Buffer.from("{}"),
+    };
     const listed = withCorsHeaders(cors, request({ origin: "https://jobs.example.com" }, "GET"), fromFunction);
-    expect(corsHeaders(listed.headers)).toEqual({ "access-control-allow-origin": "https://jobs.example.com", "access-control-expose-headers": "location" });
+    expect(corsHeaders(listed.headers)).toEqual({
+      "access-control-allow-origin": "https://jobs.example.com",
+      "access-control-expose-headers": "location",
+    });
     expect(listed.headers["content-type"]).toBe("application/json");
     expect(corsHeaders(withCorsHeaders(cors, request({ origin: "https://evil.example" }, "GET"), fromFunction).headers)).toEqual({});
   });

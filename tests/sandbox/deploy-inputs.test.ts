@@ -16,8 +16,16 @@ describe("what the sandbox gives the program", () => {
       join(dir, "Pulumi.yaml"),
       "name: demo\nruntime: nodejs\nconfig:\n  greeting:\n    type: string\n    default: hello\n  retries:\n    type: integer\n    default: 3\n  token:\n    type: string\n    secret: true\n  salt:\n    type: string\n    secret: true\n",
     );
-    writeFileSync(join(dir, "Pulumi.sandbox.yaml"), "config:\n  demo:retries: 5\n  aws:region: eu-west-3\n  demo:password:\n    secure: AAABAKx5\n");
-    const stack = sandboxStackConfig({ programDir: dir, stateDir: join(dir, ".sandbox"), stack: "sandbox", overrides: { greeting: "bonjour", salt: "given" } });
+    writeFileSync(
+      join(dir, "Pulumi.sandbox.yaml"),
+      "config:\n  demo:retries: 5\n  aws:region: eu-west-3\n  demo:password:\n    secure: AAABAKx5\n",
+    );
+    const stack = sandboxStackConfig({
+      programDir: dir,
+      stateDir: join(dir, ".sandbox"),
+      stack: "sandbox",
+      overrides: { greeting: "bonjour", salt: "given" },
+    });
     expect(stack.project).toBe("demo");
     expect(stack.config).toMatchObject({
       "demo:greeting": "bonjour",
@@ -27,7 +35,15 @@ describe("what the sandbox gives the program", () => {
       "aws:allowedAccountIds": '["000000000000"]',
     });
     // The sandbox restates none of a program's keys: only what Pulumi.yaml and the stack file name.
-    expect(Object.keys(stack.config).sort()).toEqual(["aws:allowedAccountIds", "aws:region", "demo:greeting", "demo:password", "demo:retries", "demo:salt", "demo:token"]);
+    expect(Object.keys(stack.config).sort()).toEqual([
+      "aws:allowedAccountIds",
+      "aws:region",
+      "demo:greeting",
+      "demo:password",
+      "demo:retries",
+      "demo:salt",
+      "demo:token",
+    ]);
     expect(stack.secretKeys.sort()).toEqual(["demo:password", "demo:salt", "demo:token"]);
     // A secret the sandbox cannot decrypt, or one declared without a value, is generated; a given one is not.
     expect(Object.keys(stack.generatedSecrets)).toEqual(["demo:password", "demo:token"]);
@@ -35,7 +51,9 @@ describe("what the sandbox gives the program", () => {
     expect(stack.config["demo:password"]).toBe(stack.generatedSecrets["demo:password"]);
     expect(stack.generatedSecrets["demo:token"]).not.toBe(stack.generatedSecrets["demo:password"]);
     // The generated values survive a restart.
-    expect(sandboxStackConfig({ programDir: dir, stateDir: join(dir, ".sandbox"), stack: "sandbox" }).generatedSecrets).toMatchObject(stack.generatedSecrets);
+    expect(sandboxStackConfig({ programDir: dir, stateDir: join(dir, ".sandbox"), stack: "sandbox" }).generatedSecrets).toMatchObject(
+      stack.generatedSecrets,
+    );
   });
 
   it("physical names as Pulumi autonames them, stable across runs so table data persists", () => {
@@ -43,13 +61,22 @@ describe("what the sandbox gives the program", () => {
     expect(name).toMatch(/^jobs-[0-9a-f]{7}$/);
     expect(physicalName({}, "sandbox", "aws:dynamodb/table:Table", "jobs")).toBe(name);
     expect(physicalName({ name: "fixed" }, "sandbox", "aws:dynamodb/table:Table", "jobs")).toBe("fixed");
-    expect(physicalName({ namePrefix: "/aws/lambda/api-" }, "sandbox", "aws:cloudwatch/logGroup:LogGroup", "api-logs")).toMatch(/^\/aws\/lambda\/api-[0-9a-f]{7}$/);
+    expect(physicalName({ namePrefix: "/aws/lambda/api-" }, "sandbox", "aws:cloudwatch/logGroup:LogGroup", "api-logs")).toMatch(
+      /^\/aws\/lambda\/api-[0-9a-f]{7}$/,
+    );
   });
 
   it("reuses a bundle while its inputs are unchanged, and rebuilds when one changes", () => {
     writeFileSync(join(dir, "entry.ts"), 'import { word } from "./word";\nexport const handler = () => word;\n');
     writeFileSync(join(dir, "word.ts"), 'export const word = "one";\n');
-    const options: BuildOptions = { absWorkingDir: dir, entryPoints: ["./entry.ts"], bundle: true, write: false, format: "cjs", metafile: true };
+    const options: BuildOptions = {
+      absWorkingDir: dir,
+      entryPoints: ["./entry.ts"],
+      bundle: true,
+      write: false,
+      format: "cjs",
+      metafile: true,
+    };
     const cache = new BundleCache(join(dir, "bundles"));
     expect(cache.lookup(options)).toBeUndefined();
     const built = buildSync(options);

@@ -47,7 +47,9 @@ describe("the sandbox's DynamoDB service", () => {
   });
 
   const balance = async (id: string) =>
-    Number((await dynamo.send(new GetItemCommand({ TableName: "accounts", Key: { id: { S: id } }, ConsistentRead: true }))).Item?.balance.N);
+    Number(
+      (await dynamo.send(new GetItemCommand({ TableName: "accounts", Key: { id: { S: id } }, ConsistentRead: true }))).Item?.balance.N,
+    );
 
   it("keeps transactions atomic among concurrent single-item writes to the same items", async () => {
     await dynamo.send(new PutItemCommand({ TableName: "accounts", Item: { id: { S: "from" }, balance: { N: "20" } } }));
@@ -69,7 +71,14 @@ describe("the sandbox's DynamoDB service", () => {
                   ExpressionAttributeValues: { ":minus": { N: "-1" }, ":one": { N: "1" } },
                 },
               },
-              { Update: { TableName: "accounts", Key: { id: { S: "to" } }, UpdateExpression: "ADD balance :one", ExpressionAttributeValues: { ":one": { N: "1" } } } },
+              {
+                Update: {
+                  TableName: "accounts",
+                  Key: { id: { S: "to" } },
+                  UpdateExpression: "ADD balance :one",
+                  ExpressionAttributeValues: { ":one": { N: "1" } },
+                },
+              },
             ],
           }),
         )
@@ -78,7 +87,16 @@ describe("the sandbox's DynamoDB service", () => {
           (error: Error) => error.name,
         );
     const deposit = () =>
-      dynamo.send(new UpdateItemCommand({ TableName: "accounts", Key: { id: { S: "from" } }, UpdateExpression: "ADD balance :one", ExpressionAttributeValues: { ":one": { N: "1" } } })).then(() => "deposit");
+      dynamo
+        .send(
+          new UpdateItemCommand({
+            TableName: "accounts",
+            Key: { id: { S: "from" } },
+            UpdateExpression: "ADD balance :one",
+            ExpressionAttributeValues: { ":one": { N: "1" } },
+          }),
+        )
+        .then(() => "deposit");
     const outcomes = await Promise.all([...Array.from({ length: 40 }, transfer), ...Array.from({ length: 10 }, deposit)]);
     const done = outcomes.filter((outcome) => outcome === "done").length;
     expect(done).toBeGreaterThanOrEqual(20);
@@ -92,7 +110,16 @@ describe("the sandbox's DynamoDB service", () => {
       dynamo.send(
         new TransactWriteItemsCommand({
           ClientRequestToken: "same-request",
-          TransactItems: [{ Update: { TableName: "accounts", Key: { id: { S: "token" } }, UpdateExpression: "ADD balance :n", ExpressionAttributeValues: { ":n": { N: amount } } } }],
+          TransactItems: [
+            {
+              Update: {
+                TableName: "accounts",
+                Key: { id: { S: "token" } },
+                UpdateExpression: "ADD balance :n",
+                ExpressionAttributeValues: { ":n": { N: amount } },
+              },
+            },
+          ],
         }),
       );
     await send("5");

@@ -18,14 +18,20 @@ describe("EventBridge schedule expressions", () => {
   });
 
   it("refuse what EventBridge refuses, saying why", () => {
-    expect(() => parseSchedule("rate(1 minutes)", created)).toThrow("rate(1 minutes): EventBridge takes 'rate(1 minute)' for one and 'rate(2 minutes)' for more");
+    expect(() => parseSchedule("rate(1 minutes)", created)).toThrow(
+      "rate(1 minutes): EventBridge takes 'rate(1 minute)' for one and 'rate(2 minutes)' for more",
+    );
     expect(() => parseSchedule("cron(0 3 * * MON *)", created)).toThrow("one of day-of-month and day-of-week must be '?'");
     expect(() => parseSchedule("every day", created)).toThrow("'every day' is not a schedule expression");
   });
 });
 
 describe("SNS filter policies", () => {
-  const attributes = { kind: { Type: "String", Value: "order" }, amount: { Type: "Number", Value: "25" }, tags: { Type: "String.Array", Value: '["red","blue"]' } };
+  const attributes = {
+    kind: { Type: "String", Value: "order" },
+    amount: { Type: "Number", Value: "25" },
+    tags: { Type: "String.Array", Value: '["red","blue"]' },
+  };
   const passes = (policy: object, scope?: string, message = "{}") => passesFilterPolicy(JSON.stringify(policy), scope, message, attributes);
 
   it("match every key, any condition of a key, and $or alternatives", () => {

@@ -40,7 +40,12 @@ describe("the sandbox running a program", () => {
     expect(apiUrl).toBe(`${local.sandbox.apiOrigin}/dev`);
     expect(local.output("failureQueueUrl")).toMatch(new RegExp(`^${local.sandbox.awsEndpoint}/000000000000/failures-[0-9a-f]{7}$`));
     const outputs = JSON.parse(readFileSync(join(local.sandbox.stateDir, "outputs.json"), "utf8"));
-    expect(outputs).toMatchObject({ apiUrl, awsEndpoint: local.sandbox.awsEndpoint, region: "us-east-1", bucketName: local.output("bucketName") });
+    expect(outputs).toMatchObject({
+      apiUrl,
+      awsEndpoint: local.sandbox.awsEndpoint,
+      region: "us-east-1",
+      bucketName: local.output("bucketName"),
+    });
     // The fixture's stack holds no secret: the sandbox generated none.
     expect(outputs.secrets).toEqual({});
   });
@@ -54,9 +59,9 @@ describe("the sandbox running a program", () => {
 
   it("refuses a second sandbox on the same state, and a port in use, naming what to change", async () => {
     const reporter = memoryReporter();
-    await expect(startSandbox({ programDir: program.dir, stateDir: local.sandbox.stateDir, port: 0, awsPort: 0, reporter })).rejects.toThrow(
-      /another sandbox \(pid \d+\) is running/,
-    );
+    await expect(
+      startSandbox({ programDir: program.dir, stateDir: local.sandbox.stateDir, port: 0, awsPort: 0, reporter }),
+    ).rejects.toThrow(/another sandbox \(pid \d+\) is running/);
     const otherState = mkdtempSync(join(tmpdir(), "sandbox-state-"));
     try {
       const busyPort = Number(new URL(apiUrl).port);
@@ -83,7 +88,9 @@ describe("the sandbox running a program", () => {
     const port = new URL(apiUrl).port;
     expect(await get(`${apiUrl}/items/1`, { host: `rebound.example:${port}` })).toEqual({
       status: 403,
-      body: JSON.stringify({ message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'rebound.example:${port}'` }),
+      body: JSON.stringify({
+        message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'rebound.example:${port}'`,
+      }),
     });
     expect((await get(`${apiUrl}/items/1`, { host: `localhost:${port}`, origin: "https://any-frontend.example" })).status).toBe(200);
     const fromApiPage = await get(`${local.sandbox.awsEndpoint}/_sandbox/resources`, { origin: local.sandbox.apiOrigin });
@@ -121,7 +128,11 @@ describe("the sandbox running a program", () => {
     const refused = await fetch(`${apiUrl}/items`, { method: "POST", body: "{}", headers: { authorization: "Bearer nope" } });
     expect(refused.status).toBe(403);
     expect(await refused.json()).toEqual({ message: "Forbidden" });
-    const allowed = await fetch(`${apiUrl}/items`, { method: "POST", body: "{}", headers: { authorization: "Bearer letmein", "content-type": "application/json" } });
+    const allowed = await fetch(`${apiUrl}/items`, {
+      method: "POST",
+      body: "{}",
+      headers: { authorization: "Bearer letmein", "content-type": "application/json" },
+    });
     expect(allowed.status).toBe(200);
     const { event } = await json(allowed);
     expect(event).toMatchObject({ routeKey: "ANY /{proxy+}", body: "{}", requestContext: { authorizer: { lambda: { user: "tester" } } } });
@@ -131,10 +142,14 @@ describe("the sandbox running a program", () => {
     const bucket = local.output("bucketName");
     await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "in/ignored.csv", Body: "suffix does not match" }));
     await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: "in/a file+1.txt", Body: "hello" }));
-    const { Messages } = await eventually(async () => {
-      const received = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("failureQueueUrl"), WaitTimeSeconds: 1 }));
-      return received.Messages?.length ? received : undefined;
-    }, 15_000, "the failure destination record");
+    const { Messages } = await eventually(
+      async () => {
+        const received = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("failureQueueUrl"), WaitTimeSeconds: 1 }));
+        return received.Messages?.length ? received : undefined;
+      },
+      15_000,
+      "the failure destination record",
+    );
     const record = JSON.parse(Messages![0].Body!);
     expect(record).toMatchObject({
       version: "1.0",
@@ -151,8 +166,11 @@ describe("the sandbox running a program", () => {
     expect(attempts).toHaveLength(3);
     expect(attempts.every((attempt) => !attempt.result.ok)).toBe(true);
     // Given up after its retries: counted as CloudWatch counts it, once, for the alarms to see.
-    const dimensions = { FunctionName: [...local.sandbox.wiring.functions.values()].find((fn) => fn.spec.logicalName === "always-fails")!.name };
-    const sum = (metricName: string) => local.sandbox.cloudwatch.metrics.statistic({ namespace: "AWS/Lambda", metricName, dimensions }, "Sum", 0, Date.now() + 1);
+    const dimensions = {
+      FunctionName: [...local.sandbox.wiring.functions.values()].find((fn) => fn.spec.logicalName === "always-fails")!.name,
+    };
+    const sum = (metricName: string) =>
+      local.sandbox.cloudwatch.metrics.statistic({ namespace: "AWS/Lambda", metricName, dimensions }, "Sum", 0, Date.now() + 1);
     expect(await eventually(() => sum("AsyncEventsDropped"), 5_000, "AsyncEventsDropped")).toBe(1);
     expect(sum("Errors")).toBe(3);
   });
@@ -161,11 +179,15 @@ describe("the sandbox running a program", () => {
     const call = (path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         // node:http rather than fetch: fetch does not let a caller choose Host or Origin.
-        const sent = httpRequest(`${local.sandbox.awsEndpoint}${path}`, { method: options.method ?? "GET", headers: options.headers ?? {} }, (response) => {
-          const chunks: Buffer[] = [];
-          response.on("data", (chunk: Buffer) => chunks.push(chunk));
-          response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
-        });
+        const sent = httpRequest(
+          `${local.sandbox.awsEndpoint}${path}`,
+          { method: options.method ?? "GET", headers: options.headers ?? {} },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => chunks.push(chunk));
+            response.on("end", () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8") }));
+          },
+        );
         sent.on("error", reject);
         sent.end(options.body);
       });
@@ -181,9 +203,13 @@ describe("the sandbox running a program", () => {
     // Bundled: no import of anything, no address elsewhere (the SVG namespace is a name, not a fetch).
     expect(script.body).not.toMatch(/\bimport\b|https?:\/\/(?!www\.w3\.org\/2000\/svg")/);
 
-    const { services } = JSON.parse((await call("/_console/api/resources")).body) as { services: Array<{ service: string; resources: Array<{ logicalName: string; localName: string; coverage: string }> }> };
+    const { services } = JSON.parse((await call("/_console/api/resources")).body) as {
+      services: Array<{ service: string; resources: Array<{ logicalName: string; localName: string; coverage: string }> }>;
+    };
     const of = (service: string) => services.find((entry) => entry.service === service)?.resources ?? [];
-    expect(of("dynamodb")).toEqual([{ type: "table", logicalName: "seen", localName: local.output("seenTableName"), coverage: "emulated" }]);
+    expect(of("dynamodb")).toEqual([
+      { type: "table", logicalName: "seen", localName: local.output("seenTableName"), coverage: "emulated" },
+    ]);
     expect(of("s3").map((resource) => [resource.logicalName, resource.coverage])).toEqual([
       ["uploads", "emulated"],
       ["uploads-block", "not emulated (no effect locally)"],
@@ -193,31 +219,60 @@ describe("the sandbox running a program", () => {
     const alarms = JSON.parse((await call("/_console/api/alarms")).body);
     expect(alarms.evaluated).toEqual([]);
     expect(alarms.notEvaluated).toEqual([
-      { name: expect.stringMatching(/^errors-[0-9a-f]{7}$/), logicalName: "errors", reason: "the sandbox measures AWS/Lambda Errors per FunctionName only (dimensions: none)" },
+      {
+        name: expect.stringMatching(/^errors-[0-9a-f]{7}$/),
+        logicalName: "errors",
+        reason: "the sandbox measures AWS/Lambda Errors per FunctionName only (dimensions: none)",
+      },
     ]);
-    expect(readyBanner(local.sandbox, 1000)).toMatch(/\nAlarms: 0 evaluated locally, periods divided by 60 as retries are \(60 s -> 1 s\); 1 not evaluated\n {2}not evaluated {2}errors-[0-9a-f]{7}: the sandbox measures/);
+    expect(readyBanner(local.sandbox, 1000)).toMatch(
+      /\nAlarms: 0 evaluated locally, periods divided by 60 as retries are \(60 s -> 1 s\); 1 not evaluated\n {2}not evaluated {2}errors-[0-9a-f]{7}: the sandbox measures/,
+    );
 
     // DNS rebinding: a page of another site whose name resolves to 127.0.0.1.
     const rebound = await call("/_console/api/queues", { headers: { host: `rebound.example:${port}` } });
     expect(rebound).toEqual({
       status: 403,
-      body: JSON.stringify({ __type: "AccessDeniedException", message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'rebound.example:${port}'` }),
+      body: JSON.stringify({
+        __type: "AccessDeniedException",
+        message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'rebound.example:${port}'`,
+      }),
     });
     // A page of another site posting (no preflight for a simple request) changes nothing.
     const bucket = local.output("bucketName");
-    const upload = (headers: Record<string, string>) => call(`/_console/api/buckets/${bucket}/object?key=${encodeURIComponent("notes/from-console.txt")}`, { method: "PUT", headers, body: "hello" });
+    const upload = (headers: Record<string, string>) =>
+      call(`/_console/api/buckets/${bucket}/object?key=${encodeURIComponent("notes/from-console.txt")}`, {
+        method: "PUT",
+        headers,
+        body: "hello",
+      });
     expect(await upload({ origin: "https://evil.example", "content-type": "text/plain" })).toEqual({
       status: 403,
-      body: JSON.stringify({ __type: "AccessDeniedException", message: "the sandbox's AWS endpoint refuses requests from pages of other origins ('https://evil.example')" }),
+      body: JSON.stringify({
+        __type: "AccessDeniedException",
+        message: "the sandbox's AWS endpoint refuses requests from pages of other origins ('https://evil.example')",
+      }),
     });
     expect((await upload({ "sec-fetch-site": "cross-site", "content-type": "text/plain" })).status).toBe(403);
-    expect((await call(`/_console/api/buckets/${bucket}/objects?prefix=notes/`)).body).toBe(JSON.stringify({ objects: [], nextCursor: null }));
+    expect((await call(`/_console/api/buckets/${bucket}/objects?prefix=notes/`)).body).toBe(
+      JSON.stringify({ objects: [], nextCursor: null }),
+    );
     // The console's own page, by either loopback name.
-    expect(await upload({ origin: `http://localhost:${port}`, host: `localhost:${port}`, "content-type": "text/plain" })).toEqual({ status: 200, body: JSON.stringify({ key: "notes/from-console.txt", size: 5 }) });
+    expect(await upload({ origin: `http://localhost:${port}`, host: `localhost:${port}`, "content-type": "text/plain" })).toEqual({
+      status: 200,
+      body: JSON.stringify({ key: "notes/from-console.txt", size: 5 }),
+    });
     const listed = JSON.parse((await call(`/_console/api/buckets/${bucket}/objects?prefix=notes/`)).body);
-    expect(listed.objects.map((object: { key: string; size: number }) => [object.key, object.size])).toEqual([["notes/from-console.txt", 5]]);
-    expect(await call(`/_console/api/buckets/${bucket}/object`, { method: "DELETE" })).toEqual({ status: 405, body: JSON.stringify({ message: "DELETE is not allowed on /_console/api/buckets/" + bucket + "/object (GET, PUT is)" }) });
-    expect((await call("/_console/api/tables/nope/items")).body).toBe(JSON.stringify({ message: "the program declares no table named 'nope'" }));
+    expect(listed.objects.map((object: { key: string; size: number }) => [object.key, object.size])).toEqual([
+      ["notes/from-console.txt", 5],
+    ]);
+    expect(await call(`/_console/api/buckets/${bucket}/object`, { method: "DELETE" })).toEqual({
+      status: 405,
+      body: JSON.stringify({ message: "DELETE is not allowed on /_console/api/buckets/" + bucket + "/object (GET, PUT is)" }),
+    });
+    expect((await call("/_console/api/tables/nope/items")).body).toBe(
+      JSON.stringify({ message: "the program declares no table named 'nope'" }),
+    );
   });
 
   it("queues an Invoke with InvocationType Event as Lambda does: 202, retried, then to the on-failure destination", async () => {
@@ -227,13 +282,24 @@ describe("the sandbox running a program", () => {
       body: JSON.stringify({ continueWith: "part 2" }),
     });
     expect(response.status).toBe(202);
-    const record = await eventually(async () => {
-      const received = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("failureQueueUrl"), WaitTimeSeconds: 1 }));
-      const body = received.Messages?.map((message) => JSON.parse(message.Body!)).find((candidate) => candidate.requestPayload?.continueWith);
-      return body;
-    }, 15_000, "the failure destination record of the Event invocation");
-    expect(record).toMatchObject({ requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 }, requestPayload: { continueWith: "part 2" } });
-    const attempts = local.reporter.invocations.filter((invocation) => invocation.trigger.source === "invoke" && invocation.trigger.detail.startsWith("(Event)"));
+    const record = await eventually(
+      async () => {
+        const received = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("failureQueueUrl"), WaitTimeSeconds: 1 }));
+        const body = received.Messages?.map((message) => JSON.parse(message.Body!)).find(
+          (candidate) => candidate.requestPayload?.continueWith,
+        );
+        return body;
+      },
+      15_000,
+      "the failure destination record of the Event invocation",
+    );
+    expect(record).toMatchObject({
+      requestContext: { condition: "RetriesExhausted", approximateInvokeCount: 3 },
+      requestPayload: { continueWith: "part 2" },
+    });
+    const attempts = local.reporter.invocations.filter(
+      (invocation) => invocation.trigger.source === "invoke" && invocation.trigger.detail.startsWith("(Event)"),
+    );
     expect(attempts.map((attempt) => attempt.trigger.detail)).toEqual(["(Event)", "(Event) (retry 1)", "(Event) (retry 2)"]);
   });
 
@@ -255,11 +321,19 @@ describe("the sandbox running a program", () => {
       const temporary = `${handler}.${version}.tmp`;
       writeFileSync(temporary, text);
       renameSync(temporary, handler);
-      await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === version, 15_000, `the code saved as ${version}`);
+      await eventually(
+        async () => (await json(await fetch(`${apiUrl}/items/1`))).version === version,
+        15_000,
+        `the code saved as ${version}`,
+      );
     }
     // And a plain write after the replacements is still seen.
     writeFileSync(handler, readFileSync(handler, "utf8").replace('version: "v4"', 'version: "v5"'));
-    await eventually(async () => (await json(await fetch(`${apiUrl}/items/1`))).version === "v5", 15_000, "the code written in place as v5");
+    await eventually(
+      async () => (await json(await fetch(`${apiUrl}/items/1`))).version === "v5",
+      15_000,
+      "the code written in place as v5",
+    );
     await watcher.idle();
   }, 60_000);
 
@@ -268,7 +342,11 @@ describe("the sandbox running a program", () => {
     const good = readFileSync(handler, "utf8");
     const before = local.reporter.lines.length;
     writeFileSync(handler, good.replace("statusCode: 200,", "statusCode: 200,,"));
-    const said = await eventually(() => local.reporter.lines.slice(before).find((line) => line.includes("does not build")), 15_000, "the build error");
+    const said = await eventually(
+      () => local.reporter.lines.slice(before).find((line) => line.includes("does not build")),
+      15_000,
+      "the build error",
+    );
     await watcher.idle();
     const line = good.split("\n").findIndex((text) => text.includes("statusCode: 200,")) + 1;
     expect(said).toBe(
@@ -310,20 +388,28 @@ describe("the sandbox running a program", () => {
     await eventually(async () => (await versions()).size === 60 || undefined, 15_000, "every message consumed");
     await watcher.idle();
     await send(60, 10);
-    const seen = await eventually(async () => {
-      const current = await versions();
-      return current.size === 70 ? current : undefined;
-    }, 15_000, "the messages sent after the swap");
+    const seen = await eventually(
+      async () => {
+        const current = await versions();
+        return current.size === 70 ? current : undefined;
+      },
+      15_000,
+      "the messages sent after the swap",
+    );
     expect(seen.get("m-65")).toBe("v2");
   });
 
   it("redeploys when the program changes: a new route answers without a restart", async () => {
     const index = join(program.dir, "index.ts");
     writeFileSync(index, readFileSync(index, "utf8").replace('routeKey: "GET /items/{id}"', 'routeKey: "GET /things/{id}"'));
-    const routed = await eventually(async () => {
-      const { event } = await json(await fetch(`${apiUrl}/things/5`));
-      return event.routeKey === "GET /things/{id}" ? event : undefined;
-    }, 20_000, "the new route");
+    const routed = await eventually(
+      async () => {
+        const { event } = await json(await fetch(`${apiUrl}/things/5`));
+        return event.routeKey === "GET /things/{id}" ? event : undefined;
+      },
+      20_000,
+      "the new route",
+    );
     expect(routed.pathParameters).toEqual({ id: "5" });
   });
 });

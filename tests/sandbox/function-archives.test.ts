@@ -17,7 +17,9 @@ describe("function archives", () => {
     const binary = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0a]);
     writeFileSync(join(dir, "blob.bin"), binary);
     const archive = new pulumi.asset.AssetArchive({
-      "index.js": new pulumi.asset.StringAsset("exports.handler = async () => require('fs').readFileSync(__dirname + '/blob.bin').toString('hex');"),
+      "index.js": new pulumi.asset.StringAsset(
+        "exports.handler = async () => require('fs').readFileSync(__dirname + '/blob.bin').toString('hex');",
+      ),
       "blob.bin": new pulumi.asset.FileAsset(join(dir, "blob.bin")),
     });
     const code = (await plain(archive)) as { files: Record<string, string>; links: Record<string, string> };

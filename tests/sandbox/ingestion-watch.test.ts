@@ -14,7 +14,12 @@ describe("the progress line of upload --wait", () => {
 
 describe("the bucket and key of an upload, from the declared resources", () => {
   const bucket = (name: string): Resource => ({ type: "aws:s3/bucket:Bucket", name, id: name, state: { bucket: name } });
-  const fn = (name: string): Resource => ({ type: "aws:lambda/function:Function", name, id: name, state: { name, arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}` } });
+  const fn = (name: string): Resource => ({
+    type: "aws:lambda/function:Function",
+    name,
+    id: name,
+    state: { name, arn: `arn:aws:lambda:us-east-1:000000000000:function:${name}` },
+  });
   const notification = (on: string, entries: Array<{ fn: string; prefix?: string; suffix?: string }>): Resource => ({
     type: "aws:s3/bucketNotification:BucketNotification",
     name: `${on}-notification`,
@@ -32,7 +37,14 @@ describe("the bucket and key of an upload, from the declared resources", () => {
   });
 
   it("lists the choices when several buckets have a notification, and takes the one --bucket names", () => {
-    const resources = [bucket("a"), bucket("b"), fn("ingest"), fn("thumbs"), notification("a", [{ fn: "ingest", prefix: "in/", suffix: ".csv" }]), notification("b", [{ fn: "thumbs" }])];
+    const resources = [
+      bucket("a"),
+      bucket("b"),
+      fn("ingest"),
+      fn("thumbs"),
+      notification("a", [{ fn: "ingest", prefix: "in/", suffix: ".csv" }]),
+      notification("b", [{ fn: "thumbs" }]),
+    ];
     expect(() => uploadBucket(resources, undefined)).toThrow(
       "several buckets have a notification for created objects: choose one with --bucket <name>:\n  a (ingest takes 'in/*.csv')\n  b (thumbs takes '*')",
     );
@@ -40,7 +52,15 @@ describe("the bucket and key of an upload, from the declared resources", () => {
   });
 
   it("keys the file under the prefix of the notification whose suffix it has; differing prefixes are a choice for --key", () => {
-    const resources = [bucket("a"), fn("csv"), fn("json"), notification("a", [{ fn: "csv", prefix: "csv/", suffix: ".csv" }, { fn: "json", prefix: "json/", suffix: ".json" }])];
+    const resources = [
+      bucket("a"),
+      fn("csv"),
+      fn("json"),
+      notification("a", [
+        { fn: "csv", prefix: "csv/", suffix: ".csv" },
+        { fn: "json", prefix: "json/", suffix: ".json" },
+      ]),
+    ];
     const rules = notificationRules(resources, "a");
     expect(uploadKey(rules, "jobs.csv")).toBe("csv/jobs.csv");
     expect(() => uploadKey(rules, "jobs.txt")).toThrow(

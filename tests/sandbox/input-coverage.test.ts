@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { unhonouredInputs } from "../../sandbox/services/coverage";
 import type { RecordedResource } from "../../sandbox/model/recorded";
 
-const resource = (type: string, name: string, inputs: Record<string, unknown>): RecordedResource => ({ type, name, id: name, inputs, state: inputs, custom: true });
+const resource = (type: string, name: string, inputs: Record<string, unknown>): RecordedResource => ({
+  type,
+  name,
+  id: name,
+  inputs,
+  state: inputs,
+  custom: true,
+});
 
 describe("inputs the sandbox does not honour", () => {
   it("are named with what they mean locally; honoured, unset and AWS-only inputs are not", () => {
@@ -18,7 +25,10 @@ describe("inputs the sandbox does not honour", () => {
         tags: { team: "jobs" },
         someNewInput: 3,
       }),
-      resource("aws:lambda/eventSourceMapping:EventSourceMapping", "feed", { batchSize: 10, filterCriteria: { filters: [{ pattern: "{}" }] } }),
+      resource("aws:lambda/eventSourceMapping:EventSourceMapping", "feed", {
+        batchSize: 10,
+        filterCriteria: { filters: [{ pattern: "{}" }] },
+      }),
       resource("aws:iam/role:Role", "role", { inlinePolicies: [{}] }),
     ]);
     expect(lines).toEqual([

@@ -70,9 +70,12 @@ describe("a local function", () => {
   });
 
   it("fails a run that outlives its timeout like Lambda does, then serves the next one", async () => {
-    const fn = start(`exports.handler = async (event) => { if (event.hang) await new Promise(() => setInterval(() => {}, 1000)); return "done"; };`, {
-      timeoutSeconds: 1,
-    });
+    const fn = start(
+      `exports.handler = async (event) => { if (event.hang) await new Promise(() => setInterval(() => {}, 1000)); return "done"; };`,
+      {
+        timeoutSeconds: 1,
+      },
+    );
     const result = await fn.invoke({ hang: true });
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.errorMessage).toMatch(/Task timed out after 1\.00 seconds/);

@@ -24,7 +24,10 @@ describe("functions on the Node.js of their runtime", () => {
   const fixture = fixtureSandbox("node-runtimes");
 
   const invoke = async (outputKey: string): Promise<Report> => {
-    const response = await fetch(`${fixture.local.sandbox.awsEndpoint}/2015-03-31/functions/${fixture.local.output(outputKey)}/invocations`, { method: "POST", body: "{}" });
+    const response = await fetch(
+      `${fixture.local.sandbox.awsEndpoint}/2015-03-31/functions/${fixture.local.output(outputKey)}/invocations`,
+      { method: "POST", body: "{}" },
+    );
     expect(response.headers.get("x-amz-function-error")).toBeNull();
     return (await response.json()) as Report;
   };
@@ -90,7 +93,8 @@ describe("runtimes the sandbox does not run", () => {
         ok: false,
         error: {
           errorType: "Sandbox.RuntimeUnavailable",
-          errorMessage: "nodejs26.x needs Node.js 26, which the sandbox does not install: start the sandbox on Node.js 26, or declare nodejs24.x",
+          errorMessage:
+            "nodejs26.x needs Node.js 26, which the sandbox does not install: start the sandbox on Node.js 26, or declare nodejs24.x",
         },
       });
     } finally {

@@ -38,23 +38,31 @@ describe("the job-offers program in the sandbox", () => {
     const bucket = local.output("bucketName");
     await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${local.output("uploadPrefix")}jobs.csv`, Body: csv }));
 
-    const report = await eventually(async () => {
-      try {
-        const object = await local.s3.send(new GetObjectCommand({ Bucket: bucket, Key: "reports/jobs.json" }));
-        return JSON.parse(await object.Body!.transformToString());
-      } catch {
-        return undefined;
-      }
-    }, 20_000, "the ingestion report");
+    const report = await eventually(
+      async () => {
+        try {
+          const object = await local.s3.send(new GetObjectCommand({ Bucket: bucket, Key: "reports/jobs.json" }));
+          return JSON.parse(await object.Body!.transformToString());
+        } catch {
+          return undefined;
+        }
+      },
+      20_000,
+      "the ingestion report",
+    );
     expect(report).toMatchObject({ status: "complete", rows: 8, queued: 6, rejected: 2 });
     expect(report.errors.map((error: { line: number }) => error.line)).toEqual([7, 8]);
 
     const expected = ["j-001/Paris", "j-002/Lyon", "j-003/São Paulo", "j-004/Berlin", "j-001/Lyon", "j-007/New York"].sort();
-    const listed = await eventually(async () => {
-      const body = (await (await fetch(`${apiUrl}/v1/jobs?limit=100`)).json()) as { items: Job[] };
-      const keys = body.items.map((job) => `${job.id}/${job.city}`).sort();
-      return keys.length === expected.length ? keys : undefined;
-    }, 20_000, "every valid row in the API");
+    const listed = await eventually(
+      async () => {
+        const body = (await (await fetch(`${apiUrl}/v1/jobs?limit=100`)).json()) as { items: Job[] };
+        const keys = body.items.map((job) => `${job.id}/${job.city}`).sort();
+        return keys.length === expected.length ? keys : undefined;
+      },
+      20_000,
+      "every valid row in the API",
+    );
     expect(listed).toEqual(expected);
     const saoPaulo = await fetch(`${apiUrl}/v1/jobs/j-003/S%C3%A3o%20Paulo`);
     expect(saoPaulo.status).toBe(200);
@@ -67,7 +75,11 @@ describe("the job-offers program in the sandbox", () => {
     const anonymous = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers });
     expect(anonymous.status).toBe(401);
     expect(await anonymous.json()).toEqual({ message: "Unauthorized" });
-    const authorized = await fetch(`${apiUrl}/v1/jobs`, { method: "POST", body: job, headers: { ...headers, authorization: `Bearer ${local.sandbox.outputs.secrets["job-offers:apiToken"]}` } });
+    const authorized = await fetch(`${apiUrl}/v1/jobs`, {
+      method: "POST",
+      body: job,
+      headers: { ...headers, authorization: `Bearer ${local.sandbox.outputs.secrets["job-offers:apiToken"]}` },
+    });
     expect(authorized.status).toBe(201);
     expect((await fetch(`${apiUrl}/v1/jobs/w-1/Nantes`)).status).toBe(200);
   });
@@ -104,14 +116,22 @@ describe("the job-offers program in the sandbox", () => {
     expect(upload.code, upload.stderr).toBe(1);
     expect(upload.stdout).toContain(`uploaded s3://${local.output("bucketName")}/job_offers/jobs.csv`);
     expect(upload.stdout).toMatch(/"queued": 6,\s+"rejected": 2/);
-    expect(upload.stdout.trimEnd().split("\n").pop()).toBe("1 message(s) reached the dead-letter queue while waiting: see `npm run dlq -- list`");
+    expect(upload.stdout.trimEnd().split("\n").pop()).toBe(
+      "1 message(s) reached the dead-letter queue while waiting: see `npm run dlq -- list`",
+    );
   }, 60_000);
 
   it("moves a poison message to the dead-letter queue after exactly 4 receives", async () => {
-    const dead = await eventually(async () => {
-      const { Messages } = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output("deadLetterQueueUrl"), WaitTimeSeconds: 1, VisibilityTimeout: 0 }));
-      return Messages?.find((message) => message.MessageId === poisonId);
-    }, 40_000, "the poison message in the DLQ");
+    const dead = await eventually(
+      async () => {
+        const { Messages } = await local.sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: local.output("deadLetterQueueUrl"), WaitTimeSeconds: 1, VisibilityTimeout: 0 }),
+        );
+        return Messages?.find((message) => message.MessageId === poisonId);
+      },
+      40_000,
+      "the poison message in the DLQ",
+    );
     expect(dead.Body).toBe("this is not a job");
     const receives = local.reporter.invocations.filter((invocation) => invocation.trigger.messageIds?.includes(poisonId));
     expect(receives).toHaveLength(4);
@@ -124,7 +144,9 @@ describe("the job-offers program in the sandbox", () => {
     const shown = await runCommand(local, "dlq", ["show", poisonId]);
     expect(receivedLine(listed.stdout)).toMatch(new RegExp(`^- ${poisonId}  received \\d+ times, sent `));
     expect(receivedLine(listedAgain.stdout)).toBe(receivedLine(listed.stdout));
-    expect(receivedLine(shown.stdout)).toBe(`${local.output("deadLetterQueueUrl").split("/").pop()}: ${receivedLine(listed.stdout)!.slice(2)}`);
+    expect(receivedLine(shown.stdout)).toBe(
+      `${local.output("deadLetterQueueUrl").split("/").pop()}: ${receivedLine(listed.stdout)!.slice(2)}`,
+    );
   }, 45_000);
 
   it("has commands to upload and wait for the report (exit 0 when every row is through), and to invoke a function with a sample event", async () => {
@@ -138,7 +160,7 @@ describe("the job-offers program in the sandbox", () => {
     expect(upload.stdout).not.toContain("dead-letter");
     expect(invoke.code, invoke.stderr).toBe(0);
     expect(JSON.parse(invoke.stdout)).toMatchObject({ statusCode: expect.any(Number), body: expect.any(String) });
-   }, 60_000);
+  }, 60_000);
 
   it("invoke's samples run each function's happy path: an object that exists, a message the consumer accepted, a route that exists", async () => {
     const [producer, consumer, health] = await Promise.all([
@@ -149,7 +171,11 @@ describe("the job-offers program in the sandbox", () => {
     expect(producer.code, producer.stderr).toBe(0);
     expect(producer.stderr).not.toContain("note:");
     // The newest object the notification takes is the file uploaded above: read whole, as S3 would have it read.
-    const report = JSON.parse((await (await local.s3.send(new GetObjectCommand({ Bucket: local.output("bucketName"), Key: "reports/jobs.json" }))).Body!.transformToString()));
+    const report = JSON.parse(
+      await (
+        await local.s3.send(new GetObjectCommand({ Bucket: local.output("bucketName"), Key: "reports/jobs.json" }))
+      ).Body!.transformToString(),
+    );
     expect(report).toMatchObject({ key: "job_offers/jobs.csv", status: "complete", rows: 8, queued: 6, rejected: 2 });
     expect(consumer.code, consumer.stderr).toBe(0);
     expect(consumer.stderr).not.toContain("note:");
@@ -157,7 +183,7 @@ describe("the job-offers program in the sandbox", () => {
     expect(health.code, health.stderr).toBe(0);
     const answer = JSON.parse(health.stdout);
     expect({ statusCode: answer.statusCode, body: JSON.parse(answer.body) }).toEqual({ statusCode: 200, body: { status: "ok" } });
-   }, 60_000);
+  }, 60_000);
 
   it("logs a handler's error as Lambda's runtime does, its stack at the TypeScript lines of runtime/ (the bundle's source map)", async () => {
     const response = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("s3ToSqsFunctionName")}/invocations`, {
@@ -166,9 +192,14 @@ describe("the job-offers program in the sandbox", () => {
       body: JSON.stringify({ Records: [{}] }),
     });
     expect(response.headers.get("x-amz-function-error")).toBe("Unhandled");
-    const logged = Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64").toString("utf8").split("\n");
+    const logged = Buffer.from(response.headers.get("x-amz-log-result") ?? "", "base64")
+      .toString("utf8")
+      .split("\n");
     const record = JSON.parse(logged.find((line) => line.includes('"level":"ERROR"')) ?? "{}");
-    expect(record.message).toMatchObject({ errorType: "TypeError", errorMessage: "Cannot read properties of undefined (reading 'startsWith')" });
+    expect(record.message).toMatchObject({
+      errorType: "TypeError",
+      errorMessage: "Cannot read properties of undefined (reading 'startsWith')",
+    });
     expect(record.message.stackTrace[1]).toMatch(/^ {4}at .*[/\\]runtime[/\\]s3-to-sqs[/\\]index\.ts:\d+:\d+\)?$/);
   });
 
@@ -179,7 +210,9 @@ describe("the job-offers program in the sandbox", () => {
     const upload = await runCommand(local, "upload", [file, "--wait"]);
     rmSync(dir, { recursive: true, force: true });
     expect(upload.code).toBe(1);
-    expect(upload.stdout).toMatch(new RegExp(`^uploaded s3://${local.output("bucketName")}/job_offers/JOBS.CSV \\(\\d+ bytes\\) in \\d+ ms\n$`));
+    expect(upload.stdout).toMatch(
+      new RegExp(`^uploaded s3://${local.output("bucketName")}/job_offers/JOBS.CSV \\(\\d+ bytes\\) in \\d+ ms\n$`),
+    );
     expect(upload.stderr).toBe(
       `nothing will ingest s3://${local.output("bucketName")}/job_offers/JOBS.CSV: no notification of the bucket matches this key (ingest-s3-to-sqs takes keys that start with 'job_offers/' and end with '.csv')\n`,
     );

@@ -25,44 +25,53 @@ describe("a restart with unchanged inputs", () => {
     return { sandbox, reporter };
   };
   const hello = async (sandbox: Sandbox) => (await (await fetch(`${String(sandbox.outputs.quickUrl)}/hello`)).json()) as { route: string };
-  const replayLine = "Started from the recorded deployment (nothing it depends on changed since the last start); the program runs in the background to confirm it.";
+  const replayLine =
+    "Started from the recorded deployment (nothing it depends on changed since the last start); the program runs in the background to confirm it.";
 
   // Three starts, two of them with a deployment confirming in the background.
-  it("is ready from the recorded deployment, and the program's run in the background swaps in what differs", { timeout: 120_000 }, async () => {
-    const first = await start();
-    expect(first.sandbox.confirmation).toBeUndefined();
-    expect(first.reporter.lines).not.toContain(replayLine);
-    const firstUrl = String(first.sandbox.outputs.quickUrl);
-    await first.sandbox.stop();
+  it(
+    "is ready from the recorded deployment, and the program's run in the background swaps in what differs",
+    { timeout: 120_000 },
+    async () => {
+      const first = await start();
+      expect(first.sandbox.confirmation).toBeUndefined();
+      expect(first.reporter.lines).not.toContain(replayLine);
+      const firstUrl = String(first.sandbox.outputs.quickUrl);
+      await first.sandbox.stop();
 
-    // A record that no longer matches what the program deploys (its inputs unchanged): the start
-    // serves it, the confirming run replaces it.
-    const record = join(stateDir, "deployment.json");
-    writeFileSync(record, readFileSync(record, "utf8").replace("route: event.routeKey", "route: 'recorded ' + event.routeKey"));
-    const second = await start();
-    try {
-      expect(second.reporter.lines).toContain(replayLine);
-      expect(String(second.sandbox.outputs.quickUrl)).not.toBe(firstUrl);
-      expect(await hello(second.sandbox)).toEqual({ route: "recorded GET /hello", path: "/hello", stage: "$default" });
-      await second.sandbox.confirmation;
-      expect(second.reporter.lines.filter((line) => line.includes("differs from the recorded one"))).toEqual([
-        "! The program's deployment differs from the recorded one: applied (hello updated, " + /\d+\.\d s/.exec(second.reporter.lines.join("\n"))![0] + ").",
-      ]);
-      expect(await hello(second.sandbox)).toEqual({ route: "GET /hello", path: "/hello", stage: "$default" });
-    } finally {
-      await second.sandbox.stop();
-    }
+      // A record that no longer matches what the program deploys (its inputs unchanged): the start
+      // serves it, the confirming run replaces it.
+      const record = join(stateDir, "deployment.json");
+      writeFileSync(record, readFileSync(record, "utf8").replace("route: event.routeKey", "route: 'recorded ' + event.routeKey"));
+      const second = await start();
+      try {
+        expect(second.reporter.lines).toContain(replayLine);
+        expect(String(second.sandbox.outputs.quickUrl)).not.toBe(firstUrl);
+        expect(await hello(second.sandbox)).toEqual({ route: "recorded GET /hello", path: "/hello", stage: "$default" });
+        await second.sandbox.confirmation;
+        expect(second.reporter.lines.filter((line) => line.includes("differs from the recorded one"))).toEqual([
+          "! The program's deployment differs from the recorded one: applied (hello updated, " +
+            /\d+\.\d s/.exec(second.reporter.lines.join("\n"))![0] +
+            ").",
+        ]);
+        expect(await hello(second.sandbox)).toEqual({ route: "GET /hello", path: "/hello", stage: "$default" });
+      } finally {
+        await second.sandbox.stop();
+      }
 
-    const third = await start();
-    try {
-      expect(third.reporter.lines).toContain(replayLine);
-      expect(await hello(third.sandbox)).toEqual({ route: "GET /hello", path: "/hello", stage: "$default" });
-      await third.sandbox.confirmation;
-      expect(third.reporter.lines.some((line) => /^The program's deployment confirmed the recorded one \(\d+\.\d s\)\.$/.test(line))).toBe(true);
-    } finally {
-      await third.sandbox.stop();
-    }
-  });
+      const third = await start();
+      try {
+        expect(third.reporter.lines).toContain(replayLine);
+        expect(await hello(third.sandbox)).toEqual({ route: "GET /hello", path: "/hello", stage: "$default" });
+        await third.sandbox.confirmation;
+        expect(
+          third.reporter.lines.some((line) => /^The program's deployment confirmed the recorded one \(\d+\.\d s\)\.$/.test(line)),
+        ).toBe(true);
+      } finally {
+        await third.sandbox.stop();
+      }
+    },
+  );
 
   it("runs the program when one of its files changed since", { timeout: 60_000 }, async () => {
     const file = join(program.dir, "index.js");

@@ -28,11 +28,22 @@ describe("SNS fan-out and schedules", () => {
 
   const receiveAll = async (queue: string, expected: number): Promise<Message[]> => {
     const received: Message[] = [];
-    await eventually(async () => {
-      const batch = await local.sqs.send(new ReceiveMessageCommand({ QueueUrl: local.output(queue), MaxNumberOfMessages: 10, MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }));
-      received.push(...(batch.Messages ?? []));
-      return received.length >= expected;
-    }, 15_000, `${expected} message(s) in ${queue}`);
+    await eventually(
+      async () => {
+        const batch = await local.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: local.output(queue),
+            MaxNumberOfMessages: 10,
+            MessageAttributeNames: ["All"],
+            WaitTimeSeconds: 1,
+          }),
+        );
+        received.push(...(batch.Messages ?? []));
+        return received.length >= expected;
+      },
+      15_000,
+      `${expected} message(s) in ${queue}`,
+    );
     return received;
   };
   const mark = async (key: string) => {
@@ -53,7 +64,13 @@ describe("SNS fan-out and schedules", () => {
         MessageAttributes: { kind: { DataType: "String", StringValue: "order" }, amount: { DataType: "Number", StringValue: "25" } },
       }),
     );
-    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: "small-1", MessageAttributes: { kind: { DataType: "String", StringValue: "order" }, amount: { DataType: "Number", StringValue: "5" } } }));
+    await sns.send(
+      new PublishCommand({
+        TopicArn: topicArn,
+        Message: "small-1",
+        MessageAttributes: { kind: { DataType: "String", StringValue: "order" }, amount: { DataType: "Number", StringValue: "5" } },
+      }),
+    );
 
     const enveloped = (await receiveAll("everythingQueueUrl", 2)).map((message) => JSON.parse(message.Body!));
     expect(enveloped.map((notification) => notification.Message).sort()).toEqual(["order-1", "small-1"]);
@@ -67,7 +84,10 @@ describe("SNS fan-out and schedules", () => {
 
     const raw = await receiveAll("ordersQueueUrl", 1);
     expect(raw.map((message) => message.Body)).toEqual(["order-1"]);
-    expect(raw[0].MessageAttributes).toMatchObject({ kind: { DataType: "String", StringValue: "order" }, amount: { DataType: "Number", StringValue: "25" } });
+    expect(raw[0].MessageAttributes).toMatchObject({
+      kind: { DataType: "String", StringValue: "order" },
+      amount: { DataType: "Number", StringValue: "25" },
+    });
 
     expect(JSON.parse((await eventually(() => mark("sns/order-1"), 15_000, "the callback's mark"))!)).toEqual({
       kind: { Type: "String", Value: "order" },
@@ -89,25 +109,44 @@ describe("SNS fan-out and schedules", () => {
     const banner = readyBanner(local.sandbox, 0).split("\n");
     const nextWeekday3am = new Date();
     nextWeekday3am.setUTCHours(3, 0, 0, 0);
-    while (nextWeekday3am <= new Date() || [0, 6].includes(nextWeekday3am.getUTCDay())) nextWeekday3am.setUTCDate(nextWeekday3am.getUTCDate() + 1);
+    while (nextWeekday3am <= new Date() || [0, 6].includes(nextWeekday3am.getUTCDay()))
+      nextWeekday3am.setUTCDate(nextWeekday3am.getUTCDate() + 1);
     expect(banner).toContainEqual(
       expect.stringMatching(
-        new RegExp(`^  schedule  nightly cron\\(0 3 \\? \\* MON-FRI \\*\\) -> everything-[0-9a-f]{7} \\(next ${nextWeekday3am.toISOString().replace(/\.\d{3}Z$/, "Z")}; npm run fire -- nightly\\)$`),
+        new RegExp(
+          `^  schedule  nightly cron\\(0 3 \\? \\* MON-FRI \\*\\) -> everything-[0-9a-f]{7} \\(next ${nextWeekday3am.toISOString().replace(/\.\d{3}Z$/, "Z")}; npm run fire -- nightly\\)$`,
+        ),
       ),
     );
-    expect(banner).toContainEqual(expect.stringMatching(/^ {2}schedule {2}tick rate\(1 day\) -> tick \(next \S+Z; npm run fire -- tick\)$/));
+    expect(banner).toContainEqual(
+      expect.stringMatching(/^ {2}schedule {2}tick rate\(1 day\) -> tick \(next \S+Z; npm run fire -- tick\)$/),
+    );
     const fired = await fetch(`${local.sandbox.awsEndpoint}/_sandbox/rules/tick/fire`, { method: "POST" });
     expect(await fired.json()).toMatchObject({ schedule: "rate(1 day)", targets: 1 });
-    const key = await eventually(async () => {
-      const listed = await local.s3.send(new ListObjectsV2Command({ Bucket: local.output("bucketName"), Prefix: "schedule/" }));
-      return listed.Contents?.[0]?.Key;
-    }, 15_000, "the schedule callback's mark");
-    expect(JSON.parse((await mark(key))!)).toMatchObject({ "detail-type": "Scheduled Event", source: "aws.events", account: "000000000000", detail: {} });
+    const key = await eventually(
+      async () => {
+        const listed = await local.s3.send(new ListObjectsV2Command({ Bucket: local.output("bucketName"), Prefix: "schedule/" }));
+        return listed.Contents?.[0]?.Key;
+      },
+      15_000,
+      "the schedule callback's mark",
+    );
+    expect(JSON.parse((await mark(key))!)).toMatchObject({
+      "detail-type": "Scheduled Event",
+      source: "aws.events",
+      account: "000000000000",
+      detail: {},
+    });
 
-    const nightly = (await (await fetch(`${local.sandbox.awsEndpoint}/_sandbox/rules/nightly/fire`, { method: "POST" })).json()) as { targets: number };
+    const nightly = (await (await fetch(`${local.sandbox.awsEndpoint}/_sandbox/rules/nightly/fire`, { method: "POST" })).json()) as {
+      targets: number;
+    };
     expect(nightly.targets).toBe(1);
     const [event] = (await receiveAll("everythingQueueUrl", 1)).map((message) => JSON.parse(message.Body!));
-    expect(event).toMatchObject({ "detail-type": "Scheduled Event", resources: [expect.stringMatching(/^arn:aws:events:us-east-1:000000000000:rule\/nightly-/)] });
+    expect(event).toMatchObject({
+      "detail-type": "Scheduled Event",
+      resources: [expect.stringMatching(/^arn:aws:events:us-east-1:000000000000:rule\/nightly-/)],
+    });
 
     const missing = await fetch(`${local.sandbox.awsEndpoint}/_sandbox/rules/weekly/fire`, { method: "POST" });
     expect(missing.status).toBe(404);

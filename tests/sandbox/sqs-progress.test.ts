@@ -24,7 +24,10 @@ function fakeQueue() {
       }
     },
   };
-  return { sqs: sqs as unknown as SQSClient, send: (count: number) => pending.push(...Array.from({ length: count }, (_, index) => `body-${index}`)) };
+  return {
+    sqs: sqs as unknown as SQSClient,
+    send: (count: number) => pending.push(...Array.from({ length: count }, (_, index) => `body-${index}`)),
+  };
 }
 
 describe("the progress line of a busy SQS mapping", () => {
@@ -53,7 +56,10 @@ describe("the progress line of a busy SQS mapping", () => {
 
     queue.send(300);
     await eventually(
-      () => progress().some((line) => line.startsWith("consumer-fn <- sqs work-queue: 300 messages delivered in this burst, 0 waiting, 0 in flight")) || undefined,
+      () =>
+        progress().some((line) =>
+          line.startsWith("consumer-fn <- sqs work-queue: 300 messages delivered in this burst, 0 waiting, 0 in flight"),
+        ) || undefined,
       15_000,
       "the first burst's progress line",
     );
@@ -62,8 +68,14 @@ describe("the progress line of a busy SQS mapping", () => {
     const firstBurst = progress().length;
     queue.send(250);
     await eventually(() => progress().length > firstBurst || undefined, 15_000, "the second burst's progress line");
-    expect(progress().at(-1)).toMatch(/^consumer-fn <- sqs work-queue: \d+ messages delivered in this burst, \d+ waiting, 0 in flight \(\d+\/s\)$/);
-    await eventually(() => progress().some((line) => line.startsWith("consumer-fn <- sqs work-queue: 250 messages delivered in this burst,")) || undefined, 15_000, "the second burst counted alone");
+    expect(progress().at(-1)).toMatch(
+      /^consumer-fn <- sqs work-queue: \d+ messages delivered in this burst, \d+ waiting, 0 in flight \(\d+\/s\)$/,
+    );
+    await eventually(
+      () => progress().some((line) => line.startsWith("consumer-fn <- sqs work-queue: 250 messages delivered in this burst,")) || undefined,
+      15_000,
+      "the second burst counted alone",
+    );
     expect(progress().some((line) => line.includes("550 messages"))).toBe(false);
   });
 });

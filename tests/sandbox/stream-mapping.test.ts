@@ -42,21 +42,47 @@ function fakeFunction(answer: (records: StreamEventRecord[]) => InvocationResult
 function poller(streams: StreamLog, fn: LocalFunction, inputs: Record<string, unknown>, failures: unknown[] = []) {
   const settings = streamMappingSettings("copy-mapping", { startingPosition: "TRIM_HORIZON", ...inputs }, streamArn);
   if (typeof settings === "string") throw new Error(settings);
-  return new StreamPoller(settings, () => fn, streams, memoryReporter(), async (_destination, record) => void failures.push(record));
+  return new StreamPoller(
+    settings,
+    () => fn,
+    streams,
+    memoryReporter(),
+    async (_destination, record) => void failures.push(record),
+  );
 }
 
 describe("a DynamoDB stream event source mapping", () => {
   it("splits a failing batch in two (bisectBatchOnFunctionError), gives up after maximumRetryAttempts and sends each batch's description to the on-failure destination", async () => {
     const streams = streamWith(4);
     const { fn, batches } = fakeFunction((records) => !records.some((record) => record.dynamodb.Keys.id.S === "job-3"));
-    const failures: Array<{ requestContext: { condition: string; approximateInvokeCount: number }; DDBStreamBatchInfo: { batchSize: number; streamArn: string; startSequenceNumber: string } }> = [];
-    const mapping = poller(streams, fn, { batchSize: 4, bisectBatchOnFunctionError: true, maximumRetryAttempts: 1, destinationConfig: { onFailure: { destinationArn: "arn:aws:sqs:us-east-1:000000000000:failed" } } }, failures);
+    const failures: Array<{
+      requestContext: { condition: string; approximateInvokeCount: number };
+      DDBStreamBatchInfo: { batchSize: number; streamArn: string; startSequenceNumber: string };
+    }> = [];
+    const mapping = poller(
+      streams,
+      fn,
+      {
+        batchSize: 4,
+        bisectBatchOnFunctionError: true,
+        maximumRetryAttempts: 1,
+        destinationConfig: { onFailure: { destinationArn: "arn:aws:sqs:us-east-1:000000000000:failed" } },
+      },
+      failures,
+    );
     mapping.start();
     await eventually(() => failures.length === 1 && batches.length === 6, 10_000, "the failure record and the last half");
     await mapping.stop();
     // The whole batch, then its halves (job-1 and job-2 succeed), then job-3 and job-4 split again:
     // job-3 alone fails, is retried once, and is given up on; job-4 succeeds.
-    expect(batches).toEqual([["job-1", "job-2", "job-3", "job-4"], ["job-1", "job-2"], ["job-3", "job-4"], ["job-3"], ["job-3"], ["job-4"]]);
+    expect(batches).toEqual([
+      ["job-1", "job-2", "job-3", "job-4"],
+      ["job-1", "job-2"],
+      ["job-3", "job-4"],
+      ["job-3"],
+      ["job-3"],
+      ["job-4"],
+    ]);
     expect(failures[0].requestContext).toMatchObject({ condition: "RetryAttemptsExhausted", approximateInvokeCount: 2 });
     expect(failures[0].DDBStreamBatchInfo).toMatchObject({ batchSize: 1, streamArn });
   });
@@ -74,7 +100,11 @@ describe("a DynamoDB stream event source mapping", () => {
     mapping.start();
     await eventually(() => calls === 3, 10_000, "three invocations");
     await mapping.stop();
-    expect(batches).toEqual([["job-1", "job-2", "job-3"], ["job-2", "job-3"], ["job-2", "job-3"]]);
+    expect(batches).toEqual([
+      ["job-1", "job-2", "job-3"],
+      ["job-2", "job-3"],
+      ["job-2", "job-3"],
+    ]);
   });
 
   it("starts after the records already there with LATEST, and a rewired mapping resumes where it stopped", async () => {

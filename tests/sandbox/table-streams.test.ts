@@ -60,10 +60,16 @@ describe("a table's stream, transactions and TTL", () => {
   /** Every record the stream holds, read through the DynamoDB Streams API of the sandbox's endpoint. */
   const streamRecords = async (): Promise<StreamRecord[]> => {
     const StreamArn = fixture.local.output("jobsStreamArn");
-    const { StreamDescription } = (await streamsCall("DescribeStream", { StreamArn })) as { StreamDescription: { Shards: Array<{ ShardId: string }> } };
+    const { StreamDescription } = (await streamsCall("DescribeStream", { StreamArn })) as {
+      StreamDescription: { Shards: Array<{ ShardId: string }> };
+    };
     const records: StreamRecord[] = [];
     for (const shard of StreamDescription.Shards) {
-      let { ShardIterator } = (await streamsCall("GetShardIterator", { StreamArn, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" })) as { ShardIterator: string };
+      let { ShardIterator } = (await streamsCall("GetShardIterator", {
+        StreamArn,
+        ShardId: shard.ShardId,
+        ShardIteratorType: "TRIM_HORIZON",
+      })) as { ShardIterator: string };
       for (;;) {
         const page = (await streamsCall("GetRecords", { ShardIterator })) as { Records: StreamRecord[]; NextShardIterator: string };
         records.push(...page.Records);
@@ -74,24 +80,54 @@ describe("a table's stream, transactions and TTL", () => {
     return records;
   };
 
-  const job = (id: string, version: number, extra: Item = {}): Item => ({ id: { S: id }, version: { N: String(version) }, title: { S: `job ${id} v${version}` }, ...extra });
+  const job = (id: string, version: number, extra: Item = {}): Item => ({
+    id: { S: id },
+    version: { N: String(version) },
+    title: { S: `job ${id} v${version}` },
+    ...extra,
+  });
 
   it("hands every write (Put, Update, Delete, BatchWrite, transaction) to the function once, in order per key, through injected errors and partial batch failures", async () => {
     const { dynamo } = fixture.local;
     for (const id of ["a", "b", "c"]) await dynamo.send(new PutItemCommand({ TableName: jobs(), Item: job(id, 1) }));
     await dynamo.send(
-      new UpdateItemCommand({ TableName: jobs(), Key: { id: { S: "a" } }, UpdateExpression: "SET version = :v, flaky = :yes", ExpressionAttributeValues: { ":v": { N: "2" }, ":yes": { BOOL: true } } }),
+      new UpdateItemCommand({
+        TableName: jobs(),
+        Key: { id: { S: "a" } },
+        UpdateExpression: "SET version = :v, flaky = :yes",
+        ExpressionAttributeValues: { ":v": { N: "2" }, ":yes": { BOOL: true } },
+      }),
     );
     await dynamo.send(
       new BatchWriteItemCommand({
-        RequestItems: { [jobs()]: [{ PutRequest: { Item: job("b", 2) } }, { PutRequest: { Item: job("d", 1) } }, { DeleteRequest: { Key: { id: { S: "c" } } } }] },
+        RequestItems: {
+          [jobs()]: [
+            { PutRequest: { Item: job("b", 2) } },
+            { PutRequest: { Item: job("d", 1) } },
+            { DeleteRequest: { Key: { id: { S: "c" } } } },
+          ],
+        },
       }),
     );
     await dynamo.send(
       new TransactWriteItemsCommand({
         TransactItems: [
-          { Put: { TableName: jobs(), Item: job("a", 3), ConditionExpression: "version = :two", ExpressionAttributeValues: { ":two": { N: "2" } } } },
-          { Update: { TableName: jobs(), Key: { id: { S: "d" } }, UpdateExpression: "SET version = :v", ExpressionAttributeValues: { ":v": { N: "2" } } } },
+          {
+            Put: {
+              TableName: jobs(),
+              Item: job("a", 3),
+              ConditionExpression: "version = :two",
+              ExpressionAttributeValues: { ":two": { N: "2" } },
+            },
+          },
+          {
+            Update: {
+              TableName: jobs(),
+              Key: { id: { S: "d" } },
+              UpdateExpression: "SET version = :v",
+              ExpressionAttributeValues: { ":v": { N: "2" } },
+            },
+          },
         ],
       }),
     );
@@ -152,8 +188,22 @@ describe("a table's stream, transactions and TTL", () => {
       new TransactWriteItemsCommand({
         TransactItems: [
           { Put: { TableName: jobs(), Item: job("new", 1) } },
-          { Update: { TableName: jobs(), Key: { id: { S: "kept" } }, UpdateExpression: "SET version = :v", ExpressionAttributeValues: { ":v": { N: "2" } } } },
-          { ConditionCheck: { TableName: jobs(), Key: { id: { S: "witness" } }, ConditionExpression: "version = :nine", ExpressionAttributeValues: { ":nine": { N: "9" } } } },
+          {
+            Update: {
+              TableName: jobs(),
+              Key: { id: { S: "kept" } },
+              UpdateExpression: "SET version = :v",
+              ExpressionAttributeValues: { ":v": { N: "2" } },
+            },
+          },
+          {
+            ConditionCheck: {
+              TableName: jobs(),
+              Key: { id: { S: "witness" } },
+              ConditionExpression: "version = :nine",
+              ExpressionAttributeValues: { ":nine": { N: "9" } },
+            },
+          },
         ],
       }),
     );
@@ -162,9 +212,17 @@ describe("a table's stream, transactions and TTL", () => {
       (failure: unknown) => failure,
     );
     expect(error).toBeInstanceOf(TransactionCanceledException);
-    expect((error as TransactionCanceledException).CancellationReasons?.map((reason) => reason.Code)).toEqual(["None", "None", "ConditionalCheckFailed"]);
-    expect((await dynamo.send(new GetItemCommand({ TableName: jobs(), Key: { id: { S: "new" } }, ConsistentRead: true }))).Item).toBeUndefined();
-    expect((await dynamo.send(new GetItemCommand({ TableName: jobs(), Key: { id: { S: "kept" } }, ConsistentRead: true }))).Item?.version).toEqual({ N: "1" });
+    expect((error as TransactionCanceledException).CancellationReasons?.map((reason) => reason.Code)).toEqual([
+      "None",
+      "None",
+      "ConditionalCheckFailed",
+    ]);
+    expect(
+      (await dynamo.send(new GetItemCommand({ TableName: jobs(), Key: { id: { S: "new" } }, ConsistentRead: true }))).Item,
+    ).toBeUndefined();
+    expect(
+      (await dynamo.send(new GetItemCommand({ TableName: jobs(), Key: { id: { S: "kept" } }, ConsistentRead: true }))).Item?.version,
+    ).toEqual({ N: "1" });
     expect((await streamRecords()).length).toBe(before);
   });
 
@@ -172,9 +230,12 @@ describe("a table's stream, transactions and TTL", () => {
     const { dynamo } = fixture.local;
     const expired = Math.floor(Date.now() / 1000) - 60;
     await dynamo.send(new PutItemCommand({ TableName: jobs(), Item: job("expiring", 1, { expiresAt: { N: String(expired) } }) }));
-    await dynamo.send(new PutItemCommand({ TableName: jobs(), Item: job("lasting", 1, { expiresAt: { N: String(expired + 3600 * 24) } }) }));
+    await dynamo.send(
+      new PutItemCommand({ TableName: jobs(), Item: job("lasting", 1, { expiresAt: { N: String(expired + 3600 * 24) } }) }),
+    );
     await eventually(
-      async () => !(await dynamo.send(new GetItemCommand({ TableName: jobs(), Key: { id: { S: "expiring" } }, ConsistentRead: true }))).Item,
+      async () =>
+        !(await dynamo.send(new GetItemCommand({ TableName: jobs(), Key: { id: { S: "expiring" } }, ConsistentRead: true }))).Item,
       10_000,
       "the expired item to be deleted",
     );
@@ -182,12 +243,15 @@ describe("a table's stream, transactions and TTL", () => {
     expect(removal?.userIdentity).toEqual({ Type: "Service", PrincipalId: "dynamodb.amazonaws.com" });
     expect(removal?.dynamodb?.OldImage?.expiresAt).toEqual({ N: String(expired) });
     const handled = await eventually(
-      async () => (await scan(fixture.local.output("ledgerTableName"))).find((row) => row.id.S === "expiring" && row.eventName?.S === "REMOVE"),
+      async () =>
+        (await scan(fixture.local.output("ledgerTableName"))).find((row) => row.id.S === "expiring" && row.eventName?.S === "REMOVE"),
       30_000,
       "the function to handle the TTL removal",
     );
     expect(handled.origin).toEqual({ S: "dynamodb.amazonaws.com" });
-    expect((await dynamo.send(new GetItemCommand({ TableName: jobs(), Key: { id: { S: "lasting" } }, ConsistentRead: true }))).Item).toBeDefined();
+    expect(
+      (await dynamo.send(new GetItemCommand({ TableName: jobs(), Key: { id: { S: "lasting" } }, ConsistentRead: true }))).Item,
+    ).toBeDefined();
   });
 
   it("builds `invoke --sample dynamodb` from a record the function accepted", async () => {

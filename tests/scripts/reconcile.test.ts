@@ -19,7 +19,9 @@ const row = (line: number, id: string, city = "Paris") => ({ line, key: { id, ci
 
 describe("reading the file as the producer does", () => {
   it("numbers rows by physical line, keys valid rows and gives the reasons of invalid ones", async () => {
-    const file = await readFileRows(chunks('\uFEFFID, City ,title\nj-1,Paris,"two\nlines"\nj-2,,Dev\nj-3,Lyon,Dev,extra\n\nj-4,Nice,Ops\n'));
+    const file = await readFileRows(
+      chunks('\uFEFFID, City ,title\nj-1,Paris,"two\nlines"\nj-2,,Dev\nj-3,Lyon,Dev,extra\n\nj-4,Nice,Ops\n'),
+    );
     expect(file).toEqual({
       rows: [
         row(2, "j-1"),
@@ -69,9 +71,23 @@ describe("accounting for every row", () => {
     [keyOf("newer-upload", "Paris"), jobVersion(LATER, 2)],
   ]);
   const deadLetters = [
-    deadLetterOf("m-1", JSON.stringify({ job: { id: "dead", city: "Paris" }, version: jobVersion(EVENT_TIME, 6), source: { bucket: "b", key: KEY, line: 6 } })),
+    deadLetterOf(
+      "m-1",
+      JSON.stringify({
+        job: { id: "dead", city: "Paris" },
+        version: jobVersion(EVENT_TIME, 6),
+        source: { bucket: "b", key: KEY, line: 6 },
+      }),
+    ),
     // Another file's line 7 does not account for this file's.
-    deadLetterOf("m-2", JSON.stringify({ job: { id: "missing", city: "Paris" }, version: jobVersion(EVENT_TIME, 7), source: { bucket: "b", key: "job_offers/other.csv", line: 7 } })),
+    deadLetterOf(
+      "m-2",
+      JSON.stringify({
+        job: { id: "missing", city: "Paris" },
+        version: jobVersion(EVENT_TIME, 7),
+        source: { bucket: "b", key: "job_offers/other.csv", line: 7 },
+      }),
+    ),
     deadLetterOf("m-3", "this is not a job"),
   ];
 
@@ -85,8 +101,20 @@ describe("accounting for every row", () => {
     });
     expect(result.counts).toEqual({ stored: 2, superseded: 2, rejected: 1, "dead-lettered": 1, stale: 1, unaccounted: 2 });
     expect(result.unaccounted).toEqual([
-      { line: 7, id: "missing", city: "Paris", outcome: "unaccounted", detail: `not in the table (expected version ${jobVersion(EVENT_TIME, 7)})` },
-      { line: 8, id: "older", city: "Paris", outcome: "stale", detail: expect.stringMatching(/^stale: the table holds the older version 2026-11-21/) },
+      {
+        line: 7,
+        id: "missing",
+        city: "Paris",
+        outcome: "unaccounted",
+        detail: `not in the table (expected version ${jobVersion(EVENT_TIME, 7)})`,
+      },
+      {
+        line: 8,
+        id: "older",
+        city: "Paris",
+        outcome: "stale",
+        detail: expect.stringMatching(/^stale: the table holds the older version 2026-11-21/),
+      },
       { line: 10, outcome: "unaccounted", detail: "invalid (title: must not contain control characters) but not in the report" },
     ]);
     expect(result.notes).toEqual([]);
@@ -95,7 +123,12 @@ describe("accounting for every row", () => {
   it("counts invalid rows past the report's listed errors as rejected when the report says some were not listed", () => {
     const result = reconcile({
       objectKey: KEY,
-      file: { rows: [{ line: 2, reasons: ["a"] }, { line: 3, reasons: ["b"] }] },
+      file: {
+        rows: [
+          { line: 2, reasons: ["a"] },
+          { line: 3, reasons: ["b"] },
+        ],
+      },
       report: report({ errors: [{ line: 2, reasons: ["a"] }], errorsNotListed: 1 }),
       table: new Map(),
       deadLetters: [],
@@ -126,12 +159,26 @@ describe("accounting for every row", () => {
   });
 
   it("says when the file is still being read in parts", () => {
-    const result = reconcile({ objectKey: KEY, file: { rows: [row(2, "stored")] }, report: report({ status: "in-progress", rows: 1 }), table, deadLetters: [] });
-    expect(result.notes).toEqual(["the report says the upload is still being read in parts (1 row(s) so far): run reconcile again once it is complete"]);
+    const result = reconcile({
+      objectKey: KEY,
+      file: { rows: [row(2, "stored")] },
+      report: report({ status: "in-progress", rows: 1 }),
+      table,
+      deadLetters: [],
+    });
+    expect(result.notes).toEqual([
+      "the report says the upload is still being read in parts (1 row(s) so far): run reconcile again once it is complete",
+    ]);
   });
 
   it("prints the counts and every unaccounted row", () => {
-    const result = reconcile({ objectKey: KEY, file, report: report({ errors: [{ line: 5, reasons: ["city: is required"] }] }), table, deadLetters });
+    const result = reconcile({
+      objectKey: KEY,
+      file,
+      report: report({ errors: [{ line: 5, reasons: ["city: is required"] }] }),
+      table,
+      deadLetters,
+    });
     const text = renderReconciliation(KEY, result);
     expect(text).toMatch(/^job_offers\/jobs.csv: 9 row\(s\)$/m);
     expect(text).toMatch(/stale \(older version stored\) +1$/m);
@@ -141,7 +188,13 @@ describe("accounting for every row", () => {
   });
 
   it("while the queue still holds messages: the summary and its notes, and the rows only when asked", () => {
-    const result = reconcile({ objectKey: KEY, file, report: report({ errors: [{ line: 5, reasons: ["city: is required"] }] }), table, deadLetters });
+    const result = reconcile({
+      objectKey: KEY,
+      file,
+      report: report({ errors: [{ line: 5, reasons: ["city: is required"] }] }),
+      table,
+      deadLetters,
+    });
     expect(renderReconciliation(KEY, result, { listRows: false, inQueue: 18_790 }).split("\n")).toEqual([
       "job_offers/jobs.csv: 9 row(s)",
       "  stored at their version  2",

@@ -95,7 +95,12 @@ export interface AuthorizerRequest {
 }
 
 export function authorizerEvent(request: AuthorizerRequest): APIGatewayRequestAuthorizerEventV2 {
-  const http = httpEvent({ method: request.method, path: request.path, headers: request.headers, routeKey: `${request.method} ${request.path}` });
+  const http = httpEvent({
+    method: request.method,
+    path: request.path,
+    headers: request.headers,
+    routeKey: `${request.method} ${request.path}`,
+  });
   const authorization = http.headers.authorization;
   return {
     version: "2.0",

@@ -54,7 +54,11 @@ export function personalStackConfig(overrides: Record<string, string | undefined
   return Object.fromEntries(Object.entries(config).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-const physicalName = (name: string) => `${name}-${[...name].reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7).toString(16).slice(0, 7)}`;
+const physicalName = (name: string) =>
+  `${name}-${[...name]
+    .reduce((hash, char) => (hash * 31 + char.charCodeAt(0)) >>> 0, 7)
+    .toString(16)
+    .slice(0, 7)}`;
 
 function computedState(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   const physical = (inputs.name as string | undefined) ?? physicalName(name);

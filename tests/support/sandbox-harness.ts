@@ -87,7 +87,11 @@ export function runCommand(local: TestSandbox, name: string, args: string[]): Pr
   });
 }
 
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000, what = "condition"): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -101,7 +105,10 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
  * A fixture program running in a test sandbox for the tests of one describe block: started before
  * them, stopped and removed after them.
  */
-export function fixtureSandbox(name: string, options: Omit<SandboxOptions, "reporter" | "port" | "awsPort" | "stateDir" | "programDir"> = {}) {
+export function fixtureSandbox(
+  name: string,
+  options: Omit<SandboxOptions, "reporter" | "port" | "awsPort" | "stateDir" | "programDir"> = {},
+) {
   const program = fixtureProgram(name);
   let started: TestSandbox | undefined;
   beforeAll(async () => {

@@ -16,10 +16,19 @@ export class AlarmsView {
   async load(): Promise<void> {
     const alarms = await get<Alarms>("alarms");
     this.changes = alarms.changes;
-    byId("alarm-scale").textContent = `Periods run ${alarms.timeScale} times faster here, as the sandbox's retries do: a 60 s period lasts ${60 / alarms.timeScale} s.`;
+    byId("alarm-scale").textContent =
+      `Periods run ${alarms.timeScale} times faster here, as the sandbox's retries do: a 60 s period lasts ${60 / alarms.timeScale} s.`;
     fill(
       byId("alarms-not-evaluated"),
-      alarms.notEvaluated.length === 0 ? null : [h("h3", {}, "Not evaluated"), table(["alarm", "why"], alarms.notEvaluated.map((alarm) => [alarm.name, alarm.reason]))],
+      alarms.notEvaluated.length === 0
+        ? null
+        : [
+            h("h3", {}, "Not evaluated"),
+            table(
+              ["alarm", "why"],
+              alarms.notEvaluated.map((alarm) => [alarm.name, alarm.reason]),
+            ),
+          ],
     );
     this.render(alarms.evaluated);
     this.renderChanges();
@@ -44,7 +53,12 @@ export class AlarmsView {
     const firing = alarms.filter((alarm) => alarm.state === "ALARM");
     fill(
       byId("overview-alarms"),
-      h("p", {}, `${alarms.length} alarm(s) evaluated, `, h("span", { class: firing.length > 0 ? "bad" : "ok" }, `${firing.length} in ALARM`)),
+      h(
+        "p",
+        {},
+        `${alarms.length} alarm(s) evaluated, `,
+        h("span", { class: firing.length > 0 ? "bad" : "ok" }, `${firing.length} in ALARM`),
+      ),
       firing.map((alarm) => h("div", { class: "state ALARM" }, alarm.name)),
     );
     const badge = byId("alarm-badge");
@@ -62,7 +76,14 @@ export class AlarmsView {
       byId("alarm-changes"),
       table(
         ["time", "alarm", "change", "notified"],
-        [...this.changes].reverse().map((change) => [time(change.changedAt), change.name, `${change.previous} -> ${change.state}`, change.notified.map((arn) => arn.split(":").pop()).join(", ") || "-"]),
+        [...this.changes]
+          .reverse()
+          .map((change) => [
+            time(change.changedAt),
+            change.name,
+            `${change.previous} -> ${change.state}`,
+            change.notified.map((arn) => arn.split(":").pop()).join(", ") || "-",
+          ]),
       ),
     );
   }

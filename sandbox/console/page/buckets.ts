@@ -10,7 +10,10 @@ export class BucketsView {
   async load(): Promise<void> {
     this.buckets = await get<BucketView[]>("buckets");
     const select = byId<HTMLSelectElement>("bucket-select");
-    fill(select, this.buckets.map((bucket) => h("option", { value: bucket.name }, `${bucket.logicalName} (${bucket.name})`)));
+    fill(
+      select,
+      this.buckets.map((bucket) => h("option", { value: bucket.name }, `${bucket.logicalName} (${bucket.name})`)),
+    );
     select.onchange = () => void this.choose(select.value);
     const zone = byId("drop-zone");
     zone.ondragover = (event) => {
@@ -38,7 +41,9 @@ export class BucketsView {
       byId("bucket-triggers"),
       this.current.triggers.length === 0
         ? "No notification: an upload starts nothing."
-        : this.current.triggers.map((trigger) => h("div", {}, `${trigger.prefix || "(any key)"}*${trigger.suffix} -> ${trigger.kind} ${trigger.target}`)),
+        : this.current.triggers.map((trigger) =>
+            h("div", {}, `${trigger.prefix || "(any key)"}*${trigger.suffix} -> ${trigger.kind} ${trigger.target}`),
+          ),
     );
     await this.list();
   }
@@ -48,7 +53,15 @@ export class BucketsView {
     const { objects } = await get<{ objects: ObjectView[] }>(`buckets/${enc(this.current.name)}/objects`);
     const element = table(
       ["key", "size", "modified"],
-      objects.map((object) => [h("a", { href: "#", "data-key": object.key, onclick: (event: Event) => (event.preventDefault(), void this.open(object.key)) }, object.key), `${object.size} B`, time(object.lastModified)]),
+      objects.map((object) => [
+        h(
+          "a",
+          { href: "#", "data-key": object.key, onclick: (event: Event) => (event.preventDefault(), void this.open(object.key)) },
+          object.key,
+        ),
+        `${object.size} B`,
+        time(object.lastModified),
+      ]),
       { id: "objects-table" },
     );
     fill(byId("objects"), element);
@@ -85,7 +98,13 @@ export class BucketsView {
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
       const record = parsed as Record<string, unknown>;
       const scalars = Object.entries(record).filter(([, value]) => typeof value !== "object" || value === null);
-      view.append(table(["field", "value"], scalars.map(([name, value]) => [name, String(value)]), { class: "facts" }));
+      view.append(
+        table(
+          ["field", "value"],
+          scalars.map(([name, value]) => [name, String(value)]),
+          { class: "facts" },
+        ),
+      );
       // Lists of records (a report's rejected lines) read best as tables.
       for (const [name, value] of Object.entries(record)) {
         if (!Array.isArray(value) || value.length === 0 || !value.every((entry) => entry && typeof entry === "object")) continue;
@@ -94,10 +113,12 @@ export class BucketsView {
           h("h4", {}, `${name} (${value.length})`),
           table(
             columns,
-            value.map((entry) => columns.map((column) => {
-              const cell = (entry as Record<string, unknown>)[column];
-              return Array.isArray(cell) ? cell.join("; ") : typeof cell === "object" ? JSON.stringify(cell) : String(cell ?? "");
-            })),
+            value.map((entry) =>
+              columns.map((column) => {
+                const cell = (entry as Record<string, unknown>)[column];
+                return Array.isArray(cell) ? cell.join("; ") : typeof cell === "object" ? JSON.stringify(cell) : String(cell ?? "");
+              }),
+            ),
             { class: "records", "data-list": name },
           ),
         );

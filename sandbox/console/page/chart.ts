@@ -19,7 +19,9 @@ export function lineChart(series: Series[], stepSeconds: number): HTMLElement {
   for (const { values, className } of series) {
     const max = Math.max(1, ...values);
     const step = width / Math.max(1, values.length - 1);
-    const points = values.map((value, index) => `${(index * step).toFixed(1)},${(height - 4 - (value / max) * (height - 12)).toFixed(1)}`).join(" ");
+    const points = values
+      .map((value, index) => `${(index * step).toFixed(1)},${(height - 4 - (value / max) * (height - 12)).toFixed(1)}`)
+      .join(" ");
     const line = document.createElementNS(svgNs, "polyline");
     line.setAttribute("points", points);
     line.setAttribute("class", className);
@@ -33,7 +35,9 @@ export function lineChart(series: Series[], stepSeconds: number): HTMLElement {
     h(
       "figcaption",
       {},
-      series.map(({ label, values, className }) => h("span", { class: `legend ${className}` }, `${label} (peak ${Math.max(0, ...values)})`)),
+      series.map(({ label, values, className }) =>
+        h("span", { class: `legend ${className}` }, `${label} (peak ${Math.max(0, ...values)})`),
+      ),
       h("span", { class: "muted" }, ` last ${minutes} min, ${stepSeconds} s steps`),
     ),
   );

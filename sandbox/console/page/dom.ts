@@ -32,7 +32,30 @@ export function fill(parent: Element, ...children: Child[]): void {
 export const byId = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
 export function table(headers: string[], rows: Child[][], props: Props = {}): HTMLTableElement {
-  return h("table", props, h("thead", {}, h("tr", {}, headers.map((header) => h("th", {}, header)))), h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((cell) => h("td", {}, cell))))));
+  return h(
+    "table",
+    props,
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        headers.map((header) => h("th", {}, header)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      rows.map((cells) =>
+        h(
+          "tr",
+          {},
+          cells.map((cell) => h("td", {}, cell)),
+        ),
+      ),
+    ),
+  );
 }
 
 export const time = (iso: string) => new Date(iso).toLocaleTimeString([], { hour12: false });

@@ -11,7 +11,11 @@ export class InvocationsView {
   async load(): Promise<void> {
     [this.functions, this.entries] = await Promise.all([get<FunctionView[]>("functions"), get<InvocationSummary[]>("invocations")]);
     const select = byId<HTMLSelectElement>("invocation-filter");
-    fill(select, h("option", { value: "" }, "every function"), this.functions.map((fn) => h("option", { value: fn.name }, `${fn.logicalName} (${fn.name})`)));
+    fill(
+      select,
+      h("option", { value: "" }, "every function"),
+      this.functions.map((fn) => h("option", { value: fn.name }, `${fn.logicalName} (${fn.name})`)),
+    );
     select.onchange = () => {
       this.filter = select.value;
       this.render();
@@ -44,7 +48,10 @@ export class InvocationsView {
   }
 
   private rows(limit: number, filter: string): HTMLTableElement {
-    const shown = this.entries.filter((entry) => !filter || entry.function === filter).slice(-limit).reverse();
+    const shown = this.entries
+      .filter((entry) => !filter || entry.function === filter)
+      .slice(-limit)
+      .reverse();
     const element = table(
       ["time", "function", "trigger", "duration", "cold start", "outcome"],
       shown.map((entry) => [
@@ -74,8 +81,17 @@ export class InvocationsView {
     const dialog = byId<HTMLDialogElement>("detail");
     fill(
       dialog,
-      h("header", {}, h("h3", {}, `${entry.logicalName} <- ${entry.trigger} ${entry.detail}`), h("button", { onclick: () => dialog.close() }, "close")),
-      h("p", { class: entry.ok ? "ok" : "bad" }, `${entry.outcome}, ${entry.durationMs} ms${entry.coldStartMs > 0 ? `, cold start ${entry.coldStartMs} ms` : ""}, at ${time(entry.at)}`),
+      h(
+        "header",
+        {},
+        h("h3", {}, `${entry.logicalName} <- ${entry.trigger} ${entry.detail}`),
+        h("button", { onclick: () => dialog.close() }, "close"),
+      ),
+      h(
+        "p",
+        { class: entry.ok ? "ok" : "bad" },
+        `${entry.outcome}, ${entry.durationMs} ms${entry.coldStartMs > 0 ? `, cold start ${entry.coldStartMs} ms` : ""}, at ${time(entry.at)}`,
+      ),
       h("h4", {}, "Event"),
       h("pre", { class: "event" }, pretty(entry.event)),
       h("h4", {}, entry.ok ? "Result" : "Error"),

@@ -17,7 +17,9 @@ const alarms = new AlarmsView();
 
 function showTab(name: string): void {
   document.querySelectorAll<HTMLElement>("main > section").forEach((section) => (section.hidden = section.id !== `tab-${name}`));
-  document.querySelectorAll<HTMLButtonElement>("nav button[data-tab]").forEach((button) => button.classList.toggle("active", button.dataset.tab === name));
+  document
+    .querySelectorAll<HTMLButtonElement>("nav button[data-tab]")
+    .forEach((button) => button.classList.toggle("active", button.dataset.tab === name));
   if (name === "buckets") void buckets.list();
 }
 
@@ -58,10 +60,19 @@ function listen(): void {
 }
 
 async function start(): Promise<void> {
-  document.querySelectorAll<HTMLButtonElement>("nav button[data-tab]").forEach((button) => (button.onclick = () => showTab(button.dataset.tab!)));
+  document
+    .querySelectorAll<HTMLButtonElement>("nav button[data-tab]")
+    .forEach((button) => (button.onclick = () => showTab(button.dataset.tab!)));
   const resources = await loadResources();
   byId("program").textContent = `${resources.project} / ${resources.stack}`;
-  await Promise.all([invocations.load(), tables.load(), buckets.load(), alarms.load(), get<QueueView[]>("queues").then((list) => queues.render(list)), get<Chart>("metrics").then(drawChart)]);
+  await Promise.all([
+    invocations.load(),
+    tables.load(),
+    buckets.load(),
+    alarms.load(),
+    get<QueueView[]>("queues").then((list) => queues.render(list)),
+    get<Chart>("metrics").then(drawChart),
+  ]);
   listen();
   showTab(location.hash.slice(1) || "overview");
 }

@@ -8,21 +8,37 @@ export class QueuesView {
 
   render(queues: QueueView[]): void {
     const rows = queues.map((queue) => [
-      h("span", { class: queue.deadLettersOf.length > 0 ? "dlq" : "" }, queue.deadLettersOf.length > 0 ? `↳ ${queue.logicalName}` : queue.logicalName),
+      h(
+        "span",
+        { class: queue.deadLettersOf.length > 0 ? "dlq" : "" },
+        queue.deadLettersOf.length > 0 ? `↳ ${queue.logicalName}` : queue.logicalName,
+      ),
       h("code", {}, queue.name),
       h("span", { class: queue.deadLettersOf.length > 0 && queue.visible > 0 ? "bad" : "" }, String(queue.visible)),
       String(queue.inFlight),
       String(queue.delayed),
       queue.visible + queue.inFlight > 0 ? `${queue.oldestAgeSeconds} s` : "-",
-      queue.deadLetterQueue ? `DLQ ${queue.deadLetterQueue.name} after ${queue.deadLetterQueue.maxReceiveCount} receives` : queue.deadLettersOf.length > 0 ? `dead letters of ${queue.deadLettersOf.join(", ")}` : "",
+      queue.deadLetterQueue
+        ? `DLQ ${queue.deadLetterQueue.name} after ${queue.deadLetterQueue.maxReceiveCount} receives`
+        : queue.deadLettersOf.length > 0
+          ? `dead letters of ${queue.deadLettersOf.join(", ")}`
+          : "",
       h(
         "span",
         {},
         h("button", { "data-messages": queue.name, onclick: () => void this.show(queue.name) }, "messages"),
-        queue.deadLettersOf.length > 0 ? h("button", { "data-redrive": queue.name, disabled: queue.visible === 0, onclick: () => void this.redrive(queue.name) }, "redrive") : null,
+        queue.deadLettersOf.length > 0
+          ? h(
+              "button",
+              { "data-redrive": queue.name, disabled: queue.visible === 0, onclick: () => void this.redrive(queue.name) },
+              "redrive",
+            )
+          : null,
       ),
     ]);
-    const element = table(["queue", "local name", "visible", "in flight", "delayed", "oldest", "redrive", ""], rows, { id: "queues-table" });
+    const element = table(["queue", "local name", "visible", "in flight", "delayed", "oldest", "redrive", ""], rows, {
+      id: "queues-table",
+    });
     element.querySelectorAll("tbody tr").forEach((row, position) => row.setAttribute("data-queue", queues[position].name));
     fill(byId("queues"), element);
     fill(
@@ -39,10 +55,20 @@ export class QueuesView {
     const { messages, total } = await get<{ messages: MessageView[]; total: number }>(`queues/${enc(name)}/messages`);
     fill(
       byId("queue-messages"),
-      h("h3", {}, `${name}: ${total} message(s)${total > messages.length ? `, the first ${messages.length} shown` : ""} (looked at, not received)`),
+      h(
+        "h3",
+        {},
+        `${name}: ${total} message(s)${total > messages.length ? `, the first ${messages.length} shown` : ""} (looked at, not received)`,
+      ),
       table(
         ["message id", "state", "receives", "sent", "body"],
-        messages.map((message) => [h("code", {}, message.messageId), message.state, String(message.receiveCount), time(message.sentAt), h("pre", { class: "body" }, pretty(message.body))]),
+        messages.map((message) => [
+          h("code", {}, message.messageId),
+          message.state,
+          String(message.receiveCount),
+          time(message.sentAt),
+          h("pre", { class: "body" }, pretty(message.body)),
+        ]),
         { id: "messages-table" },
       ),
     );

@@ -14,11 +14,29 @@ export async function loadResources(): Promise<Resources> {
         h("h3", {}, service),
         table(
           ["type", "name in the program", "name here", "coverage"],
-          list.map((resource) => [resource.type, resource.logicalName, h("code", {}, resource.localName), h("span", { class: resource.coverage === "emulated" ? "ok" : resource.coverage === "not emulated" ? "bad" : "muted" }, resource.coverage)]),
+          list.map((resource) => [
+            resource.type,
+            resource.logicalName,
+            h("code", {}, resource.localName),
+            h(
+              "span",
+              { class: resource.coverage === "emulated" ? "ok" : resource.coverage === "not emulated" ? "bad" : "muted" },
+              resource.coverage,
+            ),
+          ]),
         ),
       ),
     ),
-    resources.unhonoured.length > 0 ? [h("h3", {}, "Inputs not honoured"), h("ul", {}, resources.unhonoured.map((line) => h("li", {}, line)))] : null,
+    resources.unhonoured.length > 0
+      ? [
+          h("h3", {}, "Inputs not honoured"),
+          h(
+            "ul",
+            {},
+            resources.unhonoured.map((line) => h("li", {}, line)),
+          ),
+        ]
+      : null,
   );
   return resources;
 }

@@ -11,7 +11,10 @@ export class TablesView {
   async load(): Promise<void> {
     this.tables = await get<TableView[]>("tables");
     const select = byId<HTMLSelectElement>("table-select");
-    fill(select, this.tables.map((view) => h("option", { value: view.name }, `${view.logicalName} (${view.name})`)));
+    fill(
+      select,
+      this.tables.map((view) => h("option", { value: view.name }, `${view.logicalName} (${view.name})`)),
+    );
     select.onchange = () => void this.choose(select.value);
     byId<HTMLFormElement>("query-form").onsubmit = (event) => {
       event.preventDefault();
@@ -29,7 +32,13 @@ export class TablesView {
     fill(
       index,
       h("option", { value: "" }, `table: ${this.current.hashKey}${this.current.rangeKey ? ` + ${this.current.rangeKey}` : ""}`),
-      this.current.indexes.map((candidate) => h("option", { value: candidate.name }, `${candidate.kind} index ${candidate.name}: ${candidate.hashKey}${candidate.rangeKey ? ` + ${candidate.rangeKey}` : ""}`)),
+      this.current.indexes.map((candidate) =>
+        h(
+          "option",
+          { value: candidate.name },
+          `${candidate.kind} index ${candidate.name}: ${candidate.hashKey}${candidate.rangeKey ? ` + ${candidate.rangeKey}` : ""}`,
+        ),
+      ),
     );
     index.onchange = () => this.placeholders();
     this.placeholders();
@@ -79,13 +88,26 @@ export class TablesView {
     const columns = [...new Set(page.items.flatMap((item) => Object.keys(item)))].slice(0, 8);
     const element = table(
       columns,
-      page.items.map((item) => columns.map((column) => (item[column] === undefined ? "" : typeof item[column] === "object" ? JSON.stringify(item[column]) : String(item[column])))),
+      page.items.map((item) =>
+        columns.map((column) =>
+          item[column] === undefined ? "" : typeof item[column] === "object" ? JSON.stringify(item[column]) : String(item[column]),
+        ),
+      ),
       { class: "clickable", id: "items-table" },
     );
-    element.querySelectorAll("tbody tr").forEach((row, position) => row.addEventListener("click", () => fill(byId("item-json"), h("pre", {}, JSON.stringify(page.items[position], null, 2)))));
+    element
+      .querySelectorAll("tbody tr")
+      .forEach((row, position) =>
+        row.addEventListener("click", () => fill(byId("item-json"), h("pre", {}, JSON.stringify(page.items[position], null, 2)))),
+      );
     fill(
       byId("items"),
-      h("p", { class: "muted" }, `${title}: ${page.items.length} item(s)`, page.nextCursor ? h("button", { onclick: next, id: "next-page" }, "next page") : null),
+      h(
+        "p",
+        { class: "muted" },
+        `${title}: ${page.items.length} item(s)`,
+        page.nextCursor ? h("button", { onclick: next, id: "next-page" }, "next page") : null,
+      ),
       element,
     );
   }

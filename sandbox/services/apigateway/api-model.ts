@@ -61,7 +61,11 @@ export function httpApisOf(index: ResourceIndex): { apis: HttpApi[]; problems: s
     }
     const integrations = new Map<string, Integration>();
     const unsupportedIntegrations = new Map<string, UnsupportedIntegration>();
-    const declared = own(types.integration).map((integration) => ({ id: integration.id, name: integration.name, inputs: integration.inputs as IntegrationInputs }));
+    const declared = own(types.integration).map((integration) => ({
+      id: integration.id,
+      name: integration.name,
+      inputs: integration.inputs as IntegrationInputs,
+    }));
     const quickTarget = api.inputs.target as string | undefined;
     if (quickTarget) {
       // Quick create: API Gateway makes the integration (a Lambda proxy, payload 2.0, or an HTTP
@@ -70,17 +74,22 @@ export function httpApisOf(index: ResourceIndex): { apis: HttpApi[]; problems: s
       declared.push({
         id: quickCreateIntegrationId(apiId),
         name: `${api.name} (quick create)`,
-        inputs: lambda ? { integrationType: "AWS_PROXY", integrationUri: quickTarget, payloadFormatVersion: "2.0" } : { integrationType: "HTTP_PROXY", integrationUri: quickTarget },
+        inputs: lambda
+          ? { integrationType: "AWS_PROXY", integrationUri: quickTarget, payloadFormatVersion: "2.0" }
+          : { integrationType: "HTTP_PROXY", integrationUri: quickTarget },
       });
     }
     for (const integration of declared) {
       const { inputs } = integration;
-      const runsLambda = inputs.integrationType === "AWS_PROXY" && !inputs.integrationSubtype && Boolean(index.functionByRef(inputs.integrationUri));
+      const runsLambda =
+        inputs.integrationType === "AWS_PROXY" && !inputs.integrationSubtype && Boolean(index.functionByRef(inputs.integrationUri));
       if (!runsLambda) {
         const kind = `${inputs.integrationType ?? "(no type)"} integration${inputs.integrationSubtype ? ` with subtype ${inputs.integrationSubtype}` : ""}`;
         const target = inputs.integrationSubtype ? "" : inputs.integrationUri ? ` to ${inputs.integrationUri}` : "";
         const description = `${kind} ${integration.name}${target}`;
-        problems.push(`${description} is not emulated (only Lambda proxy integrations to the program's functions are): its routes answer 501`);
+        problems.push(
+          `${description} is not emulated (only Lambda proxy integrations to the program's functions are): its routes answer 501`,
+        );
         unsupportedIntegrations.set(integration.id, { id: integration.id, description });
         continue;
       }
@@ -103,7 +112,9 @@ export function httpApisOf(index: ResourceIndex): { apis: HttpApi[]; problems: s
         name?: string;
       };
       if (inputs.authorizerType !== "REQUEST" || !inputs.authorizerUri) {
-        problems.push(`${authorizer.name}: ${inputs.authorizerType} authorizers are not emulated (only Lambda REQUEST authorizers are); its routes answer 500`);
+        problems.push(
+          `${authorizer.name}: ${inputs.authorizerType} authorizers are not emulated (only Lambda REQUEST authorizers are); its routes answer 500`,
+        );
         continue;
       }
       authorizers.set(authorizer.id, {
@@ -128,7 +139,10 @@ export function httpApisOf(index: ResourceIndex): { apis: HttpApi[]; problems: s
       return inputs;
     });
     if (quickTarget) {
-      routes.push({ routeKey: (api.inputs.routeKey as string | undefined) ?? "$default", target: `integrations/${quickCreateIntegrationId(apiId)}` });
+      routes.push({
+        routeKey: (api.inputs.routeKey as string | undefined) ?? "$default",
+        target: `integrations/${quickCreateIntegrationId(apiId)}`,
+      });
       if (!stages.some((stage) => stage.name === "$default")) stages.push({ name: "$default", stageVariables: {} });
     }
     return {

@@ -4,8 +4,7 @@ import type { Authorizer } from "./api-model";
 import type { InvocationResult } from "../../model/function-spec";
 
 export type AuthorizerOutcome =
-  | { allowed: true; context: Record<string, unknown> }
-  | { allowed: false; statusCode: 401 | 403 | 500; message: string };
+  { allowed: true; context: Record<string, unknown> } | { allowed: false; statusCode: 401 | 403 | 500; message: string };
 
 /** The value of one identity source (`$request.header.X`, `$request.querystring.x`, ...), if present. */
 export function identityValue(source: string, request: GatewayRequest, route: RouteContext): string | undefined {
@@ -63,7 +62,8 @@ export class AuthorizerRunner {
     }
     const statements = answer.policyDocument?.Statement;
     if (Array.isArray(statements)) {
-      const allowed = statements.some((statement) => statement.Effect === "Allow") && !statements.some((statement) => statement.Effect === "Deny");
+      const allowed =
+        statements.some((statement) => statement.Effect === "Allow") && !statements.some((statement) => statement.Effect === "Deny");
       return allowed
         ? { allowed: true, context: { lambda: answer.context ?? {} } }
         : { allowed: false, statusCode: 403, message: "Forbidden" };

@@ -31,7 +31,9 @@ export class HttpGateway {
     // A client that hangs up mid-body ends its own request, never the sandbox.
     this.handle(request, response).catch(() => response.destroy());
   });
-  private readonly authorizers = new AuthorizerRunner((authorizer, event) => this.invoke(authorizer.functionRef, event, `authorizer ${authorizer.name}`));
+  private readonly authorizers = new AuthorizerRunner((authorizer, event) =>
+    this.invoke(authorizer.functionRef, event, `authorizer ${authorizer.name}`),
+  );
   port = 0;
 
   constructor(private readonly reporter: Reporter) {}
@@ -92,7 +94,8 @@ export class HttpGateway {
       const routePath = stage.name === "$default" ? gatewayRequest.rawPath : gatewayRequest.rawPath.slice(stage.name.length + 1) || "/";
       const match = selectRoute(api.routes, gatewayRequest.method, routePath);
       // With CORS configured, the gateway answers a preflight itself unless a route takes OPTIONS.
-      if (!match && api.cors && isPreflight(gatewayRequest)) return this.send(response, preflightResponse(api.cors, gatewayRequest), requestId);
+      if (!match && api.cors && isPreflight(gatewayRequest))
+        return this.send(response, preflightResponse(api.cors, gatewayRequest), requestId);
       if (!match) return this.send(response, gatewayError(404, "Not Found"), requestId);
       const route: RouteContext = {
         apiId: api.apiId,

@@ -21,7 +21,8 @@ export function startHttpApis(context: TriggerContext, gateway: HttpGateway): St
           const integration = api.integrations.get(integrationId);
           const fn = integration && index.functionByRef(integration.functionRef);
           const unsupported = api.unsupportedIntegrations.get(integrationId);
-          const auth = route.authorizationType === "CUSTOM" ? `, authorizer ${api.authorizers.get(String(route.authorizerId))?.name ?? "?"}` : "";
+          const auth =
+            route.authorizationType === "CUSTOM" ? `, authorizer ${api.authorizers.get(String(route.authorizerId))?.name ?? "?"}` : "";
           const target = fn?.name ?? (unsupported ? `${unsupported.description} (not emulated: answers 501)` : "?");
           return `route     ${route.routeKey} -> ${target}${auth}`;
         }),
@@ -32,7 +33,10 @@ export function startHttpApis(context: TriggerContext, gateway: HttpGateway): St
         const stage = api.stages[0];
         if (!get || !stage) return [];
         // A concrete path for the route: its variables as `example`, a greedy one as nothing.
-        const path = get.routeKey.split(" ")[1].replace(/\{[^}]+\+\}/, "").replace(/\{[^}]+\}/g, "example");
+        const path = get.routeKey
+          .split(" ")[1]
+          .replace(/\{[^}]+\+\}/, "")
+          .replace(/\{[^}]+\}/g, "example");
         return [`curl ${stageUrl(gateway.origin, stage.name)}${path}`];
       }),
     // The gateway outlives a deployment: the next one rewires it.

@@ -6,7 +6,8 @@ import { quickCreateIntegrationId } from "./api-model";
 import { gatewayId } from "./ids";
 
 /** What the endpoint does of API Gateway's API, said in every answer to a call it does not. */
-export const apigatewayEmulated = "the endpoint serves API Gateway v2's GetApis, GetApi, GetRoutes, GetStages and GetIntegrations (the APIs themselves run on the sandbox's HTTP server)";
+export const apigatewayEmulated =
+  "the endpoint serves API Gateway v2's GetApis, GetApi, GetRoutes, GetStages and GetIntegrations (the APIs themselves run on the sandbox's HTTP server)";
 
 /** API Gateway's requests: signed for `apigateway` (v1 and v2 alike), or unsigned under `/v2/apis`. */
 export function isApiGatewayRequest(request: IncomingMessage): boolean {
@@ -78,7 +79,8 @@ function childrenOf(index: ResourceIndex, api: RecordedResource, createdDate: st
       integrationSubtype: integration.inputs.integrationSubtype,
       integrationUri: integration.inputs.integrationUri,
       integrationMethod: integration.inputs.integrationMethod,
-      payloadFormatVersion: integration.inputs.payloadFormatVersion ?? (integration.inputs.integrationType === "AWS_PROXY" ? "2.0" : undefined),
+      payloadFormatVersion:
+        integration.inputs.payloadFormatVersion ?? (integration.inputs.integrationType === "AWS_PROXY" ? "2.0" : undefined),
       timeoutInMillis: integration.inputs.timeoutMilliseconds ?? 30_000,
       connectionType: integration.inputs.connectionType ?? "INTERNET",
       requestParameters: integration.inputs.requestParameters,
@@ -89,10 +91,35 @@ function childrenOf(index: ResourceIndex, api: RecordedResource, createdDate: st
   if (target) {
     // Quick create: API Gateway makes and manages the route, the integration and the $default stage.
     const integrationId = quickCreateIntegrationId(api.id);
-    routes.push({ routeId: gatewayId(7, api.id, "quick-create route"), routeKey: api.inputs.routeKey ?? "$default", target: `integrations/${integrationId}`, authorizationType: "NONE", apiKeyRequired: false, apiGatewayManaged: true });
-    integrations.push({ integrationId, integrationType: "AWS_PROXY", integrationUri: target, integrationMethod: "POST", payloadFormatVersion: "2.0", timeoutInMillis: 30_000, connectionType: "INTERNET", apiGatewayManaged: true });
+    routes.push({
+      routeId: gatewayId(7, api.id, "quick-create route"),
+      routeKey: api.inputs.routeKey ?? "$default",
+      target: `integrations/${integrationId}`,
+      authorizationType: "NONE",
+      apiKeyRequired: false,
+      apiGatewayManaged: true,
+    });
+    integrations.push({
+      integrationId,
+      integrationType: "AWS_PROXY",
+      integrationUri: target,
+      integrationMethod: "POST",
+      payloadFormatVersion: "2.0",
+      timeoutInMillis: 30_000,
+      connectionType: "INTERNET",
+      apiGatewayManaged: true,
+    });
     if (!stages.some((stage) => stage.stageName === "$default")) {
-      stages.push({ stageName: "$default", autoDeploy: true, apiGatewayManaged: true, defaultRouteSettings: {}, routeSettings: {}, tags: {}, createdDate, lastUpdatedDate: createdDate });
+      stages.push({
+        stageName: "$default",
+        autoDeploy: true,
+        apiGatewayManaged: true,
+        defaultRouteSettings: {},
+        routeSettings: {},
+        tags: {},
+        createdDate,
+        lastUpdatedDate: createdDate,
+      });
     }
   }
   return { routes, stages, integrations };
@@ -121,7 +148,12 @@ export function apiGatewayApi(index: () => ResourceIndex, deployedAt: () => Date
         sendAwsError(response, "rest-json", 404, "NotFoundException", `Invalid API identifier specified ${path[1]}`);
         return true;
       }
-      json(response, path[2] ? { items: childrenOf(current, api, createdDate)[path[2] as "routes" | "stages" | "integrations"] } : apiItem(api, createdDate));
+      json(
+        response,
+        path[2]
+          ? { items: childrenOf(current, api, createdDate)[path[2] as "routes" | "stages" | "integrations"] }
+          : apiItem(api, createdDate),
+      );
       return true;
     }
     notEmulated(response, "rest-json", "API Gateway", `${request.method} ${url.pathname}`, apigatewayEmulated);

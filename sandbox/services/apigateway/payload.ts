@@ -187,7 +187,8 @@ export function responseOf(result: unknown): GatewayResponse {
     };
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(response.headers ?? {})) headers[name.toLowerCase()] = String(value);
-    for (const [name, values] of Object.entries(response.multiValueHeaders ?? {})) headers[name.toLowerCase()] = values.map(String).join(",");
+    for (const [name, values] of Object.entries(response.multiValueHeaders ?? {}))
+      headers[name.toLowerCase()] = values.map(String).join(",");
     if (response.cookies?.length) headers["set-cookie"] = response.cookies;
     const text = response.body === undefined || response.body === null ? "" : String(response.body);
     return {

@@ -15,10 +15,16 @@ export const apigatewayResourceTypes: ResourceTypeSupport[] = [
     coverage: "emulated",
     honoured: ["protocolType", "routeKey", "target", "corsConfiguration"],
     noLocalEffect: ["disableExecuteApiEndpoint", "version", "failOnWarnings", "ipAddressType"],
-    meaning: { credentialsArn: "quick-create integrations are invoked without it", body: "an OpenAPI body is not imported: declare routes as resources" },
+    meaning: {
+      credentialsArn: "quick-create integrations are invoked without it",
+      body: "an OpenAPI body is not imported: declare routes as resources",
+    },
     state: ({ stack, name, apiOrigin, region, arn }) => {
       const id = gatewayId(10, stack, name);
-      return { id, state: { apiEndpoint: apiOrigin, arn: `arn:aws:apigateway:${region}::/apis/${id}`, executionArn: arn("execute-api", id) } };
+      return {
+        id,
+        state: { apiEndpoint: apiOrigin, arn: `arn:aws:apigateway:${region}::/apis/${id}`, executionArn: arn("execute-api", id) },
+      };
     },
   },
   {
@@ -46,7 +52,11 @@ export const apigatewayResourceTypes: ResourceTypeSupport[] = [
   child("aws:apigatewayv2/route:Route", {
     honoured: ["apiId", "routeKey", "target", "authorizationType", "authorizerId"],
     noLocalEffect: ["operationName"],
-    meaning: { authorizationScopes: "scopes are not checked", requestParameters: "required parameters are not checked", apiKeyRequired: "no API keys locally" },
+    meaning: {
+      authorizationScopes: "scopes are not checked",
+      requestParameters: "required parameters are not checked",
+      apiKeyRequired: "no API keys locally",
+    },
   }),
   child("aws:apigatewayv2/integration:Integration", {
     honoured: ["apiId", "integrationType", "integrationSubtype", "integrationUri", "payloadFormatVersion", "timeoutMilliseconds"],
@@ -54,7 +64,15 @@ export const apigatewayResourceTypes: ResourceTypeSupport[] = [
     meaning: { requestParameters: "the request is not transformed", responseParameters: "the response is not transformed" },
   }),
   child("aws:apigatewayv2/authorizer:Authorizer", {
-    honoured: ["apiId", "authorizerType", "authorizerUri", "identitySources", "enableSimpleResponses", "authorizerPayloadFormatVersion", "authorizerResultTtlInSeconds"],
+    honoured: [
+      "apiId",
+      "authorizerType",
+      "authorizerUri",
+      "identitySources",
+      "enableSimpleResponses",
+      "authorizerPayloadFormatVersion",
+      "authorizerResultTtlInSeconds",
+    ],
     noLocalEffect: ["authorizerCredentialsArn"],
     meaning: { jwtConfiguration: "JWTs are not checked" },
   }),

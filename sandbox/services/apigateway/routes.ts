@@ -20,7 +20,10 @@ interface ParsedKey {
 function parse(routeKey: string): ParsedKey | undefined {
   const [method, path] = routeKey.split(" ");
   if (!path) return undefined;
-  const segments = path.split("/").slice(1).filter((segment, position, all) => segment !== "" || position < all.length - 1);
+  const segments = path
+    .split("/")
+    .slice(1)
+    .filter((segment, position, all) => segment !== "" || position < all.length - 1);
   const greedy = segments.length > 0 && /^\{[^}]+\+\}$/.test(segments[segments.length - 1]);
   return { method: method.toUpperCase(), segments, greedy };
 }

@@ -68,7 +68,8 @@ export function alarmSpecOf(resource: RecordedResource, metrics: Pick<LocalMetri
   const inputs = resource.inputs;
   const name = String(resource.state.name ?? resource.id);
   const refuse = (reason: string): NotEvaluated => ({ name, logicalName: resource.name, reason });
-  if (inputs.metricQueries && (inputs.metricQueries as unknown[]).length > 0) return refuse("metric math (metricQueries) is not evaluated locally");
+  if (inputs.metricQueries && (inputs.metricQueries as unknown[]).length > 0)
+    return refuse("metric math (metricQueries) is not evaluated locally");
   if (inputs.extendedStatistic) return refuse(`percentile statistics (${inputs.extendedStatistic}) are not evaluated locally`);
   const namespace = String(inputs.namespace ?? "");
   const metricName = String(inputs.metricName ?? "");
@@ -77,9 +78,14 @@ export function alarmSpecOf(resource: RecordedResource, metrics: Pick<LocalMetri
   if (!comparisons[comparisonOperator]) return refuse(`comparison ${comparisonOperator} (anomaly detection) is not evaluated locally`);
   const statistic = String(inputs.statistic ?? "") as Statistic;
   if (!statistics.has(statistic)) return refuse(`statistic '${inputs.statistic}' is not one the sandbox computes`);
-  const dimensions = Object.fromEntries(Object.entries((inputs.dimensions as Record<string, unknown> | undefined) ?? {}).map(([key, value]) => [key, String(value)]));
+  const dimensions = Object.fromEntries(
+    Object.entries((inputs.dimensions as Record<string, unknown> | undefined) ?? {}).map(([key, value]) => [key, String(value)]),
+  );
   const expected = namespace === "AWS/SQS" ? "QueueName" : "FunctionName";
-  if (Object.keys(dimensions).join() !== expected) return refuse(`the sandbox measures ${namespace} ${metricName} per ${expected} only (dimensions: ${Object.keys(dimensions).join(", ") || "none"})`);
+  if (Object.keys(dimensions).join() !== expected)
+    return refuse(
+      `the sandbox measures ${namespace} ${metricName} per ${expected} only (dimensions: ${Object.keys(dimensions).join(", ") || "none"})`,
+    );
   const periodSeconds = Number(inputs.period ?? 60);
   const evaluationPeriods = Number(inputs.evaluationPeriods ?? 1);
   return {
@@ -109,7 +115,11 @@ const isSpec = (value: AlarmSpec | NotEvaluated): value is AlarmSpec => "metric"
  * The state the last `evaluationPeriods` periods give, as CloudWatch decides it: ALARM when at
  * least `datapointsToAlarm` of them breach; missing periods count as `treatMissingData` says.
  */
-export function evaluate(spec: AlarmSpec, datapoints: Array<number | undefined>, current: AlarmState): { state: AlarmState; reason: string } {
+export function evaluate(
+  spec: AlarmSpec,
+  datapoints: Array<number | undefined>,
+  current: AlarmState,
+): { state: AlarmState; reason: string } {
   const comparison = comparisons[spec.comparisonOperator];
   const missing = datapoints.filter((value) => value === undefined).length;
   const present = datapoints.filter((value): value is number => value !== undefined);
@@ -119,7 +129,8 @@ export function evaluate(spec: AlarmSpec, datapoints: Array<number | undefined>,
     if (spec.treatMissingData === "ignore") return { state: current, reason: "no datapoints, ignored: the state is kept" };
     return { state: "INSUFFICIENT_DATA", reason: `no datapoints in the last ${datapoints.length} period(s)` };
   }
-  const breaching = present.filter((value) => comparison.test(value, spec.threshold)).length + (spec.treatMissingData === "breaching" ? missing : 0);
+  const breaching =
+    present.filter((value) => comparison.test(value, spec.threshold)).length + (spec.treatMissingData === "breaching" ? missing : 0);
   const shown = `[${present.map((value) => Number(value.toFixed(3))).join(", ")}]`;
   if (breaching >= spec.datapointsToAlarm) {
     return {
@@ -127,7 +138,10 @@ export function evaluate(spec: AlarmSpec, datapoints: Array<number | undefined>,
       reason: `Threshold Crossed: ${breaching} of the last ${datapoints.length} datapoint(s) ${shown} ${breaching === 1 ? "was" : "were"} ${comparison.words} the threshold (${spec.threshold})`,
     };
   }
-  return { state: "OK", reason: `Threshold Crossed: the last ${datapoints.length} datapoint(s) ${shown} ${breaching === 0 ? "were not" : `were ${breaching} times, fewer than ${spec.datapointsToAlarm},`} ${comparison.words} the threshold (${spec.threshold})` };
+  return {
+    state: "OK",
+    reason: `Threshold Crossed: the last ${datapoints.length} datapoint(s) ${shown} ${breaching === 0 ? "were not" : `were ${breaching} times, fewer than ${spec.datapointsToAlarm},`} ${comparison.words} the threshold (${spec.threshold})`,
+  };
 }
 
 /**
@@ -172,7 +186,12 @@ export class LocalAlarms {
       const next = evaluate(spec, datapoints, status?.state ?? "INSUFFICIENT_DATA");
       const lastValue = datapoints[0];
       if (!status) {
-        this.statuses.set(spec.name, { spec, ...next, changedAt: new Date(now).toISOString(), ...(lastValue !== undefined ? { lastValue } : {}) });
+        this.statuses.set(spec.name, {
+          spec,
+          ...next,
+          changedAt: new Date(now).toISOString(),
+          ...(lastValue !== undefined ? { lastValue } : {}),
+        });
         continue;
       }
       status.lastValue = lastValue;

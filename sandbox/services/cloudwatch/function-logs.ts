@@ -99,24 +99,51 @@ export class FunctionLogs {
     const platform = kept("INFO", fn.systemLogLevel);
     const lines: Array<[number, string]> = [];
     if (platform) {
-      lines.push([started, format ? JSON.stringify({ time: at(started), type: "platform.start", record: { requestId: id, version: "$LATEST" } }) : `START RequestId: ${id} Version: $LATEST`]);
+      lines.push([
+        started,
+        format
+          ? JSON.stringify({ time: at(started), type: "platform.start", record: { requestId: id, version: "$LATEST" } })
+          : `START RequestId: ${id} Version: $LATEST`,
+      ]);
     }
     for (const log of result.logs) {
       const level = levels[log.level] ?? "INFO";
       if (!kept(level, fn.applicationLogLevel)) continue;
       // The runtime's own lines (an `Invoke Error`) come already in the function's format.
       const formatted = format && isJsonLine(log.text);
-      lines.push([started, formatted ? log.text : format ? JSON.stringify({ timestamp: at(started), level, requestId: id, message: log.text }) : `${at(started)}\t${id}\t${level}\t${log.text}`]);
+      lines.push([
+        started,
+        formatted
+          ? log.text
+          : format
+            ? JSON.stringify({ timestamp: at(started), level, requestId: id, message: log.text })
+            : `${at(started)}\t${id}\t${level}\t${log.text}`,
+      ]);
     }
     if (!format && !result.ok && result.error.errorType === "Sandbox.Timedout") {
       lines.push([now, `${at(now)} ${id} Task timed out after ${(result.durationMs / 1000).toFixed(2)} seconds`]);
     }
     if (format) {
-      if (platform) lines.push([now, JSON.stringify({ time: at(now), type: "platform.report", record: { requestId: id, metrics: report, status: result.ok ? "success" : result.error.errorType === "Sandbox.Timedout" ? "timeout" : "error" } })]);
+      if (platform)
+        lines.push([
+          now,
+          JSON.stringify({
+            time: at(now),
+            type: "platform.report",
+            record: {
+              requestId: id,
+              metrics: report,
+              status: result.ok ? "success" : result.error.errorType === "Sandbox.Timedout" ? "timeout" : "error",
+            },
+          }),
+        ]);
     } else {
       const init = report.initDurationMs !== undefined ? `\tInit Duration: ${report.initDurationMs} ms` : "";
       lines.push([now, `END RequestId: ${id}`]);
-      lines.push([now, `REPORT RequestId: ${id}\tDuration: ${duration} ms\tBilled Duration: ${report.billedDurationMs} ms\tMemory Size: ${fn.memorySizeMb} MB${init}\t`]);
+      lines.push([
+        now,
+        `REPORT RequestId: ${id}\tDuration: ${duration} ms\tBilled Duration: ${report.billedDurationMs} ms\tMemory Size: ${fn.memorySizeMb} MB${init}\t`,
+      ]);
     }
     for (const [timestamp, message] of lines) {
       group.current.events.push({ timestamp, message, ingestionTime: now, eventId: String(++this.sequence).padStart(20, "0") });

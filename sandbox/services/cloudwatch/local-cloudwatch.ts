@@ -58,7 +58,10 @@ export class LocalCloudWatch {
   }
 
   queueNames(): string[] {
-    return this.deps.index().all(queueType).map((queue) => String(queue.state.name));
+    return this.deps
+      .index()
+      .all(queueType)
+      .map((queue) => String(queue.state.name));
   }
 
   /** Samples every queue and evaluates every alarm at `now` (the timer calls it every `tickMs`). */
@@ -79,8 +82,11 @@ export class LocalCloudWatch {
       else unreachable.push(action);
     }
     const topics = notified.map((arn) => arn.split(":").pop()).join(", ");
-    this.deps.reporter.info(`alarm ${change.alarm.spec.name}: ${change.previous} -> ${change.alarm.state} (${change.alarm.reason})${topics ? `; notified ${topics}` : ""}`);
-    for (const action of unreachable) this.deps.reporter.warn(`alarm ${change.alarm.spec.name}: action ${action} is not emulated (only the program's SNS topics are)`);
+    this.deps.reporter.info(
+      `alarm ${change.alarm.spec.name}: ${change.previous} -> ${change.alarm.state} (${change.alarm.reason})${topics ? `; notified ${topics}` : ""}`,
+    );
+    for (const action of unreachable)
+      this.deps.reporter.warn(`alarm ${change.alarm.spec.name}: action ${action} is not emulated (only the program's SNS topics are)`);
     this.listeners.forEach((listener) => listener({ ...change, notified, unreachable }));
   }
 

@@ -67,14 +67,22 @@ export function matcherOf(pattern: string | undefined): (message: string) => boo
   const text = (pattern ?? "").trim();
   if (!text) return () => true;
   if (text.startsWith("{") || text.startsWith("[")) {
-    throw new LogsError("InvalidParameterException", `filter pattern '${text}': JSON and space-delimited patterns are not emulated by the sandbox; use terms, "phrases", -term or ?term`);
+    throw new LogsError(
+      "InvalidParameterException",
+      `filter pattern '${text}': JSON and space-delimited patterns are not emulated by the sandbox; use terms, "phrases", -term or ?term`,
+    );
   }
-  const terms = [...text.matchAll(/([?-]?)(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)].map((match) => ({ kind: match[1], word: match[2] ?? match[3] }));
+  const terms = [...text.matchAll(/([?-]?)(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)].map((match) => ({
+    kind: match[1],
+    word: match[2] ?? match[3],
+  }));
   const any = terms.filter((term) => term.kind === "?");
   const all = terms.filter((term) => term.kind === "");
   const none = terms.filter((term) => term.kind === "-");
   return (message) =>
-    all.every((term) => message.includes(term.word)) && !none.some((term) => message.includes(term.word)) && (any.length === 0 || any.some((term) => message.includes(term.word)));
+    all.every((term) => message.includes(term.word)) &&
+    !none.some((term) => message.includes(term.word)) &&
+    (any.length === 0 || any.some((term) => message.includes(term.word)));
 }
 
 function within(event: LogEvent, params: Params): boolean {
@@ -105,7 +113,10 @@ function answer(operation: string, params: Params, index: ResourceIndex, logs: F
           metricFilterCount: 0,
           arn: `${arnOf(name)}:*`,
           logGroupArn: arnOf(name),
-          storedBytes: [...(group?.streams.values() ?? [])].reduce((sum, stream) => sum + stream.events.reduce((bytes, event) => bytes + Buffer.byteLength(event.message), 0), 0),
+          storedBytes: [...(group?.streams.values() ?? [])].reduce(
+            (sum, stream) => sum + stream.events.reduce((bytes, event) => bytes + Buffer.byteLength(event.message), 0),
+            0,
+          ),
           logGroupClass: "STANDARD",
         }));
       const { page, nextToken } = pageOf(items, params, 50);
@@ -126,7 +137,11 @@ function answer(operation: string, params: Params, index: ResourceIndex, logs: F
           logStreamName: stream.logStreamName,
           creationTime: stream.creationTime,
           ...(stream.events.length > 0
-            ? { firstEventTimestamp: stream.events[0].timestamp, lastEventTimestamp: last(stream.events), lastIngestionTime: stream.events.at(-1)!.ingestionTime }
+            ? {
+                firstEventTimestamp: stream.events[0].timestamp,
+                lastEventTimestamp: last(stream.events),
+                lastIngestionTime: stream.events.at(-1)!.ingestionTime,
+              }
             : {}),
           arn: `${arnOf(name)}:log-stream:${stream.logStreamName}`,
           storedBytes: 0,
@@ -161,7 +176,11 @@ function answer(operation: string, params: Params, index: ResourceIndex, logs: F
       const matches = matcherOf(params.filterPattern as string | undefined);
       const searched = streams.filter((stream) => (names ? names.includes(stream.logStreamName) : stream.logStreamName.startsWith(prefix)));
       const events = searched
-        .flatMap((stream) => stream.events.filter((event) => within(event, params) && matches(event.message)).map((event) => ({ logStreamName: stream.logStreamName, ...event })))
+        .flatMap((stream) =>
+          stream.events
+            .filter((event) => within(event, params) && matches(event.message))
+            .map((event) => ({ logStreamName: stream.logStreamName, ...event })),
+        )
         .sort((a, b) => a.timestamp - b.timestamp || a.eventId.localeCompare(b.eventId));
       const { page, nextToken } = pageOf(events, params, 10_000);
       return {
@@ -197,7 +216,8 @@ export function logsApi(index: () => ResourceIndex, logs: FunctionLogs, deployed
         response.end(body);
       } catch (error) {
         if (error instanceof LogsError) return sendAwsError(response, "json", 400, error.code, error.message);
-        if (error instanceof SyntaxError) return sendAwsError(response, "json", 400, "SerializationException", "the request body is not JSON");
+        if (error instanceof SyntaxError)
+          return sendAwsError(response, "json", 400, "SerializationException", "the request body is not JSON");
         sendAwsError(response, "json", 500, "ServiceUnavailableException", (error as Error).message);
       }
     });

@@ -22,7 +22,12 @@ interface Datapoint {
 export const measuredMetrics: Record<string, { metrics: string[]; dimension: string }> = {
   "AWS/Lambda": { metrics: ["Invocations", "Errors", "Throttles", "Duration", "AsyncEventsDropped"], dimension: "FunctionName" },
   "AWS/SQS": {
-    metrics: ["ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed", "ApproximateAgeOfOldestMessage"],
+    metrics: [
+      "ApproximateNumberOfMessagesVisible",
+      "ApproximateNumberOfMessagesNotVisible",
+      "ApproximateNumberOfMessagesDelayed",
+      "ApproximateAgeOfOldestMessage",
+    ],
     dimension: "QueueName",
   },
 };
@@ -109,7 +114,14 @@ export class LocalMetrics implements InvocationObserver {
   }
 
   /** Sums per bucket of `stepMs` over the last `spanMs`, across every dimension value: the console's chart. */
-  timeline(namespace: string, metricName: string, statistic: "Sum" | "Maximum", spanMs: number, stepMs: number, now = Date.now()): number[] {
+  timeline(
+    namespace: string,
+    metricName: string,
+    statistic: "Sum" | "Maximum",
+    spanMs: number,
+    stepMs: number,
+    now = Date.now(),
+  ): number[] {
     const buckets = Math.ceil(spanMs / stepMs);
     const start = now - buckets * stepMs;
     const prefix = `${namespace}|${metricName}|`;

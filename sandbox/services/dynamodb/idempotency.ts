@@ -15,7 +15,10 @@ export class IdempotencyTokens {
     const earlier = this.completed.get(token);
     if (!earlier) return undefined;
     if (earlier.fingerprint !== fingerprint(body)) {
-      return errorAnswer("IdempotentParameterMismatchException", "Request parameters do not match the parameters of a previous request with the same client token");
+      return errorAnswer(
+        "IdempotentParameterMismatchException",
+        "Request parameters do not match the parameters of a previous request with the same client token",
+      );
     }
     return earlier.answer;
   }

@@ -17,13 +17,25 @@ export const dynamodbResourceTypes: ResourceTypeSupport[] = [
       "streamViewType",
       "ttl",
     ],
-    noLocalEffect: ["pointInTimeRecovery", "deletionProtectionEnabled", "serverSideEncryption", "tableClass", "onDemandThroughput", "warmThroughput"],
+    noLocalEffect: [
+      "pointInTimeRecovery",
+      "deletionProtectionEnabled",
+      "serverSideEncryption",
+      "tableClass",
+      "onDemandThroughput",
+      "warmThroughput",
+    ],
     meaning: {
       replicas: "one local table, no replicas",
     },
     state: ({ physical, arn, created }) => ({
       id: physical,
-      state: { name: physical, arn: arn("dynamodb", `table/${physical}`), streamArn: created.streamArn ?? "", streamLabel: created.streamLabel ?? "" },
+      state: {
+        name: physical,
+        arn: arn("dynamodb", `table/${physical}`),
+        streamArn: created.streamArn ?? "",
+        streamLabel: created.streamLabel ?? "",
+      },
     }),
     describe: (table) => {
       const extras = [

@@ -8,13 +8,22 @@ import { isStreamArn } from "./stream-wiring";
  * A stream event for `invoke --sample dynamodb`: the last record the function accepted if it has
  * accepted one, else an INSERT of a placeholder item with the keys of the table whose stream feeds it.
  */
-export function dynamodbSampleEvent(functionName: string, index: ResourceIndex, accepted?: StreamEventRecord): { Records: StreamEventRecord[] } {
+export function dynamodbSampleEvent(
+  functionName: string,
+  index: ResourceIndex,
+  accepted?: StreamEventRecord,
+): { Records: StreamEventRecord[] } {
   if (accepted) return { Records: [accepted] };
   const fnArn = index.functionByRef(functionName)?.state.arn;
   const mapping = index
     .all(types.eventSourceMapping)
-    .find((candidate) => isStreamArn(candidate.inputs.eventSourceArn) && index.functionByRef(candidate.inputs.functionName)?.state.arn === fnArn);
-  const streamArn = String(mapping?.inputs.eventSourceArn ?? `arn:aws:dynamodb:${sandboxRegion}:${sandboxAccountId}:table/example/stream/2026-01-01T00:00:00.000`);
+    .find(
+      (candidate) =>
+        isStreamArn(candidate.inputs.eventSourceArn) && index.functionByRef(candidate.inputs.functionName)?.state.arn === fnArn,
+    );
+  const streamArn = String(
+    mapping?.inputs.eventSourceArn ?? `arn:aws:dynamodb:${sandboxRegion}:${sandboxAccountId}:table/example/stream/2026-01-01T00:00:00.000`,
+  );
   const tableName = streamArn.split("/")[1];
   const table = index.all(types.table).find((candidate) => candidate.state.name === tableName);
   const attributes = (table?.inputs.attributes as Array<{ name: string; type: string }> | undefined) ?? [];

@@ -84,7 +84,9 @@ export async function startDynamoService(options: { dataDir: string; region: str
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
-        const contentType = String(request.headers["content-type"] ?? "").split(";")[0].trim();
+        const contentType = String(request.headers["content-type"] ?? "")
+          .split(";")[0]
+          .trim();
         const jsonType = contentType === "application/json" ? contentType : "application/x-amz-json-1.0";
         const send = (answered: EngineAnswer) => reply(response, answered, jsonType);
         const target = String(request.headers["x-amz-target"] ?? "");
@@ -95,12 +97,22 @@ export async function startDynamoService(options: { dataDir: string; region: str
         } catch {
           return send({ status: 400, body: { __type: "com.amazon.coral.service#SerializationException" } });
         }
-        if (!body || typeof body !== "object") return send({ status: 400, body: { __type: "com.amazon.coral.service#SerializationException" } });
+        if (!body || typeof body !== "object")
+          return send({ status: 400, body: { __type: "com.amazon.coral.service#SerializationException" } });
         if (!request.headers.authorization && !String(request.url ?? "").includes("X-Amz-Algorithm")) {
-          return send({ status: 400, body: { __type: "com.amazon.coral.service#MissingAuthenticationTokenException", message: "Request is missing Authentication Token" } });
+          return send({
+            status: 400,
+            body: {
+              __type: "com.amazon.coral.service#MissingAuthenticationTokenException",
+              message: "Request is missing Authentication Token",
+            },
+          });
         }
         answer(target, body).then(send, (error: Error) =>
-          send({ status: 500, body: { __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: `sandbox DynamoDB: ${error.message}` } }),
+          send({
+            status: 500,
+            body: { __type: "com.amazonaws.dynamodb.v20120810#InternalServerError", message: `sandbox DynamoDB: ${error.message}` },
+          }),
         );
       });
     },
@@ -146,7 +158,9 @@ class Writes {
     if ("error" in checked) return checked.error;
     const seen: { item?: AttributeMap } = {};
     const observe = returnOldOnFailure || this.streams.hasStream(tableName);
-    const store = observe ? observingStore(this.engine.store, seen, (table, before, after) => this.streams.append(table, before, after, origin)) : undefined;
+    const store = observe
+      ? observingStore(this.engine.store, seen, (table, before, after) => this.streams.append(table, before, after, origin))
+      : undefined;
     const answered = await this.engine.run(operation, checked.data, store);
     if (answered.status !== 200) {
       if (returnOldOnFailure && seen.item && String(answered.body.__type).endsWith("#ConditionalCheckFailedException")) {
@@ -198,10 +212,13 @@ class Writes {
       tableDb.lock(tableName, (release) => {
         const done = release((answered: unknown) => resolve(answered as EngineAnswer));
         this.engine.store.getTable(tableName, false, (error, table) => {
-          if (error || !table) return done(errorAnswer("ResourceNotFoundException", `Requested resource not found: Table: ${tableName} not found`));
+          if (error || !table)
+            return done(errorAnswer("ResourceNotFoundException", `Requested resource not found: Table: ${tableName} not found`));
           const enabled = table.StreamSpecification as { StreamEnabled?: boolean } | undefined;
-          if (spec.StreamEnabled && enabled?.StreamEnabled) return done(errorAnswer("ValidationException", `Table already has an enabled stream: TableName: ${tableName}`));
-          if (!spec.StreamEnabled && !enabled?.StreamEnabled) return done(errorAnswer("ValidationException", "Table already has no stream enabled"));
+          if (spec.StreamEnabled && enabled?.StreamEnabled)
+            return done(errorAnswer("ValidationException", `Table already has an enabled stream: TableName: ${tableName}`));
+          if (!spec.StreamEnabled && !enabled?.StreamEnabled)
+            return done(errorAnswer("ValidationException", "Table already has no stream enabled"));
           if (spec.StreamEnabled) Object.assign(table, streamFields(this.engine.store, tableName, spec.StreamViewType!));
           else delete table.StreamSpecification;
           tableDb.put(tableName, table, (failure) => {
@@ -216,7 +233,9 @@ class Writes {
 
   /** ItemCollectionMetrics: for tables with local secondary indexes, the size of the item's collection. */
   private async itemCollectionMetrics(tableName: string, item: AttributeMap | undefined): Promise<Json | undefined> {
-    const table = await new Promise<TableRecord | undefined>((resolve) => this.engine.store.getTable(tableName, false, (error, found) => resolve(error ? undefined : found)));
+    const table = await new Promise<TableRecord | undefined>((resolve) =>
+      this.engine.store.getTable(tableName, false, (error, found) => resolve(error ? undefined : found)),
+    );
     if (!table?.LocalSecondaryIndexes?.length || !item) return undefined;
     const hashKey = table.KeySchema.find((key) => key.KeyType === "HASH")!.AttributeName;
     let bytes = 0;
@@ -241,10 +260,16 @@ class Writes {
 function invalidStreamSpecification(spec: { StreamEnabled?: boolean; StreamViewType?: string } | undefined): EngineAnswer | undefined {
   if (!spec) return undefined;
   if (typeof spec.StreamEnabled !== "boolean") {
-    return errorAnswer("ValidationException", "1 validation error detected: Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null");
+    return errorAnswer(
+      "ValidationException",
+      "1 validation error detected: Value null at 'streamSpecification.streamEnabled' failed to satisfy constraint: Member must not be null",
+    );
   }
   if (spec.StreamEnabled && !streamViewTypes.includes(spec.StreamViewType as never)) {
-    return errorAnswer("ValidationException", "StreamSpecification: StreamViewType is required when StreamEnabled is true; one of KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES");
+    return errorAnswer(
+      "ValidationException",
+      "StreamSpecification: StreamViewType is required when StreamEnabled is true; one of KEYS_ONLY, NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES",
+    );
   }
   return undefined;
 }
@@ -253,14 +278,22 @@ function invalidStreamSpecification(spec: { StreamEnabled?: boolean; StreamViewT
 function streamFields(store: Store, tableName: string, viewType: string): Json {
   const label = new Date().toISOString().replace("Z", "");
   const tableArn = `arn:aws:dynamodb:${(store.tableDb as unknown as { awsRegion: string }).awsRegion}:${(store.tableDb as unknown as { awsAccountId: string }).awsAccountId}:table/${tableName}`;
-  return { StreamSpecification: { StreamEnabled: true, StreamViewType: viewType }, LatestStreamLabel: label, LatestStreamArn: `${tableArn}/stream/${label}` };
+  return {
+    StreamSpecification: { StreamEnabled: true, StreamViewType: viewType },
+    LatestStreamLabel: label,
+    LatestStreamArn: `${tableArn}/stream/${label}`,
+  };
 }
 
 /**
  * The engine's store, seen through: each item read (the item before) and each write (the item
  * after) of a table is reported, inside the item's lock, before the write is acknowledged.
  */
-function observingStore(store: Store, seen: { item?: AttributeMap }, onChange: (table: string, before: AttributeMap | undefined, after: AttributeMap | undefined) => void): Store {
+function observingStore(
+  store: Store,
+  seen: { item?: AttributeMap },
+  onChange: (table: string, before: AttributeMap | undefined, after: AttributeMap | undefined) => void,
+): Store {
   return {
     ...store,
     getItemDb(name: string): SubDb {

@@ -112,7 +112,11 @@ export class StreamPoller {
 
   private eventRecord(record: StreamRecord): StreamEventRecord {
     const { userIdentity, ...rest } = record;
-    return { ...rest, eventSourceARN: this.settings.streamArn, ...(userIdentity ? { userIdentity: { type: userIdentity.Type, principalId: userIdentity.PrincipalId } } : {}) };
+    return {
+      ...rest,
+      eventSourceARN: this.settings.streamArn,
+      ...(userIdentity ? { userIdentity: { type: userIdentity.Type, principalId: userIdentity.PrincipalId } } : {}),
+    };
   }
 
   private waitForRecords(ms: number): Promise<void> {
@@ -146,7 +150,12 @@ export class StreamPoller {
       // Split in two rather than retried whole; halves count their own retries, so a bad record ends up alone.
       if (this.settings.bisectOnError && current.records.length > 1 && failedFrom === 0) {
         const half = Math.ceil(current.records.length / 2);
-        pending.splice(0, 1, { records: current.records.slice(0, half), attempts: 0 }, { records: current.records.slice(half), attempts: 0 });
+        pending.splice(
+          0,
+          1,
+          { records: current.records.slice(0, half), attempts: 0 },
+          { records: current.records.slice(half), attempts: 0 },
+        );
         continue;
       }
       const tooOld =
@@ -186,7 +195,9 @@ export class StreamPoller {
     const detail = `${records.length} record(s) from ${tableName}'s stream${attempts > 1 ? ` (retry ${attempts - 1})` : ""}`;
     this.reporter.invocation(this.fn().spec, { source: "dynamodb", detail }, result, { event: { Records: records } });
     if (result.ok && failedFrom !== undefined) {
-      this.reporter.info(`    ${records.length - failedFrom} of ${records.length} reported as batchItemFailures: retried from sequence number ${records[failedFrom].dynamodb.SequenceNumber}`);
+      this.reporter.info(
+        `    ${records.length - failedFrom} of ${records.length} reported as batchItemFailures: retried from sequence number ${records[failedFrom].dynamodb.SequenceNumber}`,
+      );
     }
   }
 
@@ -195,7 +206,9 @@ export class StreamPoller {
     const last = records[records.length - 1].dynamodb;
     const functionArn = `${this.fn().spec.arn}`;
     if (!this.settings.onFailure) {
-      this.reporter.warn(`${this.settings.name}: ${records.length} record(s) skipped after ${attempts} attempt(s) (${condition}); no on-failure destination`);
+      this.reporter.warn(
+        `${this.settings.name}: ${records.length} record(s) skipped after ${attempts} attempt(s) (${condition}); no on-failure destination`,
+      );
       return;
     }
     const record = {
@@ -215,9 +228,13 @@ export class StreamPoller {
     };
     try {
       await this.sendFailure(this.settings.onFailure, record);
-      this.reporter.info(`    ${records.length} record(s) given up after ${attempts} attempt(s) (${condition}) -> destination ${this.settings.onFailure.split(":").pop()}`);
+      this.reporter.info(
+        `    ${records.length} record(s) given up after ${attempts} attempt(s) (${condition}) -> destination ${this.settings.onFailure.split(":").pop()}`,
+      );
     } catch (error) {
-      this.reporter.warn(`${this.settings.name}: the failure record could not be sent to ${this.settings.onFailure} (${(error as Error).message}); the records were skipped`);
+      this.reporter.warn(
+        `${this.settings.name}: the failure record could not be sent to ${this.settings.onFailure} (${(error as Error).message}); the records were skipped`,
+      );
     }
   }
 

@@ -14,7 +14,11 @@ export function isStreamArn(arn: unknown): arn is string {
  * each read as Lambda reads a stream. `onAccepted` is told each function's last accepted record
  * (what `invoke --sample dynamodb` replays).
  */
-export function startStreamMappings(context: TriggerContext, streams: StreamLog, onAccepted: (functionName: string, record: StreamEventRecord) => void): StartedTriggers {
+export function startStreamMappings(
+  context: TriggerContext,
+  streams: StreamLog,
+  onAccepted: (functionName: string, record: StreamEventRecord) => void,
+): StartedTriggers {
   const lines: string[] = [];
   const fed = new Set<string>();
   const pollers: StreamPoller[] = [];
@@ -23,11 +27,15 @@ export function startStreamMappings(context: TriggerContext, streams: StreamLog,
     const streamArn = mapping.inputs.eventSourceArn;
     const fn = context.functionByRef(mapping.inputs.functionName);
     if (!fn) {
-      context.reporter.warn(`${mapping.name}: its function ${String(mapping.inputs.functionName)} is not one of this program's: the stream feeds nothing`);
+      context.reporter.warn(
+        `${mapping.name}: its function ${String(mapping.inputs.functionName)} is not one of this program's: the stream feeds nothing`,
+      );
       continue;
     }
     if (streams.shardIdOf(streamArn) === undefined) {
-      context.reporter.warn(`${mapping.name}: ${streamArn} is not the stream of a table of this program (does the table set streamEnabled?)`);
+      context.reporter.warn(
+        `${mapping.name}: ${streamArn} is not the stream of a table of this program (does the table set streamEnabled?)`,
+      );
       continue;
     }
     const settings = streamMappingSettings(mapping.name, mapping.inputs, streamArn);
@@ -36,19 +44,29 @@ export function startStreamMappings(context: TriggerContext, streams: StreamLog,
       continue;
     }
     const sendFailure = async (destination: string, record: unknown) => {
-      if (!destination.startsWith("arn:aws:sqs:")) throw new Error("only SQS queues are emulated as on-failure destinations of stream mappings");
-      await context.sqs.send(new SendMessageCommand({ QueueUrl: queueUrlOfArn(destination, context.awsEndpoint), MessageBody: JSON.stringify(record) }));
+      if (!destination.startsWith("arn:aws:sqs:"))
+        throw new Error("only SQS queues are emulated as on-failure destinations of stream mappings");
+      await context.sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrlOfArn(destination, context.awsEndpoint), MessageBody: JSON.stringify(record) }),
+      );
     };
     // The function is looked up at each batch: hot reload may have replaced it.
-    const poller = new StreamPoller(settings, () => context.functionByRef(mapping.inputs.functionName) ?? fn, streams, context.reporter, sendFailure, (records) =>
-      onAccepted(fn.name, records[records.length - 1]),
+    const poller = new StreamPoller(
+      settings,
+      () => context.functionByRef(mapping.inputs.functionName) ?? fn,
+      streams,
+      context.reporter,
+      sendFailure,
+      (records) => onAccepted(fn.name, records[records.length - 1]),
     );
     poller.start();
     pollers.push(poller);
     fed.add(fn.name);
     const tableName = streamArn.split("/")[1];
     const retries = settings.maximumRetryAttempts < 0 ? "retried until it succeeds" : `${settings.maximumRetryAttempts} retries`;
-    lines.push(`trigger   dynamodb stream ${tableName} -> ${fn.name} (batch ${settings.batchSize}, from ${settings.startingPosition}, ${retries})`);
+    lines.push(
+      `trigger   dynamodb stream ${tableName} -> ${fn.name} (batch ${settings.batchSize}, from ${settings.startingPosition}, ${retries})`,
+    );
   }
   return {
     describe: () => lines,

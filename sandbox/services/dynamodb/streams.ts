@@ -71,7 +71,13 @@ export class StreamLog {
   constructor(private readonly region: string) {}
 
   /** A table's stream settings as its record holds them (at start, and after CreateTable or UpdateTable). */
-  enable(table: { TableName: string; KeySchema: Array<{ AttributeName: string }>; LatestStreamArn?: string; LatestStreamLabel?: string; StreamSpecification?: { StreamEnabled?: boolean; StreamViewType?: string } }): void {
+  enable(table: {
+    TableName: string;
+    KeySchema: Array<{ AttributeName: string }>;
+    LatestStreamArn?: string;
+    LatestStreamLabel?: string;
+    StreamSpecification?: { StreamEnabled?: boolean; StreamViewType?: string };
+  }): void {
     const current = this.enabledByTable.get(table.TableName);
     const spec = table.StreamSpecification;
     if (!spec?.StreamEnabled || !table.LatestStreamArn) {
@@ -213,7 +219,9 @@ export class StreamLog {
       .sort((a, b) => a.arn.localeCompare(b.arn));
     const start = body.ExclusiveStartStreamArn ? all.findIndex((stream) => stream.arn === body.ExclusiveStartStreamArn) + 1 : 0;
     const page = all.slice(start, start + limit);
-    const result: Json = { Streams: page.map((stream) => ({ StreamArn: stream.arn, TableName: stream.tableName, StreamLabel: stream.label })) };
+    const result: Json = {
+      Streams: page.map((stream) => ({ StreamArn: stream.arn, TableName: stream.tableName, StreamLabel: stream.label })),
+    };
     if (start + limit < all.length) result.LastEvaluatedStreamArn = page[page.length - 1].arn;
     return { status: 200, body: result };
   }
@@ -251,7 +259,8 @@ export class StreamLog {
   private getShardIterator(body: Json): EngineAnswer {
     const stream = this.find(body.StreamArn);
     if ("status" in stream && "body" in stream) return stream;
-    if (body.ShardId !== stream.shardId) return errorAnswer("ResourceNotFoundException", `Requested resource not found: Shard does not exist`);
+    if (body.ShardId !== stream.shardId)
+      return errorAnswer("ResourceNotFoundException", `Requested resource not found: Shard does not exist`);
     let after: bigint;
     const type = body.ShardIteratorType;
     const sequenceOf = () => {
@@ -281,13 +290,17 @@ export class StreamLog {
           `1 validation error detected: Value '${String(type)}' at 'shardIteratorType' failed to satisfy constraint: Member must satisfy enum value set: [AFTER_SEQUENCE_NUMBER, AT_SEQUENCE_NUMBER, TRIM_HORIZON, LATEST]`,
         );
     }
-    return { status: 200, body: { ShardIterator: encodeIterator({ arn: stream.arn, shard: stream.shardId, after: after.toString(), at: Date.now() }) } };
+    return {
+      status: 200,
+      body: { ShardIterator: encodeIterator({ arn: stream.arn, shard: stream.shardId, after: after.toString(), at: Date.now() }) },
+    };
   }
 
   private getRecords(body: Json): EngineAnswer {
     const iterator = decodeIterator(body.ShardIterator);
     if (!iterator) return errorAnswer("ValidationException", "Invalid ShardIterator");
-    if (Date.now() - iterator.at > iteratorLifetimeMs) return errorAnswer("ExpiredIteratorException", "Iterator expired. The iterator was created more than 15 minutes ago");
+    if (Date.now() - iterator.at > iteratorLifetimeMs)
+      return errorAnswer("ExpiredIteratorException", "Iterator expired. The iterator was created more than 15 minutes ago");
     const stream = this.find(iterator.arn);
     if ("status" in stream && "body" in stream) return stream;
     const limit = Math.min(maxRecordsPerGet, Number(body.Limit ?? maxRecordsPerGet));
@@ -298,7 +311,13 @@ export class StreamLog {
     const { records, last } = this.read(stream.arn, after, limit);
     const result: Json = { Records: records };
     const closed = stream.status === "DISABLED" && firstAfter(stream.sequences, last ?? after) >= stream.sequences.length;
-    if (!closed) result.NextShardIterator = encodeIterator({ arn: stream.arn, shard: stream.shardId, after: (last ?? after).toString(), at: Date.now() });
+    if (!closed)
+      result.NextShardIterator = encodeIterator({
+        arn: stream.arn,
+        shard: stream.shardId,
+        after: (last ?? after).toString(),
+        at: Date.now(),
+      });
     return { status: 200, body: result };
   }
 }

@@ -79,7 +79,8 @@ export class Transactions {
       await this.commit(changes);
       for (const change of changes) this.streams.append(change.table.TableName, change.before, change.after);
       const result: Json = {};
-      if (body.ReturnConsumedCapacity === "TOTAL" || body.ReturnConsumedCapacity === "INDEXES") result.ConsumedCapacity = consumed(actions, staged, false);
+      if (body.ReturnConsumedCapacity === "TOTAL" || body.ReturnConsumedCapacity === "INDEXES")
+        result.ConsumedCapacity = consumed(actions, staged, false);
       return { status: 200, body: result };
     });
     if (token && answer.status === 200) this.tokens.remember(token, body, answer);
@@ -102,7 +103,8 @@ export class Transactions {
         responses.push(answer.body.Item ? { Item: answer.body.Item } : {});
       }
       const result: Json = { Responses: responses };
-      if (body.ReturnConsumedCapacity === "TOTAL" || body.ReturnConsumedCapacity === "INDEXES") result.ConsumedCapacity = consumed(actions, [], true);
+      if (body.ReturnConsumedCapacity === "TOTAL" || body.ReturnConsumedCapacity === "INDEXES")
+        result.ConsumedCapacity = consumed(actions, [], true);
       return { status: 200, body: result };
     });
   }
@@ -116,7 +118,10 @@ export class Transactions {
     for (const entry of items) {
       const kinds = mode === "get" ? (["Get"] as const).filter((kind) => entry?.[kind]) : writeKinds.filter((kind) => entry?.[kind]);
       if (kinds.length !== 1) {
-        return errorAnswer("ValidationException", mode === "get" ? "TransactItems must contain one Get" : "TransactItems can only contain one of Check, Put, Update or Delete");
+        return errorAnswer(
+          "ValidationException",
+          mode === "get" ? "TransactItems must contain one Get" : "TransactItems can only contain one of Check, Put, Update or Delete",
+        );
       }
       const kind = kinds[0];
       const request = { ...(entry[kind] as Json) };
@@ -124,7 +129,10 @@ export class Transactions {
       delete request.ReturnValuesOnConditionCheckFailure;
       const operation = kind === "Get" ? "GetItem" : operationOf[kind];
       if (kind === "ConditionCheck" && typeof request.ConditionExpression !== "string") {
-        return errorAnswer("ValidationException", "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null");
+        return errorAnswer(
+          "ValidationException",
+          "1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null",
+        );
       }
       const checked = this.engine.validate(operation, request);
       if ("error" in checked) return checked.error;
@@ -135,7 +143,8 @@ export class Transactions {
       const invalid = kind === "Put" ? undefined : db.validateKey(keySource, table);
       const key = invalid ? `invalid-${actions.length}` : db.createKey(keySource, table);
       const identity = `${table.TableName}\u0000${key}`;
-      if (!invalid && seen.has(identity)) return errorAnswer("ValidationException", "Transaction request cannot include multiple operations on one item");
+      if (!invalid && seen.has(identity))
+        return errorAnswer("ValidationException", "Transaction request cannot include multiple operations on one item");
       seen.add(identity);
       if (kind === "Put") bytes += db.itemSize(checked.data.Item as AttributeMap);
       actions.push({ kind, operation, data: checked.data, returnOldOnFailure, table, key });
@@ -193,10 +202,16 @@ export class Transactions {
       return reason;
     };
     if (action.kind === "ConditionCheck") {
-      return db.checkConditional(action.data, before) ? { reason: failed() } : { staged: { table: action.table, key: action.key, before, after: before, changed: false } };
+      return db.checkConditional(action.data, before)
+        ? { reason: failed() }
+        : { staged: { table: action.table, key: action.key, before, after: before, changed: false } };
     }
     const staged: Staged = { table: action.table, key: action.key, before, changed: false };
-    const answer = await this.engine.run(action.operation, action.data, stagingStore(this.engine.store, action.table.TableName, before, staged));
+    const answer = await this.engine.run(
+      action.operation,
+      action.data,
+      stagingStore(this.engine.store, action.table.TableName, before, staged),
+    );
     if (answer.status === 200) return { staged };
     const type = String(answer.body.__type ?? "");
     if (type.endsWith("#ConditionalCheckFailedException")) return { reason: failed() };
@@ -233,7 +248,11 @@ function stagingStore(store: Store, tableName: string, before: AttributeMap | un
   const items: SubDb = {
     ...real,
     lock: ((_key: string | string[], exec: (release: (done?: (...args: unknown[]) => void) => (...args: unknown[]) => void) => void) =>
-      exec((done) => (...args: unknown[]) => done?.(...args))) as SubDb["lock"],
+      exec(
+        (done) =>
+          (...args: unknown[]) =>
+            done?.(...args),
+      )) as SubDb["lock"],
     get: (_key, callback) => callback(null, before),
     put: (_key, value, callback) => {
       staged.after = value as AttributeMap;
@@ -246,7 +265,10 @@ function stagingStore(store: Store, tableName: string, before: AttributeMap | un
       callback(null);
     },
   };
-  const noIndexWrites = { put: (_key: string, _value: unknown, callback: () => void) => callback(), del: (_key: string, callback: () => void) => callback() };
+  const noIndexWrites = {
+    put: (_key: string, _value: unknown, callback: () => void) => callback(),
+    del: (_key: string, callback: () => void) => callback(),
+  };
   return { ...store, getItemDb: () => items, getIndexDb: () => noIndexWrites as unknown as SubDb };
 }
 

@@ -64,7 +64,10 @@ export class TimeToLiveSweeper {
     const spec = body.TimeToLiveSpecification as { Enabled?: unknown; AttributeName?: unknown } | undefined;
     const tableName = String(body.TableName ?? "");
     if (!spec || typeof spec.Enabled !== "boolean" || typeof spec.AttributeName !== "string") {
-      return errorAnswer("ValidationException", "1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null");
+      return errorAnswer(
+        "ValidationException",
+        "1 validation error detected: Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null",
+      );
     }
     if (spec.AttributeName.length < 1 || spec.AttributeName.length > 255) {
       return errorAnswer(
@@ -78,7 +81,10 @@ export class TimeToLiveSweeper {
     if (spec.Enabled && current) return errorAnswer("ValidationException", "TimeToLive is already enabled");
     if (!spec.Enabled && !current) return errorAnswer("ValidationException", "TimeToLive is already disabled");
     if (!spec.Enabled && current && current.attributeName !== spec.AttributeName) {
-      return errorAnswer("ValidationException", `TimeToLive is active on a different AttributeName: current AttributeName is ${current.attributeName}`);
+      return errorAnswer(
+        "ValidationException",
+        `TimeToLive is active on a different AttributeName: current AttributeName is ${current.attributeName}`,
+      );
     }
     await this.set(tableName, spec.Enabled ? { attributeName: spec.AttributeName } : undefined);
     return { status: 200, body: { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } } };
@@ -91,7 +97,11 @@ export class TimeToLiveSweeper {
     const current = this.settings.get(tableName);
     return {
       status: 200,
-      body: { TimeToLiveDescription: current ? { TimeToLiveStatus: "ENABLED", AttributeName: current.attributeName } : { TimeToLiveStatus: "DISABLED" } },
+      body: {
+        TimeToLiveDescription: current
+          ? { TimeToLiveStatus: "ENABLED", AttributeName: current.attributeName }
+          : { TimeToLiveStatus: "DISABLED" },
+      },
     };
   }
 
@@ -115,7 +125,9 @@ export class TimeToLiveSweeper {
   private missingTable(tableName: string): Promise<EngineAnswer | undefined> {
     return new Promise((resolve) =>
       this.engine.store.getTable(tableName, false, (error) =>
-        resolve(error ? errorAnswer("ResourceNotFoundException", `Requested resource not found: Table: ${tableName} not found`) : undefined),
+        resolve(
+          error ? errorAnswer("ResourceNotFoundException", `Requested resource not found: Table: ${tableName} not found`) : undefined,
+        ),
       ),
     );
   }
@@ -154,7 +166,9 @@ export class TimeToLiveSweeper {
 
   private keyNames(tableName: string): Promise<string[]> {
     return new Promise((resolve) =>
-      this.engine.store.getTable(tableName, false, (error, table) => resolve(error || !table ? [] : table.KeySchema.map((key) => key.AttributeName))),
+      this.engine.store.getTable(tableName, false, (error, table) =>
+        resolve(error || !table ? [] : table.KeySchema.map((key) => key.AttributeName)),
+      ),
     );
   }
 }

@@ -11,7 +11,17 @@ export function fireRoute(request: IncomingMessage, response: ServerResponse, sc
   const rule = schedules.ruleNamed(name);
   const [status, body] = rule
     ? [200, { rule: rule.name, schedule: rule.schedule.expression, targets: schedules.fire(rule) }]
-    : [404, { message: `no schedule rule '${name}'; the program's rules: ${schedules.rules.map((candidate) => candidate.logicalName).sort().join(", ") || "(none)"}` }];
+    : [
+        404,
+        {
+          message: `no schedule rule '${name}'; the program's rules: ${
+            schedules.rules
+              .map((candidate) => candidate.logicalName)
+              .sort()
+              .join(", ") || "(none)"
+          }`,
+        },
+      ];
   const text = JSON.stringify(body);
   response.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(text)) });
   response.end(text);

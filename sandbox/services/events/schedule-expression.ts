@@ -18,18 +18,26 @@ export function parseSchedule(expression: string, createdAt: Date): Schedule {
     const value = Number(rate[1]);
     const unit = rate[2].replace(/s$/, "");
     if (value < 1) throw new Error(`${expression}: the rate must be a positive whole number`);
-    if ((value === 1) !== (rate[2] === unit)) throw new Error(`${expression}: EventBridge takes 'rate(1 ${unit})' for one and 'rate(${Math.max(value, 2)} ${unit}s)' for more`);
+    if ((value === 1) !== (rate[2] === unit))
+      throw new Error(`${expression}: EventBridge takes 'rate(1 ${unit})' for one and 'rate(${Math.max(value, 2)} ${unit}s)' for more`);
     const periodMs = value * rateUnits[unit];
     // A rate counts from the rule's creation: here, the sandbox's deployment.
-    return { expression, next: (after) => new Date(createdAt.getTime() + (Math.floor((after.getTime() - createdAt.getTime()) / periodMs) + 1) * periodMs) };
+    return {
+      expression,
+      next: (after) => new Date(createdAt.getTime() + (Math.floor((after.getTime() - createdAt.getTime()) / periodMs) + 1) * periodMs),
+    };
   }
   const cron = /^cron\((.+)\)$/.exec(expression.trim());
   if (cron) {
     const fields = cron[1].trim().split(/\s+/);
-    if (fields.length !== 6) throw new Error(`${expression}: an EventBridge cron has 6 fields (minutes hours day-of-month month day-of-week year)`);
+    if (fields.length !== 6)
+      throw new Error(`${expression}: an EventBridge cron has 6 fields (minutes hours day-of-month month day-of-week year)`);
     const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields;
     if (dayOfMonth !== "?" && dayOfWeek !== "?") throw new Error(`${expression}: one of day-of-month and day-of-week must be '?'`);
-    const job = new Cron([minutes, hours, wildcard(dayOfMonth), month, wildcard(sundayIsZero(dayOfWeek))].join(" "), { timezone: "UTC", paused: true });
+    const job = new Cron([minutes, hours, wildcard(dayOfMonth), month, wildcard(sundayIsZero(dayOfWeek))].join(" "), {
+      timezone: "UTC",
+      paused: true,
+    });
     const years = yearFilter(year, expression);
     return {
       expression,

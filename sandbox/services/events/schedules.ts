@@ -58,11 +58,20 @@ export class LocalSchedules implements StartedTriggers {
         .filter((target) => target.inputs.rule === name)
         .map((target) => {
           const inputs = target.inputs as { arn: string; input?: string; inputPath?: string; inputTransformer?: unknown };
-          if (inputs.inputPath || inputs.inputTransformer) deps.reporter.warn(`EventBridge target ${target.name}: inputPath and inputTransformer are not emulated; it gets the whole event`);
+          if (inputs.inputPath || inputs.inputTransformer)
+            deps.reporter.warn(
+              `EventBridge target ${target.name}: inputPath and inputTransformer are not emulated; it gets the whole event`,
+            );
           return { arn: inputs.arn, input: inputs.input };
         });
       try {
-        this.rules.push({ name, logicalName: rule.name, arn: String(rule.state.arn), schedule: parseSchedule(inputs.scheduleExpression, createdAt), targets });
+        this.rules.push({
+          name,
+          logicalName: rule.name,
+          arn: String(rule.state.arn),
+          schedule: parseSchedule(inputs.scheduleExpression, createdAt),
+          targets,
+        });
       } catch (error) {
         deps.reporter.warn(`EventBridge rule ${rule.name}: ${(error as Error).message}; it never fires locally`);
       }
@@ -76,14 +85,21 @@ export class LocalSchedules implements StartedTriggers {
 
   describe(): string[] {
     return this.rules.map((rule) => {
-      const targets = rule.targets.map((target) => this.deps.index.functionByRef(target.arn)?.name ?? target.arn.split(":").pop()).join(", ");
-      const next = rule.schedule.next(new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
+      const targets = rule.targets
+        .map((target) => this.deps.index.functionByRef(target.arn)?.name ?? target.arn.split(":").pop())
+        .join(", ");
+      const next = rule.schedule
+        .next(new Date())
+        .toISOString()
+        .replace(/\.\d{3}Z$/, "Z");
       return `schedule  ${rule.logicalName} ${rule.schedule.expression} -> ${targets || "(no target)"} (next ${next}; npm run fire -- ${rule.logicalName})`;
     });
   }
 
   tryIt(programFlag: string): string[] {
-    const scheduled = new Set(this.rules.flatMap((rule) => rule.targets.flatMap((target) => this.deps.index.functionByRef(target.arn)?.name ?? [])));
+    const scheduled = new Set(
+      this.rules.flatMap((rule) => rule.targets.flatMap((target) => this.deps.index.functionByRef(target.arn)?.name ?? [])),
+    );
     return [...scheduled].map((fn) => `npm run invoke -- ${fn} --sample schedule${programFlag}`);
   }
 
@@ -91,10 +107,13 @@ export class LocalSchedules implements StartedTriggers {
     const at = rule.schedule.next(new Date());
     // Timers hold at most ~24.8 days: a later firing is re-armed when that delay ends.
     const delay = Math.min(at.getTime() - Date.now(), 2 ** 31 - 1);
-    const timer = setTimeout(() => {
-      if (Date.now() >= at.getTime()) this.fire(rule, at);
-      this.arm(rule);
-    }, Math.max(0, delay));
+    const timer = setTimeout(
+      () => {
+        if (Date.now() >= at.getTime()) this.fire(rule, at);
+        this.arm(rule);
+      },
+      Math.max(0, delay),
+    );
     timer.unref();
     this.timers.set(rule.name, timer);
   }
@@ -117,13 +136,20 @@ export class LocalSchedules implements StartedTriggers {
   private async deliver(rule: ScheduledRule, target: { arn: string }, event: unknown): Promise<void> {
     const [, , service] = target.arn.split(":");
     if (service === "sqs") {
-      await this.deps.sqs.send(new SendMessageCommand({ QueueUrl: queueUrlOfArn(target.arn, this.deps.awsEndpoint), MessageBody: JSON.stringify(event) }));
+      await this.deps.sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrlOfArn(target.arn, this.deps.awsEndpoint), MessageBody: JSON.stringify(event) }),
+      );
     } else if (service === "sns") {
       this.deps.topics.publish({ topicArn: target.arn, message: JSON.stringify(event), messageAttributes: {} });
     } else if (service === "lambda") {
       const fn = this.deps.functionByRef(target.arn);
       if (!fn) throw new Error("the function is not deployed");
-      await this.deps.asyncInvoker.invoke(fn, event, { source: "schedule", detail: `${rule.logicalName} ${rule.schedule.expression}` }, asyncConfigFor(this.deps.index, fn.name));
+      await this.deps.asyncInvoker.invoke(
+        fn,
+        event,
+        { source: "schedule", detail: `${rule.logicalName} ${rule.schedule.expression}` },
+        asyncConfigFor(this.deps.index, fn.name),
+      );
     } else {
       throw new Error(`${service} targets are not emulated (functions, queues and topics are)`);
     }

@@ -11,7 +11,11 @@ export const iamResourceTypes: ResourceTypeSupport[] = [
       state: { name: physical, arn: `arn:aws:iam::${account}:role/${physical}`, uniqueId: `AROA${stableSuffix(physical).toUpperCase()}` },
     }),
   },
-  { type: "aws:iam/rolePolicy:RolePolicy", coverage: "recorded, not enforced", state: ({ physical, inputs }) => ({ id: `${inputs.role}:${physical}`, state: { name: physical } }) },
+  {
+    type: "aws:iam/rolePolicy:RolePolicy",
+    coverage: "recorded, not enforced",
+    state: ({ physical, inputs }) => ({ id: `${inputs.role}:${physical}`, state: { name: physical } }),
+  },
   { type: "aws:iam/policy:Policy", coverage: "recorded, not enforced" },
   { type: "aws:iam/rolePolicyAttachment:RolePolicyAttachment", coverage: "recorded, not enforced" },
 ];

@@ -18,7 +18,11 @@ export const defaultAsyncConfig: AsyncInvokeConfig = { maximumRetryAttempts: 2, 
 /** A function's asynchronous invocation settings: its FunctionEventInvokeConfig, else Lambda's defaults. */
 export function asyncConfigFor(index: ResourceIndex, functionName: string): AsyncInvokeConfig {
   const declared = index.eventInvokeConfigOf(functionName)?.inputs as
-    | { maximumRetryAttempts?: number; maximumEventAgeInSeconds?: number; destinationConfig?: { onFailure?: { destination?: string }; onSuccess?: { destination?: string } } }
+    | {
+        maximumRetryAttempts?: number;
+        maximumEventAgeInSeconds?: number;
+        destinationConfig?: { onFailure?: { destination?: string }; onSuccess?: { destination?: string } };
+      }
     | undefined;
   return {
     maximumRetryAttempts: declared?.maximumRetryAttempts ?? defaultAsyncConfig.maximumRetryAttempts,
@@ -60,7 +64,7 @@ export class AsyncInvoker {
     let result: InvocationResult | undefined;
     let attempts = 0;
     let condition = "RetriesExhausted";
-    for (; attempts <= config.maximumRetryAttempts; ) {
+    for (; attempts <= config.maximumRetryAttempts;) {
       if (this.stopped) return;
       if (Date.now() - queuedAt > config.maximumEventAgeInSeconds * 1000) {
         condition = "EventAgeExceeded";

@@ -11,8 +11,18 @@ import { format, types } from "node:util";
 import Module, { createRequire } from "node:module";
 import vm from "node:vm";
 
-const { codeDir, handler, functionName, functionVersion, memorySizeMb, invokedFunctionArn, logGroupName, logStreamName, runtimeModulesDir, compileCacheDir } =
-  JSON.parse(process.argv[2]);
+const {
+  codeDir,
+  handler,
+  functionName,
+  functionVersion,
+  memorySizeMb,
+  invokedFunctionArn,
+  logGroupName,
+  logStreamName,
+  runtimeModulesDir,
+  compileCacheDir,
+} = JSON.parse(process.argv[2]);
 const jsonLogs = process.env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === "JSON";
 
 // Lambda's Node.js runtimes provide the AWS SDK v3 (`@aws-sdk/...`) beside the function's code:
@@ -56,17 +66,30 @@ function runtimeError(name, message) {
 /** What Lambda's runtime logs for an error it catches (`Invoke Error`, `Uncaught Exception`...), in the function's log format. */
 function logError(heading, error) {
   if (jsonLogs) {
-    const described = error instanceof Error ? { errorType: error.constructor?.name ?? "UnknownError", errorMessage: error.message, stackTrace: String(error.stack ?? "").split("\n") } : error;
+    const described =
+      error instanceof Error
+        ? {
+            errorType: error.constructor?.name ?? "UnknownError",
+            errorMessage: error.message,
+            stackTrace: String(error.stack ?? "").split("\n"),
+          }
+        : error;
     console.error(JSON.stringify({ timestamp: new Date().toISOString(), level: "ERROR", requestId: currentRequestId, message: described }));
     return;
   }
-  const described = error instanceof Error ? { errorType: error.name, errorMessage: error.message, code: error.code, ...error, stack: String(error.stack ?? "").split("\n") } : error;
+  const described =
+    error instanceof Error
+      ? { errorType: error.name, errorMessage: error.message, code: error.code, ...error, stack: String(error.stack ?? "").split("\n") }
+      : error;
   console.error(heading, `\t${JSON.stringify(described)}`);
 }
 
 /** The error as Lambda returns it to the caller. */
 function errorPayload(error) {
-  if (types.isNativeError(error) || (error && typeof error.name === "string" && typeof error.message === "string" && typeof error.stack === "string")) {
+  if (
+    types.isNativeError(error) ||
+    (error && typeof error.name === "string" && typeof error.message === "string" && typeof error.stack === "string")
+  ) {
     return { errorType: error.name, errorMessage: error.message, trace: error.stack.split("\n") };
   }
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
@@ -100,7 +123,11 @@ function requireWithCodeCache(file) {
   }
   let script;
   try {
-    script = new vm.Script(Module.wrap(source), { filename: file, cachedData, importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER });
+    script = new vm.Script(Module.wrap(source), {
+      filename: file,
+      cachedData,
+      importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    });
   } catch {
     return undefined;
   }
@@ -162,7 +189,10 @@ let loaded;
 async function loadHandler() {
   if (loaded) return loaded;
   if (handler.includes("..")) {
-    throw runtimeError("MalformedHandlerName", `'${handler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+    throw runtimeError(
+      "MalformedHandlerName",
+      `'${handler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`,
+    );
   }
   const handlerString = basename(handler);
   const moduleRoot = handler.slice(0, handler.length - handlerString.length);

@@ -94,7 +94,11 @@ export class Environment {
     this.exited = new Promise((resolve) => {
       this.child.on("error", (error: Error) => {
         this.dead = true;
-        this.fail({ errorType: "Runtime.ExitError", errorMessage: `the runtime could not start (${options.nodeBinary}): ${error.message}`, trace: [] });
+        this.fail({
+          errorType: "Runtime.ExitError",
+          errorMessage: `the runtime could not start (${options.nodeBinary}): ${error.message}`,
+          trace: [],
+        });
         onExit(this);
         resolve();
       });
@@ -122,7 +126,15 @@ export class Environment {
     return this.exited;
   }
 
-  private onMessage(message: { type: string; requestId?: string; level?: string; text?: string; ok?: boolean; value?: unknown; error?: InvocationError }) {
+  private onMessage(message: {
+    type: string;
+    requestId?: string;
+    level?: string;
+    text?: string;
+    ok?: boolean;
+    value?: unknown;
+    error?: InvocationError;
+  }) {
     const pending = this.pending;
     if (message.type === "log") {
       pending?.logs.push({ level: message.level ?? "log", text: message.text ?? "" });
@@ -149,7 +161,12 @@ export class Environment {
     if (message.type === "result") {
       this.pending = undefined;
       clearTimeout(pending.timer);
-      const base = { requestId: pending.requestId, durationMs: performance.now() - pending.started, initMs: pending.initMs, logs: pending.logs };
+      const base = {
+        requestId: pending.requestId,
+        durationMs: performance.now() - pending.started,
+        initMs: pending.initMs,
+        logs: pending.logs,
+      };
       pending.settle(message.ok ? { ...base, ok: true, value: message.value } : { ...base, ok: false, error: message.error! });
     }
   }
@@ -158,7 +175,11 @@ export class Environment {
   crash(why: string) {
     if (!this.pending) return;
     this.dead = true;
-    this.fail({ errorType: "Runtime.ExitError", errorMessage: `RequestId: ${this.pending.requestId} Error: Runtime exited with error: signal: killed (${why})`, trace: [] });
+    this.fail({
+      errorType: "Runtime.ExitError",
+      errorMessage: `RequestId: ${this.pending.requestId} Error: Runtime exited with error: signal: killed (${why})`,
+      trace: [],
+    });
     void this.end();
   }
 
@@ -167,7 +188,14 @@ export class Environment {
     if (!pending) return;
     this.pending = undefined;
     clearTimeout(pending.timer);
-    pending.settle({ ok: false, error, requestId: pending.requestId, durationMs: performance.now() - pending.started, initMs: pending.initMs, logs: pending.logs });
+    pending.settle({
+      ok: false,
+      error,
+      requestId: pending.requestId,
+      durationMs: performance.now() - pending.started,
+      initMs: pending.initMs,
+      logs: pending.logs,
+    });
   }
 
   /** `crashAfterMs`: an injected fault, the runtime dies that long into the invocation's own time (after init). */
@@ -182,7 +210,8 @@ export class Environment {
     };
     return new Promise((settle) => {
       const startTimeout = () => {
-        if (crashAfterMs !== undefined) setTimeout(() => this.pending?.requestId === requestId && this.crash("injected fault, --faults"), crashAfterMs);
+        if (crashAfterMs !== undefined)
+          setTimeout(() => this.pending?.requestId === requestId && this.crash("injected fault, --faults"), crashAfterMs);
         return setTimeout(
           () => timedOut(`${new Date().toISOString()} ${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`),
           timeoutSeconds * 1000,
@@ -190,11 +219,15 @@ export class Environment {
       };
       const timer = this.initialized
         ? startTimeout()
-        : setTimeout(() => timedOut(`${new Date().toISOString()} ${requestId} INIT timed out after ${INIT_LIMIT_SECONDS.toFixed(2)} seconds`), INIT_LIMIT_SECONDS * 1000);
+        : setTimeout(
+            () => timedOut(`${new Date().toISOString()} ${requestId} INIT timed out after ${INIT_LIMIT_SECONDS.toFixed(2)} seconds`),
+            INIT_LIMIT_SECONDS * 1000,
+          );
       this.pending = { requestId, started, logs: [], initMs: 0, settle, timer, startTimeout };
       // The first invocation waits until the runtime listens; a process that died first has failed it already.
       void this.ready.then((listening) => {
-        if (listening && this.child.connected && this.pending?.requestId === requestId) this.child.send({ type: "invoke", requestId, event, timeoutMs: timeoutSeconds * 1000 });
+        if (listening && this.child.connected && this.pending?.requestId === requestId)
+          this.child.send({ type: "invoke", requestId, event, timeoutMs: timeoutSeconds * 1000 });
       });
     });
   }

@@ -93,7 +93,8 @@ export class LocalFunction {
     // A crash comes halfway through the invocation's own time, whatever its init took.
     const crashAfterMs = fault === "crash" ? this.spec.timeoutSeconds * 500 : undefined;
     const running = environment.invoke(JSON.parse(JSON.stringify(event ?? null)), this.spec.timeoutSeconds, crashAfterMs);
-    const result = fault === "timeout" ? await pastTimeout(running, this.spec.timeoutSeconds, () => (environment.dead = true)) : await running;
+    const result =
+      fault === "timeout" ? await pastTimeout(running, this.spec.timeoutSeconds, () => (environment.dead = true)) : await running;
     this.busy.delete(environment);
     if (environment.dead || environment.retire || this.stopped) void environment.end();
     else this.idle.push(environment);
@@ -114,7 +115,14 @@ export class LocalFunction {
 }
 
 function runtimeUnavailable(message: string): InvocationResult {
-  return { ok: false, error: { errorType: "Sandbox.RuntimeUnavailable", errorMessage: message, trace: [] }, requestId: randomUUID(), durationMs: 0, initMs: 0, logs: [] };
+  return {
+    ok: false,
+    error: { errorType: "Sandbox.RuntimeUnavailable", errorMessage: message, trace: [] },
+    requestId: randomUUID(),
+    durationMs: 0,
+    initMs: 0,
+    logs: [],
+  };
 }
 
 export function functionArn(name: string): string {

@@ -6,7 +6,8 @@ import { notEmulated, sendAwsError, signingServiceOf } from "../../shared/aws-er
 import { functionSpecOf } from "./spec-of";
 
 /** What the endpoint does of Lambda's API, said in every answer to a call it does not. */
-export const lambdaEmulated = "the endpoint serves Lambda's Invoke (RequestResponse, Event, DryRun), ListFunctions, GetFunction and GetFunctionConfiguration";
+export const lambdaEmulated =
+  "the endpoint serves Lambda's Invoke (RequestResponse, Event, DryRun), ListFunctions, GetFunction and GetFunctionConfiguration";
 
 /** Lambda's requests: signed for `lambda`, or (unsigned, e.g. curl) under its API's path. */
 export function isLambdaRequest(request: IncomingMessage): boolean {
@@ -15,7 +16,8 @@ export function isLambdaRequest(request: IncomingMessage): boolean {
 }
 
 /** Lambda prints times as `2026-11-30T00:10:00.000+0000`. */
-const lambdaTime = (iso: unknown) => (typeof iso === "string" && iso ? iso.replace(/Z$/, "+0000") : new Date(0).toISOString().replace(/Z$/, "+0000"));
+const lambdaTime = (iso: unknown) =>
+  typeof iso === "string" && iso ? iso.replace(/Z$/, "+0000") : new Date(0).toISOString().replace(/Z$/, "+0000");
 
 /** A function's configuration as Lambda's API answers it, from what the program declared. */
 export function functionConfiguration(resource: RecordedResource): Record<string, unknown> {
@@ -54,7 +56,9 @@ export function functionConfiguration(resource: RecordedResource): Record<string
     EphemeralStorage: { Size: inputs.ephemeralStorage?.size ?? 512 },
     LoggingConfig: {
       LogFormat: logging.logFormat ?? "Text",
-      ...(logging.logFormat === "JSON" ? { ApplicationLogLevel: logging.applicationLogLevel ?? "INFO", SystemLogLevel: logging.systemLogLevel ?? "INFO" } : {}),
+      ...(logging.logFormat === "JSON"
+        ? { ApplicationLogLevel: logging.applicationLogLevel ?? "INFO", SystemLogLevel: logging.systemLogLevel ?? "INFO" }
+        : {}),
       LogGroup: spec.logGroupName ?? `/aws/lambda/${spec.name}`,
     },
   };

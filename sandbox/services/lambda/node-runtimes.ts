@@ -47,7 +47,10 @@ export function nodeBinaryPackage(major: number, platform = process.platform, ar
 export function nodeBinaryFor(runtime: string): NodeBinary {
   const major = nodeMajorOf(runtime);
   if (major === undefined) {
-    return { ok: false, message: `runtime ${runtime} is not run by the sandbox: it runs Node.js functions (${acceptedMajors.map((m) => `nodejs${m}.x`).join(", ")})` };
+    return {
+      ok: false,
+      message: `runtime ${runtime} is not run by the sandbox: it runs Node.js functions (${acceptedMajors.map((m) => `nodejs${m}.x`).join(", ")})`,
+    };
   }
   const hostMajor = Number(process.versions.node.split(".")[0]);
   if (major === hostMajor) return { ok: true, path: process.execPath, major };

@@ -31,7 +31,9 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
           qualifiedArn: `${functionArn}:$LATEST`,
           invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
           version: "$LATEST",
-          sourceCodeHash: createHash("sha256").update(JSON.stringify(inputs.code ?? "")).digest("base64"),
+          sourceCodeHash: createHash("sha256")
+            .update(JSON.stringify(inputs.code ?? ""))
+            .digest("base64"),
           lastModified: new Date().toISOString(),
         },
       };
@@ -66,7 +68,10 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
     },
     state: ({ inputs, arn }) => {
       const uuid = randomUUID();
-      return { id: uuid, state: { uuid, functionArn: inputs.functionName, state: "Enabled", arn: arn("lambda", `event-source-mapping:${uuid}`) } };
+      return {
+        id: uuid,
+        state: { uuid, functionArn: inputs.functionName, state: "Enabled", arn: arn("lambda", `event-source-mapping:${uuid}`) },
+      };
     },
   },
   {
@@ -75,7 +80,11 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
     honoured: ["functionName", "maximumRetryAttempts", "maximumEventAgeInSeconds", "destinationConfig"],
     meaning: { qualifier: "every invocation uses these settings, whatever the qualifier" },
   },
-  { type: "aws:lambda/permission:Permission", coverage: "recorded, not enforced", state: ({ inputs, name }) => ({ id: String(inputs.statementId ?? name), state: {} }) },
+  {
+    type: "aws:lambda/permission:Permission",
+    coverage: "recorded, not enforced",
+    state: ({ inputs, name }) => ({ id: String(inputs.statementId ?? name), state: {} }),
+  },
   // Lambda's recursive loop detection is not emulated: the sandbox never stops a chain of invocations.
   { type: "aws:lambda/functionRecursionConfig:FunctionRecursionConfig", coverage: "recorded, not enforced" },
 ];

@@ -16,7 +16,9 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
   const files = inputs.code?.files ?? {};
   const links = inputs.code?.links ?? {};
   if (Object.keys(files).length + Object.keys(links).length === 0) {
-    throw new Error(`function ${resource.name}: its code is not an archive of files the sandbox can run (use an AssetArchive of StringAssets or FileAssets)`);
+    throw new Error(
+      `function ${resource.name}: its code is not an archive of files the sandbox can run (use an AssetArchive of StringAssets or FileAssets)`,
+    );
   }
   const codeHash = codeHashOf(files, links);
   return {
@@ -34,8 +36,15 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
     memorySizeMb: inputs.memorySize ?? 128,
     logGroupName: inputs.loggingConfig?.logGroup || undefined,
     ...(inputs.loggingConfig?.logFormat === "JSON"
-      ? { logFormat: "JSON" as const, applicationLogLevel: inputs.loggingConfig.applicationLogLevel ?? "INFO", systemLogLevel: inputs.loggingConfig.systemLogLevel ?? "INFO" }
+      ? {
+          logFormat: "JSON" as const,
+          applicationLogLevel: inputs.loggingConfig.applicationLogLevel ?? "INFO",
+          systemLogLevel: inputs.loggingConfig.systemLogLevel ?? "INFO",
+        }
       : {}),
-    reservedConcurrency: inputs.reservedConcurrentExecutions !== undefined && inputs.reservedConcurrentExecutions >= 0 ? inputs.reservedConcurrentExecutions : undefined,
+    reservedConcurrency:
+      inputs.reservedConcurrentExecutions !== undefined && inputs.reservedConcurrentExecutions >= 0
+        ? inputs.reservedConcurrentExecutions
+        : undefined,
   };
 }

@@ -36,14 +36,18 @@ export function startS3Notifications(deps: TriggerContext, objectEvents: Set<(wr
   objectEvents.add(listener);
   return {
     describe: () =>
-      deps.index.all(types.bucketNotification).flatMap((notification) => [
-        ...((notification.inputs.lambdaFunctions as NotificationTarget[] | undefined) ?? []).map(
-          (target) => `trigger   s3 ${notification.inputs.bucket}/${target.filterPrefix ?? ""}*${target.filterSuffix ?? ""} -> ${deps.index.functionByRef(target.lambdaFunctionArn)?.name ?? target.lambdaFunctionArn} (async)`,
-        ),
-        ...((notification.inputs.queues as NotificationTarget[] | undefined) ?? []).map(
-          (target) => `trigger   s3 ${notification.inputs.bucket}/${target.filterPrefix ?? ""}*${target.filterSuffix ?? ""} -> queue ${String(target.queueArn).split(":").pop()}`,
-        ),
-      ]),
+      deps.index
+        .all(types.bucketNotification)
+        .flatMap((notification) => [
+          ...((notification.inputs.lambdaFunctions as NotificationTarget[] | undefined) ?? []).map(
+            (target) =>
+              `trigger   s3 ${notification.inputs.bucket}/${target.filterPrefix ?? ""}*${target.filterSuffix ?? ""} -> ${deps.index.functionByRef(target.lambdaFunctionArn)?.name ?? target.lambdaFunctionArn} (async)`,
+          ),
+          ...((notification.inputs.queues as NotificationTarget[] | undefined) ?? []).map(
+            (target) =>
+              `trigger   s3 ${notification.inputs.bucket}/${target.filterPrefix ?? ""}*${target.filterSuffix ?? ""} -> queue ${String(target.queueArn).split(":").pop()}`,
+          ),
+        ]),
     stop: () => {
       objectEvents.delete(listener);
     },
@@ -74,7 +78,9 @@ function notificationListener(deps: TriggerContext): (write: ObjectEvent) => voi
       for (const [position, target] of matching.entries()) {
         const event = { Records: [s3EventRecord(write, facts, target.id ?? `sandbox-notification-${position + 1}`)] };
         if (target.queueArn) {
-          await deps.sqs.send(new SendMessageCommand({ QueueUrl: queueUrlOfArn(target.queueArn, deps.awsEndpoint), MessageBody: JSON.stringify(event) }));
+          await deps.sqs.send(
+            new SendMessageCommand({ QueueUrl: queueUrlOfArn(target.queueArn, deps.awsEndpoint), MessageBody: JSON.stringify(event) }),
+          );
           continue;
         }
         const recorded = deps.index.functionByRef(target.lambdaFunctionArn);
@@ -83,7 +89,12 @@ function notificationListener(deps: TriggerContext): (write: ObjectEvent) => voi
           deps.reporter.warn(`notification for ${write.key}: function ${target.lambdaFunctionArn} is not deployed`);
           continue;
         }
-        void deps.asyncInvoker.invoke(fn, event, { source: "s3", detail: removed ? `${write.eventName} ${write.key}` : `${write.eventName} ${write.key} (${facts.size} bytes)` }, asyncConfigFor(deps.index, fn.name));
+        void deps.asyncInvoker.invoke(
+          fn,
+          event,
+          { source: "s3", detail: removed ? `${write.eventName} ${write.key}` : `${write.eventName} ${write.key} (${facts.size} bytes)` },
+          asyncConfigFor(deps.index, fn.name),
+        );
       }
     })().catch((error) => deps.reporter.warn(`S3 notification for ${write.bucket}/${write.key}: ${error}`));
   };

@@ -95,7 +95,9 @@ function anythingButExcludes(operand: unknown, value: unknown): boolean {
 function inNumericRange(range: unknown[], value: number): boolean {
   for (let position = 0; position + 1 < range.length; position += 2) {
     const bound = Number(range[position + 1]);
-    const ok = { "=": value === bound, "<": value < bound, "<=": value <= bound, ">": value > bound, ">=": value >= bound }[String(range[position])];
+    const ok = { "=": value === bound, "<": value < bound, "<=": value <= bound, ">": value > bound, ">=": value >= bound }[
+      String(range[position])
+    ];
     if (!ok) return false;
   }
   return true;

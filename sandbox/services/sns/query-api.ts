@@ -30,7 +30,11 @@ function result(action: string, inner: string): string {
 
 function error(response: ServerResponse, status: number, code: string, message: string): void {
   const type = status < 500 ? "Sender" : "Receiver";
-  send(response, status, `<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+  send(
+    response,
+    status,
+    `<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+  );
 }
 
 /** `MessageAttributes.entry.N.Name` / `.Value.DataType` / `.Value.StringValue` under a prefix. */
@@ -66,7 +70,12 @@ export async function handleSnsRequest(request: IncomingMessage, response: Serve
       if (!knownTopic()) return;
       const message = params.get("Message");
       if (message === null) return error(response, 400, "InvalidParameter", "Invalid parameter: Message");
-      const messageId = topics.publish({ topicArn, message, subject: params.get("Subject") ?? undefined, messageAttributes: attributesOf(params, "") });
+      const messageId = topics.publish({
+        topicArn,
+        message,
+        subject: params.get("Subject") ?? undefined,
+        messageAttributes: attributesOf(params, ""),
+      });
       return send(response, 200, result(action, `<MessageId>${messageId}</MessageId>`));
     }
     case "PublishBatch": {
@@ -85,7 +94,17 @@ export async function handleSnsRequest(request: IncomingMessage, response: Serve
       return send(response, 200, result(action, `<Successful>${successful.join("")}</Successful><Failed/>`));
     }
     case "ListTopics":
-      return send(response, 200, result(action, `<Topics>${topics.topicArns().map((arn) => `<member><TopicArn>${arn}</TopicArn></member>`).join("")}</Topics>`));
+      return send(
+        response,
+        200,
+        result(
+          action,
+          `<Topics>${topics
+            .topicArns()
+            .map((arn) => `<member><TopicArn>${arn}</TopicArn></member>`)
+            .join("")}</Topics>`,
+        ),
+      );
     case "ListSubscriptions":
     case "ListSubscriptionsByTopic": {
       if (action === "ListSubscriptionsByTopic" && !knownTopic()) return;
@@ -97,6 +116,11 @@ export async function handleSnsRequest(request: IncomingMessage, response: Serve
       return send(response, 200, result(action, `<Subscriptions>${members.join("")}</Subscriptions>`));
     }
     default:
-      return error(response, 400, "InvalidAction", `The action ${action || "(none)"} is not emulated by the sandbox's SNS (it answers Publish, PublishBatch, ListTopics, ListSubscriptions and ListSubscriptionsByTopic): topics and subscriptions come from the program`);
+      return error(
+        response,
+        400,
+        "InvalidAction",
+        `The action ${action || "(none)"} is not emulated by the sandbox's SNS (it answers Publish, PublishBatch, ListTopics, ListSubscriptions and ListSubscriptionsByTopic): topics and subscriptions come from the program`,
+      );
   }
 }

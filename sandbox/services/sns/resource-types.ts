@@ -15,7 +15,11 @@ export const snsResourceTypes: ResourceTypeSupport[] = [
     coverage: "emulated",
     honoured: ["topic", "protocol", "endpoint", "filterPolicy", "filterPolicyScope", "rawMessageDelivery"],
     noLocalEffect: ["confirmationTimeoutInMinutes", "endpointAutoConfirms", "subscriptionRoleArn"],
-    meaning: { redrivePolicy: "failed deliveries are not sent to a DLQ", deliveryPolicy: "deliveries are not retried", replayPolicy: "no replay" },
+    meaning: {
+      redrivePolicy: "failed deliveries are not sent to a DLQ",
+      deliveryPolicy: "deliveries are not retried",
+      replayPolicy: "no replay",
+    },
     state: ({ inputs }) => {
       const subscription = `${inputs.topic}:${randomUUID()}`;
       return { id: subscription, state: { arn: subscription, confirmationWasAuthenticated: true, pendingConfirmation: false } };

@@ -52,7 +52,9 @@ export class LocalTopics implements StartedTriggers {
     });
     for (const subscription of this.subscriptions) {
       if (!deliveredProtocols.has(subscription.protocol)) {
-        deps.reporter.warn(`SNS subscription ${subscription.protocol}:${subscription.endpoint} is not emulated (only lambda and sqs subscriptions are): nothing is delivered to it`);
+        deps.reporter.warn(
+          `SNS subscription ${subscription.protocol}:${subscription.endpoint} is not emulated (only lambda and sqs subscriptions are): nothing is delivered to it`,
+        );
       }
     }
   }
@@ -65,8 +67,13 @@ export class LocalTopics implements StartedTriggers {
     const { index } = this.deps;
     const topics = this.topicArns().map((topic) => `topic     ${topic.split(":").pop()}`);
     const subscriptions = this.subscriptions.map((subscription) => {
-      const target = subscription.protocol === "lambda" ? (index.functionByRef(subscription.endpoint)?.name ?? subscription.endpoint) : subscription.endpoint.split(":").pop();
-      const options = [subscription.filterPolicy ? "filter policy" : "", subscription.rawMessageDelivery ? "raw" : ""].filter(Boolean).join(", ");
+      const target =
+        subscription.protocol === "lambda"
+          ? (index.functionByRef(subscription.endpoint)?.name ?? subscription.endpoint)
+          : subscription.endpoint.split(":").pop();
+      const options = [subscription.filterPolicy ? "filter policy" : "", subscription.rawMessageDelivery ? "raw" : ""]
+        .filter(Boolean)
+        .join(", ");
       return `trigger   sns ${subscription.topicArn.split(":").pop()} -> ${subscription.protocol} ${target}${options ? ` (${options})` : ""}`;
     });
     return [...topics, ...subscriptions];
@@ -74,7 +81,9 @@ export class LocalTopics implements StartedTriggers {
 
   tryIt(programFlag: string): string[] {
     const subscribers = new Set(
-      this.subscriptions.flatMap((subscription) => (subscription.protocol === "lambda" ? [this.deps.index.functionByRef(subscription.endpoint)?.name ?? subscription.endpoint] : [])),
+      this.subscriptions.flatMap((subscription) =>
+        subscription.protocol === "lambda" ? [this.deps.index.functionByRef(subscription.endpoint)?.name ?? subscription.endpoint] : [],
+      ),
     );
     return [...subscribers].map((fn) => `npm run invoke -- ${fn} --sample sns${programFlag}`);
   }
@@ -92,7 +101,10 @@ export class LocalTopics implements StartedTriggers {
     const timestamp = new Date().toISOString();
     for (const subscription of this.subscriptions.filter((candidate) => candidate.topicArn === publication.topicArn)) {
       if (!deliveredProtocols.has(subscription.protocol)) continue;
-      if (!passesFilterPolicy(subscription.filterPolicy, subscription.filterPolicyScope, publication.message, publication.messageAttributes)) continue;
+      if (
+        !passesFilterPolicy(subscription.filterPolicy, subscription.filterPolicyScope, publication.message, publication.messageAttributes)
+      )
+        continue;
       this.deliver(subscription, publication, messageId, timestamp).catch((error) =>
         this.deps.reporter.warn(`SNS delivery of ${messageId} to ${subscription.endpoint}: ${(error as Error).message}`),
       );
@@ -101,7 +113,12 @@ export class LocalTopics implements StartedTriggers {
   }
 
   private async deliver(subscription: Subscription, publication: Publication, messageId: string, timestamp: string): Promise<void> {
-    const notification = notificationOf(publication, { messageId, timestamp, subscriptionArn: subscription.arn, origin: this.deps.awsEndpoint });
+    const notification = notificationOf(publication, {
+      messageId,
+      timestamp,
+      subscriptionArn: subscription.arn,
+      origin: this.deps.awsEndpoint,
+    });
     if (subscription.protocol === "sqs") {
       await this.deps.sqs.send(
         new SendMessageCommand({
@@ -116,12 +133,20 @@ export class LocalTopics implements StartedTriggers {
     if (!fn) throw new Error(`function ${subscription.endpoint} is not deployed`);
     const event = lambdaEventOf(subscription.arn, notification);
     const topicName = publication.topicArn.split(":").pop();
-    await this.deps.asyncInvoker.invoke(fn, event, { source: "sns", detail: `${topicName} ${messageId}` }, asyncConfigFor(this.deps.index, fn.name));
+    await this.deps.asyncInvoker.invoke(
+      fn,
+      event,
+      { source: "sns", detail: `${topicName} ${messageId}` },
+      asyncConfigFor(this.deps.index, fn.name),
+    );
   }
 }
 
 /** The notification SNS delivers: the JSON an SQS subscriber gets, unless it asked for raw messages. */
-export function notificationOf(publication: Publication, delivery: { messageId: string; timestamp: string; subscriptionArn: string; origin: string }) {
+export function notificationOf(
+  publication: Publication,
+  delivery: { messageId: string; timestamp: string; subscriptionArn: string; origin: string },
+) {
   return {
     Type: "Notification",
     MessageId: delivery.messageId,
@@ -149,7 +174,13 @@ export function lambdaEventOf(subscriptionArn: string, notification: ReturnType<
         EventSource: "aws:sns",
         EventVersion: "1.0",
         EventSubscriptionArn: subscriptionArn,
-        Sns: { ...rest, Subject: Subject ?? null, SigningCertUrl: SigningCertURL, UnsubscribeUrl: UnsubscribeURL, MessageAttributes: MessageAttributes ?? {} },
+        Sns: {
+          ...rest,
+          Subject: Subject ?? null,
+          SigningCertUrl: SigningCertURL,
+          UnsubscribeUrl: UnsubscribeURL,
+          MessageAttributes: MessageAttributes ?? {},
+        },
       },
     ],
   };

@@ -24,11 +24,7 @@ const defaultConcurrency = 5;
 /** Invocation lines printed per burst before the progress line takes over for plain successes. */
 const linesPerBurst = 20;
 
-export function mappingSettings(
-  name: string,
-  inputs: Record<string, unknown>,
-  queue: { url: string; arn: string },
-): MappingSettings {
+export function mappingSettings(name: string, inputs: Record<string, unknown>, queue: { url: string; arn: string }): MappingSettings {
   const scaling = inputs.scalingConfig as { maximumConcurrency?: number } | undefined;
   const responseTypes = (inputs.functionResponseTypes as string[] | undefined) ?? [];
   return {
@@ -160,7 +156,10 @@ export class SqsPoller {
     this.lastReported = this.processed;
     if (this.burst <= linesPerBurst) return;
     const { Attributes } = await this.sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: this.settings.queueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }),
+      new GetQueueAttributesCommand({
+        QueueUrl: this.settings.queueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
     );
     const waiting = Number(Attributes?.ApproximateNumberOfMessages ?? 0);
     const inFlight = Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);

@@ -15,12 +15,20 @@ export function startSqsMappings(context: TriggerContext, onAccepted: (functionN
     const queue = index.queueByArn(mapping.inputs.eventSourceArn);
     const fn = context.functionByRef(mapping.inputs.functionName);
     if (!queue || !fn) {
-      context.reporter.warn(`${mapping.name}: only SQS queues of this program can feed a function locally (${mapping.inputs.eventSourceArn})`);
+      context.reporter.warn(
+        `${mapping.name}: only SQS queues of this program can feed a function locally (${mapping.inputs.eventSourceArn})`,
+      );
       continue;
     }
     const settings = mappingSettings(mapping.name, mapping.inputs, { url: String(queue.state.url), arn: String(queue.state.arn) });
     // The function is looked up at each batch: hot reload may have replaced it.
-    const poller = new SqsPoller(settings, () => context.functionByRef(mapping.inputs.functionName) ?? fn, context.sqs, context.reporter, (body) => onAccepted(fn.name, body));
+    const poller = new SqsPoller(
+      settings,
+      () => context.functionByRef(mapping.inputs.functionName) ?? fn,
+      context.sqs,
+      context.reporter,
+      (body) => onAccepted(fn.name, body),
+    );
     poller.start();
     pollers.push(poller);
     lines.push(`trigger   sqs ${queue.state.name} -> ${fn.name} (batch ${settings.batchSize})`);

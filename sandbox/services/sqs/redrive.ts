@@ -15,7 +15,13 @@ export async function drain(sqs: SQSClient, url: string, visibilitySeconds: numb
   const messages = new Map<string, Message>();
   for (;;) {
     const { Messages } = await sqs.send(
-      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: visibilitySeconds, MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] }),
+      new ReceiveMessageCommand({
+        QueueUrl: url,
+        MaxNumberOfMessages: 10,
+        VisibilityTimeout: visibilitySeconds,
+        MessageSystemAttributeNames: ["All"],
+        MessageAttributeNames: ["All"],
+      }),
     );
     const fresh = (Messages ?? []).filter((message) => !messages.has(message.MessageId!));
     if (fresh.length === 0) return [...messages.values()];
@@ -29,7 +35,9 @@ export async function release(sqs: SQSClient, url: string, messages: Message[]):
     await sqs.send(
       new ChangeMessageVisibilityBatchCommand({
         QueueUrl: url,
-        Entries: messages.slice(start, start + 10).map((message, position) => ({ Id: String(position), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })),
+        Entries: messages
+          .slice(start, start + 10)
+          .map((message, position) => ({ Id: String(position), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })),
       }),
     );
   }
@@ -47,13 +55,26 @@ export async function redriveMessages(sqs: SQSClient, dlqUrl: string, sourceUrl:
     const { Successful } = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: sourceUrl,
-        Entries: chunk.map((message, position) => ({ Id: String(position), MessageBody: message.Body ?? "", MessageAttributes: message.MessageAttributes })),
+        Entries: chunk.map((message, position) => ({
+          Id: String(position),
+          MessageBody: message.Body ?? "",
+          MessageAttributes: message.MessageAttributes,
+        })),
       }),
     );
     const sent = (Successful ?? []).map((entry) => Number(entry.Id));
-    await release(sqs, dlqUrl, chunk.filter((_, position) => !sent.includes(position)));
+    await release(
+      sqs,
+      dlqUrl,
+      chunk.filter((_, position) => !sent.includes(position)),
+    );
     if (sent.length === 0) continue;
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: dlqUrl, Entries: sent.map((position) => ({ Id: String(position), ReceiptHandle: chunk[position].ReceiptHandle })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: dlqUrl,
+        Entries: sent.map((position) => ({ Id: String(position), ReceiptHandle: chunk[position].ReceiptHandle })),
+      }),
+    );
     moved += sent.length;
   }
   return { moved, total: messages.length };

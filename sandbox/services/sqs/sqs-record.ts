@@ -28,7 +28,9 @@ export function sqsEventRecord(message: Message, queueArn: string) {
       ...(attributes.SequenceNumber ? { SequenceNumber: attributes.SequenceNumber } : {}),
       ...(attributes.AWSTraceHeader ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
     },
-    messageAttributes: Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, lambdaAttribute(value)])),
+    messageAttributes: Object.fromEntries(
+      Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, lambdaAttribute(value)]),
+    ),
     md5OfBody: message.MD5OfBody,
     ...(message.MD5OfMessageAttributes ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
     eventSource: "aws:sqs",
@@ -44,7 +46,11 @@ export type SqsEventRecord = ReturnType<typeof sqsEventRecord>;
  * with ReportBatchItemFailures, all but the reported ones, unless the response is malformed
  * (then the whole batch counts as failed).
  */
-export function recordsToDelete(records: SqsEventRecord[], result: { ok: boolean; value?: unknown }, reportsItemFailures: boolean): SqsEventRecord[] {
+export function recordsToDelete(
+  records: SqsEventRecord[],
+  result: { ok: boolean; value?: unknown },
+  reportsItemFailures: boolean,
+): SqsEventRecord[] {
   if (!result.ok) return [];
   if (!reportsItemFailures) return records;
   const value = result.value as { batchItemFailures?: Array<{ itemIdentifier?: unknown }> } | null;

@@ -7,7 +7,11 @@ const consumer = { name: "ingest-sqs-to-dynamo-22659b6", logicalName: "ingest-sq
 
 describe("--faults rules", () => {
   it("reads the five kinds, separated by ;", () => {
-    expect(parseFaultRules(" ingest-sqs-to-dynamo:error=0.3; ingest-s3-to-sqs:timeout=1 ;api-handler:crash=0.25;dynamodb:throttle=0.2;sqs:send-fail=.5;")).toEqual([
+    expect(
+      parseFaultRules(
+        " ingest-sqs-to-dynamo:error=0.3; ingest-s3-to-sqs:timeout=1 ;api-handler:crash=0.25;dynamodb:throttle=0.2;sqs:send-fail=.5;",
+      ),
+    ).toEqual([
       { target: "ingest-sqs-to-dynamo", kind: "error", rate: 0.3 },
       { target: "ingest-s3-to-sqs", kind: "timeout", rate: 1 },
       { target: "api-handler", kind: "crash", rate: 0.25 },
@@ -33,7 +37,8 @@ describe("--faults rules", () => {
 });
 
 describe("the fault plan", () => {
-  const draws = (plan: FaultPlan, count: number) => Array.from({ length: count }, () => (plan.invocationFault(consumer) === "error" ? "E" : "-")).join("");
+  const draws = (plan: FaultPlan, count: number) =>
+    Array.from({ length: count }, () => (plan.invocationFault(consumer) === "error" ? "E" : "-")).join("");
 
   it("is reproducible from its seed, and another seed gives other faults", () => {
     const rules = "ingest-sqs-to-dynamo:error=0.3";
@@ -88,10 +93,21 @@ describe("the fault plan", () => {
 
 describe("sqs:send-fail at the endpoint", () => {
   const batch = (count: number) =>
-    Buffer.from(JSON.stringify({ QueueUrl: "q", Entries: Array.from({ length: count }, (_, index) => ({ Id: `e${index}`, MessageBody: `m${index}` })) }));
+    Buffer.from(
+      JSON.stringify({
+        QueueUrl: "q",
+        Entries: Array.from({ length: count }, (_, index) => ({ Id: `e${index}`, MessageBody: `m${index}` })),
+      }),
+    );
   const ok = (body: Buffer): SqsAnswer => {
     const entries = (JSON.parse(body.toString()).Entries ?? []) as Array<{ Id: string }>;
-    return { status: 200, headers: {}, body: Buffer.from(JSON.stringify({ Successful: entries.map((entry) => ({ Id: entry.Id, MessageId: `id-${entry.Id}` })), Failed: [] })) };
+    return {
+      status: 200,
+      headers: {},
+      body: Buffer.from(
+        JSON.stringify({ Successful: entries.map((entry) => ({ Id: entry.Id, MessageId: `id-${entry.Id}` })), Failed: [] }),
+      ),
+    };
   };
 
   it("sends only the entries that did not fail and lists the others in Failed, not as the sender's fault", async () => {
@@ -101,11 +117,16 @@ describe("sqs:send-fail at the endpoint", () => {
       sent.push(JSON.parse(body.toString()).Entries.map((entry: { Id: string }) => entry.Id));
       return ok(body);
     });
-    const result = JSON.parse(answer.body.toString()) as { Successful: Array<{ Id: string }>; Failed: Array<{ Id: string; SenderFault: boolean }> };
+    const result = JSON.parse(answer.body.toString()) as {
+      Successful: Array<{ Id: string }>;
+      Failed: Array<{ Id: string; SenderFault: boolean }>;
+    };
     expect(result.Failed.length).toBeGreaterThan(0);
     expect(result.Failed.every((failure) => failure.SenderFault === false)).toBe(true);
     expect(result.Successful.map((entry) => entry.Id)).toEqual(sent.flat());
-    expect([...result.Successful, ...result.Failed].map((entry) => entry.Id).sort()).toEqual(Array.from({ length: 10 }, (_, index) => `e${index}`).sort());
+    expect([...result.Successful, ...result.Failed].map((entry) => entry.Id).sort()).toEqual(
+      Array.from({ length: 10 }, (_, index) => `e${index}`).sort(),
+    );
   });
 
   it("leaves other SQS calls and a batch without failures alone", async () => {
