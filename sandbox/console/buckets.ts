@@ -2,27 +2,7 @@ import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/
 import { Upload } from "@aws-sdk/lib-storage";
 import { types, type ResourceIndex } from "../model/resource-index";
 import { ApiError } from "./http";
-
-/** Where an object created in a bucket goes, as its notification declares it. */
-export interface BucketTrigger {
-  prefix: string;
-  suffix: string;
-  /** The function's logical name, or the queue's name. */
-  target: string;
-  kind: "function" | "queue";
-}
-
-export interface BucketView {
-  name: string;
-  logicalName: string;
-  triggers: BucketTrigger[];
-}
-
-export interface ObjectView {
-  key: string;
-  size: number;
-  lastModified: string;
-}
+import type { BucketView, ObjectView } from "./api-types";
 
 /** Bytes of an object the console shows: a report or a sample of a file, not a whole export. */
 const shownBytes = 1024 * 1024;

@@ -1,29 +1,7 @@
 import type { FunctionSpec, InvocationResult, Trigger } from "../model/function-spec";
 import type { InvocationObserver } from "../shared/log";
 import { outcomeOf } from "../shared/log";
-
-/** One invocation as the console lists it. */
-export interface InvocationSummary {
-  id: number;
-  at: string;
-  function: string;
-  logicalName: string;
-  trigger: string;
-  detail: string;
-  durationMs: number;
-  /** Init time of a cold start; 0 when a warm environment ran it. */
-  coldStartMs: number;
-  ok: boolean;
-  outcome: string;
-}
-
-/** The same, opened: what the function was given, what it answered, what it printed. */
-export interface InvocationEntry extends InvocationSummary {
-  /** The event as JSON text, cut at `maxEventChars` (a large HTTP body). */
-  event: string;
-  result: unknown;
-  logs: Array<{ level: string; text: string }>;
-}
+import type { InvocationSummary, InvocationEntry } from "./api-types";
 
 /** Invocations kept for the console: enough to scroll back through a burst, bounded in memory. */
 const kept = 500;

@@ -3,31 +3,7 @@ import type { QueueContents, QueueFigures } from "../endpoint";
 import { types, type ResourceIndex } from "../model/resource-index";
 import { redriveMessages } from "../services/sqs/redrive";
 import { ApiError } from "./http";
-
-export interface QueueView {
-  name: string;
-  logicalName: string;
-  url: string;
-  arn: string;
-  visible: number;
-  inFlight: number;
-  delayed: number;
-  /** Seconds the oldest message has waited (ApproximateAgeOfOldestMessage). */
-  oldestAgeSeconds: number;
-  /** The DLQ its redrive policy names, and after how many receives. */
-  deadLetterQueue?: { name: string; maxReceiveCount: number };
-  /** The queues whose dead letters land here. */
-  deadLettersOf: string[];
-}
-
-export interface MessageView {
-  messageId: string;
-  state: "visible" | "in flight" | "delayed";
-  receiveCount: number;
-  sentAt: string;
-  body: string;
-  attributes?: Record<string, unknown>;
-}
+import type { QueueView, MessageView } from "./api-types";
 
 /** Messages shown per queue: enough to find a poison message, bounded for a queue of a large file. */
 const shownMessages = 100;

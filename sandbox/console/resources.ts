@@ -3,24 +3,7 @@ import { coverageOf, unhonouredInputs } from "../services/coverage";
 import { httpApisOf } from "../services/apigateway/api-model";
 import { subscriptionType } from "../services/sns/topics";
 import type { LocalFunction } from "../services/lambda/function";
-
-export interface ResourceView {
-  type: string;
-  logicalName: string;
-  /** The name it has here (the physical name), or its id. */
-  localName: string;
-  coverage: string;
-}
-
-export interface FunctionView {
-  name: string;
-  logicalName: string;
-  runtime: string;
-  memorySizeMb: number;
-  timeoutSeconds: number;
-  /** What invokes it, as the program declared it: "s3 bucket/prefix*suffix", "sqs queue", "http GET /path"... */
-  triggers: string[];
-}
+import type { ResourceView, FunctionView } from "./api-types";
 
 /** Every resource the program declared, grouped by AWS service, with how far each is emulated. */
 export function resourcesByService(index: ResourceIndex): {

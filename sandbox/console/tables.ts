@@ -2,26 +2,7 @@ import { DescribeTableCommand, type DynamoDBClient, type KeySchemaElement } from
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { types, type ResourceIndex } from "../model/resource-index";
 import { ApiError, decodeCursor, encodeCursor } from "./http";
-
-export interface KeyView {
-  hashKey: string;
-  rangeKey?: string;
-}
-
-export interface TableView extends KeyView {
-  name: string;
-  logicalName: string;
-  itemCount: number;
-  /** Global and local secondary indexes, each queried by its own keys. */
-  indexes: Array<KeyView & { name: string; kind: "global" | "local" }>;
-  /** Attribute name -> DynamoDB type (S, N, B) of every key attribute. */
-  keyTypes: Record<string, string>;
-}
-
-export interface ItemsPage {
-  items: Array<Record<string, unknown>>;
-  nextCursor: string | null;
-}
+import type { KeyView, TableView, ItemsPage } from "./api-types";
 
 const keysOf = (schema: KeySchemaElement[] | undefined): KeyView => ({
   hashKey: String(schema?.find((key) => key.KeyType === "HASH")?.AttributeName),

@@ -1,70 +1,20 @@
-/** The API's answers as the page reads them (the server's shapes, restated for the browser build). */
-export interface InvocationSummary {
-  id: number;
-  at: string;
-  function: string;
-  logicalName: string;
-  trigger: string;
-  detail: string;
-  durationMs: number;
-  coldStartMs: number;
-  ok: boolean;
-  outcome: string;
-}
+/** The API's answers as the page reads them: the server's own shapes, and the page's views of the rest. */
+import type { QueueView } from "../api-types";
 
-export interface InvocationEntry extends InvocationSummary {
-  event: string;
-  result: unknown;
-  logs: Array<{ level: string; text: string }>;
-}
-
-export interface QueueView {
-  name: string;
-  logicalName: string;
-  visible: number;
-  inFlight: number;
-  delayed: number;
-  oldestAgeSeconds: number;
-  deadLetterQueue?: { name: string; maxReceiveCount: number };
-  deadLettersOf: string[];
-}
-
-export interface MessageView {
-  messageId: string;
-  state: string;
-  receiveCount: number;
-  sentAt: string;
-  body: string;
-}
-
-export interface KeyView {
-  hashKey: string;
-  rangeKey?: string;
-}
-
-export interface TableView extends KeyView {
-  name: string;
-  logicalName: string;
-  itemCount: number;
-  indexes: Array<KeyView & { name: string; kind: string }>;
-}
-
-export interface ItemsPage {
-  items: Array<Record<string, unknown>>;
-  nextCursor: string | null;
-}
-
-export interface BucketView {
-  name: string;
-  logicalName: string;
-  triggers: Array<{ prefix: string; suffix: string; target: string; kind: string }>;
-}
-
-export interface ObjectView {
-  key: string;
-  size: number;
-  lastModified: string;
-}
+export type {
+  InvocationSummary,
+  InvocationEntry,
+  QueueView,
+  MessageView,
+  KeyView,
+  TableView,
+  ItemsPage,
+  BucketTrigger,
+  BucketView,
+  ObjectView,
+  ResourceView,
+  FunctionView,
+} from "../api-types";
 
 export interface AlarmView {
   name: string;
@@ -114,13 +64,4 @@ export interface Resources {
   stack: string;
   services: Array<{ service: string; resources: Array<{ type: string; logicalName: string; localName: string; coverage: string }> }>;
   unhonoured: string[];
-}
-
-export interface FunctionView {
-  name: string;
-  logicalName: string;
-  runtime: string;
-  memorySizeMb: number;
-  timeoutSeconds: number;
-  triggers: string[];
 }
