@@ -145,7 +145,8 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
       .toBe(1);
     await page.click(`a[data-key="${reportKey}"]`);
     const rejected = page.locator('#object-view table[data-list="errors"]');
-    expect(await rejected.locator("th").allInnerTexts()).toEqual(["line", "reasons"]);
+    // The object is fetched after the click: wait for its table rather than read it at once.
+    await expect.poll(() => rejected.locator("th").allInnerTexts()).toEqual(["line", "reasons"]);
     expect(await rejected.locator("tbody tr").count()).toBe(1);
     expect(await rejected.locator("tbody td").first().innerText()).toBe("4");
     expect(await rejected.locator("tbody td").nth(1).innerText()).toMatch(/salary_min/);
