@@ -2,6 +2,13 @@ import { randomUUID } from "node:crypto";
 import type { InvocationResult } from "../model/function-spec";
 
 /**
+ * How far into its timeout an injected crash kills the runtime: early enough that a handler that
+ * stops short of its timeout on its own (the producer stops at half when a part is retried) does
+ * not outrun the crash, so a crash rule of 1 fails every attempt.
+ */
+export const CRASH_AT_FRACTION_OF_TIMEOUT = 1 / 3;
+
+/**
  * An invocation that fails before its handler runs, the way a crashed runtime or an init failure
  * looks to the caller: an error result, nothing done.
  */

@@ -5,7 +5,7 @@ import type { FunctionSpec, InvocationResult } from "../../model/function-spec";
 import { Environment } from "./environment";
 import { sandboxRegion, sandboxAccountId } from "../../shared/constants";
 import type { FaultPlan } from "../../faults/plan";
-import { injectedError, pastTimeout } from "../../faults/invocation";
+import { CRASH_AT_FRACTION_OF_TIMEOUT, injectedError, pastTimeout } from "../../faults/invocation";
 import { nodeBinaryFor } from "./node-runtimes";
 
 /** Concurrency when the program reserves none: enough to overlap I/O, few enough for a laptop. */
@@ -90,8 +90,8 @@ export class LocalFunction {
       );
     this.busy.add(environment);
     // Events cross the process boundary as JSON, as they reach Lambda.
-    // A crash comes halfway through the invocation's own time, whatever its init took.
-    const crashAfterMs = fault === "crash" ? this.spec.timeoutSeconds * 500 : undefined;
+    // A crash comes a third of the way through the invocation's own time, whatever its init took.
+    const crashAfterMs = fault === "crash" ? this.spec.timeoutSeconds * 1000 * CRASH_AT_FRACTION_OF_TIMEOUT : undefined;
     const running = environment.invoke(JSON.parse(JSON.stringify(event ?? null)), this.spec.timeoutSeconds, crashAfterMs);
     const result =
       fault === "timeout" ? await pastTimeout(running, this.spec.timeoutSeconds, () => (environment.dead = true)) : await running;
