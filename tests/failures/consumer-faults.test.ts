@@ -12,9 +12,9 @@ import { csvFile, jobRows, queueQuiet, readJson, runReconcile, upload } from "./
  * accounts for the same way.
  */
 describe("consumer crashes on a throttled table", () => {
-  // Enough batches (80) that both faults hit many times, few enough to finish while the suite's
+  // Enough batches (50) that both faults hit many times, few enough to finish while the suite's
   // other sandboxes share the machine.
-  const rows = 800;
+  const rows = 500;
   let local: TestSandbox;
 
   beforeAll(async () => {
@@ -28,7 +28,7 @@ describe("consumer crashes on a throttled table", () => {
     await local?.stop();
   });
 
-  it("error=0.3 and dynamodb:throttle=0.2 on 800 rows: every row stored at its version or dead-lettered, none twice", async () => {
+  it("error=0.3 and dynamodb:throttle=0.2 on 500 rows: every row stored at its version or dead-lettered, none twice", async () => {
     const file = csvFile("crashing.csv", jobRows("crashing", rows));
     await upload(local, "job_offers/crashing.csv", file.body);
     await eventually(() => readJson(local, "reports/crashing.json"), 30_000, "the report");

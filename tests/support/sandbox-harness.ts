@@ -43,7 +43,8 @@ export interface TestSandbox {
 export async function startTestSandbox(options: Omit<SandboxOptions, "reporter" | "port" | "awsPort" | "stateDir">): Promise<TestSandbox> {
   const stateDir = mkdtempSync(join(tmpdir(), "sandbox-state-"));
   const reporter = memoryReporter();
-  const sandbox = await startSandbox({ ...options, port: 0, awsPort: 0, stateDir, reporter });
+  // No deployer process kept warm for hot reload unless a test asks: a redeploy starts one anyway.
+  const sandbox = await startSandbox({ redeploys: false, ...options, port: 0, awsPort: 0, stateDir, reporter });
   const common = { endpoint: sandbox.awsEndpoint, region, credentials };
   const clients = {
     s3: new S3Client({ ...common, forcePathStyle: true }),
