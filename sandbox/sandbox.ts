@@ -6,6 +6,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { startLocalAws, type LocalAws } from "./endpoint";
 import { HttpGateway } from "./services/apigateway/gateway";
 import { Deployer } from "./program/deployer";
+import { bundleCacheDirFor } from "./program/bundle-cache";
 import type { Deployment, DeployRequest } from "./model/recorded";
 import { matchingRecord, provisionReplayed, recordDeployment, recordedDeployment, sameDeployment } from "./program/replay";
 import { Provisioner } from "./program/provision";
@@ -117,7 +118,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       stack: sandboxStack,
       config: stack.config,
       secretKeys: stack.secretKeys,
-      bundleCacheDir: join(stateDir, "bundles"),
+      bundleCacheDir: bundleCacheDirFor(programDir, stateDir),
       ...origins,
     };
   };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { BuildOptions, BuildResult, Metafile, OutputFile } from "esbuild";
 
@@ -26,6 +26,17 @@ function fingerprint(path: string): string | undefined {
 function outputFile(path: string, text: string): OutputFile {
   const contents = Buffer.from(text, "utf8");
   return { path, contents, text, hash: createHash("sha256").update(contents).digest("hex").slice(0, 8) };
+}
+
+/**
+ * Where a program's builds are cached: beside its packages (`node_modules/.cache`, where build
+ * tools keep theirs), so a start with fresh state (`--fresh`) or another sandbox of the same
+ * program bundles nothing that did not change; in the sandbox's state for a program without
+ * a node_modules folder.
+ */
+export function bundleCacheDirFor(programDir: string, stateDir: string): string {
+  const packages = join(programDir, "node_modules");
+  return existsSync(packages) ? join(packages, ".cache", "sandbox-bundles") : join(stateDir, "bundles");
 }
 
 /**
@@ -89,6 +100,10 @@ export class BundleCache {
       outputs: result.outputFiles.map((file) => ({ path: file.path, text: file.text })),
       ...(options.metafile ? { metafile: result.metafile } : {}),
     };
-    writeFileSync(this.fileOf(options), JSON.stringify(entry));
+    // Written whole, then renamed: a sandbox reading the same entry meanwhile sees the old one or the new one.
+    const file = this.fileOf(options);
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, JSON.stringify(entry));
+    renameSync(partial, file);
   }
 }
