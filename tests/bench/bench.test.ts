@@ -11,15 +11,15 @@ import type { Sizes } from "../../bench/context";
  * are never asserted in tests: `npm run bench` reports them.
  */
 const SMOKE: Sizes = {
-  producerRows: [1_000, 5_000],
-  queueRows: 200,
-  consumerBatches: 10,
+  producerRows: [200, 1_000],
+  queueRows: 100,
+  consumerBatches: 5,
   coldStartReps: 1,
   sandboxStarts: 1,
-  uploads: [500],
-  apiItems: 500,
-  apiRequests: 10,
-  dynaliteItems: 300,
+  uploads: [200],
+  apiItems: 200,
+  apiRequests: 5,
+  dynaliteItems: 100,
   architect: false,
 };
 
@@ -41,7 +41,7 @@ describe("npm run bench", () => {
     expect(line("consumer: DynamoDB requests per row").value).toBe("1.00 (+0 retried)");
     expect(line("API GET /v1/jobs?city=: DynamoDB calls").value).toBe("Query byCity");
     expect(line("bundles: SDK clients per handler").met).toBe("yes");
-    expect(line("sandbox: upload -> all rows in API, 500 rows").met).not.toBe("error");
+    expect(line("sandbox: upload -> all rows in API, 200 rows").met).not.toBe("error");
     for (const handler of ["s3-to-sqs", "sqs-to-dynamo", "job-api", "authorizer"]) {
       expect(line(`bundle size ${handler}`).value).toMatch(/^\d+ KB$/);
       expect(line(`cold start ${handler}: module init with its source map`).value).toMatch(/ \(\d+ KB map\)$/);
