@@ -5,6 +5,7 @@ import { queueUrlForms, regionOfSignedRequest, toExternalResponse, toInternalReq
 import { objectEventOf, type ObjectEvent } from "./s3-object-events";
 import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
 import { ConditionalWrites } from "./s3-conditional-writes";
+import { refuseOversizedBody } from "./s3-body-limits";
 import { sandboxRegion } from "../shared/constants";
 import { notEmulated, operationOf, protocolOf, signingServiceOf } from "../shared/aws-errors";
 import type { DynamoService } from "../services/dynamodb/service";
@@ -74,6 +75,7 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
       } else if (request.method === "POST" && String(request.headers["content-type"] ?? "").includes("x-www-form-urlencoded")) {
         void formEncoded(request, response, fauxqs, origin);
       } else {
+        if (refuseOversizedBody(request, response)) return;
         const event = objectEventOf(request);
         if (event) {
           response.once("finish", () => {
@@ -88,6 +90,14 @@ export async function startAwsEndpoint(options: AwsEndpointOptions): Promise<Aws
     } catch (error) {
       failed(response, error as Error);
     }
+  });
+  // SDKs wait for `100 Continue` before sending a body over 2 MB: S3 refuses a body too large for
+  // it before that, so the client hears why at once instead of sending gigabytes first.
+  server.on("checkContinue", (request: IncomingMessage, response: ServerResponse) => {
+    if (signingServiceOf(request) === "s3" && !foreignHost(request.headers.host, endpoint.port) && refuseOversizedBody(request, response))
+      return;
+    response.writeContinue();
+    server.emit("request", request, response);
   });
   server.keepAliveTimeout = 5_000;
   const port = await listenOnLoopback(server, options.port, "--aws-port");

@@ -3,7 +3,12 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
+import { constants as bufferConstants } from "node:buffer";
+// fauxqs' app is a Fastify instance (fastify comes with fauxqs; only its types are used here).
+import type { FastifyError, FastifyInstance } from "fastify";
 import { sandboxRegion } from "../shared/constants";
+import { awsErrorAnswer, type AwsErrorAnswer } from "../shared/aws-errors";
+import { declaredObjectSize, sandboxBodyLimit, sandboxCannotHold } from "./s3-body-limits";
 
 export interface FauxqsEmulator {
   /** Serves one request in-process (S3 streams through as it is). */
@@ -72,6 +77,7 @@ export async function startFauxqs(): Promise<FauxqsEmulator> {
     defaultRegion: sandboxRegion,
     stores: { sqsStore } as unknown as NonNullable<Parameters<typeof buildApp>[0]>["stores"],
   });
+  acceptS3Bodies(app);
   await app.ready();
   return {
     handle: (request, response) => app.routing(request, response),
@@ -108,6 +114,36 @@ export async function startFauxqs(): Promise<FauxqsEmulator> {
       await app.close();
     },
   };
+}
+
+/**
+ * fauxqs reads S3 bodies through Fastify's catch-all parser, within its app's 11 MiB body limit,
+ * and Fastify answers anything larger (or any error a route throws) in JSON, which S3 clients
+ * cannot parse. Its catch-all parser is replaced by the same one with the largest limit a Buffer
+ * allows (the endpoint refuses what S3 or the sandbox cannot take before the body is read), and
+ * errors on S3 requests are answered in S3's XML.
+ */
+function acceptS3Bodies(app: FastifyInstance): void {
+  app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: bufferConstants.MAX_LENGTH }, (_request, body, done) => done(null, body));
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const contentType = String(request.headers["content-type"] ?? "");
+    // SQS (JSON) and SNS or STS (query) calls keep Fastify's own answers.
+    if (contentType.includes("x-amz-json-1.0") || contentType.includes("x-www-form-urlencoded")) throw error;
+    const answer = s3ErrorAnswer(error, request.headers);
+    void reply.code(answer.status).headers(answer.headers).send(answer.body);
+  });
+}
+
+/** An error raised on an S3 request around fauxqs' S3 routes, as S3 would word it. */
+function s3ErrorAnswer(error: FastifyError, headers: IncomingMessage["headers"]): AwsErrorAnswer {
+  if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error instanceof RangeError) {
+    return sandboxCannotHold(
+      declaredObjectSize(headers),
+      `one Buffer of at most ${sandboxBodyLimit} bytes per object, multipart uploads included, within the memory available to it (${error.message})`,
+      "test with a smaller object in the sandbox",
+    );
+  }
+  return awsErrorAnswer("rest-xml", 500, "InternalError", `the sandbox's S3 (fauxqs) failed: ${error.message}`);
 }
 
 /** SQS's rule for message bodies: these characters, astral ones (emoji) included. */

@@ -45,44 +45,76 @@ function cborTextMap(entries: Record<string, string>): Buffer {
   return Buffer.concat([head(5, pairs.length), ...pairs.flatMap(([key, value]) => [text(key), text(value)])]);
 }
 
-/** An error in the given protocol's own shape, with the code and message SDKs and CLIs show. */
-export function sendAwsError(response: ServerResponse, protocol: AwsProtocol, status: number, code: string, message: string): void {
+/** An error as it goes on the wire: status, headers (with the body's length) and body. */
+export interface AwsErrorAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * An error in the given protocol's own shape, with the code and message SDKs and CLIs show;
+ * `details` are the error's other members (S3's `<ProposedSize>`, for one).
+ */
+export function awsErrorAnswer(
+  protocol: AwsProtocol,
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, string> = {},
+): AwsErrorAnswer {
   const requestId = randomUUID();
   const headers: Record<string, string> = { "x-amzn-requestid": requestId, "x-amzn-errortype": code };
   let body: Buffer;
   switch (protocol) {
     case "rest-json":
       headers["content-type"] = "application/json";
-      body = Buffer.from(JSON.stringify({ message }));
+      body = Buffer.from(JSON.stringify({ message, ...details }));
       break;
     case "json":
       headers["content-type"] = "application/x-amz-json-1.1";
       // Services that moved from the query protocol read the code from here.
       headers["x-amzn-query-error"] = `${code};${status < 500 ? "Sender" : "Receiver"}`;
-      body = Buffer.from(JSON.stringify({ __type: code, message }));
+      body = Buffer.from(JSON.stringify({ __type: code, message, ...details }));
       break;
     case "rpc-v2-cbor":
       headers["content-type"] = "application/cbor";
       headers["smithy-protocol"] = "rpc-v2-cbor";
       headers["x-amzn-query-error"] = `${code};${status < 500 ? "Sender" : "Receiver"}`;
-      body = cborTextMap({ __type: code, message });
+      body = cborTextMap({ __type: code, message, ...details });
       break;
     case "query":
       headers["content-type"] = "text/xml";
       body = Buffer.from(
-        `<?xml version="1.0"?>\n<ErrorResponse><Error><Type>${status < 500 ? "Sender" : "Receiver"}</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
+        `<?xml version="1.0"?>\n<ErrorResponse><Error><Type>${status < 500 ? "Sender" : "Receiver"}</Type><Code>${code}</Code><Message>${escapeXml(message)}</Message>${xmlElements(details)}</Error><RequestId>${requestId}</RequestId></ErrorResponse>`,
       );
       break;
     case "rest-xml":
       headers["content-type"] = "application/xml";
+      // S3 names its request ID in this header too.
+      headers["x-amz-request-id"] = requestId;
       body = Buffer.from(
-        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><RequestId>${requestId}</RequestId></Error>`,
+        `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message>${xmlElements(details)}<RequestId>${requestId}</RequestId></Error>`,
       );
       break;
   }
   headers["content-length"] = String(body.length);
-  response.writeHead(status, headers);
-  response.end(body);
+  return { status, headers, body };
+}
+
+const xmlElements = (details: Record<string, string>) =>
+  Object.entries(details)
+    .map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>`)
+    .join("");
+
+export function sendAnswer(response: ServerResponse, answer: AwsErrorAnswer): void {
+  response.writeHead(answer.status, answer.headers);
+  response.end(answer.body);
+}
+
+/** Sends an error in the given protocol's own shape (see awsErrorAnswer). */
+export function sendAwsError(response: ServerResponse, protocol: AwsProtocol, status: number, code: string, message: string): void {
+  sendAnswer(response, awsErrorAnswer(protocol, status, code, message));
 }
 
 /** The operation a request asks for, as far as the protocol tells it without the service's model. */

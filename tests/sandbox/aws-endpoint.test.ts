@@ -1,10 +1,22 @@
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startLocalAws, type LocalAws, type ObjectEvent } from "../../sandbox/endpoint";
 import { sandboxCredentials as credentials, sandboxRegion as region } from "../../sandbox/shared/constants";
@@ -150,5 +162,132 @@ describe("the sandbox AWS endpoint", () => {
     expect(listed).toContain("/own-page<");
     expect(listed).toContain("/by-localhost<");
     for (const refused of ["rebound", "other-port", "foreign", "sandboxed-frame", "no-cors"]) expect(listed).not.toContain(`/${refused}<`);
+  });
+
+  describe("bodies over fauxqs' own 11 MiB limit, up to S3's 5 GiB", () => {
+    let s3: S3Client;
+    const bucket = "large";
+    // Not one repeated byte: a body cut short or shifted would not compare equal.
+    const body = Buffer.alloc(12 * 1024 * 1024, "id,city,title\n");
+    const md5 = (bytes: Buffer) => createHash("md5").update(bytes).digest("hex");
+
+    beforeAll(async () => {
+      s3 = new S3Client({ endpoint: aws.origin, region, credentials, forcePathStyle: true });
+      await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    });
+    afterAll(() => s3?.destroy());
+
+    it("stores a 12 MiB PutObject whole: its MD5 as ETag in the PUT, HEAD, GET and list answers, and an object event", async () => {
+      const etag = `"${md5(body)}"`;
+      const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "in/big.csv", Body: body }));
+      expect(put.ETag).toBe(etag);
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "in/big.csv" }));
+      expect({ size: head.ContentLength, etag: head.ETag }).toEqual({ size: body.length, etag });
+      const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "in/big.csv" }));
+      expect(got.ETag).toBe(etag);
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(body)).toBe(true);
+      const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
+      expect(listed.Contents?.map(({ Key, Size, ETag }) => ({ Key, Size, ETag }))).toEqual([
+        { Key: "in/big.csv", Size: body.length, ETag: etag },
+      ]);
+      expect(writes.filter((write) => write.bucket === bucket)).toMatchObject([{ key: "in/big.csv", eventName: "ObjectCreated:Put" }]);
+    });
+
+    it("checks conditional writes of a large body as for any other", async () => {
+      await expect(
+        s3.send(new PutObjectCommand({ Bucket: bucket, Key: "in/big.csv", Body: body, IfNoneMatch: "*" })),
+      ).rejects.toMatchObject({
+        name: "PreconditionFailed",
+        $metadata: { httpStatusCode: 412 },
+      });
+      const replacement = Buffer.concat([body, Buffer.from("last,line,here\n")]);
+      const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "in/big.csv", Body: replacement, IfMatch: `"${md5(body)}"` }));
+      expect(put.ETag).toBe(`"${md5(replacement)}"`);
+      expect((await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "in/big.csv" }))).ContentLength).toBe(replacement.length);
+    });
+
+    it("takes a 12 MiB UploadPart: the completed object has S3's multipart ETag (MD5 of the parts' MD5s, dash, part count)", async () => {
+      const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "in/parts.csv" }));
+      const part = await s3.send(new UploadPartCommand({ Bucket: bucket, Key: "in/parts.csv", UploadId, PartNumber: 1, Body: body }));
+      expect(part.ETag).toBe(`"${md5(body)}"`);
+      await s3.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: "in/parts.csv",
+          UploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        }),
+      );
+      const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "in/parts.csv" }));
+      const partsDigest = createHash("md5")
+        .update(Buffer.from(md5(body), "hex"))
+        .digest("hex");
+      expect({ size: head.ContentLength, etag: head.ETag }).toEqual({ size: body.length, etag: `"${partsDigest}-1"` });
+    });
+
+    it("answers a PUT that declares more than 5 GiB with S3's EntityTooLarge, before its body is sent, and stores nothing", async () => {
+      const declared = 5 * 1024 ** 3 + 1;
+      const answer = await new Promise<{ status?: number; contentType?: string; body: string }>((resolve, reject) => {
+        const call = httpRequest(
+          `${aws.origin}/${bucket}/in/huge.csv`,
+          { method: "PUT", headers: { "content-type": "text/csv", "content-length": String(declared) } },
+          (response) => {
+            const chunks: Buffer[] = [];
+            response.on("data", (chunk: Buffer) => chunks.push(chunk));
+            response.on("end", () => {
+              resolve({
+                status: response.statusCode,
+                contentType: response.headers["content-type"],
+                body: Buffer.concat(chunks).toString("utf8"),
+              });
+              call.destroy();
+            });
+          },
+        );
+        call.on("error", reject);
+        // The headers alone: the answer must not wait for 5 GiB that never come.
+        call.flushHeaders();
+      });
+      expect(answer).toEqual({
+        status: 400,
+        contentType: "application/xml",
+        body: expect.stringMatching(
+          new RegExp(
+            '^<\\?xml version="1.0" encoding="UTF-8"\\?>\n<Error><Code>EntityTooLarge</Code><Message>Your proposed upload exceeds the maximum allowed size</Message>' +
+              `<ProposedSize>${declared}</ProposedSize><MaxSizeAllowed>${5 * 1024 ** 3}</MaxSizeAllowed><RequestId>[-0-9a-f]+</RequestId></Error>$`,
+          ),
+        ),
+      });
+      await expect(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "in/huge.csv" }))).rejects.toMatchObject({ name: "NotFound" });
+    });
+
+    it("tells an SDK that streams a body declared over 5 GiB EntityTooLarge before it sends the body", async () => {
+      let pulled = 0;
+      const endless = new Readable({
+        read() {
+          pulled += 64 * 1024;
+          this.push(Buffer.alloc(64 * 1024));
+        },
+      });
+      // A stream of known length: the SDK sends it aws-chunked, the size in x-amz-decoded-content-length, and waits for 100 Continue.
+      const put = s3.send(new PutObjectCommand({ Bucket: bucket, Key: "in/stream.csv", Body: endless, ContentLength: 6 * 1024 ** 3 }));
+      await expect(put).rejects.toMatchObject({ name: "EntityTooLarge", $metadata: { httpStatusCode: 400 } });
+      expect(pulled).toBeLessThan(1024 * 1024);
+      endless.destroy();
+    });
+
+    it("answers what fauxqs fails on in S3's XML, never in JSON", async () => {
+      const response = await fetch(`${aws.origin}/${bucket}/copy.csv`, {
+        method: "PUT",
+        headers: { "x-amz-copy-source": `/${bucket}/%E0%A4%A` },
+      });
+      expect({ status: response.status, contentType: response.headers.get("content-type") }).toEqual({
+        status: 500,
+        contentType: "application/xml",
+      });
+      expect(await response.text()).toMatch(
+        /<Error><Code>InternalError<\/Code><Message>the sandbox&apos;s S3 \(fauxqs\) failed: URI malformed<\/Message>/,
+      );
+    });
   });
 });
