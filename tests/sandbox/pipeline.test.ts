@@ -217,4 +217,48 @@ describe("the job-offers program in the sandbox", () => {
       `nothing will ingest s3://${local.output("bucketName")}/job_offers/JOBS.CSV: no notification of the bucket matches this key (ingest-s3-to-sqs takes keys that start with 'job_offers/' and end with '.csv')\n`,
     );
   });
+
+  it("ingests a CSV over 12 MiB uploaded in one PutObject as it ingests a small one", async () => {
+    // Wide rows (about 60 KB, under the producer's 64 KiB record limit) make the size; each has a
+    // salary that is not a number, so the report lists them and the consumer has nothing to write.
+    // A valid row at each end shows the file was read whole.
+    const wide = (row: number) => `Notes on job ${row}. `.repeat(600).slice(0, 9_900).trimEnd();
+    const lines = [
+      "id,city,title,salary_min,description,notes_a,notes_b,notes_c,notes_d,notes_e",
+      "wide-first,Lille,First job,30000,,,,,,",
+    ];
+    for (let row = 1; row <= 215; row++) lines.push(`wide-${row},Lille,Job ${row},lots,${Array(6).fill(wide(row)).join(",")}`);
+    lines.push("wide-last,Lille,Last job,31000,,,,,,");
+    const csv = Buffer.from(`${lines.join("\n")}\n`);
+    expect(csv.length).toBeGreaterThan(12 * 1024 * 1024);
+    const bucket = local.output("bucketName");
+    await local.s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${local.output("uploadPrefix")}wide.csv`, Body: csv }));
+
+    const report = await eventually(
+      async () => {
+        try {
+          const object = await local.s3.send(new GetObjectCommand({ Bucket: bucket, Key: "reports/wide.json" }));
+          const json = JSON.parse(await object.Body!.transformToString());
+          return json.status === "complete" ? json : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      60_000,
+      "the complete report of wide.csv",
+    );
+    expect(report).toMatchObject({ key: "job_offers/wide.csv", rows: 217, queued: 2, rejected: 215 });
+    expect(report.errors).toEqual(
+      Array.from({ length: 215 }, (_, index) => ({ line: index + 3, reasons: ["salary_min: 'lots' is not a number"] })),
+    );
+    const last = await eventually(
+      async () => {
+        const response = await fetch(`${apiUrl}/v1/jobs/wide-last/Lille`);
+        return response.status === 200 ? ((await response.json()) as Job) : undefined;
+      },
+      20_000,
+      "the file's last row through the API",
+    );
+    expect(last).toMatchObject({ id: "wide-last", city: "Lille", title: "Last job", salary_min: 31000 });
+  }, 120_000);
 });
