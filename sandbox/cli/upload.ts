@@ -27,7 +27,7 @@ const usage = `npm run upload -- <file.csv> [--wait] [--timeout <seconds>] [--bu
 const quietMs = 2_000;
 /** A 300,000-row file takes about 6 minutes on a 2-core laptop: the default leaves room for it. */
 const defaultTimeoutSeconds = 900;
-/** fauxqs refuses single requests over ~11 MiB; parts stay well below. */
+/** The AWS CLI's default part size: a large file goes up in parts, as it would to S3, with progress per part. */
 const partSize = 8 * 1024 * 1024;
 
 function bar(done: number, total: number): string {

@@ -88,7 +88,7 @@ export class BucketsView {
   async upload(name: string, key: string, body: Buffer, contentType: string | undefined): Promise<{ key: string; size: number }> {
     this.bucket(name);
     if (!key || key.endsWith("/")) throw new ApiError(400, `'${key}' is not an object key: name the file`);
-    // In parts when large: S3 (and the sandbox's) single PUT has a size limit.
+    // In parts when large, as S3 clients upload (S3 takes a single PUT up to 5 GiB).
     await new Upload({
       client: this.s3,
       params: { Bucket: name, Key: key, Body: body, ...(contentType ? { ContentType: contentType } : {}) },

@@ -51,7 +51,7 @@ describe("a file read in several parts", () => {
     return csvFile(`${name}.csv`, [lines.join("\r\n")]);
   }
 
-  /** In parts, as S3 clients upload a file of this size (a single PUT through the sandbox stops at 11 MiB). */
+  /** In parts, as S3 clients (`@aws-sdk/lib-storage`, the AWS CLI) upload a file of this size. */
   async function upload(key: string, body: Buffer) {
     await new Upload({ client: local.s3, params: { Bucket: local.output("bucketName"), Key: key, Body: body } }).done();
   }
