@@ -49,6 +49,8 @@ describe("a local function", () => {
           memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
           requestId: context.awsRequestId,
           remaining: context.getRemainingTimeInMillis(),
+          nodeFlags: process.execArgv,
+          gc: typeof globalThis.gc,
           count,
         };
       };`);
@@ -59,6 +61,9 @@ describe("a local function", () => {
       endpoint: "http://127.0.0.1:4566",
       name: "probe-1234567",
       memory: "128",
+      // Node started as Lambda's runtime starts it for 128 MB: 12 MB of young generation, 116 MB of old.
+      nodeFlags: ["--expose-gc", "--max-http-header-size=81920", "--max-semi-space-size=6", "--max-old-space-size=116"],
+      gc: "function",
       requestId: first.requestId,
       count: 1,
     });
