@@ -29,8 +29,8 @@ function spec(code: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec
   };
 }
 
-function start(code: string, overrides: Partial<FunctionSpec> = {}) {
-  const fn = new LocalFunction(spec(code, overrides), { stateDir, awsEndpoint: "http://127.0.0.1:4566" });
+function start(code: string, overrides: Partial<FunctionSpec> = {}, idleEnvironmentMs?: number) {
+  const fn = new LocalFunction(spec(code, overrides), { stateDir, awsEndpoint: "http://127.0.0.1:4566", idleEnvironmentMs });
   started.push(fn);
   return fn;
 }
@@ -98,6 +98,16 @@ describe("a local function", () => {
     fn.update(spec(`exports.handler = async () => "v2";`));
     expect(await fn.invoke({})).toMatchObject({ value: "v2" });
   });
+  it("ends an environment left idle, so the next invocation starts cold; one in use stays warm", async () => {
+    const fn = start(`let count = 0; exports.handler = async () => ++count;`, {}, 300);
+    const first = await fn.invoke({});
+    const soon = await fn.invoke({});
+    expect([first.ok && first.value, first.initMs > 0, soon.ok && soon.value, soon.initMs]).toEqual([1, true, 2, 0]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const later = await fn.invoke({});
+    expect([later.ok && later.value, later.initMs > 0]).toEqual([1, true]);
+  });
+
   it("gives initialisation its own time, as Lambda's init phase: the timeout starts with the handler", async () => {
     const fn = start(
       `
