@@ -84,14 +84,16 @@ export class IngestPipeline extends pulumi.ComponentResource {
 
     // Storage and queues first: the functions' policies and environments name them.
     const parent = { parent: this };
-    this.bucket = new PrivateBucket(`${name}-uploads`, { protectData: settings.protectData }, parent).bucket;
-    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue, failureQueue: this.failureQueue } = createQueues(name, settings, parent));
+    this.bucket = createUploadsBucket(name, settings, parent);
+    this.deadLetterQueue = createDeadLetterQueue(name, parent);
+    this.queue = createJobsQueue(name, settings, this.deadLetterQueue, parent);
+    this.failureQueue = createFailureQueue(name, parent);
     this.s3ToSqs = createS3ToSqs(name, settings, this, parent);
     this.sqsToDynamo = createSqsToDynamo(name, settings, args.table, this.queue, parent);
     // Wiring: who may invoke whom, then the triggers themselves.
     const mayRun = allowS3ToSqsToRun(name, this, parent);
     notifyUploads(name, settings, this, mayRun, parent);
-    consumeQueue(name, settings, this, parent);
+    mapQueueToSqsToDynamo(name, settings, this, parent);
 
     this.registerOutputs({
       bucketName: this.bucket.bucket,
@@ -105,13 +107,18 @@ export class IngestPipeline extends pulumi.ComponentResource {
 type Settings = ReturnType<typeof normalize>;
 type Parent = { parent: pulumi.Resource };
 
-function createQueues(name: string, settings: Settings, parent: Parent) {
-  const deadLetterQueue = new aws.sqs.Queue(
-    `${name}-dlq`,
-    { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
-    parent,
-  );
-  const queue = new aws.sqs.Queue(
+function createUploadsBucket(name: string, settings: Settings, parent: Parent): aws.s3.Bucket {
+  return new PrivateBucket(`${name}-uploads`, { protectData: settings.protectData }, parent).bucket;
+}
+
+/** Where a row goes after `maxReceiveCount` failed receives. */
+function createDeadLetterQueue(name: string, parent: Parent): aws.sqs.Queue {
+  return new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true }, parent);
+}
+
+/** One message per valid row, redriven to the dead-letter queue. */
+function createJobsQueue(name: string, settings: Settings, deadLetterQueue: aws.sqs.Queue, parent: Parent): aws.sqs.Queue {
+  return new aws.sqs.Queue(
     `${name}-queue`,
     {
       visibilityTimeoutSeconds: settings.visibilityTimeout,
@@ -121,12 +128,15 @@ function createQueues(name: string, settings: Settings, parent: Parent) {
     },
     parent,
   );
-  const failureQueue = new aws.sqs.Queue(
+}
+
+/** Uploads whose s3-to-sqs invocations failed after Lambda's asynchronous retries. */
+function createFailureQueue(name: string, parent: Parent): aws.sqs.Queue {
+  return new aws.sqs.Queue(
     `${name}-failures`,
     { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
     parent,
   );
-  return { queue, deadLetterQueue, failureQueue };
 }
 
 function createS3ToSqs(
@@ -263,7 +273,12 @@ function notifyUploads(
   );
 }
 
-function consumeQueue(name: string, settings: Settings, pipeline: Pick<IngestPipeline, "queue" | "sqsToDynamo">, parent: Parent): void {
+function mapQueueToSqsToDynamo(
+  name: string,
+  settings: Settings,
+  pipeline: Pick<IngestPipeline, "queue" | "sqsToDynamo">,
+  parent: Parent,
+): void {
   new aws.lambda.EventSourceMapping(
     `${name}-queue-to-sqs-to-dynamo`,
     {

@@ -30,41 +30,50 @@ export class JobsTable extends pulumi.ComponentResource {
 
   constructor(name: string, args: JobsTableArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("job-offers:data:JobsTable", name, {}, opts);
-    const billingMode = args.billingMode ?? "PAY_PER_REQUEST";
-    const capacity = billingMode === "PROVISIONED" ? { readCapacity: args.readCapacity ?? 5, writeCapacity: args.writeCapacity ?? 5 } : {};
-    const protectData = args.protectData ?? false;
-
-    this.table = new aws.dynamodb.Table(
-      name,
-      {
-        billingMode,
-        ...capacity,
-        hashKey: "id",
-        rangeKey: "city",
-        attributes: [
-          { name: "id", type: "S" },
-          { name: "city", type: "S" },
-        ],
-        globalSecondaryIndexes: [
-          {
-            name: CITY_INDEX_NAME,
-            // keySchemas, not the deprecated hashKey/rangeKey: switching after a deploy can recreate the index.
-            keySchemas: [
-              { attributeName: "city", keyType: "HASH" },
-              { attributeName: "id", keyType: "RANGE" },
-            ],
-            projectionType: "ALL",
-            ...capacity,
-          },
-        ],
-        pointInTimeRecovery: { enabled: protectData },
-        deletionProtectionEnabled: protectData,
-      },
-      { parent: this, protect: protectData, retainOnDelete: protectData },
-    );
-
+    this.table = createTable(name, normalize(args), this);
     this.name = this.table.name;
     this.arn = this.table.arn;
     this.registerOutputs({ name: this.name, arn: this.arn });
   }
+}
+
+type Settings = ReturnType<typeof normalize>;
+
+function createTable(name: string, settings: Settings, parent: pulumi.Resource): aws.dynamodb.Table {
+  const { billingMode, capacity, protectData } = settings;
+  return new aws.dynamodb.Table(
+    name,
+    {
+      billingMode,
+      ...capacity,
+      hashKey: "id",
+      rangeKey: "city",
+      attributes: [
+        { name: "id", type: "S" },
+        { name: "city", type: "S" },
+      ],
+      globalSecondaryIndexes: [
+        {
+          name: CITY_INDEX_NAME,
+          // keySchemas, not the deprecated hashKey/rangeKey: switching after a deploy can recreate the index.
+          keySchemas: [
+            { attributeName: "city", keyType: "HASH" },
+            { attributeName: "id", keyType: "RANGE" },
+          ],
+          projectionType: "ALL",
+          ...capacity,
+        },
+      ],
+      pointInTimeRecovery: { enabled: protectData },
+      deletionProtectionEnabled: protectData,
+    },
+    { parent, protect: protectData, retainOnDelete: protectData },
+  );
+}
+
+function normalize(args: JobsTableArgs) {
+  const billingMode = args.billingMode ?? "PAY_PER_REQUEST";
+  // The table's and its index's: PAY_PER_REQUEST takes none.
+  const capacity = billingMode === "PROVISIONED" ? { readCapacity: args.readCapacity ?? 5, writeCapacity: args.writeCapacity ?? 5 } : {};
+  return { billingMode, capacity, protectData: args.protectData ?? false };
 }
