@@ -4,6 +4,7 @@ import { consumerEnv } from "../runtime/sqs-to-dynamo/env";
 import { jobApiEnv } from "../runtime/job-api/env";
 import { authorizerEnv } from "../runtime/authorizer/env";
 import type { EnvContract } from "../runtime/env";
+import { CITY_INDEX_NAME } from "../components/jobs-table-args";
 
 /** The deployed handlers, each with the environment contract its component fills in. */
 export const HANDLERS: ReadonlyArray<{ name: string; entry: string; contract: EnvContract<string> }> = [
@@ -21,7 +22,7 @@ const SAMPLE_VALUES: Record<string, string> = {
   CHECKPOINT_PREFIX: "checkpoints/",
   MAX_BATCHES_IN_FLIGHT: "4",
   TABLE_NAME: "jobs",
-  CITY_INDEX_NAME: "byCity",
+  CITY_INDEX_NAME,
   CURSOR_SIGNING_KEY: createHash("sha256").update("bench cursor key").digest("hex"),
   API_TOKEN_SHA256: createHash("sha256").update("bench-token").digest("hex"),
 };

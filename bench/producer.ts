@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { startQueueEmulator } from "./fauxqs";
+import { startLocalAws } from "../sandbox/endpoint";
 import { bundledScript, quietEnv, runJsonChild } from "./child";
 import { writeCsv } from "./csv";
 import type { BenchContext } from "./context";
@@ -25,7 +25,8 @@ interface Run {
 /**
  * Goal 1. The s3-to-sqs ingestion (runtime/s3-to-sqs/ingest-file.ts, bundled) in a fresh process
  * per file: against csv-parse alone on the same file for CPU, against itself on a ten times
- * smaller file for memory, and against one SendMessage per row for SQS requests (both into fauxqs).
+ * smaller file for memory, and against one SendMessage per row for SQS requests (both into the
+ * sandbox's own endpoint, fauxqs inside).
  */
 export async function producer(ctx: BenchContext): Promise<Figure[]> {
   const [small, big] = ctx.sizes.producerRows;
@@ -69,18 +70,18 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
     }
   }
 
-  progress(`producer: ${queueRows.toLocaleString("en-US")} rows into fauxqs, batched and one SendMessage per row`);
-  const fauxqs = await startQueueEmulator();
+  progress(`producer: ${queueRows.toLocaleString("en-US")} rows into the sandbox's SQS, batched and one SendMessage per row`);
+  const aws = await startLocalAws({ port: 0 });
   let batched: Run;
   let naive: Run;
   try {
     const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
-    const sqs = new SQSClient({ endpoint: fauxqs.origin, region: "us-east-1", credentials });
+    const sqs = new SQSClient({ endpoint: aws.origin, region: "us-east-1", credentials });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "bench-producer" }));
     sqs.destroy();
     const env = {
       ...quietEnv,
-      AWS_ENDPOINT_URL: fauxqs.origin,
+      AWS_ENDPOINT_URL: aws.origin,
       QUEUE_URL: QueueUrl!,
       AWS_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "bench",
@@ -89,7 +90,7 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
     naive = await run(["naive-sqs", queueFile, String(IN_FLIGHT)], env);
     batched = await run(["ingest-sqs", queueFile, String(IN_FLIGHT)], env);
   } finally {
-    await fauxqs.stop();
+    await aws.stop();
   }
 
   const perRow = (run: Run) => (run.cpuMs * 1000) / run.rows;
@@ -100,7 +101,7 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
   const rate = (run: Run) => (run.rows / run.wallMs) * 1000;
   return [
     {
-      figure: "producer: SQS requests per row (into fauxqs)",
+      figure: "producer: SQS requests per row (into the sandbox's SQS)",
       value: fmt.num(requestsPerRow, 3),
       baseline: `${fmt.num(naivePerRow, 3)} (SendMessage per row)`,
       ratio: fmt.ratio(requestsPerRow / naivePerRow),
@@ -108,7 +109,7 @@ export async function producer(ctx: BenchContext): Promise<Figure[]> {
       met: yesNo(requestsPerRow <= 0.1 && batched.queued === batched.rows),
     },
     {
-      figure: "producer: rows/s into fauxqs",
+      figure: "producer: rows/s into the sandbox's SQS",
       value: fmt.rate(rate(batched)),
       baseline: `${fmt.rate(rate(naive))} SendMessage per row`,
       ratio: fmt.ratio(rate(batched) / rate(naive)),
