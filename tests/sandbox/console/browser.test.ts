@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+import { repoRoot, startTestSandbox, type TestSandbox } from "../../support/sandbox-harness";
 
 /**
  * Debian's chromium, installed by `.ci/run`: playwright-core drives it, nothing is downloaded
