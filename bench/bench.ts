@@ -2,9 +2,9 @@ import { architect, type ArchitectResult } from "./architect";
 import { hotReload } from "./hot-reload";
 import { listingOperations } from "./api-index";
 import { coldStart } from "./cold-start";
-import { consumer } from "./consumer";
+import { sqsToDynamo } from "./sqs-to-dynamo";
 import type { BenchContext } from "./context";
-import { producer } from "./producer";
+import { s3ToSqs } from "./s3-to-sqs";
 import { failed, fmt, notMeasured, progress, yesNo, type Figure } from "./report";
 import { sandboxGoals, type SandboxResults } from "./sandbox-goals";
 
@@ -136,8 +136,8 @@ function ingestFigures(sandbox: SandboxResults): Figure[] {
 /** Every goal in order; a goal that throws becomes an "error" line and the others still run. */
 export async function runBench(ctx: BenchContext): Promise<Figure[]> {
   const figures: Figure[] = [];
-  figures.push(...(await guarded("producer", () => producer(ctx))));
-  figures.push(...(await guarded("consumer", () => consumer(ctx))));
+  figures.push(...(await guarded("s3-to-sqs", () => s3ToSqs(ctx))));
+  figures.push(...(await guarded("sqs-to-dynamo", () => sqsToDynamo(ctx))));
   figures.push(...(await guarded("cold start", () => coldStart(ctx))));
   figures.push(
     ...(await guarded("API listing operations", async () => {

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { ingestEnv } from "../runtime/s3-to-sqs/env";
-import { consumerEnv } from "../runtime/sqs-to-dynamo/env";
+import { s3ToSqsEnv } from "../runtime/s3-to-sqs/env";
+import { sqsToDynamoEnv } from "../runtime/sqs-to-dynamo/env";
 import { jobApiEnv } from "../runtime/job-api/env";
 import { authorizerEnv } from "../runtime/authorizer/env";
 import type { EnvContract } from "../runtime/env";
@@ -8,8 +8,8 @@ import { CITY_INDEX_NAME } from "../components/jobs-table-args";
 
 /** The deployed handlers, each with the environment contract its component fills in. */
 export const HANDLERS: ReadonlyArray<{ name: string; entry: string; contract: EnvContract<string> }> = [
-  { name: "s3-to-sqs", entry: "runtime/s3-to-sqs/index.ts", contract: ingestEnv },
-  { name: "sqs-to-dynamo", entry: "runtime/sqs-to-dynamo/index.ts", contract: consumerEnv },
+  { name: "s3-to-sqs", entry: "runtime/s3-to-sqs/index.ts", contract: s3ToSqsEnv },
+  { name: "sqs-to-dynamo", entry: "runtime/sqs-to-dynamo/index.ts", contract: sqsToDynamoEnv },
   { name: "job-api", entry: "runtime/job-api/index.ts", contract: jobApiEnv },
   { name: "authorizer", entry: "runtime/authorizer/index.ts", contract: authorizerEnv },
 ];

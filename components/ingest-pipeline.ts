@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ingestEnv } from "../runtime/s3-to-sqs/env";
-import { consumerEnv } from "../runtime/sqs-to-dynamo/env";
+import { s3ToSqsEnv } from "../runtime/s3-to-sqs/env";
+import { sqsToDynamoEnv } from "../runtime/sqs-to-dynamo/env";
 import type { EnvValues } from "../runtime/env";
 import { BundledFunction } from "./bundled-function";
 import { allow, policyDocument } from "./iam";
@@ -18,7 +18,7 @@ import {
 import { integerCheck, validate } from "./validate";
 
 export interface IngestPipelineArgs {
-  /** The jobs table the consumer writes to. */
+  /** The jobs table sqs-to-dynamo writes to. */
   readonly table: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   /** Key prefix whose `.csv` objects are ingested. Default `DEFAULT_UPLOAD_PREFIX`. */
   readonly uploadPrefix?: string;
@@ -30,7 +30,7 @@ export interface IngestPipelineArgs {
   readonly maxReceiveCount?: number;
   /** Timeout (s) of the s3-to-sqs function. Default and limits: `INTEGER_SETTINGS.ingestTimeout`. */
   readonly ingestTimeout?: number;
-  /** SendMessageBatch calls the producer keeps in flight. Default 4. */
+  /** SendMessageBatch calls s3-to-sqs keeps in flight. Default 4. */
   readonly maxBatchesInFlight?: number;
   /** The sqs-to-dynamo side. */
   readonly consumer?: {
@@ -157,7 +157,7 @@ function createS3ToSqs(
         REPORT_PREFIX: settings.reportPrefix,
         CHECKPOINT_PREFIX: settings.checkpointPrefix,
         MAX_BATCHES_IN_FLIGHT: String(settings.maxBatchesInFlight),
-      } satisfies EnvValues<typeof ingestEnv, pulumi.Input<string>>,
+      } satisfies EnvValues<typeof s3ToSqsEnv, pulumi.Input<string>>,
       timeout: settings.ingestTimeout,
       memorySize: settings.memorySize,
       logRetentionDays: settings.logRetentionDays,
@@ -186,7 +186,7 @@ function createSqsToDynamo(
     {
       entry: "runtime/sqs-to-dynamo/index.ts",
       description: "Writes queued rows to the jobs table, newest version wins",
-      environment: { TABLE_NAME: table.name } satisfies EnvValues<typeof consumerEnv, pulumi.Input<string>>,
+      environment: { TABLE_NAME: table.name } satisfies EnvValues<typeof sqsToDynamoEnv, pulumi.Input<string>>,
       timeout: settings.consumer.timeout,
       memorySize: settings.memorySize,
       logRetentionDays: settings.logRetentionDays,
@@ -311,7 +311,7 @@ function normalize(name: string, args: IngestPipelineArgs) {
     logRetentionDays: args.logRetentionDays ?? LIMITS.logRetentionDays.default,
     protectData: args.protectData ?? false,
     consumer,
-    // AWS's guidance: at least 6 x the consumer's timeout (plus the batching window), so a message
+    // AWS's guidance: at least 6 x the timeout of the queue's consumer, sqs-to-dynamo (plus the batching window), so a message
     // is not redelivered while a slow batch that holds it is still running. Derived, never
     // configured, so no config can break it; with Lambda's 900 s ceiling it stays under SQS's 12 h.
     visibilityTimeout: 6 * consumer.timeout + consumer.batchWindow,

@@ -10,8 +10,8 @@ export interface Watched {
 }
 
 export interface PipelineAlarmsArgs {
-  /** The jobs queue: alarms when its oldest message waits too long. */
-  readonly queue: { readonly name: pulumi.Input<string> };
+  /** The jobs queue: alarms when its oldest message waits too long, naming the function that consumes it. */
+  readonly queue: { readonly name: pulumi.Input<string>; readonly consumedBy: string };
   /** Queues that must stay empty: anything in them is a row or an upload that needs a person. */
   readonly mustStayEmpty: ReadonlyArray<Watched>;
   /** Functions watched for errors and throttles. */
@@ -96,7 +96,7 @@ function queueNotEmpty(queue: Watched): Watch {
 function queueFallingBehind(queue: PipelineAlarmsArgs["queue"], maxMessageAgeSeconds: number): Watch {
   return {
     suffix: "queue-falling-behind",
-    description: `The oldest job message has waited over ${maxMessageAgeSeconds} s: the consumer is failing or too slow`,
+    description: `The oldest job message has waited over ${maxMessageAgeSeconds} s: ${queue.consumedBy} is failing or too slow`,
     namespace: "AWS/SQS",
     metricName: "ApproximateAgeOfOldestMessage",
     dimensions: { QueueName: queue.name },
