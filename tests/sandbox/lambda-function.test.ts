@@ -29,8 +29,8 @@ function spec(code: string, overrides: Partial<FunctionSpec> = {}): FunctionSpec
   };
 }
 
-function start(code: string, overrides: Partial<FunctionSpec> = {}) {
-  const fn = new LocalFunction(spec(code, overrides), { stateDir, awsEndpoint: "http://127.0.0.1:4566" });
+function start(code: string, overrides: Partial<FunctionSpec> = {}, idleEnvironmentMs?: number) {
+  const fn = new LocalFunction(spec(code, overrides), { stateDir, awsEndpoint: "http://127.0.0.1:4566", idleEnvironmentMs });
   started.push(fn);
   return fn;
 }
@@ -49,6 +49,8 @@ describe("a local function", () => {
           memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
           requestId: context.awsRequestId,
           remaining: context.getRemainingTimeInMillis(),
+          nodeFlags: process.execArgv,
+          gc: typeof globalThis.gc,
           count,
         };
       };`);
@@ -59,6 +61,9 @@ describe("a local function", () => {
       endpoint: "http://127.0.0.1:4566",
       name: "probe-1234567",
       memory: "128",
+      // Node started as Lambda's runtime starts it for 128 MB: 12 MB of young generation, 116 MB of old.
+      nodeFlags: ["--expose-gc", "--max-http-header-size=81920", "--max-semi-space-size=6", "--max-old-space-size=116"],
+      gc: "function",
       requestId: first.requestId,
       count: 1,
     });
@@ -93,6 +98,16 @@ describe("a local function", () => {
     fn.update(spec(`exports.handler = async () => "v2";`));
     expect(await fn.invoke({})).toMatchObject({ value: "v2" });
   });
+  it("ends an environment left idle, so the next invocation starts cold; one in use stays warm", async () => {
+    const fn = start(`let count = 0; exports.handler = async () => ++count;`, {}, 300);
+    const first = await fn.invoke({});
+    const soon = await fn.invoke({});
+    expect([first.ok && first.value, first.initMs > 0, soon.ok && soon.value, soon.initMs]).toEqual([1, true, 2, 0]);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const later = await fn.invoke({});
+    expect([later.ok && later.value, later.initMs > 0]).toEqual([1, true]);
+  });
+
   it("gives initialisation its own time, as Lambda's init phase: the timeout starts with the handler", async () => {
     const fn = start(
       `

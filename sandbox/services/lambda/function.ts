@@ -10,6 +10,12 @@ import { nodeBinaryFor } from "./node-runtimes";
 
 /** Concurrency when the program reserves none: enough to overlap I/O, few enough for a laptop. */
 const defaultConcurrency = 10;
+/**
+ * How long an environment stays warm without an invocation. Lambda keeps idle environments for
+ * some minutes (it does not say how long); the sandbox gives a laptop its memory back sooner,
+ * so the next invocation after a minute's pause is a cold start.
+ */
+export const IDLE_ENVIRONMENT_MS = 60_000;
 
 /**
  * A deployed function: a pool of warm execution environments (processes of the Node.js its runtime
@@ -18,6 +24,8 @@ const defaultConcurrency = 10;
  */
 export class LocalFunction {
   private idle: Environment[] = [];
+  /** When each idle environment ends unless an invocation takes it first. */
+  private readonly idleTimers = new Map<Environment, NodeJS.Timeout>();
   private busy = new Set<Environment>();
   private waiting: Array<() => void> = [];
   private codeDir = "";
@@ -26,7 +34,7 @@ export class LocalFunction {
 
   constructor(
     spec: FunctionSpec,
-    private readonly options: { stateDir: string; awsEndpoint: string; faults?: FaultPlan },
+    private readonly options: { stateDir: string; awsEndpoint: string; faults?: FaultPlan; idleEnvironmentMs?: number },
   ) {
     this.update(spec);
   }
@@ -56,7 +64,7 @@ export class LocalFunction {
     }
     const retired = this.idle;
     this.idle = [];
-    retired.forEach((environment) => void environment.end());
+    retired.forEach((environment) => this.end(environment));
     for (const environment of this.busy) environment.retire = true;
     return true;
   }
@@ -76,7 +84,7 @@ export class LocalFunction {
       await new Promise<void>((resolve) => this.waiting.push(resolve));
     }
     const environment =
-      this.idle.pop() ??
+      this.takeIdle() ??
       new Environment(
         this.spec,
         {
@@ -97,19 +105,46 @@ export class LocalFunction {
       fault === "timeout" ? await pastTimeout(running, this.spec.timeoutSeconds, () => (environment.dead = true)) : await running;
     this.busy.delete(environment);
     if (environment.dead || environment.retire || this.stopped) void environment.end();
-    else this.idle.push(environment);
+    else this.keepIdle(environment);
     this.waiting.shift()?.();
     return result;
   }
 
+  /** The most recently used idle environment: the others stay idle long enough to end. */
+  private takeIdle(): Environment | undefined {
+    const environment = this.idle.pop();
+    if (environment) {
+      clearTimeout(this.idleTimers.get(environment));
+      this.idleTimers.delete(environment);
+    }
+    return environment;
+  }
+
+  private keepIdle(environment: Environment) {
+    this.idle.push(environment);
+    const timer = setTimeout(() => {
+      this.forget(environment);
+      void environment.end();
+    }, this.options.idleEnvironmentMs ?? IDLE_ENVIRONMENT_MS);
+    timer.unref();
+    this.idleTimers.set(environment, timer);
+  }
+
+  private end(environment: Environment) {
+    this.forget(environment);
+    void environment.end();
+  }
+
   private forget(environment: Environment) {
     this.idle = this.idle.filter((candidate) => candidate !== environment);
+    clearTimeout(this.idleTimers.get(environment));
+    this.idleTimers.delete(environment);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     const all = [...this.idle, ...this.busy];
-    this.idle = [];
+    for (const environment of this.idle) this.forget(environment);
     await Promise.all(all.map((environment) => environment.end()));
   }
 }
