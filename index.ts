@@ -56,7 +56,7 @@ const api = new JobApi(
 const alarms = new PipelineAlarms(
   "alarms",
   {
-    queue: ingest.queue,
+    queue: { name: ingest.queue.name, consumedBy: "sqs-to-dynamo" },
     mustStayEmpty: [
       { label: "dead-letter-queue", name: ingest.deadLetterQueue.name },
       { label: "ingest-failures-queue", name: ingest.failureQueue.name },

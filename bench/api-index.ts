@@ -3,7 +3,8 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { bundle } from "../components/bundle";
-import { CITY_INDEX, startDynamoHarness, type Traffic } from "./dynamo-harness";
+import { CITY_INDEX_NAME } from "../components/jobs-table-args";
+import { startDynamoHarness, type Traffic } from "./dynamo-harness";
 import { handlerEnvironment, HANDLERS, setEnvironment } from "./handler-env";
 
 type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<{ statusCode: number }>;
@@ -50,7 +51,7 @@ export async function listingOperations(work: string): Promise<ListingOperations
     const file = join(work, "job-api.js");
     writeFileSync(file, bundle(spec.entry).code);
     restoreEnvironment = setEnvironment({
-      ...handlerEnvironment(spec.contract, { TABLE_NAME: "bench-api", CITY_INDEX_NAME: CITY_INDEX }),
+      ...handlerEnvironment(spec.contract, { TABLE_NAME: "bench-api", CITY_INDEX_NAME }),
       AWS_ENDPOINT_URL: harness.endpoint,
     });
     const handler = (createRequire(__filename)(file) as { handler: ApiHandler }).handler;

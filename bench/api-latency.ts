@@ -1,6 +1,6 @@
 import { QueryCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { cityOf, idOf, CITY_COUNT } from "./csv";
-import { CITY_INDEX } from "./dynamo-harness";
+import { CITY_INDEX_NAME } from "../components/jobs-table-args";
 import { getJson, sandboxClients } from "./sandbox-clients";
 import { percentile } from "./stats";
 
@@ -50,7 +50,7 @@ export async function apiLatencies(outputs: Record<string, string>, count: numbe
       clients.dynamo.send(
         new QueryCommand({
           TableName: outputs.tableName,
-          IndexName: CITY_INDEX,
+          IndexName: CITY_INDEX_NAME,
           Limit: 26,
           KeyConditionExpression: "city = :city",
           ExpressionAttributeValues: { ":city": { S: cityOf(i % CITY_COUNT) } },

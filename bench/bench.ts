@@ -2,9 +2,9 @@ import { architect, type ArchitectResult } from "./architect";
 import { hotReload } from "./hot-reload";
 import { listingOperations } from "./api-index";
 import { coldStart } from "./cold-start";
-import { consumer } from "./consumer";
+import { sqsToDynamo } from "./sqs-to-dynamo";
 import type { BenchContext } from "./context";
-import { producer } from "./producer";
+import { s3ToSqs } from "./s3-to-sqs";
 import { failed, fmt, notMeasured, progress, yesNo, type Figure } from "./report";
 import { sandboxGoals, type SandboxResults } from "./sandbox-goals";
 
@@ -20,40 +20,20 @@ async function guarded(name: string, measure: () => Promise<Figure[]>): Promise<
 function apiFigures(sandbox: SandboxResults): Figure[] {
   const { api, apiItems } = sandbox;
   const n = apiItems.toLocaleString("en-US");
-  return [
-    {
-      figure: `API GET /v1/jobs p50 (${n} items)`,
-      value: fmt.ms(api.list.p50),
-      baseline: `${fmt.ms(api.directScan.p50)} Scan direct`,
-      ratio: fmt.ratio(api.list.p50 / api.directScan.p50),
-      goal: "-",
-      met: "-",
-    },
-    {
-      figure: `API GET /v1/jobs p99 (${n} items)`,
-      value: fmt.ms(api.list.p99),
-      baseline: `${fmt.ms(api.directScan.p99)} Scan direct`,
-      ratio: fmt.ratio(api.list.p99 / api.directScan.p99),
-      goal: "-",
-      met: "-",
-    },
-    {
-      figure: `API GET /v1/jobs?city= p50 (${n} items)`,
-      value: fmt.ms(api.listByCity.p50),
-      baseline: `${fmt.ms(api.directQuery.p50)} Query direct`,
-      ratio: fmt.ratio(api.listByCity.p50 / api.directQuery.p50),
-      goal: "-",
-      met: "-",
-    },
-    {
-      figure: `API GET /v1/jobs?city= p99 (${n} items)`,
-      value: fmt.ms(api.listByCity.p99),
-      baseline: `${fmt.ms(api.directQuery.p99)} Query direct`,
-      ratio: fmt.ratio(api.listByCity.p99 / api.directQuery.p99),
-      goal: "-",
-      met: "-",
-    },
+  const listings = [
+    { path: "/v1/jobs", served: api.list, direct: api.directScan, call: "Scan" },
+    { path: "/v1/jobs?city=", served: api.listByCity, direct: api.directQuery, call: "Query" },
   ];
+  return listings.flatMap(({ path, served, direct, call }) =>
+    (["p50", "p99"] as const).map((quantile) => ({
+      figure: `API GET ${path} ${quantile} (${n} items)`,
+      value: fmt.ms(served[quantile]),
+      baseline: `${fmt.ms(direct[quantile])} ${call} direct`,
+      ratio: fmt.ratio(served[quantile] / direct[quantile]),
+      goal: "-",
+      met: "-",
+    })),
+  );
 }
 
 function comparisonFigures(sandbox: SandboxResults | undefined, arc: ArchitectResult | undefined): Figure[] {
@@ -156,8 +136,8 @@ function ingestFigures(sandbox: SandboxResults): Figure[] {
 /** Every goal in order; a goal that throws becomes an "error" line and the others still run. */
 export async function runBench(ctx: BenchContext): Promise<Figure[]> {
   const figures: Figure[] = [];
-  figures.push(...(await guarded("producer", () => producer(ctx))));
-  figures.push(...(await guarded("consumer", () => consumer(ctx))));
+  figures.push(...(await guarded("s3-to-sqs", () => s3ToSqs(ctx))));
+  figures.push(...(await guarded("sqs-to-dynamo", () => sqsToDynamo(ctx))));
   figures.push(...(await guarded("cold start", () => coldStart(ctx))));
   figures.push(
     ...(await guarded("API listing operations", async () => {

@@ -1,10 +1,10 @@
 /** How much each goal measures: the full run, `--quick`, and the test's smoke run differ only here. */
 export interface Sizes {
-  /** Rows of the producer's two files (memory is compared between them, CPU on the bigger). */
-  readonly producerRows: readonly [number, number];
+  /** Rows of s3-to-sqs's two files (memory is compared between them, CPU on the bigger). */
+  readonly s3ToSqsRows: readonly [number, number];
   /** Rows sent into fauxqs, batched and one by one. */
   readonly queueRows: number;
-  readonly consumerBatches: number;
+  readonly sqsToDynamoBatches: number;
   /** Fresh processes per handler and side for the cold start medians. */
   readonly coldStartReps: number;
   readonly sandboxStarts: number;
@@ -19,9 +19,9 @@ export interface Sizes {
 }
 
 export const FULL: Sizes = {
-  producerRows: [100_000, 1_000_000],
+  s3ToSqsRows: [100_000, 1_000_000],
   queueRows: 10_000,
-  consumerBatches: 500,
+  sqsToDynamoBatches: 500,
   coldStartReps: 7,
   sandboxStarts: 3,
   uploads: [1_000, 10_000, 100_000],
@@ -32,9 +32,9 @@ export const FULL: Sizes = {
 };
 
 export const QUICK: Sizes = {
-  producerRows: [10_000, 50_000],
+  s3ToSqsRows: [10_000, 50_000],
   queueRows: 1_000,
-  consumerBatches: 100,
+  sqsToDynamoBatches: 100,
   coldStartReps: 3,
   sandboxStarts: 2,
   uploads: [1_000, 3_000],

@@ -6,7 +6,6 @@ import { quietEnv } from "./child";
 
 export const credentials = { accessKeyId: "bench", secretAccessKey: "bench" };
 export const region = "us-east-1";
-export const CITY_INDEX = "byCity";
 
 /** What went through the proxy since the last reset: the handler's side of the wire. */
 export interface Traffic {
@@ -22,7 +21,7 @@ export interface Traffic {
 export interface DynamoHarness {
   /** The proxy's origin: what handlers get as AWS_ENDPOINT_URL. */
   endpoint: string;
-  /** dynalite itself, for a baseline without the proxy. */
+  /** The endpoint itself, for a baseline without the proxy. */
   direct: string;
   reset(): Promise<void>;
   traffic(): Promise<Traffic>;
@@ -31,12 +30,12 @@ export interface DynamoHarness {
 }
 
 /**
- * dynalite behind a loopback proxy that counts requests, TCP connections and requests in flight,
+ * The sandbox's DynamoDB behind a loopback proxy that counts requests, TCP connections and requests in flight,
  * so that "one request per row" and "clients created once" are observed on the wire rather than
  * read from the code. Both run in a child process (bench/dynamo-server.ts).
  */
-export async function startDynamoHarness(dataDir?: string): Promise<DynamoHarness> {
-  const child: ChildProcess = fork(join(__dirname, "dynamo-server.ts"), dataDir ? [dataDir] : [], {
+export async function startDynamoHarness(stateDir?: string): Promise<DynamoHarness> {
+  const child: ChildProcess = fork(join(__dirname, "dynamo-server.ts"), stateDir ? [stateDir] : [], {
     execArgv: ["--import", "tsx"],
     env: quietEnv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
@@ -63,8 +62,8 @@ export async function startDynamoHarness(dataDir?: string): Promise<DynamoHarnes
       await ask("traffic", "traffic");
     },
     traffic: async () => (await ask<{ traffic: Traffic }>("traffic", "traffic")).traffic,
-    // The key schema and index of components/jobs-table.ts: index upkeep is part of a write's cost.
-    createJobsTable: (name) => createJobsTable(admin, name, CITY_INDEX),
+    // The key schema and index the program declares: index upkeep is part of a write's cost.
+    createJobsTable: (name) => createJobsTable(admin, name),
     async stop() {
       admin.destroy();
       if (child.exitCode !== null) return;

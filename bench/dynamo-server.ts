@@ -1,11 +1,13 @@
 /**
- * A child process holding dynalite and a counting proxy in front of it, so that DynamoDB's own
- * CPU runs beside the measured handler instead of on its event loop (the sandbox keeps dynalite
- * out of the functions' threads too). Driven over IPC by bench/dynamo-harness.ts.
- *   node --import tsx bench/dynamo-server.ts [dataDir]   (no dataDir: in memory)
+ * A child process holding the sandbox's AWS endpoint (its DynamoDB: dynalite inside) and a
+ * counting proxy in front of it, so that DynamoDB's own CPU runs beside the measured handler
+ * instead of on its event loop (the sandbox keeps it out of the functions' threads too). Driven
+ * over IPC by bench/dynamo-harness.ts.
+ *   node --import tsx bench/dynamo-server.ts [stateDir]   (no stateDir: tables in memory)
  */
 import { createServer, request, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { startLocalAws } from "../sandbox/endpoint";
 import type { Traffic } from "./dynamo-harness";
 
 const listen = (server: Server) =>
@@ -14,10 +16,8 @@ const listen = (server: Server) =>
   );
 
 async function main() {
-  const dataDir = process.argv[2];
-  const { default: dynalite } = await import("dynalite");
-  const dynamo: Server = dynalite({ ...(dataDir ? { path: dataDir } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  const direct = await listen(dynamo);
+  const aws = await startLocalAws({ port: 0, stateDir: process.argv[2] });
+  const direct = aws.origin;
   const upstream = new URL(direct);
   const fresh = (): Traffic => ({ requests: 0, errors: 0, connections: 0, maxInFlight: 0, operations: [] });
   let traffic = fresh();
@@ -34,7 +34,14 @@ async function main() {
       traffic.operations.push({ operation, ...(index ? { index } : {}) });
       traffic.maxInFlight = Math.max(traffic.maxInFlight, ++inFlight);
       const forward = request(
-        { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+        // Addressed to the endpoint itself: it answers only requests whose Host is its own.
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: incoming.method,
+          path: incoming.url,
+          headers: { ...incoming.headers, host: upstream.host },
+        },
         (answer) => {
           // A 400 here is mostly a failed condition (an answer, not a retry); throttling and 5xx are retried.
           if (answer.statusCode !== 200 && answer.statusCode !== 400) traffic.errors++;

@@ -1,14 +1,15 @@
 import { createHash } from "node:crypto";
-import { ingestEnv } from "../runtime/s3-to-sqs/env";
-import { consumerEnv } from "../runtime/sqs-to-dynamo/env";
+import { s3ToSqsEnv } from "../runtime/s3-to-sqs/env";
+import { sqsToDynamoEnv } from "../runtime/sqs-to-dynamo/env";
 import { jobApiEnv } from "../runtime/job-api/env";
 import { authorizerEnv } from "../runtime/authorizer/env";
 import type { EnvContract } from "../runtime/env";
+import { CITY_INDEX_NAME } from "../components/jobs-table-args";
 
 /** The deployed handlers, each with the environment contract its component fills in. */
 export const HANDLERS: ReadonlyArray<{ name: string; entry: string; contract: EnvContract<string> }> = [
-  { name: "s3-to-sqs", entry: "runtime/s3-to-sqs/index.ts", contract: ingestEnv },
-  { name: "sqs-to-dynamo", entry: "runtime/sqs-to-dynamo/index.ts", contract: consumerEnv },
+  { name: "s3-to-sqs", entry: "runtime/s3-to-sqs/index.ts", contract: s3ToSqsEnv },
+  { name: "sqs-to-dynamo", entry: "runtime/sqs-to-dynamo/index.ts", contract: sqsToDynamoEnv },
   { name: "job-api", entry: "runtime/job-api/index.ts", contract: jobApiEnv },
   { name: "authorizer", entry: "runtime/authorizer/index.ts", contract: authorizerEnv },
 ];
@@ -21,7 +22,7 @@ const SAMPLE_VALUES: Record<string, string> = {
   CHECKPOINT_PREFIX: "checkpoints/",
   MAX_BATCHES_IN_FLIGHT: "4",
   TABLE_NAME: "jobs",
-  CITY_INDEX_NAME: "byCity",
+  CITY_INDEX_NAME,
   CURSOR_SIGNING_KEY: createHash("sha256").update("bench cursor key").digest("hex"),
   API_TOKEN_SHA256: createHash("sha256").update("bench-token").digest("hex"),
 };

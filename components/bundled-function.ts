@@ -37,56 +37,85 @@ export class BundledFunction extends pulumi.ComponentResource {
     super("job-offers:lambda:BundledFunction", name, {}, opts);
     const code = handlerArchive(args.entry);
 
-    this.logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { namePrefix: `/aws/lambda/${name}-`, retentionInDays: args.logRetentionDays },
-      { parent: this },
-    );
-
-    this.role = new aws.iam.Role(
-      `${name}-role`,
-      { assumeRolePolicy: lambdaAssumeRolePolicy, description: `Runs ${name}: ${args.description}` },
-      { parent: this },
-    );
-
-    const policy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.id,
-        policy: policyDocument([
-          allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [pulumi.interpolate`${this.logGroup.arn}:*`]),
-          ...args.statements,
-        ]),
-      },
-      { parent: this },
-    );
-
-    this.function = new aws.lambda.Function(
-      name,
-      {
-        description: args.description,
-        code,
-        handler: HANDLER,
-        runtime: aws.lambda.Runtime.NodeJS24dX,
-        architectures: ["arm64"],
-        role: this.role.arn,
-        timeout: args.timeout,
-        memorySize: args.memorySize,
-        environment: { variables: { ...args.environment, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS } },
-        loggingConfig: {
-          logFormat: "JSON",
-          logGroup: this.logGroup.name,
-          applicationLogLevel: "INFO",
-          systemLogLevel: "WARN",
-        },
-      },
-      // The policy must exist before the first invocation can log or reach its resources.
-      { parent: this, dependsOn: [policy] },
-    );
+    const parent = { parent: this };
+    this.logGroup = createLogGroup(name, args, parent);
+    this.role = createRole(name, args, parent);
+    const policy = grantStatements(name, args, this, parent);
+    this.function = createFunction(name, args, code, this, policy, parent);
 
     this.name = this.function.name;
     this.arn = this.function.arn;
     this.invokeArn = this.function.invokeArn;
     this.registerOutputs({ name: this.name, arn: this.arn });
   }
+}
+
+type Parent = { parent: pulumi.Resource };
+
+function createLogGroup(name: string, args: BundledFunctionArgs, parent: Parent): aws.cloudwatch.LogGroup {
+  return new aws.cloudwatch.LogGroup(
+    `${name}-logs`,
+    { namePrefix: `/aws/lambda/${name}-`, retentionInDays: args.logRetentionDays },
+    parent,
+  );
+}
+
+function createRole(name: string, args: BundledFunctionArgs, parent: Parent): aws.iam.Role {
+  return new aws.iam.Role(
+    `${name}-role`,
+    { assumeRolePolicy: lambdaAssumeRolePolicy, description: `Runs ${name}: ${args.description}` },
+    parent,
+  );
+}
+
+/** The role's inline policy: writing to the function's own log group, and the statements given. */
+function grantStatements(
+  name: string,
+  args: BundledFunctionArgs,
+  fn: Pick<BundledFunction, "role" | "logGroup">,
+  parent: Parent,
+): aws.iam.RolePolicy {
+  return new aws.iam.RolePolicy(
+    `${name}-policy`,
+    {
+      role: fn.role.id,
+      policy: policyDocument([
+        allow("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"], [pulumi.interpolate`${fn.logGroup.arn}:*`]),
+        ...args.statements,
+      ]),
+    },
+    parent,
+  );
+}
+
+function createFunction(
+  name: string,
+  args: BundledFunctionArgs,
+  code: pulumi.asset.AssetArchive,
+  fn: Pick<BundledFunction, "role" | "logGroup">,
+  policy: aws.iam.RolePolicy,
+  parent: Parent,
+): aws.lambda.Function {
+  return new aws.lambda.Function(
+    name,
+    {
+      description: args.description,
+      code,
+      handler: HANDLER,
+      runtime: aws.lambda.Runtime.NodeJS24dX,
+      architectures: ["arm64"],
+      role: fn.role.arn,
+      timeout: args.timeout,
+      memorySize: args.memorySize,
+      environment: { variables: { ...args.environment, NODE_OPTIONS: SOURCE_MAP_NODE_OPTIONS } },
+      loggingConfig: {
+        logFormat: "JSON",
+        logGroup: fn.logGroup.name,
+        applicationLogLevel: "INFO",
+        systemLogLevel: "WARN",
+      },
+    },
+    // The policy must exist before the first invocation can log or reach its resources.
+    { ...parent, dependsOn: [policy] },
+  );
 }

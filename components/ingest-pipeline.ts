@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ingestEnv } from "../runtime/s3-to-sqs/env";
-import { consumerEnv } from "../runtime/sqs-to-dynamo/env";
+import { s3ToSqsEnv } from "../runtime/s3-to-sqs/env";
+import { sqsToDynamoEnv } from "../runtime/sqs-to-dynamo/env";
 import type { EnvValues } from "../runtime/env";
 import { BundledFunction } from "./bundled-function";
 import { allow, policyDocument } from "./iam";
@@ -18,7 +18,7 @@ import {
 import { integerCheck, validate } from "./validate";
 
 export interface IngestPipelineArgs {
-  /** The jobs table the consumer writes to. */
+  /** The jobs table sqs-to-dynamo writes to. */
   readonly table: { readonly name: pulumi.Input<string>; readonly arn: pulumi.Input<string> };
   /** Key prefix whose `.csv` objects are ingested. Default `DEFAULT_UPLOAD_PREFIX`. */
   readonly uploadPrefix?: string;
@@ -30,7 +30,7 @@ export interface IngestPipelineArgs {
   readonly maxReceiveCount?: number;
   /** Timeout (s) of the s3-to-sqs function. Default and limits: `INTEGER_SETTINGS.ingestTimeout`. */
   readonly ingestTimeout?: number;
-  /** SendMessageBatch calls the producer keeps in flight. Default 4. */
+  /** SendMessageBatch calls s3-to-sqs keeps in flight. Default 4. */
   readonly maxBatchesInFlight?: number;
   /** The sqs-to-dynamo side. */
   readonly consumer?: {
@@ -84,14 +84,16 @@ export class IngestPipeline extends pulumi.ComponentResource {
 
     // Storage and queues first: the functions' policies and environments name them.
     const parent = { parent: this };
-    this.bucket = new PrivateBucket(`${name}-uploads`, { protectData: settings.protectData }, parent).bucket;
-    ({ queue: this.queue, deadLetterQueue: this.deadLetterQueue, failureQueue: this.failureQueue } = createQueues(name, settings, parent));
+    this.bucket = createUploadsBucket(name, settings, parent);
+    this.deadLetterQueue = createDeadLetterQueue(name, parent);
+    this.queue = createJobsQueue(name, settings, this.deadLetterQueue, parent);
+    this.failureQueue = createFailureQueue(name, parent);
     this.s3ToSqs = createS3ToSqs(name, settings, this, parent);
     this.sqsToDynamo = createSqsToDynamo(name, settings, args.table, this.queue, parent);
     // Wiring: who may invoke whom, then the triggers themselves.
     const mayRun = allowS3ToSqsToRun(name, this, parent);
     notifyUploads(name, settings, this, mayRun, parent);
-    consumeQueue(name, settings, this, parent);
+    mapQueueToSqsToDynamo(name, settings, this, parent);
 
     this.registerOutputs({
       bucketName: this.bucket.bucket,
@@ -105,13 +107,18 @@ export class IngestPipeline extends pulumi.ComponentResource {
 type Settings = ReturnType<typeof normalize>;
 type Parent = { parent: pulumi.Resource };
 
-function createQueues(name: string, settings: Settings, parent: Parent) {
-  const deadLetterQueue = new aws.sqs.Queue(
-    `${name}-dlq`,
-    { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
-    parent,
-  );
-  const queue = new aws.sqs.Queue(
+function createUploadsBucket(name: string, settings: Settings, parent: Parent): aws.s3.Bucket {
+  return new PrivateBucket(`${name}-uploads`, { protectData: settings.protectData }, parent).bucket;
+}
+
+/** Where a row goes after `maxReceiveCount` failed receives. */
+function createDeadLetterQueue(name: string, parent: Parent): aws.sqs.Queue {
+  return new aws.sqs.Queue(`${name}-dlq`, { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true }, parent);
+}
+
+/** One message per valid row, redriven to the dead-letter queue. */
+function createJobsQueue(name: string, settings: Settings, deadLetterQueue: aws.sqs.Queue, parent: Parent): aws.sqs.Queue {
+  return new aws.sqs.Queue(
     `${name}-queue`,
     {
       visibilityTimeoutSeconds: settings.visibilityTimeout,
@@ -121,12 +128,15 @@ function createQueues(name: string, settings: Settings, parent: Parent) {
     },
     parent,
   );
-  const failureQueue = new aws.sqs.Queue(
+}
+
+/** Uploads whose s3-to-sqs invocations failed after Lambda's asynchronous retries. */
+function createFailureQueue(name: string, parent: Parent): aws.sqs.Queue {
+  return new aws.sqs.Queue(
     `${name}-failures`,
     { messageRetentionSeconds: DEAD_LETTER_RETENTION_SECONDS, sqsManagedSseEnabled: true },
     parent,
   );
-  return { queue, deadLetterQueue, failureQueue };
 }
 
 function createS3ToSqs(
@@ -147,7 +157,7 @@ function createS3ToSqs(
         REPORT_PREFIX: settings.reportPrefix,
         CHECKPOINT_PREFIX: settings.checkpointPrefix,
         MAX_BATCHES_IN_FLIGHT: String(settings.maxBatchesInFlight),
-      } satisfies EnvValues<typeof ingestEnv, pulumi.Input<string>>,
+      } satisfies EnvValues<typeof s3ToSqsEnv, pulumi.Input<string>>,
       timeout: settings.ingestTimeout,
       memorySize: settings.memorySize,
       logRetentionDays: settings.logRetentionDays,
@@ -176,7 +186,7 @@ function createSqsToDynamo(
     {
       entry: "runtime/sqs-to-dynamo/index.ts",
       description: "Writes queued rows to the jobs table, newest version wins",
-      environment: { TABLE_NAME: table.name } satisfies EnvValues<typeof consumerEnv, pulumi.Input<string>>,
+      environment: { TABLE_NAME: table.name } satisfies EnvValues<typeof sqsToDynamoEnv, pulumi.Input<string>>,
       timeout: settings.consumer.timeout,
       memorySize: settings.memorySize,
       logRetentionDays: settings.logRetentionDays,
@@ -263,7 +273,12 @@ function notifyUploads(
   );
 }
 
-function consumeQueue(name: string, settings: Settings, pipeline: Pick<IngestPipeline, "queue" | "sqsToDynamo">, parent: Parent): void {
+function mapQueueToSqsToDynamo(
+  name: string,
+  settings: Settings,
+  pipeline: Pick<IngestPipeline, "queue" | "sqsToDynamo">,
+  parent: Parent,
+): void {
   new aws.lambda.EventSourceMapping(
     `${name}-queue-to-sqs-to-dynamo`,
     {
@@ -296,7 +311,7 @@ function normalize(name: string, args: IngestPipelineArgs) {
     logRetentionDays: args.logRetentionDays ?? LIMITS.logRetentionDays.default,
     protectData: args.protectData ?? false,
     consumer,
-    // AWS's guidance: at least 6 x the consumer's timeout (plus the batching window), so a message
+    // AWS's guidance: at least 6 x the timeout of the queue's consumer, sqs-to-dynamo (plus the batching window), so a message
     // is not redelivered while a slow batch that holds it is still running. Derived, never
     // configured, so no config can break it; with Lambda's 900 s ceiling it stays under SQS's 12 h.
     visibilityTimeout: 6 * consumer.timeout + consumer.batchWindow,

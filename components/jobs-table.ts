@@ -1,22 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-
-export interface JobsTableArgs {
-  /** PAY_PER_REQUEST (default) or PROVISIONED. */
-  readonly billingMode?: "PAY_PER_REQUEST" | "PROVISIONED";
-  /** Read capacity of the table and its index when PROVISIONED. Default 5. */
-  readonly readCapacity?: number;
-  /** Write capacity of the table and its index when PROVISIONED. Default 5. */
-  readonly writeCapacity?: number;
-  /**
-   * Keep the data: point-in-time recovery, deletion protection, and Pulumi's `protect` and
-   * `retainOnDelete`, so neither `pulumi destroy` nor a console click can lose it. Default false.
-   */
-  readonly protectData?: boolean;
-}
-
-/** The index that lists the jobs of one city, sorted by id. */
-export const CITY_INDEX_NAME = "byCity";
+import { CITY_INDEX_NAME, jobsTableArgs, type JobsTableArgs } from "./jobs-table-args";
 
 /**
  * The jobs table: one item per (id, city); created once and handed to both components. DynamoDB
@@ -30,41 +14,14 @@ export class JobsTable extends pulumi.ComponentResource {
 
   constructor(name: string, args: JobsTableArgs = {}, opts?: pulumi.ComponentResourceOptions) {
     super("job-offers:data:JobsTable", name, {}, opts);
-    const billingMode = args.billingMode ?? "PAY_PER_REQUEST";
-    const capacity = billingMode === "PROVISIONED" ? { readCapacity: args.readCapacity ?? 5, writeCapacity: args.writeCapacity ?? 5 } : {};
-    const protectData = args.protectData ?? false;
-
-    this.table = new aws.dynamodb.Table(
-      name,
-      {
-        billingMode,
-        ...capacity,
-        hashKey: "id",
-        rangeKey: "city",
-        attributes: [
-          { name: "id", type: "S" },
-          { name: "city", type: "S" },
-        ],
-        globalSecondaryIndexes: [
-          {
-            name: CITY_INDEX_NAME,
-            // keySchemas, not the deprecated hashKey/rangeKey: switching after a deploy can recreate the index.
-            keySchemas: [
-              { attributeName: "city", keyType: "HASH" },
-              { attributeName: "id", keyType: "RANGE" },
-            ],
-            projectionType: "ALL",
-            ...capacity,
-          },
-        ],
-        pointInTimeRecovery: { enabled: protectData },
-        deletionProtectionEnabled: protectData,
-      },
-      { parent: this, protect: protectData, retainOnDelete: protectData },
-    );
-
+    this.table = createTable(name, args, this);
     this.name = this.table.name;
     this.arn = this.table.arn;
     this.registerOutputs({ name: this.name, arn: this.arn });
   }
+}
+
+function createTable(name: string, args: JobsTableArgs, parent: pulumi.Resource): aws.dynamodb.Table {
+  const protectData = args.protectData ?? false;
+  return new aws.dynamodb.Table(name, jobsTableArgs(args), { parent, protect: protectData, retainOnDelete: protectData });
 }

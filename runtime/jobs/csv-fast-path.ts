@@ -28,7 +28,7 @@ const SALARY_MIN = INDEX.get("salary_min")!;
 const SALARY_MAX = INDEX.get("salary_max")!;
 
 /**
- * Running the schema costs several times what csv-parse spends on a row, so the producer takes
+ * Running the schema costs several times what csv-parse spends on a row, so s3-to-sqs takes
  * this path first: each field's `fromCell` and `accepts` (the schema's rule written out) on the
  * trimmed, non-empty cells. It accepts only what the schema accepts and builds the same object in
  * the same key order (extra attributes first, then the typed fields in schema order), since the

@@ -6,7 +6,7 @@ import { MAX_KEY_LENGTH } from "./limits";
 
 /**
  * The fields of a job, one rule each: the schema that words every error (CSV rows and API bodies),
- * the same rule written out for the producer's fast path, and how a CSV cell becomes the field's
+ * the same rule written out for s3-to-sqs's fast path, and how a CSV cell becomes the field's
  * type. A new field is one entry of FIELD_RULES.
  */
 

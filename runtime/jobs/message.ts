@@ -1,8 +1,8 @@
 import type { Job } from "./schema";
 
 /**
- * The body of one jobs-queue message: a validated row and where it came from. The producer
- * writes it, the consumer reads it; `version` orders writes of the same (id, city).
+ * The body of one jobs-queue message: a validated row and where it came from. s3-to-sqs
+ * writes it, sqs-to-dynamo reads it; `version` orders writes of the same (id, city).
  */
 export interface JobMessage {
   readonly job: Job;

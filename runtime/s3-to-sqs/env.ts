@@ -1,6 +1,6 @@
 import { defineEnv } from "../env";
 
-export const ingestEnv = defineEnv("s3-to-sqs", {
+export const s3ToSqsEnv = defineEnv("s3-to-sqs", {
   QUEUE_URL: "URL of the jobs queue that receives one message per valid row",
   REPORT_PREFIX: "key prefix of the ingestion reports written to the upload bucket (e.g. reports/)",
   UPLOAD_PREFIX: "key prefix that uploads arrive under (e.g. job_offers/); stripped to name the report",

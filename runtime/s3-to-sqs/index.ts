@@ -5,12 +5,12 @@ import type { Context, S3Event } from "aws-lambda";
 import { s3ClientConfig, sqsClientConfig } from "../aws";
 import type { SendBatch } from "./batch-sender";
 import { type ContinuationEvent, isContinuationEvent } from "./continuation";
-import { ingestEnv } from "./env";
+import { s3ToSqsEnv } from "./env";
 import { type FileSummary, ingestFile, type IngestDependencies } from "./ingest-file";
 import { isS3TestEvent, objectKey, type S3TestEvent } from "./s3-event";
 
 // Read once per container: a misconfigured function fails its cold start with one message.
-const env = ingestEnv.read();
+const env = s3ToSqsEnv.read();
 const maxBatchesInFlight = Number(env.MAX_BATCHES_IN_FLIGHT);
 if (!Number.isInteger(maxBatchesInFlight) || maxBatchesInFlight < 1) {
   throw new Error(`s3-to-sqs: MAX_BATCHES_IN_FLIGHT must be a positive integer, got '${env.MAX_BATCHES_IN_FLIGHT}'`);

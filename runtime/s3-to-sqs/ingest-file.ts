@@ -60,7 +60,7 @@ interface Claimed {
  *
  * `error` is set when running the part again can help (a row could not be queued, S3 failed): the
  * caller throws it, after the report is written, so that Lambda retries the part, which resumes
- * from the last checkpoint saved; rows queued since are sent again, which the consumer's versioned
+ * from the last checkpoint saved; rows queued since are sent again, which sqs-to-dynamo's versioned
  * writes make harmless. A file that is broken in itself is `failed` without an error.
  */
 export async function ingestFile(deps: IngestDependencies, upload: Upload & PartRequest, clock: Clock): Promise<Outcome> {

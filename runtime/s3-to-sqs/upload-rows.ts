@@ -59,7 +59,7 @@ export async function* uploadRecords(body: AsyncIterable<Uint8Array>, options: U
   }
 }
 
-/** uploadRecords with each record validated: the job the producer would queue, or why it rejects the row. */
+/** uploadRecords with each record validated: the job s3-to-sqs would queue, or why it rejects the row. */
 export async function* uploadRows(body: AsyncIterable<Uint8Array>, options: UploadReadOptions = {}): AsyncGenerator<UploadRow> {
   for await (const item of uploadRecords(body, options)) {
     if (item.kind !== "record") {

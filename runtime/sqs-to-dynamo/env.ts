@@ -1,5 +1,5 @@
 import { defineEnv } from "../env";
 
-export const consumerEnv = defineEnv("sqs-to-dynamo", {
+export const sqsToDynamoEnv = defineEnv("sqs-to-dynamo", {
   TABLE_NAME: "name of the jobs table",
 });

@@ -2,13 +2,13 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSBatchResponse, SQSEvent } from "aws-lambda";
 import { JobStore } from "../jobs/store";
 import { consumeBatch } from "./consume-batch";
-import { consumerEnv } from "./env";
+import { sqsToDynamoEnv } from "./env";
 
 /** Writes in flight per batch: enough to hide DynamoDB's latency, few enough not to throttle. */
 const CONCURRENT_WRITES = 16;
 
 // Read once per container: a misconfigured function fails its cold start with one message.
-const env = consumerEnv.read();
+const env = sqsToDynamoEnv.read();
 // Throttling is retried inside the SDK with exponential backoff, so a record goes back to the queue
 // only when DynamoDB keeps refusing for several seconds. Not "adaptive": its client-side limiter
 // starts a fresh container at a measured rate of zero, so one throttle in the first second drops

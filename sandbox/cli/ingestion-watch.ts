@@ -180,8 +180,10 @@ export function failureRecordFor(body: string, bucket: string, key: string): Rec
 }
 
 export interface IngestionState {
+  /** What the upload's notifications invoke (the function's logical name, or the queue's): named while they read. */
+  readers: string[];
   elapsedSeconds: number;
-  /** The report's `queued` once the producer has written it. */
+  /** The report's `queued` once the function that reads the file has written it. */
   queued?: number;
   waiting: number;
   inFlight: number;
@@ -191,6 +193,11 @@ export interface IngestionState {
 }
 
 const count = (value: number) => value.toLocaleString("en-US");
+/** `ingest-s3-to-sqs is reading`, `a and b are still reading`: who reads the file, by the names the program gave. */
+function reading(readers: string[], still = false): string {
+  const who = readers.length > 1 ? `${readers.slice(0, -1).join(", ")} and ${readers[readers.length - 1]} are` : `${readers[0]} is`;
+  return `${who}${still ? " still" : ""} reading`;
+}
 
 /** Rows taken out of the queue (stored, or given up on) since the report said how many were queued. */
 export const storedOf = (state: IngestionState) => Math.max(0, (state.queued ?? 0) - state.waiting - state.inFlight - state.deadLettered);
@@ -198,7 +205,7 @@ export const storedOf = (state: IngestionState) => Math.max(0, (state.queued ?? 
 /** The one line that replaces itself while `upload --wait` waits. */
 export function progressLine(state: IngestionState): string {
   const queue = `${count(state.waiting)} waiting, ${count(state.inFlight)} in flight${state.deadLettered ? `, ${count(state.deadLettered)} dead-lettered` : ""}`;
-  if (state.queued === undefined) return `ingesting: the producer is reading the file (${state.elapsedSeconds} s); queue: ${queue}`;
+  if (state.queued === undefined) return `ingesting: ${reading(state.readers)} the file (${state.elapsedSeconds} s); queue: ${queue}`;
   const stored = storedOf(state);
   const left = state.waiting + state.inFlight;
   const rate =
@@ -209,7 +216,7 @@ export function progressLine(state: IngestionState): string {
 /** What the user reads when the wait runs out. */
 export function timedOutMessage(state: IngestionState, timeoutSeconds: number): string {
   if (state.queued === undefined) {
-    return `timed out after ${timeoutSeconds} s: no ingestion report yet (the producer is still reading the file, or failed: see the sandbox's log); queue: ${count(state.waiting)} waiting, ${count(state.inFlight)} in flight, ${count(state.deadLettered)} dead-lettered so far`;
+    return `timed out after ${timeoutSeconds} s: no ingestion report yet (${reading(state.readers, true)} the file, or failed: see the sandbox's log); queue: ${count(state.waiting)} waiting, ${count(state.inFlight)} in flight, ${count(state.deadLettered)} dead-lettered so far`;
   }
   return `timed out after ${timeoutSeconds} s: ${count(state.waiting)} waiting, ${count(state.inFlight)} in flight, ${count(state.deadLettered)} dead-lettered so far (the ingestion goes on in the sandbox; wait longer with --timeout <seconds>)`;
 }

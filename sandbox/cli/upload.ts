@@ -146,11 +146,12 @@ async function main() {
     if (process.stdout.isTTY) process.stdout.write(line === undefined ? "\r\x1b[2K" : `\r\x1b[2K${line}`);
   };
   let found: { reportKey: string; report: Report } | undefined;
-  let state: IngestionState = { elapsedSeconds: 0, waiting: 0, inFlight: 0, deadLettered: 0 };
+  const readers = matching.map((rule) => rule.target);
+  let state: IngestionState = { readers, elapsedSeconds: 0, waiting: 0, inFlight: 0, deadLettered: 0 };
   const samples: Array<{ at: number; stored: number }> = [];
   let quietSince: number | undefined;
   for (;;) {
-    // The producer's failures stop the wait at once: once in the failures queue, nothing more will come.
+    // A failed reading of the file stops the wait at once: once in the failures queue, nothing more will come.
     for (const queueArn of failureQueues) {
       for (const message of await peekBodies(outputs.awsEndpoint, queueArn)) {
         const record = message.sentTimestamp >= started - 1000 ? failureRecordFor(message.body, bucket, key) : undefined;
@@ -167,7 +168,7 @@ async function main() {
     if (reportPrefix !== undefined) found = (await findReport(s3, bucket, reportPrefix, key, started)) ?? found;
     const counts = await queueCounts(sqs, queues);
     const deadLettered = Math.max(0, (await queueCounts(sqs, deadLetterQueues)).waiting - deadBefore);
-    state = { elapsedSeconds: Math.round((Date.now() - started) / 1000), queued: found?.report.queued, ...counts, deadLettered };
+    state = { readers, elapsedSeconds: Math.round((Date.now() - started) / 1000), queued: found?.report.queued, ...counts, deadLettered };
     if (found) {
       samples.push({ at: Date.now(), stored: storedOf(state) });
       while (samples.length > 1 && samples[0].at < Date.now() - 5_000) samples.shift();

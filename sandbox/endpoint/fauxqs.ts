@@ -154,7 +154,7 @@ const notInSqsBody = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
  * that SQS accepts. Its check (one shared RegExp of its own module) is given SQS's rule, so that a
  * function sends the sandbox exactly what it would send SQS.
  */
-export async function acceptWhatSqsAccepts(): Promise<void> {
+async function acceptWhatSqsAccepts(): Promise<void> {
   const types = (await import(pathToFileURL(join(fauxqsFolder(), "dist", "sqs", "sqsTypes.js")).href)) as {
     INVALID_MESSAGE_BODY_CHAR: RegExp;
   };

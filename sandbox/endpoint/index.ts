@@ -19,8 +19,11 @@ export interface LocalAws extends AwsEndpoint {
   queueContents(name: string): QueueContents | undefined;
 }
 
-/** DynamoDB (dynalite inside) and fauxqs behind one endpoint; stop() stops all three, in reverse order. */
-export async function startLocalAws(options: { port: number; stateDir: string }): Promise<LocalAws> {
+/**
+ * DynamoDB (dynalite inside) and fauxqs behind one endpoint; stop() stops all three, in reverse order.
+ * The sandbox keeps its tables in `stateDir`; without one (handler tests, benchmarks) they live in memory.
+ */
+export async function startLocalAws(options: { port: number; stateDir?: string }): Promise<LocalAws> {
   const objectEvents = new Set<(write: ObjectEvent) => void>();
   const upstreams: { dynamo?: DynamoService; fauxqs?: FauxqsEmulator } = {};
   const endpoint = await startAwsEndpoint({
@@ -31,7 +34,7 @@ export async function startLocalAws(options: { port: number; stateDir: string })
   const started: Array<{ stop(): Promise<void> }> = [];
   // Both at once: neither needs the other, and each waits on its own I/O.
   const [dynamo, fauxqs] = await Promise.allSettled([
-    startDynamoService({ dataDir: join(options.stateDir, "dynamodb"), region: sandboxRegion }),
+    startDynamoService({ dataDir: options.stateDir && join(options.stateDir, "dynamodb"), region: sandboxRegion }),
     startFauxqs(),
   ]);
   for (const emulator of [dynamo, fauxqs]) if (emulator.status === "fulfilled") started.push(emulator.value);

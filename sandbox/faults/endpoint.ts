@@ -51,7 +51,7 @@ export class EndpointFaults {
 
   /**
    * A SendMessageBatch with some entries failed: those are held back from the queue and come back
-   * in `Failed` (not the sender's fault, so a producer retries them); the others are sent.
+   * in `Failed` (not the sender's fault, so a sender retries them); the others are sent.
    */
   async sendMessageBatch(target: string, raw: Buffer, forward: (body: Buffer) => Promise<SqsAnswer>): Promise<SqsAnswer> {
     if (target !== "AmazonSQS.SendMessageBatch") return forward(raw);

@@ -3,7 +3,7 @@ import type { InvocationResult } from "../model/function-spec";
 
 /**
  * How far into its timeout an injected crash kills the runtime: early enough that a handler that
- * stops short of its timeout on its own (the producer stops at half when a part is retried) does
+ * stops short of its timeout on its own (the program's s3-to-sqs stops at half when a part is retried) does
  * not outrun the crash, so a crash rule of 1 fails every attempt.
  */
 export const CRASH_AT_FRACTION_OF_TIMEOUT = 1 / 3;

@@ -1,8 +1,8 @@
 /**
  * Accounting for `npm run reconcile`: where did every row of an uploaded CSV go? The file is read
- * with the producer's own modules (same parser, same header rules, same validation), so a row
- * that the producer rejects is expected in the report, and a valid row in the table at the
- * version the producer gave it, or superseded there by a newer write, or in the dead-letter queue.
+ * with s3-to-sqs's own modules (same parser, same header rules, same validation), so a row
+ * that s3-to-sqs rejects is expected in the report, and a valid row in the table at the
+ * version s3-to-sqs gave it, or superseded there by a newer write, or in the dead-letter queue.
  * Anything else is unaccounted. No I/O here: the command gathers the facts and calls `reconcile`.
  */
 import { CsvFileError } from "../../runtime/s3-to-sqs/csv-records";
@@ -10,18 +10,18 @@ import type { IngestReport } from "../../runtime/s3-to-sqs/report";
 import { uploadRows } from "../../runtime/s3-to-sqs/upload-rows";
 import { jobVersion } from "../../runtime/jobs/version";
 
-/** One data row of the file as the producer sees it. */
+/** One data row of the file as s3-to-sqs sees it. */
 export interface FileRow {
   readonly line: number;
   /** The row's key when it is valid (only valid rows are queued). */
   readonly key?: { readonly id: string; readonly city: string };
-  /** Why the producer rejects it, when it does. */
+  /** Why s3-to-sqs rejects it, when it does. */
   readonly reasons?: readonly string[];
 }
 
 export interface FileRows {
   readonly rows: FileRow[];
-  /** A problem that stops the producer reading the file; rows after it are never seen. */
+  /** A problem that stops s3-to-sqs reading the file; rows after it are never seen. */
   readonly fileError?: string;
 }
 

@@ -246,14 +246,28 @@ function parseFlags(argv: readonly string[]) {
   return parsed;
 }
 
+type Given = { name?: string; region?: string; accountIds: string[]; owner?: string };
+
 /** What was given, checked, and what was not, asked for (in a terminal). */
-async function personalStack(
-  io: StackNewIo,
-  dir: string,
-  given: { name?: string; region?: string; accountIds: string[]; owner?: string },
-): Promise<PersonalStack> {
-  let { name, region, accountIds, owner } = given;
+async function personalStack(io: StackNewIo, dir: string, given: Given): Promise<PersonalStack> {
   // Refuse what was given before asking for what was not: no questions end in a refusal.
+  refuseWhatWasGiven(given);
+  refuseMissingWithoutTerminal(io, given);
+  const defaults = teamDefaults(dir);
+  const name = given.name ?? (await askFor(io, "stack name", undefined, nameProblem));
+  if (fs.existsSync(path.join(dir, stackFileName(name)))) throw alreadyExists(dir, name);
+  const region = given.region ?? (await askFor(io, "AWS region", defaults.region, regionProblem));
+  const accountIds = given.accountIds.length > 0 ? given.accountIds : await askForAccounts(io, defaults.account);
+  const owner = given.owner ?? (await askFor(io, "owner", name, ownerProblem));
+  return { name, region, accountIds, owner: owner.trim() };
+}
+
+async function askForAccounts(io: StackNewIo, fallback: string | undefined): Promise<string[]> {
+  const answer = await askFor(io, "AWS account id", fallback, (value) => firstProblem(splitAccounts([value]), accountProblem));
+  return splitAccounts([answer]);
+}
+
+function refuseWhatWasGiven({ name, region, accountIds, owner }: Given): void {
   const problems = [
     name === undefined ? undefined : nameProblem(name),
     region === undefined ? undefined : regionProblem(region),
@@ -261,7 +275,9 @@ async function personalStack(
     owner === undefined ? undefined : ownerProblem(owner),
   ].filter((why): why is string => why !== undefined);
   if (problems.length > 0) throw new StackNewError(problems.join("\n"));
+}
 
+function refuseMissingWithoutTerminal(io: StackNewIo, { name, region, accountIds, owner }: Given): void {
   const missing: Field[] = [];
   if (name === undefined) missing.push("name");
   if (region === undefined) missing.push("region");
@@ -272,17 +288,6 @@ async function personalStack(
       `missing ${missing.map((field) => FLAG_OF[field]).join(", ")} (not a terminal, so nothing can be asked)\n${USAGE}`,
     );
   }
-
-  const defaults = teamDefaults(dir);
-  if (name === undefined) name = await askFor(io, "stack name", undefined, nameProblem);
-  if (fs.existsSync(path.join(dir, stackFileName(name)))) throw alreadyExists(dir, name);
-  if (region === undefined) region = await askFor(io, "AWS region", defaults.region, regionProblem);
-  if (accountIds.length === 0) {
-    const answer = await askFor(io, "AWS account id", defaults.account, (value) => firstProblem(splitAccounts([value]), accountProblem));
-    accountIds = splitAccounts([answer]);
-  }
-  if (owner === undefined) owner = await askFor(io, "owner", name, ownerProblem);
-  return { name, region, accountIds, owner: owner.trim() };
 }
 
 function alreadyExists(dir: string, name: string): StackNewError {

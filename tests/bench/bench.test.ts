@@ -11,9 +11,9 @@ import type { Sizes } from "../../bench/context";
  * are never asserted in tests: `npm run bench` reports them.
  */
 const SMOKE: Sizes = {
-  producerRows: [200, 1_000],
+  s3ToSqsRows: [200, 1_000],
   queueRows: 100,
-  consumerBatches: 5,
+  sqsToDynamoBatches: 5,
   coldStartReps: 1,
   sandboxStarts: 1,
   uploads: [200],
@@ -37,8 +37,8 @@ describe("npm run bench", () => {
       expect(found, `no line '${name}'`).toBeDefined();
       return found!;
     };
-    expect(line("producer: SQS requests per row").value).toBe("0.100");
-    expect(line("consumer: DynamoDB requests per row").value).toBe("1.00 (+0 retried)");
+    expect(line("s3-to-sqs: SQS requests per row").value).toBe("0.100");
+    expect(line("sqs-to-dynamo: DynamoDB requests per row").value).toBe("1.00 (+0 retried)");
     expect(line("API GET /v1/jobs?city=: DynamoDB calls").value).toBe("Query byCity");
     expect(line("bundles: SDK clients per handler").met).toBe("yes");
     expect(line("sandbox: upload -> all rows in API, 200 rows").met).not.toBe("error");

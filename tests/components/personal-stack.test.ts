@@ -148,7 +148,7 @@ describe("a personal stack", () => {
     expect(policy.options.dependsOn).toEqual(["ingest-uploads-public-access-block"]);
   });
 
-  it("queues rows with a dead-letter queue after 4 receives and a visibility of 6 x the consumer timeout", () => {
+  it("queues rows with a dead-letter queue after 4 receives and a visibility of 6 x the sqs-to-dynamo timeout", () => {
     const fourteenDays = 1_209_600;
     const sevenDays = 604_800;
     const queue = run.one("aws:sqs/queue:Queue", "ingest-queue");
@@ -317,11 +317,11 @@ describe("a personal stack", () => {
 
   it("triggers s3-to-sqs on CSV uploads under job_offers/, after S3 may invoke it", () => {
     const bucket = run.one("aws:s3/bucket:Bucket");
-    const producer = fn("ingest-s3-to-sqs");
+    const s3ToSqs = fn("ingest-s3-to-sqs");
     const permission = run.one("aws:lambda/permission:Permission", "ingest-s3-invokes-s3-to-sqs");
     expect(permission.inputs).toEqual({
       action: "lambda:InvokeFunction",
-      function: producer.state.name,
+      function: s3ToSqs.state.name,
       principal: "s3.amazonaws.com",
       sourceArn: bucket.state.arn,
       sourceAccount: ACCOUNT,
@@ -330,7 +330,7 @@ describe("a personal stack", () => {
     expect(notification.inputs).toEqual({
       bucket: bucket.id,
       lambdaFunctions: [
-        { lambdaFunctionArn: producer.state.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "job_offers/", filterSuffix: ".csv" },
+        { lambdaFunctionArn: s3ToSqs.state.arn, events: ["s3:ObjectCreated:*"], filterPrefix: "job_offers/", filterSuffix: ".csv" },
       ],
     });
     expect(notification.options.dependsOn).toEqual([

@@ -32,7 +32,7 @@ describe("stack options", () => {
     ]);
   });
 
-  it("derives the queue's visibility timeout from the consumer's timeout and batching window", async () => {
+  it("derives the queue's visibility timeout from sqs-to-dynamo's timeout and batching window", async () => {
     const run = await runProgram({
       stack: "alice",
       config: personalStackConfig({
@@ -55,7 +55,7 @@ describe("stack options", () => {
     expect(run.one("aws:lambda/function:Function", "ingest-sqs-to-dynamo").inputs.timeout).toBe(45);
   });
 
-  it("refuses a consumer timeout Lambda would reject, naming the key", async () => {
+  it("refuses an sqs-to-dynamo timeout Lambda would reject, naming the key", async () => {
     const run = await runProgram({ stack: "alice", config: personalStackConfig({ "job-offers:consumerTimeout": "901" }) });
     expect(run.resources).toEqual([]);
     expect(run.error?.message).toBe(

@@ -9,9 +9,9 @@ import { eventually, repoRoot, runCommand, startTestSandbox, type TestSandbox } 
 import { csvFile, jobRows, queueDepth, queueQuiet, readJson, runReconcile, upload } from "./support";
 
 /**
- * A consumer that always fails sends every row to the DLQ after its receives; once the fault is
+ * sqs-to-dynamo failing every time sends every row to the DLQ after its receives; once the fault is
  * gone, `npm run dlq -- redrive` empties the DLQ into the table. Two receives (stack config) and a
- * 1 s consumer timeout (a 6 s visibility timeout) keep it within the test's time.
+ * 1 s timeout of sqs-to-dynamo (`consumerTimeout`, a 6 s visibility timeout) keep it within the test's time.
  */
 describe("the DLQ redriven after the fault is removed", () => {
   let local: TestSandbox;
@@ -28,7 +28,7 @@ describe("the DLQ redriven after the fault is removed", () => {
     await local?.stop();
   });
 
-  it("dead-letters every row while the consumer fails, and reconcile finds them there", async () => {
+  it("dead-letters every row while sqs-to-dynamo fails, and reconcile finds them there", async () => {
     await upload(local, "job_offers/redrive.csv", file.body);
     await eventually(() => readJson(local, "reports/redrive.json"), 20_000, "the report");
     await eventually(

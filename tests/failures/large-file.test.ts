@@ -10,19 +10,19 @@ import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../sup
 import { csvFile, queueQuiet, readJson, runReconcile } from "./support";
 
 /**
- * A file too large for one invocation of the producer: with a 3 s timeout, each part reads for
+ * A file too large for one invocation of s3-to-sqs: with a 3 s timeout, each part reads for
  * about 2 s, saves its checkpoint and invokes the function again (Lambda's Invoke API on the
  * sandbox endpoint, asynchronously), and the next part reads on from there with a ranged GET.
- * The producer's reading costs by the byte and the consumer's writing by the row, so the file is
+ * s3-to-sqs's reading costs by the byte and sqs-to-dynamo's writing by the row, so the file is
  * made of few wide rows: 1,500 rows of 9 KB (13.5 MB) take three parts on an idle machine. The
  * first part is still reading when the crash fault comes (a third of the way through the timeout,
  * before the part would stop on its own); crashing three times, it ends in the ingest-failures
- * queue, and the operator's redrive resumes from the checkpoint it saved. A consumer timeout of 1 s keeps the consumer's retries (6 s visibility timeout)
+ * queue, and the operator's redrive resumes from the checkpoint it saved. A timeout of 1 s for sqs-to-dynamo (`consumerTimeout`) keeps its retries (6 s visibility timeout)
  * within the test.
  */
 describe("a file read in several parts", () => {
   let local: TestSandbox;
-  const producer = "ingest-s3-to-sqs";
+  const s3ToSqs = "ingest-s3-to-sqs";
   const rows = 1_500;
 
   beforeAll(async () => {
@@ -56,7 +56,7 @@ describe("a file read in several parts", () => {
     await new Upload({ client: local.s3, params: { Bucket: local.output("bucketName"), Key: key, Body: body } }).done();
   }
 
-  /** The report a single pass writes, from the producer's own reading of the file. */
+  /** The report a single pass writes, from s3-to-sqs's own reading of the file. */
   async function singlePass(path: string): Promise<Pick<IngestReport, "rows" | "queued" | "rejected" | "errors">> {
     const { rows, fileError } = await readFileRows(createReadStream(path));
     expect(fileError).toBeUndefined();
@@ -82,13 +82,11 @@ describe("a file read in several parts", () => {
     );
   }
 
-  /** The producer's successful invocations for this file: one per part. */
+  /** s3-to-sqs's successful invocations for this file: one per part. */
   const partsOf = (key: string) =>
     local.reporter.invocations.filter(
       ({ fn, result }) =>
-        fn.startsWith(producer) &&
-        result.ok &&
-        (result.value as { files?: Array<{ key: string; status: string }> }).files?.[0]?.key === key,
+        fn.startsWith(s3ToSqs) && result.ok && (result.value as { files?: Array<{ key: string; status: string }> }).files?.[0]?.key === key,
     );
 
   it("ends with one complete report equal to a single pass's, every row in the table, in-progress while parts remain", async () => {
@@ -117,8 +115,8 @@ describe("a file read in several parts", () => {
     expect(reconciled.code, reconciled.stdout).toBe(0);
   }, 300_000);
 
-  it("with consumer faults and a part crashing mid-way for good: in the ingest-failures queue, then a redrive resumes from its checkpoint", async () => {
-    local.sandbox.faults.replace(`${producer}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
+  it("with sqs-to-dynamo faults and a part crashing mid-way for good: in the ingest-failures queue, then a redrive resumes from its checkpoint", async () => {
+    local.sandbox.faults.replace(`${s3ToSqs}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
     const file = bigCsv("crashed-part");
     const expected = await singlePass(file.path);
     await upload("job_offers/crashed-part.csv", file.body);
@@ -138,7 +136,7 @@ describe("a file read in several parts", () => {
     local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
     expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
     const crashes = local.reporter.invocations.filter(
-      ({ fn, result }) => fn.startsWith(producer) && !result.ok && result.error.errorType === "Runtime.ExitError",
+      ({ fn, result }) => fn.startsWith(s3ToSqs) && !result.ok && result.error.errorType === "Runtime.ExitError",
     );
     expect(crashes).toHaveLength(3);
     expect(crashes[0].result.ok ? "" : crashes[0].result.error.errorMessage).toMatch(/Runtime exited with error: signal: killed/);

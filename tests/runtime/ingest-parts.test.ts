@@ -8,7 +8,6 @@ import { type Checkpoint, decide, firstCheckpoint } from "../../runtime/s3-to-sq
 import { type ContinuationEvent, partTiming } from "../../runtime/s3-to-sqs/continuation";
 import { credentials, type Emulators, region, startEmulators } from "../support/emulators";
 import { drainQueue, FUNCTION_ARN, lambdaContext, s3PutEvent } from "../support/ingest-events";
-import { startS3ConditionalProxy } from "../support/s3-conditional-proxy";
 import { type SqsProxy, startSqsProxy } from "../support/ingest-sqs-proxy";
 
 describe("which part goes on: decide", () => {
@@ -99,7 +98,6 @@ const BUCKET = "big-uploads";
 let emulators: Emulators;
 let queueUrl: string;
 let lambdaStub: Server;
-let s3Proxy: Awaited<ReturnType<typeof startS3ConditionalProxy>>;
 let sqsProxy: SqsProxy;
 let invoked: Array<{ functionName: string; invocationType: string; event: ContinuationEvent }>;
 let handler: (typeof import("../../runtime/s3-to-sqs/index"))["handler"];
@@ -122,15 +120,14 @@ beforeAll(async () => {
     });
   });
   await new Promise<void>((resolve) => lambdaStub.listen(0, "127.0.0.1", resolve));
-  // The checkpoint's conditional writes are what keep a retried part from starting over.
-  s3Proxy = await startS3ConditionalProxy(emulators.awsEndpoint);
   sqsProxy = await startSqsProxy(emulators.awsEndpoint);
   delete process.env.AWS_ENDPOINT_URL;
   Object.assign(process.env, {
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_S3: s3Proxy.url,
+    // The endpoint checks conditional writes as S3 does: they keep a retried part from starting over.
+    AWS_ENDPOINT_URL_S3: emulators.awsEndpoint,
     AWS_ENDPOINT_URL_SQS: sqsProxy.url,
     AWS_ENDPOINT_URL_LAMBDA: `http://127.0.0.1:${(lambdaStub.address() as AddressInfo).port}`,
     QUEUE_URL: queueUrl,
@@ -144,7 +141,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise((resolve) => lambdaStub?.close(resolve));
-  await s3Proxy?.close();
   await sqsProxy?.close();
   await emulators?.stop();
 });

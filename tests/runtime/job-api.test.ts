@@ -6,11 +6,12 @@ import { cursorCodec } from "../../runtime/jobs/cursor";
 import { JobStore } from "../../runtime/jobs/store";
 import { createJobApi } from "../../runtime/job-api/app";
 import type { ApiResponse } from "../../runtime/job-api/responses";
+import { CITY_INDEX_NAME } from "../../components/jobs-table-args";
 import { createJobsTable, credentials, Emulators, region, startEmulators } from "../support/emulators";
 import { httpEvent, type HttpRequest } from "../support/api-events";
 
 const TABLE = "jobs-api-test";
-const INDEX = "byCity";
+const INDEX = CITY_INDEX_NAME;
 const SIGNING_KEY = "test-cursor-signing-key";
 
 let emulators: Emulators;
@@ -18,9 +19,9 @@ let handler: (event: APIGatewayProxyEventV2) => Promise<ApiResponse>;
 
 beforeAll(async () => {
   emulators = await startEmulators();
-  await createJobsTable(emulators.dynamo, TABLE, INDEX);
+  await createJobsTable(emulators.dynamo, TABLE);
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.awsEndpoint,
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
@@ -372,7 +373,7 @@ describe("listing", () => {
 
   it("pages through the whole table: every item exactly once", async () => {
     for (let n = 0; n < 12; n++) expect((await put(`/v1/jobs/${fresh("all")}/Anywhere`, {})).status).toBe(200);
-    const scanned = await new DynamoDBClient({ endpoint: emulators.dynamoEndpoint, region, credentials }).send(
+    const scanned = await new DynamoDBClient({ endpoint: emulators.awsEndpoint, region, credentials }).send(
       new ScanCommand({ TableName: TABLE }),
     );
     const expected = (scanned.Items ?? []).map((item) => `${item.id.S}|${item.city.S}`).sort();
@@ -508,7 +509,7 @@ describe("OpenAPI document", () => {
 
 describe("unexpected failures", () => {
   it("answers a generic 500 without internals, and logs the cause", async () => {
-    const client = new DynamoDBClient({ endpoint: emulators.dynamoEndpoint, region, credentials });
+    const client = new DynamoDBClient({ endpoint: emulators.awsEndpoint, region, credentials });
     const broken = createJobApi({ store: new JobStore("no-such-table", INDEX, client), cursors: cursorCodec(SIGNING_KEY) });
     const log = vi.spyOn(console, "error").mockImplementation(() => undefined);
     try {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { jobFromCsvRecord, jobFromCsvRecordBySchema } from "../../runtime/jobs/schema";
 
 /**
- * The producer validates rows through a written-out fast path before the schema; it must accept
+ * s3-to-sqs validates rows through a written-out fast path before the schema; it must accept
  * exactly what the schema accepts and build the same job, key order included (the job's JSON is
  * the queue message). Every cell below is paired with every other column's cells, at and past
  * each limit, so a limit changed on one side only shows here.

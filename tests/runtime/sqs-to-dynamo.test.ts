@@ -33,7 +33,7 @@ beforeAll(async () => {
     AWS_REGION: region,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-    AWS_ENDPOINT_URL_DYNAMODB: emulators.dynamoEndpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: emulators.awsEndpoint,
     TABLE_NAME: TABLE,
   });
   // The handler reads its environment when it is loaded: import it only now.

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { JobStore } from "../../runtime/jobs/store";
 import { jobVersion } from "../../runtime/jobs/version";
+import { CITY_INDEX_NAME } from "../../components/jobs-table-args";
 import { createJobsTable, credentials, Emulators, region, startEmulators } from "../support/emulators";
 
 let emulators: Emulators;
@@ -10,7 +11,7 @@ let store: JobStore;
 beforeAll(async () => {
   emulators = await startEmulators();
   await createJobsTable(emulators.dynamo, "jobs");
-  store = new JobStore("jobs", "byCity", new DynamoDBClient({ endpoint: emulators.dynamoEndpoint, region, credentials }));
+  store = new JobStore("jobs", CITY_INDEX_NAME, new DynamoDBClient({ endpoint: emulators.awsEndpoint, region, credentials }));
 });
 afterAll(() => emulators.stop());
 

@@ -1,13 +1,33 @@
 import { describe, expect, it } from "vitest";
-import { notificationRules, progressLine, uploadBucket, uploadKey, type Resource } from "../../sandbox/cli/ingestion-watch";
+import {
+  notificationRules,
+  progressLine,
+  timedOutMessage,
+  uploadBucket,
+  uploadKey,
+  type Resource,
+} from "../../sandbox/cli/ingestion-watch";
 
 describe("the progress line of upload --wait", () => {
-  it("shows the producer's phase until the report is written, then rows queued, stored, rate and time left", () => {
-    expect(progressLine({ elapsedSeconds: 42, waiting: 18_790, inFlight: 40, deadLettered: 0 })).toBe(
-      "ingesting: the producer is reading the file (42 s); queue: 18,790 waiting, 40 in flight",
+  it("names the function reading the file until the report is written, then rows queued, stored, rate and time left", () => {
+    const readers = ["ingest-s3-to-sqs"];
+    expect(progressLine({ readers, elapsedSeconds: 42, waiting: 18_790, inFlight: 40, deadLettered: 0 })).toBe(
+      "ingesting: ingest-s3-to-sqs is reading the file (42 s); queue: 18,790 waiting, 40 in flight",
     );
-    expect(progressLine({ elapsedSeconds: 120, queued: 300_000, waiting: 20_000, inFlight: 50, deadLettered: 3, rate: 2_000 })).toBe(
+    expect(progressLine({ readers: ["a", "b", "c"], elapsedSeconds: 1, waiting: 0, inFlight: 0, deadLettered: 0 })).toBe(
+      "ingesting: a, b and c are reading the file (1 s); queue: 0 waiting, 0 in flight",
+    );
+    expect(
+      progressLine({ readers, elapsedSeconds: 120, queued: 300_000, waiting: 20_000, inFlight: 50, deadLettered: 3, rate: 2_000 }),
+    ).toBe(
       "ingesting: 300,000 rows queued, 279,947 stored; queue: 20,000 waiting, 50 in flight, 3 dead-lettered, 2,000 rows/s, about 11 s left",
+    );
+  });
+
+  it("says who is still reading the file when the wait runs out before the report", () => {
+    expect(timedOutMessage({ readers: ["ingest-s3-to-sqs"], elapsedSeconds: 900, waiting: 0, inFlight: 0, deadLettered: 0 }, 900)).toBe(
+      "timed out after 900 s: no ingestion report yet (ingest-s3-to-sqs is still reading the file, or failed: see the sandbox's log); " +
+        "queue: 0 waiting, 0 in flight, 0 dead-lettered so far",
     );
   });
 });

@@ -13,8 +13,8 @@ interface Job {
 }
 
 /**
- * The product's own program (index.ts) and handlers in the sandbox, end to end. A consumer
- * timeout of 1 s makes the program set a 6 s visibility timeout, so a poison message reaches the
+ * The product's own program (index.ts) and handlers in the sandbox, end to end. A timeout of 1 s
+ * for sqs-to-dynamo (`consumerTimeout`) makes the program set a 6 s visibility timeout, so a poison message reaches the
  * DLQ in seconds; nothing else differs from a developer's `npm start`.
  */
 describe("the job-offers program in the sandbox", () => {
@@ -162,14 +162,14 @@ describe("the job-offers program in the sandbox", () => {
     expect(JSON.parse(invoke.stdout)).toMatchObject({ statusCode: expect.any(Number), body: expect.any(String) });
   }, 60_000);
 
-  it("invoke's samples run each function's happy path: an object that exists, a message the consumer accepted, a route that exists", async () => {
-    const [producer, consumer, health] = await Promise.all([
+  it("invoke's samples run each function's happy path: an object that exists, a message sqs-to-dynamo accepted, a route that exists", async () => {
+    const [s3ToSqs, sqsToDynamo, health] = await Promise.all([
       runCommand(local, "invoke", ["s3ToSqsFunctionName", "--sample", "s3"]),
       runCommand(local, "invoke", ["sqsToDynamoFunctionName", "--sample", "sqs"]),
       runCommand(local, "invoke", ["apiFunctionName", "--sample", "http", "--path", "/v1/health"]),
     ]);
-    expect(producer.code, producer.stderr).toBe(0);
-    expect(producer.stderr).not.toContain("note:");
+    expect(s3ToSqs.code, s3ToSqs.stderr).toBe(0);
+    expect(s3ToSqs.stderr).not.toContain("note:");
     // The newest object the notification takes is the file uploaded above: read whole, as S3 would have it read.
     const report = JSON.parse(
       await (
@@ -177,9 +177,9 @@ describe("the job-offers program in the sandbox", () => {
       ).Body!.transformToString(),
     );
     expect(report).toMatchObject({ key: "job_offers/jobs.csv", status: "complete", rows: 8, queued: 6, rejected: 2 });
-    expect(consumer.code, consumer.stderr).toBe(0);
-    expect(consumer.stderr).not.toContain("note:");
-    expect(JSON.parse(consumer.stdout)).toEqual({ batchItemFailures: [] });
+    expect(sqsToDynamo.code, sqsToDynamo.stderr).toBe(0);
+    expect(sqsToDynamo.stderr).not.toContain("note:");
+    expect(JSON.parse(sqsToDynamo.stdout)).toEqual({ batchItemFailures: [] });
     expect(health.code, health.stderr).toBe(0);
     const answer = JSON.parse(health.stdout);
     expect({ statusCode: answer.statusCode, body: JSON.parse(answer.body) }).toEqual({ statusCode: 200, body: { status: "ok" } });

@@ -17,7 +17,7 @@ function report(fields: Partial<IngestReport> = {}): IngestReport {
 
 const row = (line: number, id: string, city = "Paris") => ({ line, key: { id, city } });
 
-describe("reading the file as the producer does", () => {
+describe("reading the file as s3-to-sqs does", () => {
   it("numbers rows by physical line, keys valid rows and gives the reasons of invalid ones", async () => {
     const file = await readFileRows(
       chunks('\uFEFFID, City ,title\nj-1,Paris,"two\nlines"\nj-2,,Dev\nj-3,Lyon,Dev,extra\n\nj-4,Nice,Ops\n'),
@@ -32,7 +32,7 @@ describe("reading the file as the producer does", () => {
     });
   });
 
-  it("stops where the producer stops, with its reason", async () => {
+  it("stops where s3-to-sqs stops, with its reason", async () => {
     const file = await readFileRows(chunks('id,city\nj-1,Paris\nj-2,"Lyon\nj-3,Nice\n'));
     expect(file).toEqual({ rows: [row(2, "j-1")], fileError: "line 3: a quoted field opened in this record is never closed" });
     expect(await readFileRows(chunks(""))).toEqual({
@@ -143,7 +143,7 @@ describe("accounting for every row", () => {
     expect(result.notes[0]).toMatch(/^no ingestion report for job_offers\/jobs.csv/);
   });
 
-  it("names a failed upload and a file the producer could not read to the end", () => {
+  it("names a failed upload and a file s3-to-sqs could not read to the end", () => {
     const result = reconcile({
       objectKey: KEY,
       file: { rows: [row(2, "stored")], fileError: "line 3: a quoted field opened in this record is never closed" },

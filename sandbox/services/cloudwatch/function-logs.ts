@@ -25,7 +25,7 @@ export interface LogGroup {
 }
 
 /**
- * Past this many events a group drops its oldest: a large upload invokes the consumer tens of
+ * Past this many events a group drops its oldest: a large upload invokes a queue's consumer tens of
  * thousands of times, and the sandbox keeps its logs in memory.
  */
 export const maxEventsPerGroup = 10_000;

@@ -53,11 +53,11 @@ export class DynamoEngine {
     }
   }
 
-  /** dynalite on disk, so table data survives restarts of the sandbox. */
-  static start(dataDir: string): DynamoEngine {
-    mkdirSync(dataDir, { recursive: true });
+  /** dynalite on disk, so table data survives restarts of the sandbox; in memory without a directory. */
+  static start(dataDir?: string): DynamoEngine {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
     // Tables become ACTIVE at once: the deployment waits for nothing a real account would make it wait for.
-    return new DynamoEngine(db.create({ path: dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
+    return new DynamoEngine(db.create({ ...(dataDir ? { path: dataDir } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
   }
 
   /** dynalite's checks of a request, as its HTTP handler runs them: the validated data, or the error to answer. */

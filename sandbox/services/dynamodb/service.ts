@@ -29,7 +29,7 @@ export interface DynamoService {
  * around it the sandbox adds what dynalite lacks (transactions, streams, TTL, a few answers of the
  * core operations) and names what it does not do (PartiQL).
  */
-export async function startDynamoService(options: { dataDir: string; region: string; ttlSweepMs?: number }): Promise<DynamoService> {
+export async function startDynamoService(options: { dataDir?: string; region: string; ttlSweepMs?: number }): Promise<DynamoService> {
   const engine = DynamoEngine.start(options.dataDir);
   const streams = new StreamLog(options.region);
   const writes = new Writes(engine, streams);

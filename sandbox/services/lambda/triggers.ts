@@ -23,7 +23,7 @@ export interface TriggerContext {
 
 /** The triggers one service started for what the program declared. */
 export interface StartedTriggers {
-  /** One banner line per trigger or resource it runs (`trigger   sqs jobs -> consumer (batch 10)`). */
+  /** One banner line per trigger or resource it runs (`trigger   sqs jobs -> sqs-to-dynamo (batch 10)`). */
   describe(): string[];
   /** Commands that exercise these triggers; `programFlag` is ` --program <dir>` or empty. */
   tryIt?(programFlag: string): string[];

@@ -3,7 +3,7 @@ import { EndpointFaults, type SqsAnswer } from "../../../sandbox/faults/endpoint
 import { FaultPlan } from "../../../sandbox/faults/plan";
 import { parseFaultRules } from "../../../sandbox/faults/rules";
 
-const consumer = { name: "ingest-sqs-to-dynamo-22659b6", logicalName: "ingest-sqs-to-dynamo" };
+const sqsToDynamo = { name: "ingest-sqs-to-dynamo-22659b6", logicalName: "ingest-sqs-to-dynamo" };
 
 describe("--faults rules", () => {
   it("reads the five kinds, separated by ;", () => {
@@ -38,7 +38,7 @@ describe("--faults rules", () => {
 
 describe("the fault plan", () => {
   const draws = (plan: FaultPlan, count: number) =>
-    Array.from({ length: count }, () => (plan.invocationFault(consumer) === "error" ? "E" : "-")).join("");
+    Array.from({ length: count }, () => (plan.invocationFault(sqsToDynamo) === "error" ? "E" : "-")).join("");
 
   it("is reproducible from its seed, and another seed gives other faults", () => {
     const rules = "ingest-sqs-to-dynamo:error=0.3";
@@ -57,17 +57,17 @@ describe("the fault plan", () => {
     const sequence = (plan: FaultPlan) =>
       Array.from({ length: 100 }, () => {
         plan.throttlesDynamo();
-        return plan.invocationFault(consumer) ?? "-";
+        return plan.invocationFault(sqsToDynamo) ?? "-";
       }).join("");
     expect(sequence(withOthers)).toBe(sequence(alone));
   });
 
   it("names functions by name or logical name, and reports rules that name none", () => {
     const plan = new FaultPlan("ingest-sqs-to-dynamo:timeout=1; api-handler:error=1; nope:error=1");
-    expect(plan.invocationFault(consumer)).toBe("timeout");
+    expect(plan.invocationFault(sqsToDynamo)).toBe("timeout");
     expect(plan.invocationFault({ name: "api-handler-eb5ff98", logicalName: "api-handler" })).toBe("error");
     expect(plan.invocationFault({ name: "other", logicalName: "other" })).toBeUndefined();
-    expect(plan.unknownTargets([consumer, { name: "api-handler-eb5ff98", logicalName: "api-handler" }])).toEqual([
+    expect(plan.unknownTargets([sqsToDynamo, { name: "api-handler-eb5ff98", logicalName: "api-handler" }])).toEqual([
       "fault rule nope:error names no function of the program (ingest-sqs-to-dynamo, api-handler)",
     ]);
   });

@@ -6,29 +6,29 @@ import { csvFile, jobRows, queueQuiet, runReconcile, upload } from "./support";
 /**
  * An invocation that runs past its timeout (`<function>:timeout=<rate>`): what the handler did
  * stays done, Lambda reports a timeout and retries the event, and the versioned writes make the
- * second run add nothing. A 3 s producer timeout (stack config) keeps the wait short.
+ * second run add nothing. A 3 s timeout of s3-to-sqs (`ingestTimeout` in the stack config) keeps the wait short.
  */
-describe("the producer running past its timeout", () => {
+describe("s3-to-sqs running past its timeout", () => {
   let local: TestSandbox;
-  const producer = "ingest-s3-to-sqs";
+  const s3ToSqs = "ingest-s3-to-sqs";
 
   beforeAll(async () => {
     local = await startTestSandbox({
       programDir: repoRoot,
       config: { ingestTimeout: "3" },
       retryDelaysMs: [1_000, 1_000],
-      faults: new FaultPlan(`${producer}:timeout=1`),
+      faults: new FaultPlan(`${s3ToSqs}:timeout=1`),
     });
   });
   afterAll(async () => {
     await local?.stop();
   });
 
-  /** The producer's invocation for this upload: the first attempt, or a retry. */
+  /** s3-to-sqs's invocation for this upload: the first attempt, or a retry. */
   const attempt = (ok: boolean, retry?: number) =>
     local.reporter.invocations.find(
       ({ fn, result, trigger }) =>
-        fn.startsWith(producer) &&
+        fn.startsWith(s3ToSqs) &&
         result.ok === ok &&
         trigger.detail.includes("timed-out.csv") &&
         (retry === undefined ? !trigger.detail.includes("(retry") : trigger.detail.endsWith(`(retry ${retry})`)),

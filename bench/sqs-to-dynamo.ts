@@ -15,7 +15,7 @@ import type { BenchContext } from "./context";
 import { fmt, progress, yesNo, type Figure } from "./report";
 
 const BATCH = 10;
-const TABLE = "bench-consumer";
+const TABLE = "bench-sqs-to-dynamo";
 
 type Handler = (event: SQSEvent) => Promise<SQSBatchResponse>;
 
@@ -99,7 +99,7 @@ async function drive(harness: DynamoHarness, handler: Handler, invocations: numb
     for (let batch = 0; batch < invocations; batch++) {
       const response = await handler(sqsEvent(batch, uploadTime));
       if (response.batchItemFailures.length > 0)
-        throw new Error(`consumer: batch ${batch} reported ${response.batchItemFailures.length} failures`);
+        throw new Error(`sqs-to-dynamo: batch ${batch} reported ${response.batchItemFailures.length} failures`);
       if (batch === 0) afterFirst = (await harness.traffic()).connections;
     }
   } finally {
@@ -112,11 +112,11 @@ async function drive(harness: DynamoHarness, handler: Handler, invocations: numb
 
 /**
  * Goal 2. The production sqs-to-dynamo bundle, loaded once in this process as in one Lambda
- * container, against a naive consumer, both writing the same batches into dynalite through a
+ * container, against a naive consumer, both writing the same batches into the sandbox's DynamoDB through a
  * proxy that counts what reaches DynamoDB.
  */
-export async function consumer(ctx: BenchContext): Promise<Figure[]> {
-  const invocations = ctx.sizes.consumerBatches;
+export async function sqsToDynamo(ctx: BenchContext): Promise<Figure[]> {
+  const invocations = ctx.sizes.sqsToDynamoBatches;
   const harness = await startDynamoHarness();
   let restoreEnvironment: () => void = () => undefined;
   try {
@@ -131,17 +131,17 @@ export async function consumer(ctx: BenchContext): Promise<Figure[]> {
     });
     const production = (createRequire(__filename)(file) as { handler: Handler }).handler;
 
-    progress(`consumer: ${invocations} batches of ${BATCH} through the sqs-to-dynamo bundle`);
+    progress(`sqs-to-dynamo: ${invocations} batches of ${BATCH} through the sqs-to-dynamo bundle`);
     await harness.createJobsTable(`${TABLE}-naive`);
     const uploadTime = new Date("2026-11-22T10:00:00Z");
     const ours = await drive(harness, production, invocations, uploadTime);
-    progress(`consumer: ${fmt.rate(ours.rowsPerSecond)}; the same batches through a naive consumer`);
+    progress(`sqs-to-dynamo: ${fmt.rate(ours.rowsPerSecond)}; the same batches through a naive consumer`);
     const naive = await drive(harness, naiveHandler(harness.endpoint, `${TABLE}-naive`), invocations, uploadTime);
 
     const perRow = (run: ConsumerRun) => (run.traffic.requests - run.traffic.errors) / run.rows;
     return [
       {
-        figure: "consumer: DynamoDB requests per row",
+        figure: "sqs-to-dynamo: DynamoDB requests per row",
         value: `${fmt.num(perRow(ours))} (+${ours.traffic.errors} retried)`,
         baseline: `${fmt.num(perRow(naive))} naive`,
         ratio: fmt.ratio(perRow(ours) / perRow(naive)),
@@ -149,7 +149,7 @@ export async function consumer(ctx: BenchContext): Promise<Figure[]> {
         met: yesNo(perRow(ours) <= 1),
       },
       {
-        figure: "consumer: writes in flight in a batch",
+        figure: "sqs-to-dynamo: writes in flight in a batch",
         value: `max ${ours.traffic.maxInFlight}`,
         baseline: `max ${naive.traffic.maxInFlight} naive`,
         ratio: "-",
@@ -157,7 +157,7 @@ export async function consumer(ctx: BenchContext): Promise<Figure[]> {
         met: yesNo(ours.traffic.maxInFlight > 1),
       },
       {
-        figure: "consumer: new connections per warm invocation",
+        figure: "sqs-to-dynamo: new connections per warm invocation",
         value: fmt.num(ours.laterConnections, 3),
         baseline: `${fmt.num(naive.laterConnections, 3)} client per invocation`,
         ratio: fmt.ratio(ours.laterConnections / naive.laterConnections),
@@ -165,7 +165,7 @@ export async function consumer(ctx: BenchContext): Promise<Figure[]> {
         met: yesNo(ours.laterConnections < 0.1),
       },
       {
-        figure: `consumer: rows/s (${invocations} batches of ${BATCH})`,
+        figure: `sqs-to-dynamo: rows/s (${invocations} batches of ${BATCH})`,
         value: fmt.rate(ours.rowsPerSecond),
         baseline: `${fmt.rate(naive.rowsPerSecond)} naive`,
         ratio: fmt.ratio(ours.rowsPerSecond / naive.rowsPerSecond),

@@ -15,13 +15,13 @@ interface Report {
 }
 
 /**
- * The producer (s3-to-sqs) under faults, and S3's own at-least-once delivery: every failed upload
+ * s3-to-sqs under faults, and S3's own at-least-once delivery: every failed upload
  * ends in the ingest-failures queue, a retry after a partial run adds exactly the file's distinct
  * rows, and replayed or late events never overwrite newer rows.
  */
-describe("the producer under injected faults", () => {
+describe("s3-to-sqs under injected faults", () => {
   let local: TestSandbox;
-  const producer = "ingest-s3-to-sqs";
+  const s3ToSqs = "ingest-s3-to-sqs";
 
   beforeAll(async () => {
     // Retries a second apart: time for a test to lift a fault between two attempts.
@@ -31,7 +31,7 @@ describe("the producer under injected faults", () => {
     await local?.stop();
   });
 
-  /** Invokes the producer as S3 would, with a chosen event time (Lambda's Invoke API on the sandbox endpoint). */
+  /** Invokes s3-to-sqs as S3 would, with a chosen event time (Lambda's Invoke API on the sandbox endpoint). */
   async function deliverS3Event(key: string, eventTime: string): Promise<unknown> {
     const event = {
       Records: [
@@ -62,7 +62,7 @@ describe("the producer under injected faults", () => {
   }
 
   it("always failing: the S3 event lands in the ingest-failures queue after 3 attempts, with the object's key", async () => {
-    local.sandbox.faults.replace(`${producer}:error=1`);
+    local.sandbox.faults.replace(`${s3ToSqs}:error=1`);
     const file = csvFile("always-fails.csv", jobRows("always", 5));
     await upload(local, "job_offers/always-fails.csv", file.body);
     const record = await eventually(
@@ -101,7 +101,7 @@ describe("the producer under injected faults", () => {
     const firstAttempt = await eventually(
       () =>
         local.reporter.invocations.find(
-          (invocation) => invocation.fn.startsWith(producer) && !invocation.result.ok && invocation.trigger.detail.includes("partial.csv"),
+          (invocation) => invocation.fn.startsWith(s3ToSqs) && !invocation.result.ok && invocation.trigger.detail.includes("partial.csv"),
         ),
       30_000,
       "the first attempt to fail",
@@ -171,7 +171,7 @@ describe("the producer under injected faults", () => {
   }, 60_000);
 
   it("upload --wait stops at the failure record of its file, prints it and exits 1", async () => {
-    local.sandbox.faults.replace(`${producer}:error=1`);
+    local.sandbox.faults.replace(`${s3ToSqs}:error=1`);
     const file = csvFile("wait-fails.csv", jobRows("wait-fails", 3));
     const waited = await runCommand(local, "upload", [file.path, "--wait", "--timeout", "60"]);
     local.sandbox.faults.replace("");

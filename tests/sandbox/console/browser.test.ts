@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { SendMessageCommand } from "@aws-sdk/client-sqs";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, startTestSandbox, type TestSandbox } from "../support/sandbox-harness";
+import { repoRoot, startTestSandbox, type TestSandbox } from "../../support/sandbox-harness";
 
 /**
  * Debian's chromium, installed by `.ci/run`: playwright-core drives it, nothing is downloaded
@@ -24,7 +24,7 @@ const csv = [
 /**
  * The console in a real browser against the project's own program: one sandbox and one browser
  * session for the whole story, in order (each step needs the one before). One receive before the
- * DLQ and a 1 s consumer timeout (a 6 s visibility timeout) keep the poison message's trip short.
+ * DLQ and a 1 s timeout of sqs-to-dynamo (`consumerTimeout`: a 6 s visibility timeout) keep the poison message's trip short.
  */
 describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
   let local: TestSandbox;
@@ -99,15 +99,15 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
       .poll(() => page.textContent("#upload-status"))
       .toBe(`uploaded ${local.output("uploadPrefix")}from-the-page.csv (${csv.length} bytes)`);
 
-    // Pushed by the server: the producer's and then the consumer's invocations appear unasked.
+    // Pushed by the server: s3-to-sqs's and then sqs-to-dynamo's invocations appear unasked.
     await tab("invocations");
-    const producer = `#invocation-log tr[data-function="${local.output("s3ToSqsFunctionName")}"]`;
-    const consumer = `#invocation-log tr[data-function="${local.output("sqsToDynamoFunctionName")}"]`;
-    await page.waitForSelector(producer, { timeout: 20_000 });
-    await page.waitForSelector(consumer, { timeout: 20_000 });
-    expect(await cell(producer, 2).innerText()).toContain(`ObjectCreated:Put ${local.output("uploadPrefix")}from-the-page.csv`);
-    expect(await cell(producer, 5).innerText()).toBe("ok");
-    await page.click(producer);
+    const s3ToSqs = `#invocation-log tr[data-function="${local.output("s3ToSqsFunctionName")}"]`;
+    const sqsToDynamo = `#invocation-log tr[data-function="${local.output("sqsToDynamoFunctionName")}"]`;
+    await page.waitForSelector(s3ToSqs, { timeout: 20_000 });
+    await page.waitForSelector(sqsToDynamo, { timeout: 20_000 });
+    expect(await cell(s3ToSqs, 2).innerText()).toContain(`ObjectCreated:Put ${local.output("uploadPrefix")}from-the-page.csv`);
+    expect(await cell(s3ToSqs, 5).innerText()).toBe("ok");
+    await page.click(s3ToSqs);
     expect(await page.textContent("#detail pre.event")).toContain(`"key": "${local.output("uploadPrefix")}from-the-page.csv"`);
     expect(await page.textContent("#detail pre.result")).not.toBe("");
     await page.click("#detail header button");
@@ -118,7 +118,7 @@ describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
     expect(new Set(shown)).toEqual(new Set([local.output("sqsToDynamoFunctionName")]));
 
     await tab("tables");
-    // Three rows were valid: they reach the table through the queue and the consumer.
+    // Three rows were valid: they reach the table through the queue and sqs-to-dynamo.
     const ids = async () => {
       await page.click("#scan-button");
       return (await page.locator("#items-table tbody tr td:first-child").allInnerTexts()).sort();

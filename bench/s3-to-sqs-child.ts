@@ -1,8 +1,8 @@
 /**
- * A fresh process that runs one producer measurement on one file and prints its result as JSON:
- * its CPU time and peak RSS are then the producer's alone. Bundled like a handler before it runs.
+ * A fresh process that runs one s3-to-sqs measurement on one file and prints its result as JSON:
+ * its CPU time and peak RSS are then s3-to-sqs's alone. Bundled like a handler before it runs.
  *   parse <file>                  csv-parse alone, objects (the baseline)
- *   ingest <file> <inFlight>      the s3-to-sqs ingestion, SQS answered at once (producer cost only)
+ *   ingest <file> <inFlight>      the s3-to-sqs ingestion, SQS answered at once (its own cost only)
  *   ingest-parts <file> <inFlight> <partMs>
  *                                 the same, each part given <partMs> as its invocation's time: parts
  *                                 follow one another in this process through their checkpoints

@@ -4,8 +4,8 @@ import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../sup
 import { csvFile, jobRows, queueDepth, queueQuiet, readJson, runReconcile, upload } from "./support";
 
 /**
- * Throttling alone sends nothing to the DLQ: the consumer retries a throttled write with backoff
- * before giving its record back. A 3 s consumer timeout (stack config) leaves room for most
+ * Throttling alone sends nothing to the DLQ: sqs-to-dynamo retries a throttled write with backoff
+ * before giving its record back. A 3 s timeout (`consumerTimeout` in the stack config) leaves room for most
  * retries; a batch that still runs past it comes back 18 s later (the visibility timeout) and
  * would need to do so 4 times to reach the DLQ.
  */

@@ -5,13 +5,13 @@ import { eventually, repoRoot, startTestSandbox, type TestSandbox } from "../sup
 import { csvFile, jobRows, queueQuiet, readJson, runReconcile, upload } from "./support";
 
 /**
- * Consumer crashes on a throttled table: nothing lost, nothing twice. A consumer
- * timeout of 1 s (stack config) makes the queue's visibility timeout 6 s, so a failed batch comes
+ * sqs-to-dynamo crashing on a throttled table: nothing lost, nothing twice. A timeout of 1 s for
+ * sqs-to-dynamo (`consumerTimeout` in the stack config) makes the queue's visibility timeout 6 s, so a failed batch comes
  * back, and a batch that fails 4 times reaches the DLQ, within the test's time. A batch whose
  * throttled retries outlast that second fails too: one more way to the DLQ, which reconcile
  * accounts for the same way.
  */
-describe("consumer crashes on a throttled table", () => {
+describe("sqs-to-dynamo crashing on a throttled table", () => {
   // Enough batches (50) that both faults hit many times, few enough to finish while the suite's
   // other sandboxes share the machine.
   const rows = 500;
