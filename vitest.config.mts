@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import SandboxFilesFirst from "./tests/support/sandbox-files-first";
 
 export default defineConfig({
   test: {
@@ -11,5 +12,6 @@ export default defineConfig({
     // Most sandbox tests wait on queues and timers rather than the CPU: two files at a time on
     // this 2-core machine take ~2 min instead of ~3.5 (stable over repeated runs).
     maxWorkers: 2,
+    sequence: { sequencer: SandboxFilesFirst },
   },
 });
