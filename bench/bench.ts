@@ -109,7 +109,10 @@ function ingestFigures(sandbox: SandboxResults): Figure[] {
     ? [
         {
           figure: `sandbox: process tree memory (RSS), ${largest.rows.toLocaleString("en-US")}-row upload`,
-          value: `${largest.peakRssMb.toFixed(0)} MB peak, ${largest.drainedRssMb.toFixed(0)} MB drained`,
+          value:
+            `${largest.peakRssMb.toFixed(0)} MB peak (the sandbox's process ${largest.atPeak.sandboxMb.toFixed(0)} MB, ` +
+            `${largest.atPeak.environments} execution environments ${largest.atPeak.environmentsMb.toFixed(0)} MB), ` +
+            `${largest.drainedRssMb.toFixed(0)} MB drained`,
           baseline: "-",
           ratio: "-",
           goal: "<= 512 MB",

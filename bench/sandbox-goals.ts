@@ -4,7 +4,7 @@ import type { BenchContext } from "./context";
 import { dynaliteRate } from "./dynalite-rate";
 import { uploadAndWait, type IngestRun } from "./e2e";
 import { fmt, progress } from "./report";
-import { startSandboxProcess, type RunningSandbox } from "./sandbox-process";
+import { startSandboxProcess, type RunningSandbox, type TreeMemory } from "./sandbox-process";
 import { median } from "./stats";
 
 export interface SandboxResults {
@@ -14,7 +14,7 @@ export interface SandboxResults {
   restartReadyMs?: number;
   firstAnswerMs: number;
   starts: number;
-  ingest: Array<IngestRun & { ceiling: number; peakRssMb: number; drainedRssMb: number }>;
+  ingest: Array<IngestRun & { ceiling: number; peakRssMb: number; drainedRssMb: number; atPeak: TreeMemory }>;
   api: ApiLatencies;
   apiItems: number;
 }
@@ -67,15 +67,18 @@ export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
         `sandbox: dynalite's own PutItem rate (on disk, 16 in flight): ${fmt.rate(ceiling, "items/s")}; uploading ${rows.toLocaleString("en-US")} rows`,
       );
       // The process tree's memory, sampled while the file ingests, and once the queue has drained.
-      let peakRssMb = 0;
+      let atPeak: TreeMemory = { totalMb: 0, sandboxMb: 0, environmentsMb: 0, environments: 0 };
       const running = sandbox;
-      const sampler = setInterval(() => (peakRssMb = Math.max(peakRssMb, running.treeRssMb())), 500);
+      const sampler = setInterval(() => {
+        const now = running.rssByRole();
+        if (now.totalMb > atPeak.totalMb) atPeak = now;
+      }, 500);
       const run = await uploadAndWait(sandbox.outputs, ctx.work, rows, 60_000 + rows * 10).finally(() => clearInterval(sampler));
       const drainedRssMb = sandbox.treeRssMb();
       progress(
         `sandbox: ${rows.toLocaleString("en-US")} rows in the table in ${run.seconds.toFixed(1)} s (${fmt.rate(run.rowsPerSecond)}), all found through the API`,
       );
-      ingest.push({ ...run, ceiling, peakRssMb: Math.max(peakRssMb, drainedRssMb), drainedRssMb });
+      ingest.push({ ...run, ceiling, peakRssMb: Math.max(atPeak.totalMb, drainedRssMb), drainedRssMb, atPeak });
       if (rows === apiItems) {
         progress(`sandbox: API latency over ${apiItems.toLocaleString("en-US")} items, ${requests} requests per route`);
         api = await apiLatencies(sandbox.outputs, requests, apiItems);

@@ -4,6 +4,13 @@ import { join } from "node:path";
 import { PROJECT_ROOT } from "../components/bundle";
 import { detachedGroups, quietEnv } from "./child";
 
+export interface TreeMemory {
+  totalMb: number;
+  sandboxMb: number;
+  environmentsMb: number;
+  environments: number;
+}
+
 export interface RunningSandbox {
   outputs: Record<string, string>;
   /** From spawning `npm start` to `.sandbox/outputs.json` being written (the CLI's "ready"). */
@@ -15,6 +22,8 @@ export interface RunningSandbox {
   log: string;
   /** Resident memory of the sandbox's whole process tree (npm, the sandbox, its deployer, function processes), in MB. */
   treeRssMb(): number;
+  /** The same, split: the sandbox's own process, its functions' execution environments (and how many), the rest. */
+  rssByRole(): TreeMemory;
   stop(): Promise<void>;
 }
 
@@ -87,12 +96,24 @@ export async function startSandboxProcess(stateDir: string, logName: string, tim
     }
     if (!firstAnswerMs) throw new Error(`GET ${outputs.apiUrl}/v1/health did not answer 200 within ${timeoutMs / 1000} s`);
     const banner = /Sandbox ready in ([\d.]+) s/.exec(readFileSync(log, "utf8"));
-    const treeRssMb = () => {
-      // Its own process group (spawned detached): every process it started, and nothing else.
-      const listed = spawnSync("ps", ["-o", "rss=", "-g", String(child.pid)], { encoding: "utf8" }).stdout;
-      return listed.split("\n").reduce((sum, line) => sum + (Number(line.trim()) || 0), 0) / 1024;
+    // Its own process group (spawned detached): every process it started, and nothing else.
+    const rssByRole = (): TreeMemory => {
+      const listed = spawnSync("ps", ["-o", "rss=,args=", "-g", String(child.pid)], { encoding: "utf8" }).stdout;
+      const memory: TreeMemory = { totalMb: 0, sandboxMb: 0, environmentsMb: 0, environments: 0 };
+      for (const line of listed.split("\n")) {
+        const match = /^\s*(\d+)\s+(.*)$/.exec(line);
+        if (!match) continue;
+        const mb = Number(match[1]) / 1024;
+        memory.totalMb += mb;
+        if (match[2].includes("bootstrap.mjs")) {
+          memory.environmentsMb += mb;
+          memory.environments++;
+        } else if (match[2].includes("sandbox/cli/start.mjs")) memory.sandboxMb += mb;
+      }
+      return memory;
     };
-    return { outputs, readyMs, firstAnswerMs, ownReadyMs: banner ? Number(banner[1]) * 1000 : undefined, log, treeRssMb, stop };
+    const treeRssMb = () => rssByRole().totalMb;
+    return { outputs, readyMs, firstAnswerMs, ownReadyMs: banner ? Number(banner[1]) * 1000 : undefined, log, treeRssMb, rssByRole, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -42,6 +42,10 @@ describe("npm run bench", () => {
     expect(line("API GET /v1/jobs?city=: DynamoDB calls").value).toBe("Query byCity");
     expect(line("bundles: SDK clients per handler").met).toBe("yes");
     expect(line("sandbox: upload -> all rows in API, 200 rows").met).not.toBe("error");
+    // Memory split between the sandbox's own process and its functions' environments.
+    expect(line("sandbox: process tree memory (RSS), 200-row upload").value).toMatch(
+      /^\d+ MB peak \(the sandbox's process \d+ MB, [1-9]\d* execution environments \d+ MB\), \d+ MB drained$/,
+    );
     for (const handler of ["s3-to-sqs", "sqs-to-dynamo", "job-api", "authorizer"]) {
       expect(line(`bundle size ${handler}`).value).toMatch(/^\d+ KB$/);
       expect(line(`cold start ${handler}: module init with its source map`).value).toMatch(/ \(\d+ KB map\)$/);
