@@ -22,7 +22,7 @@ export interface RunningSandbox {
   log: string;
   /** Resident memory of the sandbox's whole process tree (npm, the sandbox, its deployer, function processes), in MB. */
   treeRssMb(): number;
-  /** The same, split: the sandbox's own process, its functions' execution environments (and how many), the rest. */
+  /** The same, with the sandbox's own process and its functions' execution environments (and how many) apart. */
   rssByRole(): TreeMemory;
   stop(): Promise<void>;
 }

@@ -21,7 +21,7 @@ const STDERR_TAIL_CHARS = 2000;
  * memory size for V8's young generation (two semi-spaces), the rest for the old generation, `gc()`
  * exposed, 80 KB HTTP headers. Lambda bounds the whole environment; V8's heap is what Node can bound.
  */
-export function lambdaNodeFlags(memorySizeMb: number): string[] {
+function lambdaNodeFlags(memorySizeMb: number): string[] {
   const newSpaceMb = Math.floor(memorySizeMb / 10);
   return [
     "--expose-gc",

@@ -15,7 +15,7 @@ const defaultConcurrency = 10;
  * some minutes (it does not say how long); the sandbox gives a laptop its memory back sooner,
  * so the next invocation after a minute's pause is a cold start.
  */
-export const IDLE_ENVIRONMENT_MS = 60_000;
+const IDLE_ENVIRONMENT_MS = 60_000;
 
 /**
  * A deployed function: a pool of warm execution environments (processes of the Node.js its runtime
@@ -62,9 +62,7 @@ export class LocalFunction {
         if (!existsSync(path)) symlinkSync(source, path, "dir");
       } else copyFileSync(source, path);
     }
-    const retired = this.idle;
-    this.idle = [];
-    retired.forEach((environment) => this.end(environment));
+    [...this.idle].forEach((environment) => this.end(environment));
     for (const environment of this.busy) environment.retire = true;
     return true;
   }
@@ -112,20 +110,14 @@ export class LocalFunction {
 
   /** The most recently used idle environment: the others stay idle long enough to end. */
   private takeIdle(): Environment | undefined {
-    const environment = this.idle.pop();
-    if (environment) {
-      clearTimeout(this.idleTimers.get(environment));
-      this.idleTimers.delete(environment);
-    }
+    const environment = this.idle.at(-1);
+    if (environment) this.forget(environment);
     return environment;
   }
 
   private keepIdle(environment: Environment) {
     this.idle.push(environment);
-    const timer = setTimeout(() => {
-      this.forget(environment);
-      void environment.end();
-    }, this.options.idleEnvironmentMs ?? IDLE_ENVIRONMENT_MS);
+    const timer = setTimeout(() => this.end(environment), this.options.idleEnvironmentMs ?? IDLE_ENVIRONMENT_MS);
     timer.unref();
     this.idleTimers.set(environment, timer);
   }
@@ -144,7 +136,7 @@ export class LocalFunction {
   async stop(): Promise<void> {
     this.stopped = true;
     const all = [...this.idle, ...this.busy];
-    for (const environment of this.idle) this.forget(environment);
+    all.forEach((environment) => this.forget(environment));
     await Promise.all(all.map((environment) => environment.end()));
   }
 }
