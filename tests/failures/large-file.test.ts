@@ -132,7 +132,15 @@ describe("a file read in several parts", () => {
       },
       120_000,
       "the crashed part in the ingest-failures queue",
-    );
+    ).catch((error: Error) => {
+      // What s3-to-sqs did instead says which race was lost (a part that handed over, an attempt that finished).
+      const runs = local.reporter.invocations
+        .filter(({ fn }) => fn.startsWith(s3ToSqs))
+        .map(
+          ({ trigger, result }) => `${trigger.source} ${result.ok ? "ok" : result.error.errorMessage} ${Math.round(result.durationMs)} ms`,
+        );
+      throw new Error(`${error.message}; s3-to-sqs ran: ${runs.join(" | ")}`);
+    });
     local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
     expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
     const crashes = local.reporter.invocations.filter(
@@ -143,7 +151,9 @@ describe("a file read in several parts", () => {
     // What the part had saved before it died (each attempt went on from the last): a redrive goes on from there, not from line 1.
     const checkpoint = await readJson<Checkpoint>(local, "checkpoints/crashed-part.json");
     expect(checkpoint).toMatchObject({ part: 1, started: true, status: "in-progress" });
-    expect(checkpoint!.rows).toBeGreaterThan(0);
+    expect(checkpoint!.rows, "rows saved before the crashes (a save every quarter of the timeout, the crash at a third)").toBeGreaterThan(
+      0,
+    );
 
     // What an operator does once the cause is fixed: invoke the function with the recorded event.
     const redrive = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("s3ToSqsFunctionName")}/invocations`, {
