@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { randomBytes } from "node:crypto";
-import { closeServer, foreignHost, listenOnLoopback } from "../shared/listen";
+import { closeServer, foreignHost, isLoopbackName, listenOnLoopback } from "../shared/listen";
 import { queueUrlForms, regionOfSignedRequest, toExternalResponse, toInternalRequest } from "./sqs-queue-urls";
 import { objectEventOf, type ObjectEvent } from "./s3-object-events";
 import { jsonToQueryXml, queryToJson } from "./sqs-query-protocol";
@@ -142,7 +142,8 @@ function foreignPage(headers: Headers, trusted: string[]): string | undefined {
 function sameOrigin(own: string, origin: string): boolean {
   try {
     const [a, b] = [new URL(own), new URL(origin)];
-    const host = (url: URL) => (url.hostname === "localhost" ? "127.0.0.1" : url.hostname);
+    // Every loopback name of the same port is this server.
+    const host = (url: URL) => (isLoopbackName(url.hostname) ? "loopback" : url.hostname);
     return a.protocol === b.protocol && host(a) === host(b) && a.port === b.port;
   } catch {
     // `Origin: null` (sandboxed frames, files) and anything unparsable are nobody's.

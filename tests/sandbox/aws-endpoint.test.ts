@@ -110,12 +110,12 @@ describe("the sandbox AWS endpoint", () => {
   it("refuses another site's name in Host (DNS rebinding) and browser requests from pages that are not the sandbox's", async () => {
     const port = Number(new URL(aws.origin).port);
     // node:http rather than fetch: fetch does not let a caller choose the Host header.
-    const send = (headers: Record<string, string>, params: Record<string, string>) =>
+    const send = (headers: Record<string, string>, params: Record<string, string>, address = "127.0.0.1") =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const body = new URLSearchParams({ Version: "2012-11-05", ...params }).toString();
         const call = httpRequest(
           {
-            host: "127.0.0.1",
+            host: address,
             port,
             method: "POST",
             path: "/",
@@ -137,7 +137,7 @@ describe("the sandbox AWS endpoint", () => {
       status: 403,
       body: JSON.stringify({
         __type: "AccessDeniedException",
-        message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'attacker.example:${port}'`,
+        message: `the sandbox answers requests addressed to 127.0.0.1:${port}, [::1]:${port} or localhost:${port} only, not 'attacker.example:${port}'`,
       }),
     });
     expect((await send({ host: `127.0.0.1:${port + 1}` }, create("other-port"))).status).toBe(403);
@@ -158,9 +158,11 @@ describe("the sandbox AWS endpoint", () => {
     // Nothing refused was done; the sandbox's own pages and clients by either loopback name are served.
     expect((await send({ origin: aws.origin }, create("own-page"))).status).toBe(200);
     expect((await send({ host: `localhost:${port}` }, create("by-localhost"))).status).toBe(200);
+    expect((await send({ origin: `http://localhost:${port}` }, create("own-page-by-localhost"))).status).toBe(200);
+    // The IPv6 loopback on the same port (where `localhost` may resolve first) is the same server.
+    expect((await send({ host: `[::1]:${port}`, origin: `http://[::1]:${port}` }, create("by-ipv6"), "::1")).status).toBe(200);
     const listed = (await send({}, { Action: "ListQueues" })).body;
-    expect(listed).toContain("/own-page<");
-    expect(listed).toContain("/by-localhost<");
+    for (const served of ["own-page", "by-localhost", "own-page-by-localhost", "by-ipv6"]) expect(listed).toContain(`/${served}<`);
     for (const refused of ["rebound", "other-port", "foreign", "sandboxed-frame", "no-cors"]) expect(listed).not.toContain(`/${refused}<`);
   });
 

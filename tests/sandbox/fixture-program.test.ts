@@ -89,7 +89,7 @@ describe("the sandbox running a program", () => {
     expect(await get(`${apiUrl}/items/1`, { host: `rebound.example:${port}` })).toEqual({
       status: 403,
       body: JSON.stringify({
-        message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'rebound.example:${port}'`,
+        message: `the sandbox answers requests addressed to 127.0.0.1:${port}, [::1]:${port} or localhost:${port} only, not 'rebound.example:${port}'`,
       }),
     });
     expect((await get(`${apiUrl}/items/1`, { host: `localhost:${port}`, origin: "https://any-frontend.example" })).status).toBe(200);
@@ -235,7 +235,7 @@ describe("the sandbox running a program", () => {
       status: 403,
       body: JSON.stringify({
         __type: "AccessDeniedException",
-        message: `the sandbox answers requests addressed to 127.0.0.1:${port} or localhost:${port} only, not 'rebound.example:${port}'`,
+        message: `the sandbox answers requests addressed to 127.0.0.1:${port}, [::1]:${port} or localhost:${port} only, not 'rebound.example:${port}'`,
       }),
     });
     // A page of another site posting (no preflight for a simple request) changes nothing.
