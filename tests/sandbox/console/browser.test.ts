@@ -6,10 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, startTestSandbox, type TestSandbox } from "../../support/sandbox-harness";
 
 /**
- * Debian's chromium, installed by `.ci/run`: playwright-core drives it, nothing is downloaded
- * (it starts it with a fresh profile of its own each time).
+ * A Chromium the machine has: Debian's `chromium`, installed by `.ci/run`, or the Google Chrome
+ * that GitHub's Ubuntu runners carry. `CHROMIUM_PATH` names the one to use, and the test fails
+ * rather than skips when it is not there. playwright-core drives it,
+ * nothing is downloaded (it starts it with a fresh profile of its own each time).
  */
-const chromiumPath = "/usr/bin/chromium";
+const chromiumPath = process.env.CHROMIUM_PATH ?? ["/usr/bin/chromium", "/usr/bin/google-chrome"].find((path) => existsSync(path));
 /** Set to a path (docs/console.png) to save the console's overview once the ingestion has run. */
 const screenshotPath = process.env.CONSOLE_SCREENSHOT;
 
@@ -26,7 +28,7 @@ const csv = [
  * session for the whole story, in order (each step needs the one before). One receive before the
  * DLQ and a 1 s timeout of sqs-to-dynamo (`consumerTimeout`: a 6 s visibility timeout) keep the poison message's trip short.
  */
-describe.skipIf(!existsSync(chromiumPath))("the console in a browser", () => {
+describe.skipIf(!chromiumPath)("the console in a browser", () => {
   let local: TestSandbox;
   let browser: Browser;
   let page: Page;
