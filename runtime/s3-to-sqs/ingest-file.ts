@@ -9,8 +9,13 @@ import { encodeJobMessage } from "./queue-message";
 import { type IngestReport, reportKey, RowErrors, writeReport } from "./report";
 import { uploadRows } from "./upload-rows";
 
-/** Rows between two looks at the clock: reading the time for every row would cost more than the rows. */
+/**
+ * A look at the clock every 64 rows or 64 KiB read, whichever comes first: looking at every row of
+ * narrow ones would cost more than the rows, and reading costs by the byte, so a file of wide rows
+ * still looks every few milliseconds instead of reading far past its time to save or stop.
+ */
 const CLOCK_EVERY_ROWS = 64;
+const CLOCK_EVERY_BYTES = 64 * 1024;
 
 export interface IngestDependencies {
   readonly s3: S3Client;
@@ -66,6 +71,8 @@ interface Claimed {
 export async function ingestFile(deps: IngestDependencies, upload: Upload & PartRequest, clock: Clock): Promise<Outcome> {
   const { bucket, key, eventTime, part } = upload;
   const remainingAtStart = clock.remainingMs();
+  // Progress is saved a quarter of the part's time after it began, however long claiming it took.
+  const began = Date.now();
   const reportAt = reportKey(key, deps.uploadPrefix, deps.reportPrefix);
   const store = new CheckpointStore(deps.s3, bucket, reportKey(key, deps.uploadPrefix, deps.checkpointPrefix));
   const summaryOf = (
@@ -109,7 +116,8 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload & Part
   let error: Error | undefined;
   let outOfTime = false;
   let superseded: string | undefined;
-  let lastSave = Date.now();
+  let lastSave = began;
+  let clockLookedAt = { rows, offset: next.offset };
 
   const reportOf = (status: IngestReport["status"]): IngestReport => ({
     bucket,
@@ -164,7 +172,8 @@ export async function ingestFile(deps: IngestDependencies, upload: Upload & Part
         if (row.kind === "rejected") rejections.add(line, row.reasons);
         else
           await sender.add(encodeJobMessage({ job: row.job, version: jobVersion(eventTime, line), source: { bucket, key, line } }), line);
-        if (rows % CLOCK_EVERY_ROWS !== 0) continue;
+        if (rows - clockLookedAt.rows < CLOCK_EVERY_ROWS && next.offset - clockLookedAt.offset < CLOCK_EVERY_BYTES) continue;
+        clockLookedAt = { rows, offset: next.offset };
         if (clock.remainingMs() <= timing.stopAtRemainingMs) {
           // At least one row was read: every part moves the file on.
           outOfTime = next.offset < (state.upload.size ?? Infinity);

@@ -242,6 +242,22 @@ describe("a file read in parts", { timeout: 120_000 }, () => {
     expect(await readJson("checkpoints/parts.json")).toMatchObject({ part: 6, status: "complete", rows: 1000 });
   });
 
+  it("a file of wide rows looks at the clock every 64 KiB, not every 64 rows, so its part stops in time", async () => {
+    // 200 rows of exactly 4 KiB each (CRLF included): 16 rows make 64 KiB.
+    const lines = ["id,city,title,salary_min,description"];
+    for (let row = 1; row <= 200; row++) {
+      const start = `w-${row},Paris,Wide ${row},50000,`;
+      lines.push(start + "d".repeat(4096 - 2 - start.length));
+    }
+    const eventTime = await upload("job_offers/wide.csv", Buffer.from(`${lines.join("\r\n")}\r\n`));
+    const first = await handler(putEvent("job_offers/wide.csv", eventTime), shortPart());
+    // Its third look, as for narrow rows: after 48 rows instead of 192.
+    expect(first.files[0]).toMatchObject({ part: 1, status: "in-progress", rows: 48, queued: 48, rejected: 0 });
+    expect(await runParts()).toBe(4);
+    expect(await readJson("reports/wide.json")).toMatchObject({ status: "complete", rows: 200, queued: 200, rejected: 0 });
+    await drainQueue(emulators.sqs, queueUrl);
+  });
+
   it("a part retried before the next began hands over again; after it began, changes nothing", async () => {
     const eventTime = await upload("job_offers/retried.csv", bigFile());
     await handler(putEvent("job_offers/retried.csv", eventTime), shortPart());
