@@ -53,7 +53,14 @@ export interface Trigger {
   messageIds?: string[];
 }
 
+/** Hashes by the artifact's objects: a deployment's megabytes of code are read once, however often its spec is taken. */
+const hashes = new WeakMap<Record<string, string>, { links: Record<string, string>; hash: string }>();
+
 /** The hash of an artifact: the same code (text and linked files alike) never restarts an execution environment. */
 export function codeHashOf(files: Record<string, string>, links: Record<string, string>): string {
-  return createHash("sha256").update(JSON.stringify({ files, links })).digest("hex");
+  const known = hashes.get(files);
+  if (known?.links === links) return known.hash;
+  const hash = createHash("sha256").update(JSON.stringify({ files, links })).digest("hex");
+  hashes.set(files, { links, hash });
+  return hash;
 }

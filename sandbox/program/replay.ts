@@ -87,6 +87,47 @@ function deploymentFingerprint(files: Pick<DeploymentKey, "programFiles" | "bund
   return hash.digest("hex");
 }
 
+/**
+ * Long texts (bundled code and its source maps) appear three times in a deployment: the function's
+ * inputs, its state and the bundle's output. The record keeps each once, in `texts`, and refers to
+ * it where it appeared; reading a third of the bytes is most of what a replayed start saves.
+ */
+const SHARED_TEXT_MIN_LENGTH = 1024;
+
+/** The key of a reference to a kept text: no program's own object has a NUL in a key. */
+const TEXT_REFERENCE = "\u0000text";
+
+interface StoredDeployment {
+  texts: string[];
+  deployment: unknown;
+}
+
+function storedText(deployment: Deployment): string {
+  const texts: string[] = [];
+  const indexOf = new Map<string, number>();
+  const stored = JSON.stringify(deployment, (_key, value: unknown) => {
+    if (typeof value !== "string" || value.length < SHARED_TEXT_MIN_LENGTH) return value;
+    let index = indexOf.get(value);
+    if (index === undefined) indexOf.set(value, (index = texts.push(value) - 1));
+    return { [TEXT_REFERENCE]: index };
+  });
+  // The texts last: a reader that moves origins works on the whole file, texts included.
+  return `{"deployment":${stored},"texts":${JSON.stringify(texts)}}`;
+}
+
+function parsedDeployment(text: string): Deployment {
+  const { deployment, texts } = JSON.parse(text) as StoredDeployment;
+  if (!Array.isArray(texts)) throw new Error("a record of an older format");
+  const restore = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(restore);
+    if (value === null || typeof value !== "object") return value;
+    const reference = (value as Record<string, unknown>)[TEXT_REFERENCE];
+    if (typeof reference === "number") return texts[reference];
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, restore(inner)]));
+  };
+  return restore(deployment) as Deployment;
+}
+
 /** Keeps a deployment that a real run of the program produced, for the next start. */
 export function recordDeployment(stateDir: string, deployment: Deployment, request: DeployRequest): void {
   const files = {
@@ -103,7 +144,7 @@ export function recordDeployment(stateDir: string, deployment: Deployment, reque
   // The deployment first: a key is never newer than the deployment it describes. The program's
   // secrets (its config) are in it: the user's only. Each written whole, then renamed.
   for (const [file, text] of [
-    [recordFile(stateDir), JSON.stringify(deployment)],
+    [recordFile(stateDir), storedText(deployment)],
     [keyFile(stateDir), JSON.stringify(key)],
   ]) {
     writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
@@ -137,7 +178,7 @@ export function recordedDeployment(
     ]) {
       if (before !== after) text = text.split(before).join(after);
     }
-    return JSON.parse(text) as Deployment;
+    return parsedDeployment(text);
   } catch {
     return undefined;
   }

@@ -1,6 +1,10 @@
 import { codeHashOf, type FunctionSpec } from "../../model/function-spec";
 import type { RecordedResource } from "../../model/recorded";
 
+/** One object for every function without linked files, so that its code's hash is taken once. */
+const NO_LINKS: Record<string, string> = Object.freeze({});
+const NO_FILES: Record<string, string> = Object.freeze({});
+
 /** The runnable description of a recorded function. */
 export function functionSpecOf(resource: RecordedResource): FunctionSpec {
   const inputs = resource.inputs as {
@@ -13,8 +17,8 @@ export function functionSpecOf(resource: RecordedResource): FunctionSpec {
     environment?: { variables?: Record<string, string> };
     loggingConfig?: { logGroup?: string; logFormat?: string; applicationLogLevel?: string; systemLogLevel?: string };
   };
-  const files = inputs.code?.files ?? {};
-  const links = inputs.code?.links ?? {};
+  const files = inputs.code?.files ?? NO_FILES;
+  const links = inputs.code?.links ?? NO_LINKS;
   if (Object.keys(files).length + Object.keys(links).length === 0) {
     throw new Error(
       `function ${resource.name}: its code is not an archive of files the sandbox can run (use an AssetArchive of StringAssets or FileAssets)`,
