@@ -1,15 +1,14 @@
 /* global process, URL */
 // `npm start`, in plain JavaScript so that nothing waits for a compiler before the deployer
-// process (Node, Pulumi: the longest part of a start) is forked; then the sandbox's heavy
-// dependencies load before tsx is registered, whose hooks would slow every file they touch.
+// process (Node, Pulumi: the longest part of a start) is forked; then the sandbox's own code loads
+// from its cached bundle.
 import { fork } from "node:child_process";
-import { createRequire } from "node:module";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { loadOwnBundle } from "./own-bundle.mjs";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const require = createRequire(import.meta.url);
 const help = process.argv.includes("--help") || process.argv.includes("-h");
 
 // The program's directory (`--program <dir>`, else here) is the deployer's working directory, as
@@ -33,10 +32,8 @@ child?.on("error", () => undefined);
 // However this process ends (a mistyped flag exits before any deployment), the deployer goes with it.
 process.on("exit", () => child?.kill());
 
-for (const name of ["@aws-sdk/client-s3", "@aws-sdk/client-sqs", "esbuild", "yaml", "dynalite"]) require(name);
-await import("fauxqs");
-
-require("tsx/cjs/api").register();
-const { Deployer } = require("../program/deployer.ts");
-const { run } = require("./run.ts");
+const { Deployer, run } = await loadOwnBundle(
+  "start",
+  `export { Deployer } from "./sandbox/program/deployer"; export { run } from "./sandbox/cli/run";`,
+);
 await run(child ? new Deployer(programDir, child) : undefined);

@@ -1,0 +1,103 @@
+/* global process */
+// The sandbox's own TypeScript, bundled by esbuild into one CommonJS file kept beside its packages
+// (node_modules/.cache, where build tools keep theirs) and built again only when one of the files
+// it was made from changed: a start loads one file instead of compiling and resolving each module
+// through tsx's hooks. Packages stay outside the bundle, loaded by Node from node_modules as usual.
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const require = createRequire(import.meta.url);
+const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const cacheDirOf = (root) => join(root, "node_modules", ".cache", "sandbox-own");
+
+/** Size and time: a save, a checkout or a new esbuild changes them; reading every file would cost what the cache saves. */
+function stamp(file) {
+  try {
+    const stats = statSync(file);
+    return `${stats.size}:${stats.mtimeMs}`;
+  } catch {
+    return "absent";
+  }
+}
+
+/**
+ * Each module sees its own `__dirname` and `__filename`, as it did unbundled: the sandbox finds its
+ * bootstrap, the deployer's entry and the console's page beside their sources.
+ */
+const ownPaths = {
+  name: "own-paths",
+  setup(build) {
+    // On the file's first line, so that every line keeps its number in stack traces.
+    build.onLoad({ filter: /\.(ts|mts|cts)$/ }, (args) => ({
+      contents: `const __dirname = ${JSON.stringify(dirname(args.path))}, __filename = ${JSON.stringify(args.path)}; ${readFileSync(args.path, "utf8")}`,
+      loader: "ts",
+    }));
+  },
+};
+
+async function build(root, name, source, keyFile) {
+  const esbuild = require("esbuild");
+  const cacheDir = cacheDirOf(root);
+  const result = await esbuild.build({
+    stdin: { contents: source, resolveDir: root, loader: "ts", sourcefile: `${name}.ts` },
+    absWorkingDir: root,
+    // Not written there (its name is its content's hash), but the source map's paths are relative to it.
+    outfile: join(cacheDir, `${name}.cjs`),
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    packages: "external",
+    sourcemap: "inline",
+    sourcesContent: false,
+    metafile: true,
+    write: false,
+    logLevel: "silent",
+    plugins: [ownPaths],
+  });
+  const code = result.outputFiles[0].text;
+  // Named by its content: a key never points at a bundle written after it, whatever other starts do meanwhile.
+  const bundle = `${name}-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.cjs`;
+  const inputs = Object.fromEntries(
+    [...Object.keys(result.metafile.inputs).filter((input) => input !== "<stdin>"), require.resolve("esbuild/package.json")].map(
+      (input) => [input, stamp(resolve(root, input))],
+    ),
+  );
+  mkdirSync(cacheDir, { recursive: true });
+  for (const [file, text] of [
+    [join(cacheDir, bundle), code],
+    [keyFile, JSON.stringify({ source, bundle, inputs })],
+  ]) {
+    writeFileSync(`${file}.${process.pid}.tmp`, text);
+    renameSync(`${file}.${process.pid}.tmp`, file);
+  }
+  // Builds this one replaced, once they are an hour old: another start may still be loading one.
+  for (const entry of readdirSync(cacheDir)) {
+    const path = join(cacheDir, entry);
+    if (entry.startsWith(`${name}-`) && entry !== bundle && extname(entry) === ".cjs" && Date.now() - statSync(path).mtimeMs > 3_600_000)
+      rmSync(path, { force: true });
+  }
+  return join(cacheDir, bundle);
+}
+
+/**
+ * Loads `source` (TypeScript importing the sandbox's modules by paths from `root`, the project's)
+ * from its cached bundle, building it first when any file it was made from changed.
+ */
+export async function loadOwnBundle(name, source, root = projectRoot) {
+  const cacheDir = cacheDirOf(root);
+  const keyFile = join(cacheDir, `${name}.json`);
+  let key;
+  try {
+    key = JSON.parse(readFileSync(keyFile, "utf8"));
+  } catch {
+    key = undefined;
+  }
+  const fresh = key?.source === source && Object.entries(key.inputs).every(([input, print]) => stamp(resolve(root, input)) === print);
+  // Stack traces at the sandbox's sources, as tsx gave them.
+  process.setSourceMapsEnabled(true);
+  return require(fresh ? join(cacheDir, key.bundle) : await build(root, name, source, keyFile));
+}
