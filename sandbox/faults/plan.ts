@@ -126,7 +126,7 @@ function explain(rule: FaultRule): string {
     case "timeout":
       return `${percent} of invocations run past their timeout`;
     case "crash":
-      return `${percent} of invocations end a third of the way through their timeout: the runtime dies, what the handler did so far stays done`;
+      return `${percent} of invocations end with the runtime dying a third of the way through their timeout, or as the handler returns if that comes first: what the handler did so far stays done`;
     case "throttle":
       return `${percent} of DynamoDB item calls answer ProvisionedThroughputExceededException`;
     case "send-fail":

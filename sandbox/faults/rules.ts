@@ -3,7 +3,7 @@
  *
  *   <function>:error=<rate>     the invocation fails before its handler runs
  *   <function>:timeout=<rate>   the invocation runs past its timeout
- *   <function>:crash=<rate>     the runtime dies a third of the way through the invocation's timeout
+ *   <function>:crash=<rate>     the runtime dies a third of the way through the timeout, or as the handler returns
  *   dynamodb:throttle=<rate>    DynamoDB item calls answer ProvisionedThroughputExceededException
  *   sqs:send-fail=<rate>        SendMessageBatch entries come back in `Failed`
  *

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalFunction } from "../../sandbox/services/lambda/function";
 import type { FunctionSpec } from "../../sandbox/model/function-spec";
+import { FaultPlan } from "../../sandbox/faults/plan";
 
 const stateDir = mkdtempSync(join(tmpdir(), "sandbox-fn-"));
 const started: LocalFunction[] = [];
@@ -85,6 +86,28 @@ describe("a local function", () => {
     expect(result.ok).toBe(false);
     expect(!result.ok && result.error.errorMessage).toMatch(/Task timed out after 1\.00 seconds/);
     expect(await fn.invoke({})).toMatchObject({ ok: true, value: "done" });
+  });
+
+  it("an injected crash fails even an invocation whose handler returns first: what the handler did stays done", async () => {
+    const marks = join(stateDir, "crash-marks");
+    const faults = new FaultPlan([], 1);
+    faults.replace("probe:crash=1");
+    const fn = new LocalFunction(
+      spec(`let calls = 0; exports.handler = async () => { require("fs").appendFileSync(process.env.MARKS, "ran;"); return ++calls; };`, {
+        environment: { MARKS: marks },
+      }),
+      { stateDir, awsEndpoint: "http://127.0.0.1:4566", faults },
+    );
+    started.push(fn);
+    const crashed = await fn.invoke({});
+    expect(crashed).toMatchObject({ ok: false, error: { errorType: "Runtime.ExitError" } });
+    expect(!crashed.ok && crashed.error.errorMessage).toMatch(/Runtime exited with error: signal: killed \(injected fault, --faults\)$/);
+    // Well before the crash's own time (a third of 3 s): it came as the handler returned.
+    expect(crashed.durationMs).toBeLessThan(900);
+    expect(readFileSync(marks, "utf8")).toBe("ran;");
+    faults.replace("");
+    // The environment died with it: the next invocation starts a new one.
+    expect(await fn.invoke({})).toMatchObject({ ok: true, value: 1 });
   });
 
   it("reports a handler error with its type and message", async () => {

@@ -40,6 +40,8 @@ interface Pending {
   timer: NodeJS.Timeout;
   /** Starts the invocation's timeout (after the init phase of a cold environment). */
   startTimeout(): NodeJS.Timeout;
+  /** An injected crash: the runtime dies at its time, or as the handler returns if that comes first. */
+  crashes: boolean;
 }
 
 export interface EnvironmentOptions {
@@ -173,6 +175,8 @@ export class Environment {
       return;
     }
     if (message.type === "result") {
+      // The work is done, but the runtime dies before the caller hears of it.
+      if (pending.crashes) return this.crash("injected fault, --faults");
       this.pending = undefined;
       clearTimeout(pending.timer);
       const base = {
@@ -212,7 +216,10 @@ export class Environment {
     });
   }
 
-  /** `crashAfterMs`: an injected fault, the runtime dies that long into the invocation's own time (after init). */
+  /**
+   * `crashAfterMs`: an injected fault, the runtime dies that long into the invocation's own time
+   * (after init), or as its handler returns when that comes first: a crash rule fails the invocation.
+   */
   invoke(event: unknown, timeoutSeconds: number, crashAfterMs?: number): Promise<InvocationResult> {
     const requestId = randomUUID();
     const started = performance.now();
@@ -237,7 +244,7 @@ export class Environment {
             () => timedOut(`${new Date().toISOString()} ${requestId} INIT timed out after ${INIT_LIMIT_SECONDS.toFixed(2)} seconds`),
             INIT_LIMIT_SECONDS * 1000,
           );
-      this.pending = { requestId, started, logs: [], initMs: 0, settle, timer, startTimeout };
+      this.pending = { requestId, started, logs: [], initMs: 0, settle, timer, startTimeout, crashes: crashAfterMs !== undefined };
       // The first invocation waits until the runtime listens; a process that died first has failed it already.
       void this.ready.then((listening) => {
         if (listening && this.child.connected && this.pending?.requestId === requestId)
