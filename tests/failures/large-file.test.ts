@@ -14,10 +14,10 @@ import { csvFile, queueQuiet, readJson, runReconcile } from "./support";
  * about 2 s, saves its checkpoint and invokes the function again (Lambda's Invoke API on the
  * sandbox endpoint, asynchronously), and the next part reads on from there with a ranged GET.
  * s3-to-sqs's reading costs by the byte and sqs-to-dynamo's writing by the row, so the file is
- * made of few wide rows: 1,500 rows of 9 KB (13.5 MB) take three parts on an idle machine. The
- * first part is still reading when the crash fault comes (a third of the way through the timeout,
- * before the part would stop on its own); crashing three times, it ends in the ingest-failures
- * queue, and the operator's redrive resumes from the checkpoint it saved. A timeout of 1 s for sqs-to-dynamo (`consumerTimeout`) keeps its retries (6 s visibility timeout)
+ * made of few wide rows: 1,500 rows of 9 KB (13.5 MB) take three parts on an idle machine. Once
+ * the first part has saved progress, a crash fault strikes every invocation: the second part,
+ * crashing three times, ends in the ingest-failures queue, and the operator's redrive resumes from
+ * the checkpoint the parts saved. A timeout of 1 s for sqs-to-dynamo (`consumerTimeout`) keeps its retries (6 s visibility timeout)
  * within the test.
  */
 describe("a file read in several parts", () => {
@@ -38,14 +38,14 @@ describe("a file read in several parts", () => {
   });
 
   /**
-   * `rows` rows: every 101st with a salary that is not a number, one title over two lines, CRLF line
+   * `count` rows (`rows` unless told): every 101st with a salary that is not a number, one title over two lines, CRLF line
    * ends, and descriptions of 9,000 characters (the limit is 10,000).
    */
-  function bigCsv(name: string) {
+  function bigCsv(name: string, count = rows) {
     const lines = ["id,city,title,salary_min,description"];
     const description = "Build and run the ingestion of job offers; ".repeat(250).slice(0, 9_000);
-    for (let row = 1; row <= rows; row++) {
-      const title = row === Math.floor(rows / 2) ? '"Senior\r\nengineer"' : `Job ${row}`;
+    for (let row = 1; row <= count; row++) {
+      const title = row === Math.floor(count / 2) ? '"Senior\r\nengineer"' : `Job ${row}`;
       lines.push(`${name}-${row},City ${row % 7},${title},${row % 101 === 0 ? "lots" : 30_000 + row},${description}`);
     }
     return csvFile(`${name}.csv`, [lines.join("\r\n")]);
@@ -69,6 +69,18 @@ describe("a file read in several parts", () => {
     };
   }
 
+  /** A wait that failed says what s3-to-sqs ran meanwhile: which part did what, for how long. */
+  const withS3ToSqsRuns = (error: Error): never => {
+    const runs = local.reporter.invocations
+      .filter(({ fn }) => fn.startsWith(s3ToSqs))
+      .map(({ trigger, result }) => {
+        const file = result.ok ? (result.value as { files?: Array<{ part: number; status: string; rows: number }> }).files?.[0] : undefined;
+        const outcome = result.ok ? `part ${file?.part} ${file?.status} at row ${file?.rows}` : result.error.errorMessage;
+        return `${trigger.source}: ${outcome}, ${Math.round(result.durationMs)} ms`;
+      });
+    throw new Error(`${error.message}; s3-to-sqs ran: ${runs.join(" | ")}`);
+  };
+
   /** Waits for the complete report, noting every status it showed on the way. */
   async function completeReport(name: string, seen: Set<string>): Promise<IngestReport> {
     return eventually(
@@ -79,7 +91,7 @@ describe("a file read in several parts", () => {
       },
       240_000,
       `the complete report of ${name}.csv`,
-    );
+    ).catch(withS3ToSqsRuns);
   }
 
   /** s3-to-sqs's successful invocations for this file: one per part. */
@@ -115,45 +127,45 @@ describe("a file read in several parts", () => {
     expect(reconciled.code, reconciled.stdout).toBe(0);
   }, 300_000);
 
-  it("with sqs-to-dynamo faults and a part crashing mid-way for good: in the ingest-failures queue, then a redrive resumes from its checkpoint", async () => {
-    local.sandbox.faults.replace(`${s3ToSqs}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
-    const file = bigCsv("crashed-part");
+  it("with sqs-to-dynamo faults and a later part crashing for good: in the ingest-failures queue, then a redrive resumes from its checkpoint", async () => {
+    local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
+    // More rows than the first test's: the first part's 2 s and the second part's three crashed
+    // attempts (a save at 0.75 s, a crash at 1 s, each) must not reach the end of the file.
+    const file = bigCsv("crashed-part", 2_400);
     const expected = await singlePass(file.path);
     await upload("job_offers/crashed-part.csv", file.body);
-    // Every attempt of the first part crashes before it would hand over: its S3 event is what fails for good.
+    // Once the first part has saved progress, every invocation of s3-to-sqs crashes: the first part
+    // (already running) reads on and hands over; each attempt of the second part crashes.
+    await eventually(
+      async () => ((await readJson<Checkpoint>(local, "checkpoints/crashed-part.json"))?.rows ?? 0) > 0 || undefined,
+      60_000,
+      "the first part's first save",
+    );
+    local.sandbox.faults.replace(`${s3ToSqs}:crash=1; ingest-sqs-to-dynamo:error=0.2`);
     const record = await eventually(
       async () => {
         const { Messages } = await local.sqs.send(
           new ReceiveMessageCommand({ QueueUrl: local.output("ingestFailuresQueueUrl"), WaitTimeSeconds: 1 }),
         );
         return Messages?.map((message) => JSON.parse(message.Body!)).find(
-          (body) => body.requestPayload?.Records?.[0]?.s3.object.key === "job_offers/crashed-part.csv",
+          (body) => body.requestPayload?.continueIngestion?.key === "job_offers/crashed-part.csv",
         );
       },
       120_000,
       "the crashed part in the ingest-failures queue",
-    ).catch((error: Error) => {
-      // What s3-to-sqs did instead says which race was lost (a part that handed over, an attempt that finished).
-      const runs = local.reporter.invocations
-        .filter(({ fn }) => fn.startsWith(s3ToSqs))
-        .map(
-          ({ trigger, result }) => `${trigger.source} ${result.ok ? "ok" : result.error.errorMessage} ${Math.round(result.durationMs)} ms`,
-        );
-      throw new Error(`${error.message}; s3-to-sqs ran: ${runs.join(" | ")}`);
-    });
+    ).catch(withS3ToSqsRuns);
     local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
+    expect(record.requestPayload.continueIngestion).toMatchObject({ bucket: local.output("bucketName"), part: 2 });
     expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 3 });
     const crashes = local.reporter.invocations.filter(
       ({ fn, result }) => fn.startsWith(s3ToSqs) && !result.ok && result.error.errorType === "Runtime.ExitError",
     );
-    expect(crashes).toHaveLength(3);
+    expect(crashes.map(({ trigger }) => trigger.source)).toEqual(["invoke", "invoke", "invoke"]);
     expect(crashes[0].result.ok ? "" : crashes[0].result.error.errorMessage).toMatch(/Runtime exited with error: signal: killed/);
-    // What the part had saved before it died (each attempt went on from the last): a redrive goes on from there, not from line 1.
+    // What the parts had saved before the crashes: a redrive goes on from there, not from line 1.
     const checkpoint = await readJson<Checkpoint>(local, "checkpoints/crashed-part.json");
-    expect(checkpoint).toMatchObject({ part: 1, started: true, status: "in-progress" });
-    expect(checkpoint!.rows, "rows saved before the crashes (a save every quarter of the timeout, the crash at a third)").toBeGreaterThan(
-      0,
-    );
+    expect(checkpoint).toMatchObject({ part: 2, started: true, status: "in-progress" });
+    expect(checkpoint!.rows).toBeGreaterThan(0);
 
     // What an operator does once the cause is fixed: invoke the function with the recorded event.
     const redrive = await fetch(`${local.sandbox.awsEndpoint}/2015-03-31/functions/${local.output("s3ToSqsFunctionName")}/invocations`, {
