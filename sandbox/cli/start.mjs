@@ -6,7 +6,9 @@ import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { loadOwnBundle } from "./own-bundle.mjs";
+import { keepCompiledCode, loadOwnBundle } from "../shared/own-bundle.mjs";
+
+keepCompiledCode();
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const help = process.argv.includes("--help") || process.argv.includes("-h");
@@ -32,6 +34,9 @@ child?.on("error", () => undefined);
 // However this process ends (a mistyped flag exits before any deployment), the deployer goes with it.
 process.on("exit", () => child?.kill());
 
+// fauxqs ships a source map beside each of its files: loaded before the bundle turns source maps
+// on (for the sandbox's own stack traces), Node never reads them.
+await import("fauxqs");
 const { Deployer, run } = await loadOwnBundle(
   "start",
   `export { Deployer } from "./sandbox/program/deployer"; export { run } from "./sandbox/cli/run";`,

@@ -1,9 +1,11 @@
 /* global process */
-// Entry of a deployer process. Pulumi's packages (hundreds of files) load before tsx is
-// registered: tsx's hooks would more than double their load time. Resolved from the program's
-// directory (the process's cwd), so the program and the mocks share one @pulumi/pulumi.
+// Entry of a deployer process. Pulumi's packages (hundreds of files) load first, resolved from the
+// program's directory (the process's cwd), so the program and the mocks share one @pulumi/pulumi.
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { keepCompiledCode, loadOwnBundle } from "../shared/own-bundle.mjs";
+
+keepCompiledCode();
 
 const fromProgram = createRequire(join(process.cwd(), "package.json"));
 for (const name of ["@pulumi/pulumi", "@pulumi/aws"]) {
@@ -16,7 +18,6 @@ for (const name of ["@pulumi/pulumi", "@pulumi/aws"]) {
 const fromSandbox = createRequire(import.meta.url);
 for (const name of ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/client-sqs", "esbuild", "typescript"]) fromSandbox(name);
 
-// The runner is TypeScript: tsx compiles it and what it requires, scoped to them (a namespace),
-// so that the program's own files are compiled as the Pulumi CLI compiles them, never by tsx.
-const sandboxLoader = fromSandbox("tsx/cjs/api").register({ namespace: "job-offers-sandbox" });
-sandboxLoader.require("./runner.ts", import.meta.url);
+// The runner and what it requires come from the sandbox's own cached bundle: no TypeScript loader
+// is registered, so the program's own files are compiled as the Pulumi CLI compiles them.
+await loadOwnBundle("deployer", `import "./sandbox/program/runner";`);

@@ -5,13 +5,22 @@
 // through tsx's hooks. Packages stay outside the bundle, loaded by Node from node_modules as usual.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import module, { createRequire } from "node:module";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const cacheDirOf = (root) => join(root, "node_modules", ".cache", "sandbox-own");
+
+/**
+ * Node 22.1+ keeps V8's compiled code of every module it loads from then on (the packages above
+ * all), beside the bundles; Node 20 has no such cache and loads as before. (Function environments
+ * keep one of their own, in the sandbox's state.)
+ */
+export function keepCompiledCode(root = projectRoot) {
+  module.enableCompileCache?.(join(cacheDirOf(root), "compiled"));
+}
 
 /** Size and time: a save, a checkout or a new esbuild changes them; reading every file would cost what the cache saves. */
 function stamp(file) {

@@ -31,7 +31,7 @@ describe("the sandbox's own code, bundled once", () => {
   /** What a start would see of the module. */
   const load = () => {
     const script = `
-      const { loadOwnBundle } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, "sandbox", "cli", "own-bundle.mjs")).href)});
+      const { loadOwnBundle } = await import(${JSON.stringify(pathToFileURL(join(repoRoot, "sandbox", "shared", "own-bundle.mjs")).href)});
       const probe = await loadOwnBundle("probe", 'export * from "./lib/probe";', ${JSON.stringify(root)});
       let stack = "";
       try { probe.fail(); } catch (error) { stack = error.stack.split("\\n")[1].trim(); }
