@@ -47,7 +47,7 @@ function comparisonFigures(sandbox: SandboxResults | undefined, arc: ArchitectRe
     const baseline = arc?.measured ? `${fmt.ms(arc.firstAnswerMs)} Architect, to 1st answer` : "Architect not measured";
     const ratio = (ms: number) => (arc?.measured ? fmt.ratio(ms / arc.firstAnswerMs) : "-");
     figures.push({
-      figure: "sandbox: npm start -> ready, first start (empty state)",
+      figure: "sandbox: start -> ready, first start (empty state, nothing cached)",
       value: fmt.ms(sandbox.firstReadyMs),
       baseline,
       ratio: ratio(sandbox.firstReadyMs),
@@ -57,14 +57,14 @@ function comparisonFigures(sandbox: SandboxResults | undefined, arc: ArchitectRe
     if (sandbox.restartReadyMs === undefined) {
       figures.push(
         notMeasured(
-          "sandbox: npm start -> ready, restart with nothing changed",
+          "sandbox: start -> ready, restart with nothing changed",
           "<= 0.5 s",
           "one start only (--quick starts twice, the full run three times)",
         ),
       );
     } else {
       figures.push({
-        figure: `sandbox: npm start -> ready, restart with nothing changed (median of ${sandbox.starts - 1})`,
+        figure: `sandbox: start -> ready, restart with nothing changed (median of ${sandbox.starts - 1})`,
         value: fmt.ms(sandbox.restartReadyMs),
         baseline,
         ratio: ratio(sandbox.restartReadyMs),
@@ -73,7 +73,7 @@ function comparisonFigures(sandbox: SandboxResults | undefined, arc: ArchitectRe
       });
     }
     figures.push({
-      figure: "sandbox: npm start -> first API answer",
+      figure: "sandbox: start -> first API answer",
       value: fmt.ms(sandbox.firstAnswerMs),
       baseline,
       ratio: arc?.measured ? fmt.ratio(sandbox.firstAnswerMs / arc.firstAnswerMs) : "-",

@@ -8,7 +8,7 @@ import { startSandboxProcess, type RunningSandbox, type TreeMemory } from "./san
 import { median } from "./stats";
 
 export interface SandboxResults {
-  /** The first start, in an empty state directory: the program runs, its bundles are built. */
+  /** The first start, in an empty state directory and with nothing cached: the program runs, its bundles are built. */
   firstReadyMs: number;
   /** The median of the restarts after it, nothing changed in between (none when only one start). */
   restartReadyMs?: number;
@@ -33,7 +33,7 @@ async function startOnceMore(stateDir: string, name: string): Promise<RunningSan
 }
 
 /**
- * Goals 4 and 5 against `npm start` itself: start-up (a first start in an empty state directory,
+ * Goals 4 and 5 against the sandbox's CLI itself: start-up (a first start in an empty state directory, nothing cached,
  * then the median of restarts with nothing changed; the last one stays up), then uploads of growing files (each a prefix of the next, so after the 10,000-row
  * upload the table holds exactly 10,000 items and the API is measured over them), each beside
  * dynalite's own rate as the ceiling.

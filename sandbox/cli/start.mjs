@@ -37,8 +37,5 @@ process.on("exit", () => child?.kill());
 // fauxqs ships a source map beside each of its files: loaded before the bundle turns source maps
 // on (for the sandbox's own stack traces), Node never reads them.
 await import("fauxqs");
-const { Deployer, run } = await loadOwnBundle(
-  "start",
-  `export { Deployer } from "./sandbox/program/deployer"; export { run } from "./sandbox/cli/run";`,
-);
+const { Deployer, run } = await loadOwnBundle("start");
 await run(child ? new Deployer(programDir, child) : undefined);

@@ -20,4 +20,4 @@ for (const name of ["@aws-sdk/client-dynamodb", "@aws-sdk/client-s3", "@aws-sdk/
 
 // The runner and what it requires come from the sandbox's own cached bundle: no TypeScript loader
 // is registered, so the program's own files are compiled as the Pulumi CLI compiles them.
-await loadOwnBundle("deployer", `import "./sandbox/program/runner";`);
+await loadOwnBundle("deployer");

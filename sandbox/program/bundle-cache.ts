@@ -32,9 +32,10 @@ function outputFile(path: string, text: string): OutputFile {
  * Where a program's builds are cached: beside its packages (`node_modules/.cache`, where build
  * tools keep theirs), so a start with fresh state (`--fresh`) or another sandbox of the same
  * program bundles nothing that did not change; in the sandbox's state for a program without
- * a node_modules folder.
+ * a node_modules folder; in `SANDBOX_BUNDLE_CACHE_DIR` when it is set (the bench's first start finds none there).
  */
 export function bundleCacheDirFor(programDir: string, stateDir: string): string {
+  if (process.env.SANDBOX_BUNDLE_CACHE_DIR) return process.env.SANDBOX_BUNDLE_CACHE_DIR;
   const packages = join(programDir, "node_modules");
   return existsSync(packages) ? join(packages, ".cache", "sandbox-bundles") : join(stateDir, "bundles");
 }

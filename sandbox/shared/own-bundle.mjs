@@ -1,8 +1,10 @@
 /* global process */
 // The sandbox's own TypeScript, bundled by esbuild into one CommonJS file kept beside its packages
-// (node_modules/.cache, where build tools keep theirs) and built again only when one of the files
-// it was made from changed: a start loads one file instead of compiling and resolving each module
-// through tsx's hooks. Packages stay outside the bundle, loaded by Node from node_modules as usual.
+// (node_modules/.cache, where build tools keep theirs: the bundle's `require` and `import()` of
+// packages resolve from there). `npm ci` builds it (postinstall runs this file); a start builds it
+// again only when one of the files it was made from changed since. A start loads one file instead
+// of compiling and resolving each module through tsx's hooks. Packages stay outside the bundle,
+// loaded by Node from node_modules as usual.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import module, { createRequire } from "node:module";
@@ -12,6 +14,12 @@ import { fileURLToPath } from "node:url";
 const require = createRequire(import.meta.url);
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const cacheDirOf = (root) => join(root, "node_modules", ".cache", "sandbox-own");
+
+/** Each process's entry: `npm start`'s sandbox, and a deployer (the program's runner). */
+export const ownBundles = {
+  start: `export { Deployer } from "./sandbox/program/deployer"; export { run } from "./sandbox/cli/run";`,
+  deployer: `import "./sandbox/program/runner";`,
+};
 
 /**
  * Node 22.1+ keeps V8's compiled code of every module it loads from then on (the packages above
@@ -92,13 +100,9 @@ async function build(root, name, source, keyFile) {
   return join(cacheDir, bundle);
 }
 
-/**
- * Loads `source` (TypeScript importing the sandbox's modules by paths from `root`, the project's)
- * from its cached bundle, building it first when any file it was made from changed.
- */
-export async function loadOwnBundle(name, source, root = projectRoot) {
-  const cacheDir = cacheDirOf(root);
-  const keyFile = join(cacheDir, `${name}.json`);
+/** The bundle of `source`, built first when any file it was made from changed since. */
+async function bundleOf(name, source, root) {
+  const keyFile = join(cacheDirOf(root), `${name}.json`);
   let key;
   try {
     key = JSON.parse(readFileSync(keyFile, "utf8"));
@@ -106,7 +110,21 @@ export async function loadOwnBundle(name, source, root = projectRoot) {
     key = undefined;
   }
   const fresh = key?.source === source && Object.entries(key.inputs).every(([input, print]) => stamp(resolve(root, input)) === print);
+  return fresh ? join(cacheDirOf(root), key.bundle) : build(root, name, source, keyFile);
+}
+
+/**
+ * Loads `source` (TypeScript importing the sandbox's modules by paths from `root`, the project's;
+ * one of `ownBundles` unless told) from its bundle.
+ */
+export async function loadOwnBundle(name, source = ownBundles[name], root = projectRoot) {
+  const bundle = await bundleOf(name, source, root);
   // Stack traces at the sandbox's sources, as tsx gave them.
   process.setSourceMapsEnabled(true);
-  return require(fresh ? join(cacheDir, key.bundle) : await build(root, name, source, keyFile));
+  return require(bundle);
+}
+
+// `node sandbox/shared/own-bundle.mjs` (npm's postinstall): every bundle built before the first start.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  for (const [name, source] of Object.entries(ownBundles)) await bundleOf(name, source, projectRoot);
 }
