@@ -1,3 +1,5 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDynamoService, type DynamoService } from "../services/dynamodb/service";
 import { sandboxRegion } from "../shared/constants";
@@ -21,7 +23,9 @@ export interface LocalAws extends AwsEndpoint {
 
 /**
  * DynamoDB (dynalite inside) and fauxqs behind one endpoint; stop() stops all three, in reverse order.
- * The sandbox keeps its tables in `stateDir`; without one (handler tests, benchmarks) they live in memory.
+ * The sandbox keeps its tables in `stateDir`, and its S3 objects' bytes in `stateDir/s3` while it
+ * runs; without one (handler tests, benchmarks) tables live in memory and objects in a temporary
+ * directory.
  */
 export async function startLocalAws(options: { port: number; stateDir?: string }): Promise<LocalAws> {
   const objectEvents = new Set<(write: ObjectEvent) => void>();
@@ -35,7 +39,7 @@ export async function startLocalAws(options: { port: number; stateDir?: string }
   // Both at once: neither needs the other, and each waits on its own I/O.
   const [dynamo, fauxqs] = await Promise.allSettled([
     startDynamoService({ dataDir: options.stateDir && join(options.stateDir, "dynamodb"), region: sandboxRegion }),
-    startFauxqs(),
+    startFauxqs({ objectsDir: options.stateDir ? join(options.stateDir, "s3") : mkdtempSync(join(tmpdir(), "sandbox-s3-")) }),
   ]);
   for (const emulator of [dynamo, fauxqs]) if (emulator.status === "fulfilled") started.push(emulator.value);
   if (dynamo.status === "rejected" || fauxqs.status === "rejected") {
