@@ -10,6 +10,7 @@ import { sandboxRegion } from "../shared/constants";
 import { awsErrorAnswer, type AwsErrorAnswer } from "../shared/aws-errors";
 import { declaredObjectSize, sandboxBodyLimit, sandboxCannotHold } from "./s3-body-limits";
 import { objectsOnDisk, type FauxqsS3StoreClass, type S3ErrorClass } from "./s3-objects-on-disk";
+import { bodiesOnDisk, type FauxqsSqsStoreClass } from "./sqs-bodies-on-disk";
 
 export interface FauxqsEmulator {
   /** Serves one request in-process (S3 streams through as it is). */
@@ -51,33 +52,25 @@ export interface QueueContents {
   delayed: HeldMessage[];
 }
 
-/** The parts of fauxqs' queue store the sandbox reads (its own inspection route reads the same). */
-interface SqsStoreView {
-  queuesByName: Map<
-    string,
-    { inspectMessages(): { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: Array<{ message: HeldMessage }> } }
-  >;
-}
-
 /** One of fauxqs' own modules, loaded by path. */
-const fauxqsModule = async <T>(...path: string[]) => (await import(pathToFileURL(join(fauxqsFolder(), "dist", ...path)).href)) as T;
+export const fauxqsModule = async <T>(...path: string[]) => (await import(pathToFileURL(join(fauxqsFolder(), "dist", ...path)).href)) as T;
 
 /**
  * fauxqs for S3 and SQS, without a port of its own: `startFauxqs` would listen on every interface,
  * so the sandbox builds the app and hands it requests from its own loopback endpoint. S3 objects'
- * bytes live in files under `objectsDir`, emptied at start and removed at stop (objects last as
- * long as the sandbox runs, as its queues do).
+ * bytes live in files under `objectsDir` and queued messages' bodies under `messagesDir`, both
+ * emptied at start and removed at stop: objects and messages last as long as the sandbox runs.
  */
-export async function startFauxqs(options: { objectsDir: string }): Promise<FauxqsEmulator> {
+export async function startFauxqs(options: { objectsDir: string; messagesDir: string }): Promise<FauxqsEmulator> {
   await acceptWhatSqsAccepts();
   const { buildApp } = await import("fauxqs");
   // The store is made here so that queue figures are read in place: fauxqs' inspection route
   // serialises every message, too much to do each second for a queue of a large file.
-  const { SqsStore } = await fauxqsModule<{ SqsStore: new () => SqsStoreView }>("sqs", "sqsStore.js");
+  const { SqsStore } = await fauxqsModule<{ SqsStore: FauxqsSqsStoreClass }>("sqs", "sqsStore.js");
   const { S3Store } = await fauxqsModule<{ S3Store: FauxqsS3StoreClass }>("s3", "s3Store.js");
   const { S3Error } = await fauxqsModule<{ S3Error: S3ErrorClass }>("common", "errors.js");
-  const sqsStore = new SqsStore();
-  rmSync(options.objectsDir, { recursive: true, force: true });
+  for (const dir of [options.objectsDir, options.messagesDir]) rmSync(dir, { recursive: true, force: true });
+  const sqsStore = bodiesOnDisk(SqsStore, options.messagesDir);
   const s3Store = objectsOnDisk(S3Store, S3Error, options.objectsDir);
   // fauxqs makes each store it is not given (the option's type wants all three).
   const app = buildApp({
@@ -120,7 +113,8 @@ export async function startFauxqs(options: { objectsDir: string }): Promise<Faux
     },
     stop: async () => {
       await app.close();
-      rmSync(options.objectsDir, { recursive: true, force: true });
+      sqsStore.close();
+      for (const dir of [options.objectsDir, options.messagesDir]) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
