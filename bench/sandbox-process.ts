@@ -47,8 +47,8 @@ export async function startSandboxProcess(stateDir: string, logName: string, tim
     [join(PROJECT_ROOT, "sandbox", "cli", "start.mjs"), "--port", "0", "--aws-port", "0", "--no-watch"],
     {
       cwd: PROJECT_ROOT,
-      // Its caches (the program's bundles, its own) in the state's folder too: the first start finds none, as after `npm ci`.
-      env: { ...quietEnv, SANDBOX_STATE_DIR: stateDir, SANDBOX_CACHE_DIR: join(stateDir, "caches") },
+      // The program's bundles cached in the state's folder too: the first start finds none, as after `npm ci`.
+      env: { ...quietEnv, SANDBOX_STATE_DIR: stateDir, SANDBOX_BUNDLE_CACHE_DIR: join(stateDir, "bundle-cache") },
       detached: true,
       stdio: ["ignore", fd, fd],
     },
