@@ -1,14 +1,18 @@
 import { createServer, type Server } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import {
+  type AttributeValue,
   CreateTableCommand,
   DynamoDBClient,
   ExecuteStatementCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
+  ScanCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
@@ -139,5 +143,48 @@ describe("the sandbox's DynamoDB service", () => {
       "reports: its code calls DynamoDB PartiQL (ExecuteStatement), which the sandbox's DynamoDB does not implement: those calls fail with UnknownOperationException",
     );
     expect(partiqlNote({ logicalName: "api", files: { "index.js": "new PutItemCommand({})" } })).toBeUndefined();
+  });
+
+  it("releases what each Query and Scan read from LevelDB, whether it reads to the end or stops at its limit", async () => {
+    // LevelDB iterators hold memory until closed: counted as abstract-level attaches and detaches them.
+    const fromBackend = createRequire(createRequire(require.resolve("dynalite")).resolve("classic-level"));
+    const { AbstractLevel } = fromBackend("abstract-level") as {
+      AbstractLevel: { prototype: { attachResource(resource: object): void; detachResource(resource: object): void } };
+    };
+    const { attachResource, detachResource } = AbstractLevel.prototype;
+    let open = 0;
+    const isIterator = (resource: object) => resource.constructor.name.includes("Iterator");
+    AbstractLevel.prototype.attachResource = function (resource) {
+      if (isIterator(resource)) open++;
+      return attachResource.call(this, resource);
+    };
+    AbstractLevel.prototype.detachResource = function (resource) {
+      if (isIterator(resource)) open--;
+      return detachResource.call(this, resource);
+    };
+    try {
+      for (let i = 0; i < 12; i++) {
+        await dynamo.send(new PutItemCommand({ TableName: "accounts", Item: { id: { S: `scan-${i}` }, balance: { N: "1" } } }));
+      }
+      let pages = 0;
+      let start: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await dynamo.send(new ScanCommand({ TableName: "accounts", Limit: 5, ExclusiveStartKey: start }));
+        start = page.LastEvaluatedKey;
+        pages++;
+      } while (start);
+      const queried = await dynamo.send(
+        new QueryCommand({
+          TableName: "accounts",
+          KeyConditionExpression: "id = :id",
+          ExpressionAttributeValues: { ":id": { S: "scan-3" } },
+        }),
+      );
+      expect(queried.Items?.map((item) => item.id.S)).toEqual(["scan-3"]);
+      expect(pages).toBeGreaterThan(2);
+      expect(open).toBe(0);
+    } finally {
+      Object.assign(AbstractLevel.prototype, { attachResource, detachResource });
+    }
   });
 });

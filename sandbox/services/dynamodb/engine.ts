@@ -4,6 +4,7 @@ import * as db from "dynalite/db";
 import * as validations from "dynalite/validations";
 import type { DynaliteError, Store } from "dynalite/db";
 import type { ActionValidation } from "dynalite/validations";
+import { closeDynaliteIterators } from "./close-iterators";
 
 export type Json = Record<string, unknown>;
 
@@ -55,6 +56,7 @@ export class DynamoEngine {
 
   /** dynalite on disk, so table data survives restarts of the sandbox; in memory without a directory. */
   static start(dataDir?: string): DynamoEngine {
+    closeDynaliteIterators();
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     // Tables become ACTIVE at once: the deployment waits for nothing a real account would make it wait for.
     return new DynamoEngine(db.create({ ...(dataDir ? { path: dataDir } : {}), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 }));
