@@ -6,7 +6,7 @@
 // of compiling and resolving each module through tsx's hooks. Packages stay outside the bundle,
 // loaded by Node from node_modules as usual.
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import module, { createRequire } from "node:module";
 import { dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -109,7 +109,10 @@ async function bundleOf(name, source, root) {
   } catch {
     key = undefined;
   }
-  const fresh = key?.source === source && Object.entries(key.inputs).every(([input, print]) => stamp(resolve(root, input)) === print);
+  const fresh =
+    key?.source === source &&
+    existsSync(join(cacheDirOf(root), key.bundle)) &&
+    Object.entries(key.inputs).every(([input, print]) => stamp(resolve(root, input)) === print);
   return fresh ? join(cacheDirOf(root), key.bundle) : build(root, name, source, keyFile);
 }
 
