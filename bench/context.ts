@@ -24,7 +24,7 @@ export const FULL: Sizes = {
   sqsToDynamoBatches: 500,
   coldStartReps: 7,
   sandboxStarts: 3,
-  uploads: [1_000, 10_000, 100_000],
+  uploads: [1_000, 10_000, 300_000],
   apiItems: 10_000,
   apiRequests: 200,
   dynaliteItems: 5_000,

@@ -4,7 +4,8 @@ import type { BenchContext } from "./context";
 import { dynaliteRate } from "./dynalite-rate";
 import { uploadAndWait, type IngestRun } from "./e2e";
 import { fmt, progress } from "./report";
-import { startSandboxProcess, type RunningSandbox, type TreeMemory } from "./sandbox-process";
+import { MemoryPeaks } from "./sandbox-memory";
+import { startSandboxProcess, type RunningSandbox } from "./sandbox-process";
 import { median } from "./stats";
 
 export interface SandboxResults {
@@ -14,7 +15,7 @@ export interface SandboxResults {
   restartReadyMs?: number;
   firstAnswerMs: number;
   starts: number;
-  ingest: Array<IngestRun & { ceiling: number; peakRssMb: number; drainedRssMb: number; atPeak: TreeMemory }>;
+  ingest: Array<IngestRun & { ceiling: number; memory: MemoryPeaks; drained: { sandboxMb: number; totalMb: number } }>;
   api: ApiLatencies;
   apiItems: number;
 }
@@ -67,18 +68,20 @@ export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
         `sandbox: dynalite's own PutItem rate (on disk, 16 in flight): ${fmt.rate(ceiling, "items/s")}; uploading ${rows.toLocaleString("en-US")} rows`,
       );
       // The process tree's memory, sampled while the file ingests, and once the queue has drained.
-      let atPeak: TreeMemory = { totalMb: 0, sandboxMb: 0, environmentsMb: 0, environments: 0 };
+      const memory = new MemoryPeaks();
       const running = sandbox;
-      const sampler = setInterval(() => {
-        const now = running.rssByRole();
-        if (now.totalMb > atPeak.totalMb) atPeak = now;
-      }, 500);
+      const sampler = setInterval(() => memory.sample(running.processes()), 500);
       const run = await uploadAndWait(sandbox.outputs, ctx.work, rows, 60_000 + rows * 10).finally(() => clearInterval(sampler));
-      const drainedRssMb = sandbox.treeRssMb();
+      const after = sandbox.processes();
+      memory.sample(after);
+      const drained = {
+        sandboxMb: after.filter((p) => p.role === "sandbox").reduce((sum, p) => sum + p.rssMb, 0),
+        totalMb: after.reduce((sum, p) => sum + p.rssMb, 0),
+      };
       progress(
         `sandbox: ${rows.toLocaleString("en-US")} rows in the table in ${run.seconds.toFixed(1)} s (${fmt.rate(run.rowsPerSecond)}), all found through the API`,
       );
-      ingest.push({ ...run, ceiling, peakRssMb: Math.max(atPeak.totalMb, drainedRssMb), drainedRssMb, atPeak });
+      ingest.push({ ...run, ceiling, memory, drained });
       if (rows === apiItems) {
         progress(`sandbox: API latency over ${apiItems.toLocaleString("en-US")} items, ${requests} requests per route`);
         api = await apiLatencies(sandbox.outputs, requests, apiItems);

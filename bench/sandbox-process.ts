@@ -1,15 +1,9 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PROJECT_ROOT } from "../components/bundle";
 import { detachedGroups, quietEnv } from "./child";
-
-export interface TreeMemory {
-  totalMb: number;
-  sandboxMb: number;
-  environmentsMb: number;
-  environments: number;
-}
+import { processGroup, type ProcessMemory } from "./sandbox-memory";
 
 export interface RunningSandbox {
   outputs: Record<string, string>;
@@ -20,10 +14,8 @@ export interface RunningSandbox {
   /** What the sandbox's banner says ("Sandbox ready in 2.7 s"): its part, without Node's own start. */
   ownReadyMs?: number;
   log: string;
-  /** Resident memory of the sandbox's whole process tree (the sandbox, its deployer, function processes), in MB. */
-  treeRssMb(): number;
-  /** The same, with the sandbox's own process and its functions' execution environments (and how many) apart. */
-  rssByRole(): TreeMemory;
+  /** The sandbox's whole process tree (the sandbox, its deployer, its functions' execution environments) and each one's memory. */
+  processes(): ProcessMemory[];
   stop(): Promise<void>;
 }
 
@@ -103,23 +95,8 @@ export async function startSandboxProcess(stateDir: string, logName: string, tim
     if (!firstAnswerMs) throw new Error(`GET ${outputs.apiUrl}/v1/health did not answer 200 within ${timeoutMs / 1000} s`);
     const banner = /Sandbox ready in ([\d.]+) s/.exec(readFileSync(log, "utf8"));
     // Its own process group (spawned detached): every process it started, and nothing else.
-    const rssByRole = (): TreeMemory => {
-      const listed = spawnSync("ps", ["-o", "rss=,args=", "-g", String(child.pid)], { encoding: "utf8" }).stdout;
-      const memory: TreeMemory = { totalMb: 0, sandboxMb: 0, environmentsMb: 0, environments: 0 };
-      for (const line of listed.split("\n")) {
-        const match = /^\s*(\d+)\s+(.*)$/.exec(line);
-        if (!match) continue;
-        const mb = Number(match[1]) / 1024;
-        memory.totalMb += mb;
-        if (match[2].includes("bootstrap.mjs")) {
-          memory.environmentsMb += mb;
-          memory.environments++;
-        } else if (match[2].includes("sandbox/cli/start.mjs")) memory.sandboxMb += mb;
-      }
-      return memory;
-    };
-    const treeRssMb = () => rssByRole().totalMb;
-    return { outputs, readyMs, firstAnswerMs, ownReadyMs: banner ? Number(banner[1]) * 1000 : undefined, log, treeRssMb, rssByRole, stop };
+    const processes = () => processGroup(child.pid!);
+    return { outputs, readyMs, firstAnswerMs, ownReadyMs: banner ? Number(banner[1]) * 1000 : undefined, log, processes, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -66,7 +66,7 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   }
   lines.push("");
   lines.push(
-    `Table data persists in ${here(join(sandbox.stateDir, "dynamodb"))}; queues and objects live in memory and are gone after a stop.`,
+    `Table data persists in ${here(join(sandbox.stateDir, "dynamodb"))}; queued messages and objects (in ${here(join(sandbox.stateDir, "sqs"))} and ${here(join(sandbox.stateDir, "s3"))} while it runs) are gone after a stop.`,
   );
   lines.push("");
   lines.push("Try it");

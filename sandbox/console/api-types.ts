@@ -20,10 +20,13 @@ export interface InvocationSummary {
 
 /** The same, opened: what the function was given, what it answered, what it printed. */
 export interface InvocationEntry extends InvocationSummary {
-  /** The event as JSON text, cut at `maxEventChars` (a large HTTP body). */
+  /** The event as JSON text, cut at 64 K characters (a large HTTP body). */
   event: string;
-  result: unknown;
+  /** The result (or the error) as JSON text, cut the same way. */
+  result: string;
   logs: Array<{ level: string; text: string }>;
+  /** Set when the console no longer keeps this invocation's event, result and output: why. */
+  detailsGone?: string;
 }
 
 export interface QueueView {

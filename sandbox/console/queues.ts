@@ -62,12 +62,15 @@ function queueOrFail(deps: QueueDeps, name: string): QueueView {
 export function queueMessages(deps: QueueDeps, name: string): { queue: QueueView; messages: MessageView[]; total: number } {
   const queue = queueOrFail(deps, name);
   const contents = deps.queueContents(name) ?? { visible: [], inFlight: [], delayed: [] };
-  const all: MessageView[] = [
+  const held = [
     ...contents.visible.map((message) => ({ message, state: "visible" as const })),
     ...contents.inFlight.map((message) => ({ message, state: "in flight" as const })),
     ...contents.delayed.map((message) => ({ message, state: "delayed" as const })),
-  ]
+  ];
+  // Only the messages shown are read: each body is read from disk when asked for.
+  const shown: MessageView[] = held
     .sort((a, b) => a.message.sentTimestamp - b.message.sentTimestamp)
+    .slice(0, shownMessages)
     .map(({ message, state }) => ({
       messageId: message.messageId,
       state,
@@ -76,7 +79,7 @@ export function queueMessages(deps: QueueDeps, name: string): { queue: QueueView
       body: message.body,
       ...(message.messageAttributes && Object.keys(message.messageAttributes).length > 0 ? { attributes: message.messageAttributes } : {}),
     }));
-  return { queue, messages: all.slice(0, shownMessages), total: all.length };
+  return { queue, messages: shown, total: held.length };
 }
 
 /** Moves a DLQ's messages back to the queue whose dead letters it holds (`to` when several do). */

@@ -8,7 +8,7 @@ import type { LocalFunction } from "../services/lambda/function";
 import type { LocalCloudWatch } from "../services/cloudwatch/local-cloudwatch";
 import type { AlarmChange, AlarmStatus } from "../services/cloudwatch/alarms";
 import { localTimeScale } from "../shared/constants";
-import type { InvocationLog } from "./invocation-log";
+import { keptInvocations, type InvocationLog } from "./invocation-log";
 import { ApiError, readBody, requiredParam, sendJson } from "./http";
 import { queueMessages, queueViews, redrive } from "./queues";
 import { TablesView } from "./tables";
@@ -122,7 +122,7 @@ export function consoleRoutes(deps: ConsoleDeps) {
       /^invocations\/(\d+)$/,
       ([id]) =>
         deps.invocations.get(Number(id)) ??
-        Promise.reject(new ApiError(404, `invocation ${id} is not kept (the console keeps the last 500)`)),
+        Promise.reject(new ApiError(404, `invocation ${id} is not kept (the console keeps the last ${keptInvocations})`)),
     ],
     ["GET", /^queues$/, () => queueViews(queueDeps)],
     ["GET", /^queues\/([^/]+)\/messages$/, ([name]) => queueMessages(queueDeps, name)],

@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -9,6 +9,8 @@ import type { FastifyError, FastifyInstance } from "fastify";
 import { sandboxRegion } from "../shared/constants";
 import { awsErrorAnswer, type AwsErrorAnswer } from "../shared/aws-errors";
 import { declaredObjectSize, sandboxBodyLimit, sandboxCannotHold } from "./s3-body-limits";
+import { objectsOnDisk, type FauxqsS3StoreClass, type S3ErrorClass } from "./s3-objects-on-disk";
+import { bodiesOnDisk, type FauxqsSqsStoreClass } from "./sqs-bodies-on-disk";
 
 export interface FauxqsEmulator {
   /** Serves one request in-process (S3 streams through as it is). */
@@ -50,32 +52,31 @@ export interface QueueContents {
   delayed: HeldMessage[];
 }
 
-/** The parts of fauxqs' queue store the sandbox reads (its own inspection route reads the same). */
-interface SqsStoreView {
-  queuesByName: Map<
-    string,
-    { inspectMessages(): { ready: HeldMessage[]; delayed: HeldMessage[]; inflight: Array<{ message: HeldMessage }> } }
-  >;
-}
+/** One of fauxqs' own modules, loaded by path. */
+export const fauxqsModule = async <T>(...path: string[]) => (await import(pathToFileURL(join(fauxqsFolder(), "dist", ...path)).href)) as T;
 
 /**
  * fauxqs for S3 and SQS, without a port of its own: `startFauxqs` would listen on every interface,
- * so the sandbox builds the app and hands it requests from its own loopback endpoint.
+ * so the sandbox builds the app and hands it requests from its own loopback endpoint. S3 objects'
+ * bytes live in files under `objectsDir` and queued messages' bodies under `messagesDir`, both
+ * emptied at start and removed at stop: objects and messages last as long as the sandbox runs.
  */
-export async function startFauxqs(): Promise<FauxqsEmulator> {
+export async function startFauxqs(options: { objectsDir: string; messagesDir: string }): Promise<FauxqsEmulator> {
   await acceptWhatSqsAccepts();
   const { buildApp } = await import("fauxqs");
   // The store is made here so that queue figures are read in place: fauxqs' inspection route
   // serialises every message, too much to do each second for a queue of a large file.
-  const { SqsStore } = (await import(pathToFileURL(join(fauxqsFolder(), "dist", "sqs", "sqsStore.js")).href)) as {
-    SqsStore: new () => SqsStoreView;
-  };
-  const sqsStore = new SqsStore();
+  const { SqsStore } = await fauxqsModule<{ SqsStore: FauxqsSqsStoreClass }>("sqs", "sqsStore.js");
+  const { S3Store } = await fauxqsModule<{ S3Store: FauxqsS3StoreClass }>("s3", "s3Store.js");
+  const { S3Error } = await fauxqsModule<{ S3Error: S3ErrorClass }>("common", "errors.js");
+  for (const dir of [options.objectsDir, options.messagesDir]) rmSync(dir, { recursive: true, force: true });
+  const sqsStore = bodiesOnDisk(SqsStore, options.messagesDir);
+  const s3Store = objectsOnDisk(S3Store, S3Error, options.objectsDir);
   // fauxqs makes each store it is not given (the option's type wants all three).
   const app = buildApp({
     logger: false,
     defaultRegion: sandboxRegion,
-    stores: { sqsStore } as unknown as NonNullable<Parameters<typeof buildApp>[0]>["stores"],
+    stores: { sqsStore, s3Store } as unknown as NonNullable<Parameters<typeof buildApp>[0]>["stores"],
   });
   acceptS3Bodies(app);
   await app.ready();
@@ -112,6 +113,8 @@ export async function startFauxqs(): Promise<FauxqsEmulator> {
     },
     stop: async () => {
       await app.close();
+      sqsStore.close();
+      for (const dir of [options.objectsDir, options.messagesDir]) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
@@ -139,8 +142,8 @@ function s3ErrorAnswer(error: FastifyError, headers: IncomingMessage["headers"])
   if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE" || error instanceof RangeError) {
     return sandboxCannotHold(
       declaredObjectSize(headers),
-      `one Buffer of at most ${sandboxBodyLimit} bytes per object, multipart uploads included, within the memory available to it (${error.message})`,
-      "test with a smaller object in the sandbox",
+      `one Buffer of at most ${sandboxBodyLimit} bytes per request body, within the memory available to it (${error.message})`,
+      "upload the object in smaller parts",
     );
   }
   return awsErrorAnswer("rest-xml", 500, "InternalError", `the sandbox's S3 (fauxqs) failed: ${error.message}`);
@@ -155,9 +158,7 @@ const notInSqsBody = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
  * function sends the sandbox exactly what it would send SQS.
  */
 async function acceptWhatSqsAccepts(): Promise<void> {
-  const types = (await import(pathToFileURL(join(fauxqsFolder(), "dist", "sqs", "sqsTypes.js")).href)) as {
-    INVALID_MESSAGE_BODY_CHAR: RegExp;
-  };
+  const types = await fauxqsModule<{ INVALID_MESSAGE_BODY_CHAR: RegExp }>("sqs", "sqsTypes.js");
   types.INVALID_MESSAGE_BODY_CHAR.test = (text: string) => notInSqsBody.test(text);
 }
 

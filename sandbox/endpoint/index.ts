@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDynamoService, type DynamoService } from "../services/dynamodb/service";
 import { sandboxRegion } from "../shared/constants";
@@ -21,7 +23,9 @@ export interface LocalAws extends AwsEndpoint {
 
 /**
  * DynamoDB (dynalite inside) and fauxqs behind one endpoint; stop() stops all three, in reverse order.
- * The sandbox keeps its tables in `stateDir`; without one (handler tests, benchmarks) they live in memory.
+ * The sandbox keeps its tables in `stateDir`, and while it runs its S3 objects' bytes in
+ * `stateDir/s3` and its queued messages' bodies in `stateDir/sqs`; without one (handler tests,
+ * benchmarks) tables live in memory and objects and bodies in a temporary directory.
  */
 export async function startLocalAws(options: { port: number; stateDir?: string }): Promise<LocalAws> {
   const objectEvents = new Set<(write: ObjectEvent) => void>();
@@ -32,14 +36,17 @@ export async function startLocalAws(options: { port: number; stateDir?: string }
     onObjectEvent: (write) => objectEvents.forEach((listener) => listener(write)),
   });
   const started: Array<{ stop(): Promise<void> }> = [];
+  const filesDir = options.stateDir ?? mkdtempSync(join(tmpdir(), "sandbox-aws-"));
+  const removeTemporaryFiles = () => options.stateDir || rmSync(filesDir, { recursive: true, force: true });
   // Both at once: neither needs the other, and each waits on its own I/O.
   const [dynamo, fauxqs] = await Promise.allSettled([
     startDynamoService({ dataDir: options.stateDir && join(options.stateDir, "dynamodb"), region: sandboxRegion }),
-    startFauxqs(),
+    startFauxqs({ objectsDir: join(filesDir, "s3"), messagesDir: join(filesDir, "sqs") }),
   ]);
   for (const emulator of [dynamo, fauxqs]) if (emulator.status === "fulfilled") started.push(emulator.value);
   if (dynamo.status === "rejected" || fauxqs.status === "rejected") {
     await Promise.all([endpoint.stop(), ...started.map((emulator) => emulator.stop())]);
+    removeTemporaryFiles();
     throw dynamo.status === "rejected" ? dynamo.reason : (fauxqs as PromiseRejectedResult).reason;
   }
   Object.assign(upstreams, { dynamo: dynamo.value, fauxqs: fauxqs.value });
@@ -53,6 +60,7 @@ export async function startLocalAws(options: { port: number; stateDir?: string }
     async stop() {
       await stopEndpoint();
       await Promise.all(started.map((emulator) => emulator.stop()));
+      removeTemporaryFiles();
     },
   });
 }

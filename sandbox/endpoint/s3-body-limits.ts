@@ -6,8 +6,8 @@ import { awsErrorAnswer, sendAnswer, type AwsErrorAnswer } from "../shared/aws-e
 export const s3SinglePutLimit = 5 * 1024 ** 3;
 
 /**
- * The largest body the sandbox can hold: fauxqs keeps each object in memory as one Buffer, and
- * Node.js bounds a Buffer's length (4 GiB on Node 20).
+ * The largest request body the sandbox can take: fauxqs reads each PUT or UploadPart body into one
+ * Buffer before the object is written to disk, and Node.js bounds a Buffer's length (4 GiB on Node 20).
  */
 export const sandboxBodyLimit = Math.min(s3SinglePutLimit, bufferConstants.MAX_LENGTH);
 
@@ -49,15 +49,15 @@ export function bodySizeRefusal(size: number, availableMemory: number, bufferLim
   if (size > bufferLimit) {
     return sandboxCannotHold(
       size,
-      `one Buffer of at most ${bufferLimit} bytes (${readable(bufferLimit)}) per object, multipart uploads included`,
-      `test with objects under ${readable(bufferLimit)} in the sandbox`,
+      `one Buffer of at most ${bufferLimit} bytes (${readable(bufferLimit)}) per request body`,
+      `upload larger objects in parts, each under ${readable(bufferLimit)}`,
     );
   }
   if (size * receivingCost > availableMemory) {
     return sandboxCannotHold(
       size,
       `the memory available to it: receiving a body takes about ${receivingCost} times its size and ${availableMemory} bytes (${readable(availableMemory)}) are available`,
-      "free memory on this machine, or test with a smaller object",
+      "free memory on this machine, or upload it in smaller parts",
     );
   }
   return undefined;
@@ -70,7 +70,7 @@ export function sandboxCannotHold(size: number | undefined, limit: string, fix: 
     "rest-xml",
     501,
     "NotImplemented",
-    `the sandbox keeps S3 objects in memory and cannot hold ${body}, which S3 would accept: its limit is ${limit}; ${fix}`,
+    `the sandbox receives each S3 request body in memory and cannot take ${body}, which S3 would accept: its limit is ${limit}; ${fix}`,
   );
 }
 

@@ -42,7 +42,17 @@ describe("npm run bench", () => {
     expect(line("API GET /v1/jobs?city=: DynamoDB calls").value).toBe("Query byCity");
     expect(line("bundles: SDK clients per handler").met).toBe("yes");
     expect(line("sandbox: upload -> all rows in API, 200 rows").met).not.toBe("error");
-    // Memory split between the sandbox's own process and its functions' environments.
+    // Memory: the sandbox's own process against its goal, each function's environments against
+    // the function's memory size (the program gives its ingest functions 512 MB), the tree as information.
+    const own = line("sandbox: its own process's memory (RSS), 200-row upload");
+    expect(own.value).toMatch(/^\d+ MB peak, \d+ MB drained$/);
+    expect(own.goal).toBe("<= 512 MB");
+    const environments = line("sandbox: execution environments' memory (RSS), 200-row upload");
+    for (const fn of ["ingest-s3-to-sqs", "ingest-sqs-to-dynamo"]) {
+      expect(environments.value).toMatch(new RegExp(`(^|; )${fn}-[0-9a-f]+: [1-9]\\d* at most \\d+ MB of 512 MB(;|$)`));
+    }
+    expect(environments.goal).toBe("each <= its memorySize");
+    expect(line("sandbox: process tree memory (RSS), 200-row upload")).toMatchObject({ goal: "-", met: "-" });
     expect(line("sandbox: process tree memory (RSS), 200-row upload").value).toMatch(
       /^\d+ MB peak \(the sandbox's process \d+ MB, [1-9]\d* execution environments \d+ MB\), \d+ MB drained$/,
     );

@@ -52,8 +52,10 @@ describe("the sandbox running a program", () => {
 
   it("says on ready where table data persists: the state directory in use, wherever it is", () => {
     const banner = readyBanner(local.sandbox, 1000);
-    const dynamodb = relative(process.cwd(), join(local.sandbox.stateDir, "dynamodb"));
-    expect(banner).toContain(`\nTable data persists in ${dynamodb}; queues and objects live in memory and are gone after a stop.\n`);
+    const [dynamodb, sqs, s3] = ["dynamodb", "sqs", "s3"].map((dir) => relative(process.cwd(), join(local.sandbox.stateDir, dir)));
+    expect(banner).toContain(
+      `\nTable data persists in ${dynamodb}; queued messages and objects (in ${sqs} and ${s3} while it runs) are gone after a stop.\n`,
+    );
     expect(banner).not.toContain(".sandbox/dynamodb");
   });
 

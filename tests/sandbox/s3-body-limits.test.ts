@@ -36,8 +36,8 @@ describe("the sizes of S3 request bodies the sandbox takes", () => {
       contentType: "application/xml",
       code: "NotImplemented",
       message:
-        `the sandbox keeps S3 objects in memory and cannot hold a body of ${4 * GiB + 1} bytes, which S3 would accept: ` +
-        `its limit is one Buffer of at most ${4 * GiB} bytes (4 GiB) per object, multipart uploads included; test with objects under 4 GiB in the sandbox`,
+        `the sandbox receives each S3 request body in memory and cannot take a body of ${4 * GiB + 1} bytes, which S3 would accept: ` +
+        `its limit is one Buffer of at most ${4 * GiB} bytes (4 GiB) per request body; upload larger objects in parts, each under 4 GiB`,
     });
   });
 
@@ -47,9 +47,9 @@ describe("the sizes of S3 request bodies the sandbox takes", () => {
       contentType: "application/xml",
       code: "NotImplemented",
       message:
-        `the sandbox keeps S3 objects in memory and cannot hold a body of ${100 * MiB} bytes, which S3 would accept: ` +
+        `the sandbox receives each S3 request body in memory and cannot take a body of ${100 * MiB} bytes, which S3 would accept: ` +
         `its limit is the memory available to it: receiving a body takes about 2 times its size and ${150 * MiB} bytes (150 MiB) are available; ` +
-        "free memory on this machine, or test with a smaller object",
+        "free memory on this machine, or upload it in smaller parts",
     });
     expect(bodySizeRefusal(100 * MiB, 200 * MiB)).toBeUndefined();
   });

@@ -92,12 +92,16 @@ export class InvocationsView {
         { class: entry.ok ? "ok" : "bad" },
         `${entry.outcome}, ${entry.durationMs} ms${entry.coldStartMs > 0 ? `, cold start ${entry.coldStartMs} ms` : ""}, at ${time(entry.at)}`,
       ),
-      h("h4", {}, "Event"),
-      h("pre", { class: "event" }, pretty(entry.event)),
-      h("h4", {}, entry.ok ? "Result" : "Error"),
-      h("pre", { class: "result" }, pretty(entry.result)),
-      h("h4", {}, "Output"),
-      h("pre", { class: "output" }, entry.logs.map((log) => log.text).join("\n") || "(nothing printed)"),
+      ...(entry.detailsGone
+        ? [h("p", { class: "details-gone" }, `This invocation is listed, but ${entry.detailsGone}.`)]
+        : [
+            h("h4", {}, "Event"),
+            h("pre", { class: "event" }, pretty(entry.event)),
+            h("h4", {}, entry.ok ? "Result" : "Error"),
+            h("pre", { class: "result" }, pretty(entry.result)),
+            h("h4", {}, "Output"),
+            h("pre", { class: "output" }, entry.logs.map((log) => log.text).join("\n") || "(nothing printed)"),
+          ]),
     );
     dialog.showModal();
   }

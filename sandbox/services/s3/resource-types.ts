@@ -26,7 +26,7 @@ export const s3ResourceTypes: ResourceTypeSupport[] = [
         bucketRegionalDomainName: `${physical}.s3.${region}.amazonaws.com`,
       },
     }),
-    describe: (bucket) => `bucket    ${bucket.state.bucket}  (${bucket.name}; objects in memory)`,
+    describe: (bucket) => `bucket    ${bucket.state.bucket}  (${bucket.name}; objects kept until a stop)`,
   },
   {
     type: "aws:s3/bucketNotification:BucketNotification",

@@ -22,7 +22,7 @@ export const sqsResourceTypes: ResourceTypeSupport[] = [
       const redrive = queue.inputs.redrivePolicy ? JSON.parse(String(queue.inputs.redrivePolicy)) : undefined;
       const dlq = redrive ? `, to ${String(redrive.deadLetterTargetArn).split(":").pop()} after ${redrive.maxReceiveCount} receives` : "";
       // SQS's own default visibility timeout when a program sets none.
-      return `queue     ${queue.state.name}  (${queue.name}; visibility ${queue.inputs.visibilityTimeoutSeconds ?? 30} s${dlq}; in memory)`;
+      return `queue     ${queue.state.name}  (${queue.name}; visibility ${queue.inputs.visibilityTimeoutSeconds ?? 30} s${dlq}; messages kept until a stop)`;
     },
   },
   { type: "aws:sqs/queuePolicy:QueuePolicy", coverage: "recorded, not enforced" },
