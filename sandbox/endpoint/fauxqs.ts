@@ -63,6 +63,7 @@ export const fauxqsModule = async <T>(...path: string[]) => (await import(pathTo
  */
 export async function startFauxqs(options: { objectsDir: string; messagesDir: string }): Promise<FauxqsEmulator> {
   await acceptWhatSqsAccepts();
+  loadSchemaCompilersOnUse();
   const { buildApp } = await import("fauxqs");
   // The store is made here so that queue figures are read in place: fauxqs' inspection route
   // serialises every message, too much to do each second for a queue of a large file.
@@ -160,6 +161,35 @@ const notInSqsBody = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
 async function acceptWhatSqsAccepts(): Promise<void> {
   const types = await fauxqsModule<{ INVALID_MESSAGE_BODY_CHAR: RegExp }>("sqs", "sqsTypes.js");
   types.INVALID_MESSAGE_BODY_CHAR.test = (text: string) => notInSqsBody.test(text);
+}
+
+/**
+ * Fastify requires its two schema compilers (ajv and fast-json-stringify, about 0.1 s: a tenth of
+ * a restart) as it builds an app, and calls them only for a route that declares a schema; fauxqs
+ * declares none. Each is put in Node's module cache as a stand-in that loads the real one when
+ * first called, and hands every call on to it.
+ */
+function loadSchemaCompilersOnUse(): void {
+  const fromFastify = createRequire(createRequire(join(fauxqsFolder(), "package.json")).resolve("fastify"));
+  for (const name of ["@fastify/ajv-compiler", "@fastify/fast-json-stringify-compiler"]) {
+    const path = fromFastify.resolve(name);
+    if (fromFastify.cache[path]) continue;
+    type Selector = (...options: unknown[]) => (...schemas: unknown[]) => unknown;
+    let real: Selector | undefined;
+    const load = (): Selector => {
+      if (!real) {
+        delete fromFastify.cache[path];
+        real = fromFastify(name) as Selector;
+      }
+      return real;
+    };
+    // What fastify does with it: calls it once per app for a builder, and the builder per schema.
+    const standIn: Selector = (...options) => {
+      let builder: ReturnType<Selector> | undefined;
+      return (...schemas) => (builder ??= load()(...options))(...schemas);
+    };
+    fromFastify.cache[path] = { id: path, filename: path, loaded: true, exports: standIn } as unknown as NodeJS.Module;
+  }
 }
 
 /** Where fauxqs is installed: its modules are loaded by path, as its package exports only its app. */

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { request as httpRequest } from "node:http";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -75,6 +76,24 @@ describe("the sandbox AWS endpoint", () => {
     expect(received.Messages?.map((message) => message.Body)).toEqual([body]);
     await expect(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "bad \uffff" }))).rejects.toThrow("Invalid characters found");
     sqs.destroy();
+  });
+
+  it("builds fauxqs without loading fastify's schema compilers, which still serve a route that declares a schema", async () => {
+    const fromFauxqs = createRequire(join(__dirname, "..", "..", "node_modules", "fauxqs", "package.json"));
+    const fromFastify = createRequire(fromFauxqs.resolve("fastify"));
+    const validator = fromFastify.resolve("@fastify/ajv-compiler");
+    // The real module has named exports besides the function; the stand-in has none.
+    expect(fromFastify.cache[validator]?.exports.AjvReference).toBeUndefined();
+
+    const fastify = fromFauxqs("fastify") as typeof import("fastify").default;
+    const app = fastify();
+    app.post("/", { schema: { body: { type: "object", required: ["name"] } } }, async () => ({ ok: true }));
+    const refused = await app.inject({ method: "POST", url: "/", payload: {} });
+    const accepted = await app.inject({ method: "POST", url: "/", payload: { name: "x" } });
+    await app.close();
+    expect([refused.statusCode, refused.json().message]).toEqual([400, "body must have required property 'name'"]);
+    expect([accepted.statusCode, accepted.json()]).toEqual([200, { ok: true }]);
+    expect(fromFastify.cache[validator]?.exports.AjvReference).toBeDefined();
   });
 
   it("speaks SQS's query protocol too, for AWS CLIs that predate SQS's JSON protocol", async () => {
