@@ -115,15 +115,18 @@ function storedText(deployment: Deployment): string {
   return `{"deployment":${stored},"texts":${JSON.stringify(texts)}}`;
 }
 
-function parsedDeployment(text: string): Deployment {
-  const { deployment, texts } = JSON.parse(text) as StoredDeployment;
-  if (!Array.isArray(texts)) throw new Error("a record of an older format");
+/** The stored deployment, each string in it with `moved` applied (this start's origins for the recorded ones). */
+function parsedDeployment(text: string, moved: (value: string) => string = (value) => value): Deployment {
+  const { deployment, texts: stored } = JSON.parse(text) as StoredDeployment;
+  if (!Array.isArray(stored)) throw new Error("a record of an older format");
+  const texts = stored.map(moved);
   const restore = (value: unknown): unknown => {
+    if (typeof value === "string") return moved(value);
     if (Array.isArray(value)) return value.map(restore);
     if (value === null || typeof value !== "object") return value;
     const reference = (value as Record<string, unknown>)[TEXT_REFERENCE];
     if (typeof reference === "number") return texts[reference];
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, restore(inner)]));
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [moved(key), restore(inner)]));
   };
   return restore(deployment) as Deployment;
 }
@@ -170,15 +173,15 @@ export function recordedDeployment(
   key: DeploymentKey,
   origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">,
 ): Deployment | undefined {
+  const moves = [
+    [key.awsEndpoint, origins.awsEndpoint],
+    [key.apiOrigin, origins.apiOrigin],
+  ].filter(([before, after]) => before !== after);
+  // String by string once parsed: the file's megabytes of code are scanned, not copied, when no origin is in them.
+  const moved = (value: string) =>
+    moves.reduce((text, [before, after]) => (text.includes(before) ? text.split(before).join(after) : text), value);
   try {
-    let text = readFileSync(recordFile(stateDir), "utf8");
-    for (const [before, after] of [
-      [key.awsEndpoint, origins.awsEndpoint],
-      [key.apiOrigin, origins.apiOrigin],
-    ]) {
-      if (before !== after) text = text.split(before).join(after);
-    }
-    return parsedDeployment(text);
+    return parsedDeployment(readFileSync(recordFile(stateDir), "utf8"), moved);
   } catch {
     return undefined;
   }
