@@ -60,7 +60,17 @@ const hashes = new WeakMap<Record<string, string>, { links: Record<string, strin
 export function codeHashOf(files: Record<string, string>, links: Record<string, string>): string {
   const known = hashes.get(files);
   if (known?.links === links) return known.hash;
-  const hash = createHash("sha256").update(JSON.stringify({ files, links })).digest("hex");
-  hashes.set(files, { links, hash });
-  return hash;
+  // Each name and text fed as it is: a JSON text of the code would escape megabytes first.
+  const hash = createHash("sha256");
+  for (const [kind, entries] of [
+    ["file", files],
+    ["link", links],
+  ] as const) {
+    // With each text's length: no two artifacts feed the same bytes.
+    for (const name of Object.keys(entries).sort())
+      hash.update(`${kind}\u0000${name}\u0000${entries[name].length}\u0000`).update(entries[name]);
+  }
+  const hex = hash.digest("hex");
+  hashes.set(files, { links, hash: hex });
+  return hex;
 }
