@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { parse as parseYaml } from "yaml";
+import { CompiledCache } from "./compiled-cache";
 
 /**
  * Loads a Pulumi program as the Pulumi CLI's Node.js language host does: the entry point from
@@ -85,11 +86,25 @@ type CompileHandler = (module: Module & { _compile(code: string, file: string): 
  * Compiles the program's `.ts` files as the CLI's ts-node does: its defaults (ES2020, source
  * maps; CommonJS output with `esModuleInterop`, which is what `nodenext` gives a CommonJS
  * package), overridden by the program's tsconfig. Transpile only: `pulumi up` also type-checks
- * unless the program opts out, so the sandbox says so at start.
+ * unless the program opts out, so the sandbox says so at start. Outputs are kept in `cacheDir`:
+ * TypeScript is loaded only when a file is not there.
  */
-export function registerProgramTypeScript(programDir: string): void {
-  const ts = loadTypeScript(programDir);
-  const options = compilerOptions(ts, programDir);
+export function registerProgramTypeScript(programDir: string, cacheDir: string): void {
+  const typescriptPackage = resolveTypeScript(programDir, "typescript/package.json");
+  const configFile = join(programDir, process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json");
+  const version = (JSON.parse(readFileSync(typescriptPackage, "utf8")) as { version: string }).version;
+  const cache = new CompiledCache(cacheDir, JSON.stringify({ typescript: typescriptPackage, version, configFile }));
+  let compiler: { ts: TypeScript; options: import("typescript").CompilerOptions } | undefined;
+  const compilerNow = () => {
+    if (!compiler) {
+      const ts = createRequire(typescriptPackage)("typescript") as TypeScript;
+      const { options, files } = compilerOptions(ts, configFile);
+      // This file's own rules are part of the setup: a sandbox that compiles otherwise compiles again.
+      cache.setUp(options, [...files, __filename]);
+      compiler = { ts, options };
+    }
+    return compiler;
+  };
   const extensions = (Module as unknown as { _extensions: Record<string, CompileHandler> })._extensions;
   const previous = extensions[".ts"];
   const ownFile = (file: string) => {
@@ -102,6 +117,9 @@ export function registerProgramTypeScript(programDir: string): void {
       throw new ProgramLoadError(`${filename}: TypeScript outside the program (in node_modules) is not compiled, as ts-node does not`);
     }
     const source = readFileSync(filename, "utf8");
+    const known = cache.lookup(filename, source);
+    if (known !== undefined) return module._compile(known, filename);
+    const { ts, options } = compilerNow();
     const output = ts.transpileModule(source, { compilerOptions: options, fileName: filename, reportDiagnostics: true });
     const syntaxErrors = (output.diagnostics ?? []).filter((diagnostic) => diagnostic.category === ts.DiagnosticCategory.Error);
     if (syntaxErrors.length > 0) {
@@ -113,6 +131,7 @@ export function registerProgramTypeScript(programDir: string): void {
         }),
       );
     }
+    cache.store(filename, source, output.outputText);
     module._compile(output.outputText, filename);
   };
   // Enumerable, so that require() tries `.ts` when it resolves `./config` (a scoped loader such as
@@ -120,27 +139,30 @@ export function registerProgramTypeScript(programDir: string): void {
   Object.defineProperty(extensions, ".ts", { value: compile, enumerable: true, writable: true, configurable: true });
 }
 
-/** The program's own `typescript`, as the CLI's ts-node takes it; else the sandbox's. */
-function loadTypeScript(programDir: string): TypeScript {
+/** In the program's own `typescript`, as the CLI's ts-node takes it; else in the sandbox's. */
+function resolveTypeScript(programDir: string, request: string): string {
   try {
-    return createRequire(join(programDir, "package.json"))("typescript") as TypeScript;
+    return createRequire(join(programDir, "package.json")).resolve(request);
   } catch {
-    return createRequire(__filename)("typescript") as TypeScript;
+    return createRequire(__filename).resolve(request);
   }
 }
 
-function compilerOptions(ts: TypeScript, programDir: string): import("typescript").CompilerOptions {
+/** The options, and every file they were read from (the tsconfig and those it extends). */
+function compilerOptions(ts: TypeScript, configFile: string): { options: import("typescript").CompilerOptions; files: string[] } {
   const defaults = { target: ts.ScriptTarget.ES2020, sourceMap: false, inlineSourceMap: true, esModuleInterop: true };
-  const configFile = join(programDir, process.env.PULUMI_NODEJS_TSCONFIG_PATH ?? "tsconfig.json");
-  if (!existsSync(configFile)) return { ...defaults, module: ts.ModuleKind.CommonJS };
-  const read = ts.readConfigFile(configFile, ts.sys.readFile);
-  if (read.error) throw new ProgramLoadError(ts.flattenDiagnosticMessageText(read.error.messageText, "\n"));
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, dirname(configFile));
+  if (!existsSync(configFile)) return { options: { ...defaults, module: ts.ModuleKind.CommonJS }, files: [configFile] };
+  const read = ts.readJsonConfigFile(configFile, ts.sys.readFile);
+  // What readConfigFile would refuse: a tsconfig that is not JSON. (Its other diagnostics, such as
+  // "no inputs were found", do not stop ts-node either.)
+  const syntaxError = (read as { parseDiagnostics?: import("typescript").Diagnostic[] }).parseDiagnostics?.[0];
+  if (syntaxError) throw new ProgramLoadError(ts.flattenDiagnosticMessageText(syntaxError.messageText, "\n"));
+  const parsed = ts.parseJsonSourceFileConfigFileContent(read, ts.sys, dirname(configFile));
   const own = parsed.options;
   // A CommonJS package compiled under node16/nodenext is CommonJS with esModuleInterop: say it so
   // to transpileModule, which cannot look up the package's "type" itself.
   const nodeNext = own.module === undefined || own.module === ts.ModuleKind.Node16 || own.module === ts.ModuleKind.NodeNext;
-  return {
+  const options = {
     ...defaults,
     ...own,
     ...(nodeNext ? { module: ts.ModuleKind.CommonJS, moduleResolution: ts.ModuleResolutionKind.Node10, esModuleInterop: true } : {}),
@@ -149,6 +171,7 @@ function compilerOptions(ts: TypeScript, programDir: string): import("typescript
     sourceMap: false,
     inlineSourceMap: true,
   };
+  return { options, files: [configFile, ...(read.extendedSourceFiles ?? [])] };
 }
 
 /** The program's module, as the language host requires it. */

@@ -102,7 +102,7 @@ async function deploy(request: DeployRequest): Promise<Deployment> {
     secretKeys: request.secretKeys,
     load() {
       const shape = programShape(request.programDir);
-      if (shape.typescript) registerProgramTypeScript(request.programDir);
+      if (shape.typescript) registerProgramTypeScript(request.programDir, join(request.bundleCacheDir, "compiled"));
       return requireProgram(request.programDir, shape.entry);
     },
     declared: () => recorded.length,
