@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import type { BuildOptions, BuildResult, Metafile, OutputFile } from "esbuild";
+import { fileFingerprint } from "../shared/file-fingerprint";
+import { writeWhole } from "../shared/write-whole";
 
 interface Entry {
   /** Input file -> fingerprint: content hash for sources, size and mtime for node_modules. */
@@ -9,18 +11,6 @@ interface Entry {
   outputs: Array<{ path: string; text: string }>;
   /** Kept when the program asked for it (it may read the inputs, as the program's bundling does). */
   metafile?: Metafile;
-}
-
-function fingerprint(path: string): string | undefined {
-  try {
-    if (path.includes(`${"/"}node_modules${"/"}`)) {
-      const stat = statSync(path);
-      return `${stat.size}:${stat.mtimeMs}`;
-    }
-    return createHash("sha256").update(readFileSync(path)).digest("hex");
-  } catch {
-    return undefined;
-  }
 }
 
 function outputFile(path: string, text: string): OutputFile {
@@ -64,7 +54,7 @@ export class BundleCache {
       return undefined;
     }
     for (const [path, print] of Object.entries(entry.inputs)) {
-      if (fingerprint(path) !== print) return undefined;
+      if (fileFingerprint(path) !== print) return undefined;
     }
     return {
       errors: [],
@@ -92,7 +82,7 @@ export class BundleCache {
       // Virtual inputs (e.g. `<stdin>`, plugin namespaces) cannot be checked: such a build is not cached.
       if (input.includes(":") && !isAbsolute(input)) return;
       const path = isAbsolute(input) ? input : join(base, input);
-      const print = fingerprint(path);
+      const print = fileFingerprint(path);
       if (!print) return;
       inputs[path] = print;
     }
@@ -101,10 +91,6 @@ export class BundleCache {
       outputs: result.outputFiles.map((file) => ({ path: file.path, text: file.text })),
       ...(options.metafile ? { metafile: result.metafile } : {}),
     };
-    // Written whole, then renamed: a sandbox reading the same entry meanwhile sees the old one or the new one.
-    const file = this.fileOf(options);
-    const partial = `${file}.${process.pid}.partial`;
-    writeFileSync(partial, JSON.stringify(entry));
-    renameSync(partial, file);
+    writeWhole(this.fileOf(options), JSON.stringify(entry));
   }
 }

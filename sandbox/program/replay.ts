@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { join, sep } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Deployment, DeployRequest } from "../model/recorded";
 import { physicalName } from "../model/physical-names";
 import { resourceTypes } from "../services/resource-types";
 import type { Provisioner } from "./provision";
+import { contentHash, fileFingerprint } from "../shared/file-fingerprint";
+import { writeWhole } from "../shared/write-whole";
 
 /**
  * The last deployment is kept in two files: what it was made from (small, read first on every
@@ -42,25 +44,6 @@ const lockfiles = [
 /** The sandbox's own sources: a new version of it may record a program differently. */
 const sandboxDir = join(__dirname, "..");
 
-function contentHash(file: string): string {
-  try {
-    return createHash("sha256").update(readFileSync(file)).digest("hex");
-  } catch {
-    return "absent";
-  }
-}
-
-/** Packages are fingerprinted by size and time (an install rewrites them); the program's own files by content. */
-function fileFingerprint(file: string): string {
-  if (!file.split(sep).includes("node_modules")) return contentHash(file);
-  try {
-    const stat = statSync(file);
-    return `${stat.size}:${stat.mtimeMs}`;
-  } catch {
-    return "absent";
-  }
-}
-
 function sourcesUnder(dir: string): string[] {
   const files: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -81,9 +64,9 @@ function deploymentFingerprint(files: Pick<DeploymentKey, "programFiles" | "bund
   const { project, stack, config, secretKeys, programDir } = request;
   hash.update(JSON.stringify({ project, stack, config, secretKeys: [...secretKeys].sort(), programDir }));
   for (const file of [...new Set([...files.programFiles, ...files.bundleInputs])].sort())
-    hash.update(`${file}\u0000${fileFingerprint(file)}\u0000`);
-  for (const name of lockfiles) hash.update(`${name}\u0000${contentHash(join(programDir, name))}\u0000`);
-  for (const file of sourcesUnder(sandboxDir)) hash.update(`${file}\u0000${contentHash(file)}\u0000`);
+    hash.update(`${file}\u0000${fileFingerprint(file) ?? "absent"}\u0000`);
+  for (const name of lockfiles) hash.update(`${name}\u0000${contentHash(join(programDir, name)) ?? "absent"}\u0000`);
+  for (const file of sourcesUnder(sandboxDir)) hash.update(`${file}\u0000${contentHash(file) ?? "absent"}\u0000`);
   return hash.digest("hex");
 }
 
@@ -145,14 +128,9 @@ export function recordDeployment(stateDir: string, deployment: Deployment, reque
   };
   mkdirSync(stateDir, { recursive: true });
   // The deployment first: a key is never newer than the deployment it describes. The program's
-  // secrets (its config) are in it: the user's only. Each written whole, then renamed.
-  for (const [file, text] of [
-    [recordFile(stateDir), storedText(deployment)],
-    [keyFile(stateDir), JSON.stringify(key)],
-  ]) {
-    writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
-    renameSync(`${file}.tmp`, file);
-  }
+  // secrets (its config) are in it: the user's only.
+  writeWhole(recordFile(stateDir), storedText(deployment), 0o600);
+  writeWhole(keyFile(stateDir), JSON.stringify(key), 0o600);
 }
 
 /** The record of the last deployment, if nothing it depends on changed since (the origins aside). */

@@ -1,5 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync, renameSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { writeWhole } from "./write-whole";
 
 /** `.sandbox/outputs.json`: the stack outputs as `pulumi stack output --json` shows them, plus how to reach the sandbox. */
 export interface SandboxOutputs extends Record<string, unknown> {
@@ -16,9 +17,7 @@ export const outputsFile = (stateDir: string) => join(stateDir, "outputs.json");
 export function writeOutputs(stateDir: string, outputs: SandboxOutputs): string {
   const file = outputsFile(stateDir);
   mkdirSync(dirname(file), { recursive: true });
-  // Written whole then renamed: a command reading it never sees half a file.
-  writeFileSync(`${file}.tmp`, `${JSON.stringify(outputs, null, 2)}\n`, { mode: 0o600 });
-  renameSync(`${file}.tmp`, file);
+  writeWhole(file, `${JSON.stringify(outputs, null, 2)}\n`, 0o600);
   return file;
 }
 
