@@ -151,13 +151,20 @@ export function recordedDeployment(
   key: DeploymentKey,
   origins: Pick<DeployRequest, "awsEndpoint" | "apiOrigin">,
 ): Deployment | undefined {
-  const moves = [
-    [key.awsEndpoint, origins.awsEndpoint],
-    [key.apiOrigin, origins.apiOrigin],
-  ].filter(([before, after]) => before !== after);
-  // String by string once parsed: the file's megabytes of code are scanned, not copied, when no origin is in them.
-  const moved = (value: string) =>
-    moves.reduce((text, [before, after]) => (text.includes(before) ? text.split(before).join(after) : text), value);
+  const moves = new Map(
+    (
+      [
+        [key.awsEndpoint, origins.awsEndpoint],
+        [key.apiOrigin, origins.apiOrigin],
+      ] as Array<[string, string]>
+    ).filter(([before, after]) => before !== after),
+  );
+  // Both origins in one pass (this start's endpoint may be the last start's API origin), each only
+  // where no digit follows (`:4566` is not `:45660`); string by string once parsed, so the
+  // megabytes of code are scanned, not copied, when no origin is in them.
+  const recorded = [...moves.keys()].map((origin) => origin.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const pattern = new RegExp(`(?:${recorded.join("|")})(?!\\d)`, "g");
+  const moved = (value: string) => (moves.size === 0 ? value : value.replace(pattern, (origin) => moves.get(origin)!));
   try {
     return parsedDeployment(readFileSync(recordFile(stateDir), "utf8"), moved);
   } catch {
