@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import Module, { createRequire } from "node:module";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { CompiledCache } from "./compiled-cache";
+import { CompiledCache, fingerprintOf } from "./compiled-cache";
 
 /**
  * Loads a Pulumi program as the Pulumi CLI's Node.js language host does: the entry point from
@@ -100,11 +100,15 @@ export function registerProgramTypeScript(programDir: string, cacheDir: string):
       const ts = createRequire(typescriptPackage)("typescript") as TypeScript;
       const { options, files } = compilerOptions(ts, configFile);
       // This file's own rules are part of the setup: a sandbox that compiles otherwise compiles again.
-      cache.setUp(options, [...files, __filename]);
+      files[__filename] = fingerprintOf(__filename);
+      cache.setUp(options, files);
       compiler = { ts, options };
     }
     return compiler;
   };
+  // A setup not known to be good is read now, as ts-node reads it when it registers: a tsconfig
+  // it refuses stops the program before its first module.
+  if (!cache.ready) compilerNow();
   const extensions = (Module as unknown as { _extensions: Record<string, CompileHandler> })._extensions;
   const previous = extensions[".ts"];
   const ownFile = (file: string) => {
@@ -148,16 +152,32 @@ function resolveTypeScript(programDir: string, request: string): string {
   }
 }
 
-/** The options, and every file they were read from (the tsconfig and those it extends). */
-function compilerOptions(ts: TypeScript, configFile: string): { options: import("typescript").CompilerOptions; files: string[] } {
+/**
+ * The options, and every file they were read from or looked for (the tsconfig, those it extends,
+ * the paths tried to find them), each with its fingerprint as it was read.
+ */
+function compilerOptions(
+  ts: TypeScript,
+  configFile: string,
+): { options: import("typescript").CompilerOptions; files: Record<string, string> } {
   const defaults = { target: ts.ScriptTarget.ES2020, sourceMap: false, inlineSourceMap: true, esModuleInterop: true };
-  if (!existsSync(configFile)) return { options: { ...defaults, module: ts.ModuleKind.CommonJS }, files: [configFile] };
-  const read = ts.readJsonConfigFile(configFile, ts.sys.readFile);
-  // What readConfigFile would refuse: a tsconfig that is not JSON. (Its other diagnostics, such as
-  // "no inputs were found", do not stop ts-node either.)
-  const syntaxError = (read as { parseDiagnostics?: import("typescript").Diagnostic[] }).parseDiagnostics?.[0];
-  if (syntaxError) throw new ProgramLoadError(ts.flattenDiagnosticMessageText(syntaxError.messageText, "\n"));
-  const parsed = ts.parseJsonSourceFileConfigFileContent(read, ts.sys, dirname(configFile));
+  const files: Record<string, string> = {};
+  const host = {
+    ...ts.sys,
+    fileExists: (file: string) => {
+      const exists = ts.sys.fileExists(file);
+      if (!exists) files[file] = "absent";
+      return exists;
+    },
+    readFile: (file: string) => {
+      files[file] = fingerprintOf(file);
+      return ts.sys.readFile(file);
+    },
+  };
+  if (!host.fileExists(configFile)) return { options: { ...defaults, module: ts.ModuleKind.CommonJS }, files };
+  const read = ts.readConfigFile(configFile, host.readFile);
+  if (read.error) throw new ProgramLoadError(ts.flattenDiagnosticMessageText(read.error.messageText, "\n"));
+  const parsed = ts.parseJsonConfigFileContent(read.config, host, dirname(configFile));
   const own = parsed.options;
   // A CommonJS package compiled under node16/nodenext is CommonJS with esModuleInterop: say it so
   // to transpileModule, which cannot look up the package's "type" itself.
@@ -171,7 +191,7 @@ function compilerOptions(ts: TypeScript, configFile: string): { options: import(
     sourceMap: false,
     inlineSourceMap: true,
   };
-  return { options, files: [configFile, ...(read.extendedSourceFiles ?? [])] };
+  return { options, files };
 }
 
 /** The program's module, as the language host requires it. */

@@ -40,6 +40,7 @@ describe("the program's TypeScript, compiled once across runs", () => {
     const stdout = execFileSync(process.execPath, [join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "-e", script], {
       cwd: program,
       encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
     });
     return JSON.parse(stdout);
   }
@@ -62,5 +63,19 @@ describe("the program's TypeScript, compiled once across runs", () => {
     expect(run()).toEqual({ ...es5, typescriptLoaded: false });
     // One setup record and, for each file, an output per version of it or of the setup.
     expect(readdirSync(cache).filter((file) => file.endsWith(".js"))).toHaveLength(5);
+  });
+
+  it("compiles every file again when a tsconfig it extends changes", () => {
+    write("base.json", JSON.stringify({ compilerOptions: { target: "es5" } }));
+    write("tsconfig.json", JSON.stringify({ extends: "./base.json", compilerOptions: { strict: true } }));
+    expect(run()).toMatchObject({ outputs: { source: expect.stringContaining("var kept = 1") }, typescriptLoaded: true });
+    expect(run()).toMatchObject({ typescriptLoaded: false });
+    write("base.json", JSON.stringify({ compilerOptions: { target: "es2020" } }));
+    expect(run()).toMatchObject({ outputs: { source: expect.stringContaining("const kept = 1") }, typescriptLoaded: true });
+  });
+
+  it("refuses a tsconfig that is not JSON before any of the program runs, as ts-node does", () => {
+    write("tsconfig.json", "{ 'compilerOptions': { 'target': 'es5' } }");
+    expect(() => run()).toThrow(/Property keys must be doublequoted|String literal with double quotes expected/);
   });
 });
