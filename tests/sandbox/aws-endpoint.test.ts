@@ -82,18 +82,33 @@ describe("the sandbox AWS endpoint", () => {
     const fromFauxqs = createRequire(join(__dirname, "..", "..", "node_modules", "fauxqs", "package.json"));
     const fromFastify = createRequire(fromFauxqs.resolve("fastify"));
     const validator = fromFastify.resolve("@fastify/ajv-compiler");
-    // The real module has named exports besides the function; the stand-in has none.
-    expect(fromFastify.cache[validator]?.exports.AjvReference).toBeUndefined();
+    const serializer = fromFastify.resolve("@fastify/fast-json-stringify-compiler");
+    // The real modules have named exports besides the function; the stand-ins have none.
+    for (const compiler of [validator, serializer]) {
+      expect(typeof fromFastify.cache[compiler]?.exports).toBe("function");
+      expect(Object.keys(fromFastify.cache[compiler]!.exports)).toEqual([]);
+    }
 
     const fastify = fromFauxqs("fastify") as typeof import("fastify").default;
     const app = fastify();
-    app.post("/", { schema: { body: { type: "object", required: ["name"] } } }, async () => ({ ok: true }));
+    app.post(
+      "/",
+      {
+        schema: {
+          body: { type: "object", required: ["name"] },
+          // The serializer writes only what the response schema declares.
+          response: { 200: { type: "object", properties: { ok: { type: "boolean" } } } },
+        },
+      },
+      async () => ({ ok: true, hidden: "not in the schema" }),
+    );
     const refused = await app.inject({ method: "POST", url: "/", payload: {} });
     const accepted = await app.inject({ method: "POST", url: "/", payload: { name: "x" } });
     await app.close();
     expect([refused.statusCode, refused.json().message]).toEqual([400, "body must have required property 'name'"]);
-    expect([accepted.statusCode, accepted.json()]).toEqual([200, { ok: true }]);
+    expect([accepted.statusCode, accepted.body]).toEqual([200, '{"ok":true}']);
     expect(fromFastify.cache[validator]?.exports.AjvReference).toBeDefined();
+    expect(fromFastify.cache[serializer]?.exports.SerializerSelector).toBeDefined();
   });
 
   it("speaks SQS's query protocol too, for AWS CLIs that predate SQS's JSON protocol", async () => {
