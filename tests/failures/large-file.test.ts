@@ -24,6 +24,8 @@ describe("a file read in several parts", () => {
   let local: TestSandbox;
   const s3ToSqs = "ingest-s3-to-sqs";
   const rows = 1_500;
+  /** The most rows one part read in the first test: how fast this machine reads the file. */
+  let rowsPerPart: number | undefined;
 
   beforeAll(async () => {
     local = await startTestSandbox({
@@ -118,6 +120,8 @@ describe("a file read in several parts", () => {
     expect(seen).toContain("in-progress");
     const parts = partsOf("job_offers/several-parts.csv");
     expect(parts.length).toBeGreaterThanOrEqual(2);
+    const rowsAfter = parts.map(({ result }) => (result.ok ? (result.value as { files: Array<{ rows: number }> }).files[0].rows : 0));
+    rowsPerPart = Math.max(...rowsAfter.map((rows, index) => rows - (rowsAfter[index - 1] ?? 0)));
     expect(parts.filter(({ trigger }) => trigger.source === "s3")).toHaveLength(1);
     expect(parts.filter(({ trigger }) => trigger.source === "invoke")).toHaveLength(parts.length - 1);
 
@@ -129,10 +133,12 @@ describe("a file read in several parts", () => {
 
   it("with sqs-to-dynamo faults and a later part crashing for good: in the ingest-failures queue, then a redrive resumes from its checkpoint", async () => {
     local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
-    // More rows than the first test's: the first part's 2 s and the second part's three crashed
-    // attempts (a save at 0.75 s, a crash at 1 s, each) must not reach the end of the file. They
-    // read about 4.25 s in all; on an idle machine with warm functions that reached 2,600 rows.
-    const file = bigCsv("crashed-part", 4_000);
+    // The first part's 2 s and the second part's three crashed attempts (a save at 0.75 s, a crash
+    // at 1 s, each) must not reach the end of the file: they read for at most 2 + 0.75 + 0.75 + 1 s,
+    // 2.25 parts' worth. Sized from the widest part this machine read in the first test, at more
+    // than twice that: a warm part here read 1,208 rows where the first test's widest read 816, and
+    // on an idle machine 2,400 rows were not enough.
+    const file = bigCsv("crashed-part", Math.max(4_000, Math.ceil((rowsPerPart ?? 0) * 5)));
     const expected = await singlePass(file.path);
     await upload("job_offers/crashed-part.csv", file.body);
     // Once the first part has saved progress, every invocation of s3-to-sqs crashes: the first part
