@@ -54,17 +54,22 @@ export class Provisioner {
     }
   }
 
-  /** Returns the queue URL. A queue that exists (a redeploy) gets the new attributes. */
+  /**
+   * Returns the queue URL. CreateQueue answers a queue of the same name and attributes with its
+   * URL (a restart, a redeploy that changed nothing); one whose attributes differ (a redeploy)
+   * gets the new attributes.
+   */
   async queue(name: string, inputs: Inputs): Promise<string> {
     const Attributes = queueAttributes(inputs);
     try {
-      const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
-      await this.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes }));
+      const { QueueUrl } = await this.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes }));
       return QueueUrl!;
     } catch (error) {
-      if ((error as { name?: string }).name !== "QueueDoesNotExist" && !/NonExistentQueue/.test(String((error as Error).name))) throw error;
+      // QueueNameExists, which SQS's JSON protocol may also name AWS.SimpleQueueService.QueueNameExists.
+      if (!/(^|\.)QueueNameExists$/.test(String((error as { name?: string }).name))) throw error;
     }
-    const { QueueUrl } = await this.sqs.send(new CreateQueueCommand({ QueueName: name, Attributes }));
+    const { QueueUrl } = await this.sqs.send(new GetQueueUrlCommand({ QueueName: name }));
+    await this.sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes }));
     return QueueUrl!;
   }
 
