@@ -45,8 +45,8 @@ export class BundleCache {
     return join(this.dir, `${createHash("sha256").update(JSON.stringify(options)).digest("hex").slice(0, 24)}.json`);
   }
 
-  /** The cached result, if every input is as it was. */
-  lookup(options: BuildOptions): BuildResult | undefined {
+  /** The cached result and the files its build read, if every one of them is as it was. */
+  lookup(options: BuildOptions): { result: BuildResult; inputs: string[] } | undefined {
     let entry: Entry;
     try {
       entry = JSON.parse(readFileSync(this.fileOf(options), "utf8")) as Entry;
@@ -56,22 +56,14 @@ export class BundleCache {
     for (const [path, print] of Object.entries(entry.inputs)) {
       if (fileFingerprint(path) !== print) return undefined;
     }
-    return {
+    const result = {
       errors: [],
       warnings: [],
       outputFiles: entry.outputs.map((output) => outputFile(output.path, output.text)),
       metafile: options.metafile ? entry.metafile : undefined,
       mangleCache: undefined,
     } as BuildResult;
-  }
-
-  /** The files a cached build read, as its entry lists them. */
-  inputsOf(options: BuildOptions): string[] {
-    try {
-      return Object.keys((JSON.parse(readFileSync(this.fileOf(options), "utf8")) as Entry).inputs);
-    } catch {
-      return [];
-    }
+    return { result, inputs: Object.keys(entry.inputs) };
   }
 
   store(options: BuildOptions, result: BuildResult & { metafile?: Metafile }): void {

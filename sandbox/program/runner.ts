@@ -34,15 +34,15 @@ moduleLoader._load = function (request, parent, isMain) {
     buildSync(options: BuildOptions) {
       const replayable = isReplayable(options);
       const cached = replayable ? cache?.lookup(options) : undefined;
-      const result = cached ?? esbuild.buildSync(replayable ? { ...options, metafile: true } : options);
-      if (replayable) remember(options, result, !cached);
+      const result = cached?.result ?? esbuild.buildSync(replayable ? { ...options, metafile: true } : options);
+      if (replayable) remember(options, result, cached?.inputs);
       return result;
     },
     async build(options: BuildOptions) {
       const replayable = isReplayable(options);
       const cached = replayable ? cache?.lookup(options) : undefined;
-      const result = cached ?? (await esbuild.build(replayable ? { ...options, metafile: true } : options));
-      if (replayable) remember(options, result, !cached);
+      const result = cached?.result ?? (await esbuild.build(replayable ? { ...options, metafile: true } : options));
+      if (replayable) remember(options, result, cached?.inputs);
       return result;
     },
   };
@@ -53,10 +53,11 @@ function isReplayable(options: BuildOptions): boolean {
   return !options.plugins?.length && options.write === false;
 }
 
-function remember(options: BuildOptions, result: BuildResult, fresh: boolean) {
+/** A build the program ran: stored unless it came from the cache (`cachedInputs`, the files it read). */
+function remember(options: BuildOptions, result: BuildResult, cachedInputs: string[] | undefined) {
   if (!result.outputFiles?.length) return;
-  if (fresh) cache?.store(options, result);
-  const read = fresh && result.metafile ? Object.keys(result.metafile.inputs) : (cache?.inputsOf(options) ?? []);
+  if (!cachedInputs) cache?.store(options, result);
+  const read = cachedInputs ?? (result.metafile ? Object.keys(result.metafile.inputs) : []);
   const inputs = read.map((input) => resolve(options.absWorkingDir ?? process.cwd(), input));
   bundles.push({
     options: JSON.parse(JSON.stringify(options)),

@@ -82,8 +82,9 @@ describe("what the sandbox gives the program", () => {
     const built = buildSync(options);
     cache.store(options, built);
     const hit = cache.lookup(options);
-    expect(hit?.outputFiles?.[0].text).toBe(built.outputFiles?.[0].text);
-    expect(Object.keys(hit?.metafile?.inputs ?? {})).toEqual(Object.keys(built.metafile?.inputs ?? {}));
+    expect(hit?.result.outputFiles?.[0].text).toBe(built.outputFiles?.[0].text);
+    expect(Object.keys(hit?.result.metafile?.inputs ?? {})).toEqual(Object.keys(built.metafile?.inputs ?? {}));
+    expect(hit?.inputs.sort()).toEqual([join(dir, "entry.ts"), join(dir, "word.ts")]);
     writeFileSync(join(dir, "word.ts"), 'export const word = "two";\n');
     expect(cache.lookup(options)).toBeUndefined();
   });
