@@ -29,7 +29,7 @@ const deployerEntry = fileURLToPath(new URL("../program/boot.mjs", import.meta.u
 const child =
   help || mayReplay || !existsSync(programDir)
     ? undefined
-    : fork(deployerEntry, [], { cwd: programDir, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    : fork(deployerEntry, [], { cwd: programDir, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
 child?.on("error", () => undefined);
 // However this process ends (a mistyped flag exits before any deployment), the deployer goes with it.
 process.on("exit", () => child?.kill());

@@ -39,6 +39,7 @@ export class Deployer {
       execArgv: [],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
+      serialization: "advanced",
     });
     child.on("error", () => undefined);
     return child;
