@@ -1,11 +1,10 @@
-/* global process, URL */
+/* global process */
 // `npm start`, in plain JavaScript so that nothing waits for a compiler before the deployer
 // process (Node, Pulumi: the longest part of a start) is forked; then the sandbox's own code loads
 // from its cached bundle.
-import { fork } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { forkDeployer } from "../program/fork-deployer.mjs";
 import { keepCompiledCode, loadOwnBundle } from "../shared/own-bundle.mjs";
 
 keepCompiledCode();
@@ -25,12 +24,7 @@ const programDir = resolve(programArg ?? process.cwd());
 const stateDir = resolve(process.env.SANDBOX_STATE_DIR ?? join(programDir, ".sandbox"));
 const mayReplay = !process.argv.includes("--fresh") && existsSync(join(stateDir, "deployment.key.json"));
 
-const deployerEntry = fileURLToPath(new URL("../program/boot.mjs", import.meta.url));
-const child =
-  help || mayReplay || !existsSync(programDir)
-    ? undefined
-    : fork(deployerEntry, [], { cwd: programDir, execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"], serialization: "advanced" });
-child?.on("error", () => undefined);
+const child = help || mayReplay || !existsSync(programDir) ? undefined : forkDeployer(programDir);
 // However this process ends (a mistyped flag exits before any deployment), the deployer goes with it.
 process.on("exit", () => child?.kill());
 

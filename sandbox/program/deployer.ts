@@ -1,9 +1,6 @@
-import { fork, type ChildProcess } from "node:child_process";
-import { join } from "node:path";
+import type { ChildProcess } from "node:child_process";
 import type { Deployment, DeployRequest } from "../model/recorded";
-
-/** Plain JavaScript, so a launcher can fork it before it loads any TypeScript (see cli/start.mjs). */
-const deployerEntry = join(__dirname, "boot.mjs");
+import { forkDeployer } from "./fork-deployer.mjs";
 
 /** The program failed to deploy: its own message (e.g. a config guard), without our stack. */
 export class DeploymentError extends Error {
@@ -25,7 +22,7 @@ export class Deployer {
    */
   keepSpare = true;
 
-  /** `spare`: a deployer process someone already forked from `deployerEntry`. */
+  /** `spare`: a deployer process someone already forked (`forkDeployer`). */
   constructor(
     private readonly cwd: string,
     spare?: ChildProcess,
@@ -33,20 +30,8 @@ export class Deployer {
     this.spare = spare;
   }
 
-  private start(): ChildProcess {
-    const child = fork(deployerEntry, [], {
-      cwd: this.cwd,
-      execArgv: [],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-      serialization: "advanced",
-    });
-    child.on("error", () => undefined);
-    return child;
-  }
-
   prepare(): void {
-    if (!this.spare || this.spare.exitCode !== null) this.spare = this.start();
+    if (!this.spare || this.spare.exitCode !== null) this.spare = forkDeployer(this.cwd);
   }
 
   async deploy(request: DeployRequest): Promise<Deployment> {

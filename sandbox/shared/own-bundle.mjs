@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import module, { createRequire } from "node:module";
 import { dirname, extname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 const require = createRequire(import.meta.url);
 const projectRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -41,12 +41,17 @@ function stamp(file) {
 }
 
 /**
- * Each module sees its own `__dirname` and `__filename`, as it did unbundled: the sandbox finds its
- * bootstrap, the deployer's entry and the console's page beside their sources.
+ * Each module sees its own `__dirname` and `__filename` (a plain JavaScript module its own
+ * `import.meta.url`), as it did unbundled: the sandbox finds its bootstrap, the deployer's entry
+ * and the console's page beside their sources.
  */
 const ownPaths = {
   name: "own-paths",
   setup(build) {
+    build.onLoad({ filter: /\.mjs$/ }, (args) => ({
+      contents: readFileSync(args.path, "utf8").replaceAll("import.meta.url", JSON.stringify(pathToFileURL(args.path).href)),
+      loader: "js",
+    }));
     // On the file's first line, so that every line keeps its number in stack traces.
     build.onLoad({ filter: /\.(ts|mts|cts)$/ }, (args) => ({
       contents: `const __dirname = ${JSON.stringify(dirname(args.path))}, __filename = ${JSON.stringify(args.path)}; ${readFileSync(args.path, "utf8")}`,
