@@ -13,8 +13,8 @@ import type { BundleRecipe, Deployment, DeployRequest } from "../model/recorded"
 import { BundleCache } from "./bundle-cache";
 import { programShape, registerProgramTypeScript, requireProgram } from "./program-loader";
 import { runUnderMocks } from "./run-under-mocks";
-import type * as ProvisionModule from "./provision";
-import type * as MocksModule from "./mocks";
+import { Provisioner } from "./provision";
+import { sandboxMocks } from "./mocks";
 
 /**
  * The program bundles its handlers with esbuild while it runs. Recording each build (its options
@@ -79,19 +79,10 @@ function programFilesOf(programDir: string, stack: string): string[] {
 
 // The program's own copy of Pulumi: the mocks must be set on the instance the program uses.
 const fromProgram = createRequire(join(process.cwd(), "package.json"));
-const warm = (async () =>
-  [
-    fromProgram("@pulumi/pulumi") as typeof PulumiModule,
-    // Required, not imported: this file runs under the sandbox's own TypeScript loader, scoped to
-    // the files it requires, so that loader never touches the program's modules.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("./provision") as typeof ProvisionModule,
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require("./mocks") as typeof MocksModule,
-  ] as const)();
+const warm = (async () => fromProgram("@pulumi/pulumi") as typeof PulumiModule)();
 
 async function deploy(request: DeployRequest): Promise<Deployment> {
-  const [pulumi, { Provisioner }, { sandboxMocks }] = await warm;
+  const pulumi = await warm;
   cache = new BundleCache(request.bundleCacheDir);
   const provisioner = new Provisioner(request.awsEndpoint);
   const { mocks, recorded } = sandboxMocks({ stack: request.stack, apiOrigin: request.apiOrigin, provisioner });
