@@ -4,7 +4,7 @@ import type { BenchContext } from "./context";
 import { dynaliteRate } from "./dynalite-rate";
 import { uploadAndWait, type IngestRun } from "./e2e";
 import { fmt, progress } from "./report";
-import { MemoryPeaks } from "./sandbox-memory";
+import { MemoryPeaks, rssOf } from "./sandbox-memory";
 import { startSandboxProcess, type RunningSandbox } from "./sandbox-process";
 import { median } from "./stats";
 
@@ -74,10 +74,7 @@ export async function sandboxGoals(ctx: BenchContext): Promise<SandboxResults> {
       const run = await uploadAndWait(sandbox.outputs, ctx.work, rows, 60_000 + rows * 10).finally(() => clearInterval(sampler));
       const after = sandbox.processes();
       memory.sample(after);
-      const drained = {
-        sandboxMb: after.filter((p) => p.role === "sandbox").reduce((sum, p) => sum + p.rssMb, 0),
-        totalMb: after.reduce((sum, p) => sum + p.rssMb, 0),
-      };
+      const drained = { sandboxMb: rssOf(after, "sandbox"), totalMb: rssOf(after) };
       progress(
         `sandbox: ${rows.toLocaleString("en-US")} rows in the table in ${run.seconds.toFixed(1)} s (${fmt.rate(run.rowsPerSecond)}), all found through the API`,
       );

@@ -41,6 +41,11 @@ function environmentSettings(json: string): { functionName?: string; memorySizeM
   }
 }
 
+/** The resident memory of the processes in a role (all of them when none is given), in MB. */
+export function rssOf(processes: ProcessMemory[], role?: ProcessMemory["role"]): number {
+  return processes.filter((p) => role === undefined || p.role === role).reduce((total, p) => total + p.rssMb, 0);
+}
+
 export interface EnvironmentPeak {
   functionName: string;
   memorySizeMb: number;
@@ -55,12 +60,11 @@ export class MemoryPeaks {
   private readonly environments = new Map<number, EnvironmentPeak>();
 
   sample(processes: ProcessMemory[]): void {
-    const sum = (role: ProcessMemory["role"]) => processes.filter((p) => p.role === role).reduce((total, p) => total + p.rssMb, 0);
-    const totalMb = processes.reduce((total, p) => total + p.rssMb, 0);
-    this.sandboxMb = Math.max(this.sandboxMb, sum("sandbox"));
+    const totalMb = rssOf(processes);
+    this.sandboxMb = Math.max(this.sandboxMb, rssOf(processes, "sandbox"));
     if (totalMb > this.tree.totalMb) {
       const environments = processes.filter((p) => p.role === "environment").length;
-      this.tree = { totalMb, sandboxMb: sum("sandbox"), environmentsMb: sum("environment"), environments };
+      this.tree = { totalMb, sandboxMb: rssOf(processes, "sandbox"), environmentsMb: rssOf(processes, "environment"), environments };
     }
     for (const p of processes) {
       if (p.role !== "environment" || !p.functionName || !p.memorySizeMb) continue;
