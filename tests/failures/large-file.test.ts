@@ -135,10 +135,11 @@ describe("a file read in several parts", () => {
     local.sandbox.faults.replace("ingest-sqs-to-dynamo:error=0.2");
     // The first part's 2 s and the second part's three crashed attempts (a save at 0.75 s, a crash
     // at 1 s, each) must not reach the end of the file: they read for at most 2 + 0.75 + 0.75 + 1 s,
-    // 2.25 parts' worth. Sized from the widest part this machine read in the first test, at more
-    // than twice that: a warm part here read 1,208 rows where the first test's widest read 816, and
-    // on an idle machine 2,400 rows were not enough.
-    const file = bigCsv("crashed-part", Math.max(4_000, Math.ceil((rowsPerPart ?? 0) * 5)));
+    // 2.25 parts' worth. Sized from the widest part this machine read in the first test, at four
+    // parts' worth: a warm part here read 1,208 rows where the first test's widest read 816 (2.25
+    // such parts would be 3.3 of the first test's), and on an idle machine 2,400 rows were not
+    // enough. More costs the suite: every row is written and reconciled.
+    const file = bigCsv("crashed-part", Math.max(4_000, Math.ceil((rowsPerPart ?? 0) * 4)));
     const expected = await singlePass(file.path);
     await upload("job_offers/crashed-part.csv", file.body);
     // Once the first part has saved progress, every invocation of s3-to-sqs crashes: the first part
