@@ -273,12 +273,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       reporter.info(
         "Started from the recorded deployment (nothing it depends on changed since the last start); the program runs in the background to confirm it.",
       );
-      sandbox.confirmation = confirm(
-        deploy,
-        () => sandbox.deployment,
-        apply,
-        reporter,
-        () => stopping,
+      // Once the sandbox is ready and its caller has said so: forking the deployer and reading the
+      // stack config again take tens of milliseconds that a replayed start does not wait for.
+      sandbox.confirmation = new Promise((resolve) => setImmediate(resolve)).then(() =>
+        stopping
+          ? undefined
+          : confirm(
+              deploy,
+              () => sandbox.deployment,
+              apply,
+              reporter,
+              () => stopping,
+            ),
       );
     }
     writeOutputs(stateDir, sandbox.outputs);
