@@ -105,7 +105,7 @@ describe("SNS fan-out and schedules", () => {
     });
   });
 
-  it("lists each schedule with its next firing, and fires a rule on demand to its function and its queue", async () => {
+  it("lists each schedule with its next firing and the command that fires it, and fires a rule on demand to its function and its queue", async () => {
     const banner = readyBanner(local.sandbox, 0).split("\n");
     const nextWeekday3am = new Date();
     nextWeekday3am.setUTCHours(3, 0, 0, 0);
@@ -114,12 +114,14 @@ describe("SNS fan-out and schedules", () => {
     expect(banner).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^  schedule  nightly cron\\(0 3 \\? \\* MON-FRI \\*\\) -> everything-[0-9a-f]{7} \\(next ${nextWeekday3am.toISOString().replace(/\.\d{3}Z$/, "Z")}; npm run fire -- nightly\\)$`,
+          `^  schedule  nightly cron\\(0 3 \\? \\* MON-FRI \\*\\) -> everything-[0-9a-f]{7} \\(next ${nextWeekday3am.toISOString().replace(/\.\d{3}Z$/, "Z")}; npm run fire -- nightly --program ${program.dir}\\)$`,
         ),
       ),
     );
     expect(banner).toContainEqual(
-      expect.stringMatching(/^ {2}schedule {2}tick rate\(1 day\) -> tick \(next \S+Z; npm run fire -- tick\)$/),
+      expect.stringMatching(
+        new RegExp(`^ {2}schedule {2}tick rate\\(1 day\\) -> tick \\(next \\S+Z; npm run fire -- tick --program ${program.dir}\\)$`),
+      ),
     );
     const fired = await fetch(`${local.sandbox.awsEndpoint}/_sandbox/rules/tick/fire`, { method: "POST" });
     expect(await fired.json()).toMatchObject({ schedule: "rate(1 day)", targets: 1 });
