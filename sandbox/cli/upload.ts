@@ -5,7 +5,7 @@ import { basename } from "node:path";
 import { Upload } from "@aws-sdk/lib-storage";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { fail, parseFlags } from "./args";
+import { fail, parseFlags, usageError } from "./args";
 import { commandLine, programOption, programUsage, sandboxContext } from "./context";
 import {
   failureRecordFor,
@@ -102,7 +102,7 @@ async function main() {
     key: { type: "string" },
     ...programOption,
   });
-  if (positionals.length !== 1) fail(new Error(`give one file to upload\nusage: ${usage}`));
+  if (positionals.length !== 1) usageError(usage, "give one file to upload");
   const file = positionals[0];
   const timeoutSeconds = Number(values.timeout ?? defaultTimeoutSeconds);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)

@@ -81,6 +81,19 @@ describe("the sandbox's commands, as a newcomer types them", () => {
     expect(result).toEqual({ code: 2, stdout: "", stderr: `Unknown option '--bogus'\n${usages["sandbox/cli/start.mjs"]}\n` });
   });
 
+  it("a mistyped flag or a missing argument prints what is wrong and the usage, and exits 2", async () => {
+    const runs = await Promise.all([
+      run("sandbox/cli/upload.ts", ["fixtures/jobs.csv", "--wiat"]),
+      run("sandbox/cli/invoke.ts", ["apiFunctionName"]),
+      run("scripts/dlq.ts", ["lsit"]),
+    ]);
+    expect(runs).toEqual([
+      { code: 2, stdout: "", stderr: `Unknown option '--wiat'\n${usages["sandbox/cli/upload.ts"]}\n` },
+      { code: 2, stdout: "", stderr: `error: give either --event <file.json> or --sample <source>\n${usages["sandbox/cli/invoke.ts"]}\n` },
+      { code: 2, stdout: "", stderr: `error: no command 'lsit'\n${usages["scripts/dlq.ts"]}\n` },
+    ]);
+  });
+
   it("against a sandbox that is gone (a stale outputs.json), every command says so in one sentence", async () => {
     const said = `error: the sandbox at ${deadEndpoint} does not answer: is \`npm start\` running?\n`;
     const [upload, invokeSample, invokeEvent, dlq, reconcile] = await Promise.all([
