@@ -44,7 +44,7 @@ async function main() {
     event = await response.text();
     if (!response.ok) fail(new Error(event));
     const note = response.headers.get("x-sandbox-sample-note");
-    if (note) console.error(`note: ${decodeURIComponent(note)}`);
+    if (note) for (const line of decodeURIComponent(note).split("\n")) console.error(`note: ${line}`);
   }
   const response = await fetch(`${endpoint}/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`, {
     method: "POST",

@@ -154,4 +154,19 @@ describe("SNS fan-out and schedules", () => {
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { message: string }).message).toBe("no schedule rule 'weekly'; the program's rules: nightly, tick");
   });
+
+  it("says so when a sample is of a trigger the function does not have, and not when it has it", async () => {
+    const noteOf = async (source: string, fn: string) => {
+      const response = await fetch(`${local.sandbox.awsEndpoint}/_sandbox/sample?source=${source}&function=${fn}`);
+      expect(response.status).toBe(200);
+      const note = response.headers.get("x-sandbox-sample-note");
+      return note === null ? undefined : decodeURIComponent(note);
+    };
+    const onEvent = [...local.sandbox.wiring.functions.values()].find((fn) => fn.spec.logicalName === "on-event")?.name;
+    expect(await noteOf("schedule", "on-event")).toBe(
+      `${onEvent} has no EventBridge rule target: the sample is shaped as one would deliver it, aimed at the program's first such resource (or a made-up one), and the function may refuse it`,
+    );
+    expect(await noteOf("sns", "on-event")).toBeUndefined();
+    expect(await noteOf("schedule", "tick")).toBeUndefined();
+  });
 });
