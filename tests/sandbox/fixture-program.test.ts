@@ -50,6 +50,15 @@ describe("the sandbox running a program", () => {
     expect(outputs.secrets).toEqual({});
   });
 
+  it("says so when an http sample has no path to call: the API's GET routes all take variables", async () => {
+    const noteOf = async (query: string) =>
+      (await fetch(`${local.sandbox.awsEndpoint}/_sandbox/sample?source=http&function=hello${query}`)).headers.get("x-sandbox-sample-note");
+    expect(decodeURIComponent((await noteOf("")) ?? "")).toBe(
+      "no GET route of the API takes a path without variables, so the sample calls GET / (no route matches it): give the path with --path",
+    );
+    expect(await noteOf("&path=/items/1")).toBeNull();
+  });
+
   it("says on ready where table data persists: the state directory in use, wherever it is", () => {
     const banner = readyBanner(local.sandbox, 1000);
     const [dynamodb, sqs, s3] = ["dynamodb", "sqs", "s3"].map((dir) => relative(process.cwd(), join(local.sandbox.stateDir, dir)));
