@@ -67,8 +67,15 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
     }
     const started = performance.now();
     try {
+      const outputsBefore = JSON.stringify(sandbox.outputs);
       const { swapped, rewired } = await sandbox.redeploy();
-      const what = rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : "no other change";
+      const what =
+        [
+          rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : undefined,
+          JSON.stringify(sandbox.outputs) !== outputsBefore ? "outputs updated" : undefined,
+        ]
+          .filter((part) => part !== undefined)
+          .join(", ") || "no other change";
       reporter.info(`redeployed in ${Math.round(performance.now() - started)} ms: ${what}`);
       follow();
     } catch (error) {

@@ -410,9 +410,13 @@ describe("the sandbox running a program", () => {
     expect(seen.get("m-65")).toBe("v2");
   });
 
-  it("redeploys when the program changes: a new route answers without a restart", async () => {
+  it("redeploys when the program changes: a new route answers without a restart, a new output is written and said", async () => {
     const index = join(program.dir, "index.ts");
-    writeFileSync(index, readFileSync(index, "utf8").replace('routeKey: "GET /items/{id}"', 'routeKey: "GET /things/{id}"'));
+    const before = local.reporter.lines.length;
+    writeFileSync(
+      index,
+      `${readFileSync(index, "utf8").replace('routeKey: "GET /items/{id}"', 'routeKey: "GET /things/{id}"')}\nexport const added = "new";\n`,
+    );
     const routed = await eventually(
       async () => {
         const { event } = await json(await fetch(`${apiUrl}/things/5`));
@@ -422,5 +426,10 @@ describe("the sandbox running a program", () => {
       "the new route",
     );
     expect(routed.pathParameters).toEqual({ id: "5" });
+    await watcher.idle();
+    expect(local.reporter.lines.slice(before).filter((line) => line.startsWith("redeployed"))).toEqual([
+      expect.stringMatching(/^redeployed in \d+ ms: triggers rewired, outputs updated$/),
+    ]);
+    expect(JSON.parse(readFileSync(join(local.sandbox.stateDir, "outputs.json"), "utf8")).added).toBe("new");
   });
 });
