@@ -92,6 +92,18 @@ async function peekBodies(awsEndpoint: string, queueArn: string): Promise<Array<
 }
 type PeekedMessage = { body: string; sentTimestamp: number };
 
+/** The file's size, or the command ends saying what is wrong with the path. */
+function fileSize(file: string): number {
+  try {
+    const stats = statSync(file);
+    if (stats.isFile()) return stats.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") fail(error);
+    fail(new Error(`${file}: no such file`));
+  }
+  fail(new Error(`${file} is not a file`));
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
@@ -106,8 +118,8 @@ async function main() {
   const file = positionals[0];
   const timeoutSeconds = Number(values.timeout ?? defaultTimeoutSeconds);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
-    fail(new Error(`--timeout takes a number of seconds, not '${values.timeout}'`));
-  const size = statSync(file).size;
+    fail(new Error(`--timeout takes a number of seconds above 0, not '${values.timeout}'`));
+  const size = fileSize(file);
   const { outputs, s3, sqs, resources } = sandboxContext(values.program);
   const declared = await resources();
   const bucket = uploadBucket(declared, values.bucket);
