@@ -115,6 +115,7 @@ async function main() {
     ...programOption,
   });
   if (positionals.length !== 1) usageError(usage, "give one file to upload");
+  if (values.timeout !== undefined && !values.wait) usageError(usage, "--timeout goes with --wait: without it the upload does not wait");
   const file = positionals[0];
   const timeoutSeconds = Number(values.timeout ?? defaultTimeoutSeconds);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)

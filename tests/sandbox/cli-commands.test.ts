@@ -87,6 +87,7 @@ describe("the sandbox's commands, as a newcomer types them", () => {
       run("sandbox/cli/invoke.ts", ["apiFunctionName"]),
       run("scripts/dlq.ts", ["lsit"]),
       run("sandbox/cli/upload.ts", ["fixtures/jbos.csv"]),
+      run("sandbox/cli/upload.ts", ["fixtures/jobs.csv", "--timeout", "60"]),
     ]);
     expect(runs).toEqual([
       { code: 2, stdout: "", stderr: `Unknown option '--wiat'\n${usages["sandbox/cli/upload.ts"]}\n` },
@@ -94,6 +95,11 @@ describe("the sandbox's commands, as a newcomer types them", () => {
       { code: 2, stdout: "", stderr: `error: no command 'lsit'\n${usages["scripts/dlq.ts"]}\n` },
       // Not a usage error: the file named is not there.
       { code: 1, stdout: "", stderr: "error: fixtures/jbos.csv: no such file\n" },
+      {
+        code: 2,
+        stdout: "",
+        stderr: `error: --timeout goes with --wait: without it the upload does not wait\n${usages["sandbox/cli/upload.ts"]}\n`,
+      },
     ]);
   });
 
