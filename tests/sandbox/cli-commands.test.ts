@@ -84,14 +84,12 @@ describe("the sandbox's commands, as a newcomer types them", () => {
   it("a mistyped flag or a missing argument prints what is wrong and the usage, and exits 2; a missing file is named", async () => {
     const runs = await Promise.all([
       run("sandbox/cli/upload.ts", ["fixtures/jobs.csv", "--wiat"]),
-      run("sandbox/cli/invoke.ts", ["apiFunctionName"]),
       run("scripts/dlq.ts", ["lsit"]),
       run("sandbox/cli/upload.ts", ["fixtures/jbos.csv"]),
       run("sandbox/cli/upload.ts", ["fixtures/jobs.csv", "--timeout", "60"]),
     ]);
     expect(runs).toEqual([
       { code: 2, stdout: "", stderr: `Unknown option '--wiat'\n${usages["sandbox/cli/upload.ts"]}\n` },
-      { code: 2, stdout: "", stderr: `error: give either --event <file.json> or --sample <source>\n${usages["sandbox/cli/invoke.ts"]}\n` },
       { code: 2, stdout: "", stderr: `error: no command 'lsit'\n${usages["scripts/dlq.ts"]}\n` },
       // Not a usage error: the file named is not there.
       { code: 1, stdout: "", stderr: "error: fixtures/jbos.csv: no such file\n" },
