@@ -1,4 +1,4 @@
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -22,7 +22,7 @@ import { logsApi } from "./services/cloudwatch/logs-api";
 import { FunctionLogs } from "./services/cloudwatch/function-logs";
 import { controlRoutes } from "./control-routes";
 import { outputsFile, writeOutputs, type SandboxOutputs } from "./shared/outputs";
-import { lockStateDir } from "./shared/state-lock";
+import { lockStateDir, stateLockFile } from "./shared/state-lock";
 import { FaultPlan } from "./faults/plan";
 import { EndpointFaults } from "./faults/endpoint";
 import { LocalCloudWatch } from "./services/cloudwatch/local-cloudwatch";
@@ -99,8 +99,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Checked before --fresh wipes anything: another sandbox may be using this state.
   const releaseLock = lockStateDir(stateDir);
   if (options.fresh) {
+    const had = readdirSync(stateDir).filter((entry) => entry !== stateLockFile);
     rmSync(stateDir, { recursive: true, force: true });
     lockStateDir(stateDir);
+    // Secrets the sandbox generated (a stack's API token) are generated anew: one copied before stops working.
+    if (had.length > 0)
+      terminal.info(
+        `--fresh: removed ${stateDir}: the tables' items, the recorded deployment, and the config values the sandbox generated (secrets: new ones are generated now).`,
+      );
   }
   // Artifacts of earlier runs (one folder per code version): this run writes its own.
   rmSync(join(stateDir, "functions"), { recursive: true, force: true });

@@ -1,6 +1,9 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** The lock's file in the state directory: the pid of the sandbox using it. */
+export const stateLockFile = "sandbox.pid";
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -15,7 +18,7 @@ function alive(pid: number): boolean {
  * other's outputs.json. A stale lock (its process is gone) is taken over. Returns the release.
  */
 export function lockStateDir(stateDir: string): () => void {
-  const file = join(stateDir, "sandbox.pid");
+  const file = join(stateDir, stateLockFile);
   try {
     const holder = Number(readFileSync(file, "utf8"));
     if (holder && alive(holder)) {

@@ -73,6 +73,20 @@ describe("a restart with unchanged inputs", () => {
     },
   );
 
+  it("starts from nothing with --fresh, and says what it removed", { timeout: 60_000 }, async () => {
+    const reporter = memoryReporter();
+    const sandbox = await startSandbox({ programDir: program.dir, stateDir, port: 0, awsPort: 0, reporter, fresh: true });
+    try {
+      expect(sandbox.confirmation).toBeUndefined();
+      expect(reporter.lines).not.toContain(replayLine);
+      expect(reporter.lines[0]).toBe(
+        `--fresh: removed ${stateDir}: the tables' items, the recorded deployment, and the config values the sandbox generated (secrets: new ones are generated now).`,
+      );
+    } finally {
+      await sandbox.stop();
+    }
+  });
+
   it("runs the program when one of its files changed since", { timeout: 60_000 }, async () => {
     const file = join(program.dir, "index.js");
     writeFileSync(file, readFileSync(file, "utf8").replace("route: event.routeKey", "route: 'changed ' + event.routeKey"));
