@@ -6,7 +6,13 @@ const helpFlag = { help: { type: "boolean", short: "h" } } as const;
  * Parses flags or exits with the usage line: a wrong flag never starts anything. Every command
  * takes `--help` (`-h`): it prints the usage and exits 0.
  */
-export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(usage: string, options: T, allowPositionals = true) {
+export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(
+  usage: string,
+  options: T,
+  allowPositionals = true,
+  /** What each flag does, printed under the usage by `--help` only. */
+  flagHelp?: string,
+) {
   let parsed;
   try {
     parsed = parseArgs({ options: { ...options, ...helpFlag }, allowPositionals, strict: true });
@@ -18,7 +24,7 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(us
     process.exit(2);
   }
   if ((parsed.values as { help?: boolean }).help) {
-    console.log(`usage: ${usage}`);
+    console.log(`usage: ${usage}${flagHelp ? `\n\n${flagHelp}` : ""}`);
     process.exit(0);
   }
   return parsed;

@@ -12,6 +12,15 @@ import { faultPlanFromFlags, faultPlanText } from "../faults/flags";
 const usage =
   "npm start -- [--program <dir>] [--port 3000] [--aws-port 4566] [--fresh] [--no-watch] [--config key=value ...] [--faults '<rules>' [--seed <n>]]";
 
+const flagHelp = `  --program <dir>      the Pulumi project to run (its Pulumi.yaml); this directory by default
+  --port <n>           the HTTP APIs' port (0 picks a free one)
+  --aws-port <n>       the AWS endpoint's port: S3, SQS, DynamoDB, Lambda, the console (0 picks a free one)
+  --fresh              remove the state directory first: tables, recorded deployment, generated secrets
+  --no-watch           no hot reload: saved files change nothing until the next start
+  --config key=value   a stack config value for this run, over Pulumi.sandbox.yaml (repeatable)
+  --faults '<rules>'   inject faults, e.g. 'ingest-sqs-to-dynamo:error=0.3; dynamodb:throttle=0.2'
+  --seed <n>           the seed of the faults' random draws, to run the same faults again`;
+
 /**
  * Between two full collections V8 lets its heap grow by up to four times what is live, and the
  * sandbox's process allocates fast while a large file ingests (queued messages, invocations,
@@ -45,6 +54,7 @@ async function start(deployer?: Deployer) {
       seed: { type: "string" },
     },
     false,
+    flagHelp,
   );
   const config = Object.fromEntries(
     (values.config ?? []).map((pair) => {

@@ -69,11 +69,24 @@ describe("the sandbox's commands, as a newcomer types them", () => {
   });
   afterAll(() => rmSync(staleState, { recursive: true, force: true }));
 
-  it("--help prints the usage and exits 0, on every command", async () => {
+  it("--help prints the usage and exits 0, on every command; npm start's says what each flag does", async () => {
     const runs = await Promise.all(Object.keys(usages).map((file) => run(file, ["--help"])));
-    expect(runs.map((result) => ({ code: result.code, stdout: result.stdout }))).toEqual(
-      Object.values(usages).map((usage) => ({ code: 0, stdout: `${usage}\n` })),
+    const [start, ...others] = runs.map((result) => ({ code: result.code, stdout: result.stdout }));
+    expect(others).toEqual(
+      Object.values(usages)
+        .slice(1)
+        .map((usage) => ({ code: 0, stdout: `${usage}\n` })),
     );
+    expect(start.code).toBe(0);
+    expect(start.stdout.split("\n").slice(0, 3)).toEqual([
+      usages["sandbox/cli/start.mjs"],
+      "",
+      "  --program <dir>      the Pulumi project to run (its Pulumi.yaml); this directory by default",
+    ]);
+    // Every flag of the usage line, explained once.
+    const flags = [...usages["sandbox/cli/start.mjs"].matchAll(/\[(--[a-z-]+)/g)].map((match) => match[1]);
+    expect(flags).toHaveLength(8);
+    for (const flag of flags) expect(start.stdout.match(new RegExp(`^  ${flag} `, "gm")), flag).toHaveLength(1);
   });
 
   it("a mistyped flag of npm start prints the usage and exits 2, nothing else (the deployer it started ends quietly)", async () => {
