@@ -24,6 +24,7 @@ export async function plain(value: unknown): Promise<unknown> {
   if (value instanceof Promise) return plain(await value);
   if (Array.isArray(value)) return Promise.all(value.map(plain));
   const record = value as Record<string, unknown>;
+  if (record.__pulumiResource === true) return referenceOf(record);
   // A secret reaches mocks wrapped in Pulumi's wire sentinel; the sandbox needs the value itself
   // (e.g. an environment variable derived from the API token).
   if (record[signatureKey] === secretSignature) return plain(record.value);
@@ -35,6 +36,19 @@ export async function plain(value: unknown): Promise<unknown> {
   if ("uri" in record && record.uri instanceof Promise) return { uri: await record.uri };
   const entries = await Promise.all(Object.entries(record).map(async ([key, item]) => [key, await plain(item)] as const));
   return Object.fromEntries(entries);
+}
+
+/**
+ * A resource given as another's input (`role: lambdaRole`, `function: lambda`) reaches mocks as a
+ * live resource object, whose Outputs and links back to the whole program must not be walked. The
+ * provider receives a custom resource's ID in its place (a role's name, a function's name), and a
+ * component's URN.
+ */
+async function referenceOf(resource: Record<string, unknown>): Promise<unknown> {
+  const output = (resource.__pulumiCustomResource === true ? resource.id : resource.urn) as
+    { apply?(callback: (value: unknown) => unknown): unknown } | undefined;
+  if (typeof output?.apply !== "function") return undefined;
+  return new Promise((resolve) => output.apply!((value) => (resolve(value), value)));
 }
 
 async function archiveContents(assets: Record<string, unknown>): Promise<ArchiveContents> {
