@@ -7,6 +7,8 @@ import { plain } from "./serialize";
 import type { Provisioner } from "./provision";
 
 type State = Record<string, unknown>;
+/** The part of Pulumi's RegisterResourceRequest read here. */
+type RegisterRequest = { getType(): string; getName(): string; getRemote?(): boolean };
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
 
@@ -18,6 +20,8 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${region}
  */
 export function sandboxMocks(options: { stack: string; apiOrigin: string; provisioner: Provisioner }) {
   const recorded: RecordedResource[] = [];
+  /** Type and name of each component registered as remote (built by a provider plugin). */
+  const remote = new Set<string>();
   const { stack, apiOrigin, provisioner } = options;
 
   async function created(type: string, name: string, inputs: State): Promise<{ id: string; state: State }> {
@@ -38,11 +42,35 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
 
   return {
     recorded,
+    /**
+     * A component of a provider plugin (`@pulumi/aws-apigateway`'s RestAPI, awsx's VPC) is
+     * registered as remote: the plugin declares its resources at deploy time, so under mocks it
+     * has none. Pulumi's mocks are not told, its monitor is: this notes which ones are remote.
+     */
+    watchRemoteComponents(monitor: unknown) {
+      const watched = monitor as { registerResource(request: RegisterRequest, ...rest: unknown[]): unknown } | undefined;
+      if (!watched || typeof watched.registerResource !== "function") return;
+      const register = watched.registerResource.bind(watched);
+      watched.registerResource = (request, ...rest) => {
+        if (request.getRemote?.()) remote.add(`${request.getType()}::${request.getName()}`);
+        return register(request, ...rest);
+      };
+    },
     mocks: {
       async newResource(args: MockResourceArgs): Promise<MockResourceResult> {
         const inputs = (await plain(args.inputs)) as State;
         const { id, state } = await created(args.type, args.name, inputs);
-        recorded.push({ type: args.type, name: args.name, id, inputs, state: { ...inputs, ...state }, custom: args.custom !== false });
+        const custom = args.custom !== false;
+        const isRemote = !custom && remote.has(`${args.type}::${args.name}`);
+        recorded.push({
+          type: args.type,
+          name: args.name,
+          id,
+          inputs,
+          state: { ...inputs, ...state },
+          custom,
+          ...(isRemote ? { remote: true } : {}),
+        });
         // The program gets its own inputs back (secrets stay secrets) plus what AWS computes.
         return { id, state: { ...args.inputs, ...state } };
       },

@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { readyBanner } from "../../sandbox/cli/banner";
 import { fixtureSandbox } from "../support/sandbox-harness";
 
 /**
  * Programs written as Pulumi's examples are: resources handed to other resources themselves
- * (`role: lambdaRole`, `function: lambda`).
+ * (`role: lambdaRole`, `function: lambda`), and a component that a provider plugin builds.
  */
-describe("a program that hands resources to resources", () => {
+describe("a program that hands resources to resources and declares a plugin's component", () => {
   const fixture = fixtureSandbox("resource-references");
   const recorded = (name: string) => fixture.local.sandbox.wiring.index.deployment.resources.find((resource) => resource.name === name);
 
@@ -15,5 +16,13 @@ describe("a program that hands resources to resources", () => {
     const response = await fetch(`${fixture.local.output("endpoint")}/`);
     expect(response.status).toBe(200);
     expect(await response.text()).toBe("Hello, Pulumi!");
+  });
+
+  it("names the plugin's component as not emulated, with what that leaves out", () => {
+    const banner = readyBanner(fixture.local.sandbox, 0);
+    const notEmulated = banner.split("\nNot emulated (declared by the program, ignored here)\n")[1]?.split("\n\n")[0];
+    expect(notEmulated).toBe(
+      "  aws-apigateway:index:RestAPI hello-world: a component that a provider plugin builds at deploy time; the sandbox runs no plugin, so none of its resources (functions, routes, APIs) exist here",
+    );
   });
 });
