@@ -1,5 +1,9 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readyBanner } from "../../sandbox/cli/banner";
+import { memoryReporter } from "../../sandbox/shared/log";
+import { watchForChanges } from "../../sandbox/reload/watch";
 import { fixtureSandbox } from "../support/sandbox-harness";
 
 /**
@@ -24,5 +28,22 @@ describe("a program that hands resources to resources and declares a plugin's co
     expect(notEmulated).toBe(
       "  aws-apigateway:index:RestAPI hello-world: a component that a provider plugin builds at deploy time; the sandbox runs no plugin, so none of its resources (functions, routes, APIs) exist here",
     );
+  });
+
+  it("swaps in a function's FileArchive folder when a file in it is saved, as the next pulumi up would upload it", async () => {
+    const reporter = memoryReporter();
+    const watcher = watchForChanges(fixture.local.sandbox, reporter, { debounceMs: 50 });
+    try {
+      await watcher.idle();
+      expect(await (await fetch(`${fixture.local.output("endpoint")}/`)).text()).toBe("Hello, Pulumi!");
+      const file = join(fixture.dir, "app", "index.js");
+      writeFileSync(file, readFileSync(file, "utf8").replace("Hello, Pulumi!", "Hello, edited!"));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await watcher.idle();
+      expect(await (await fetch(`${fixture.local.output("endpoint")}/`)).text()).toBe("Hello, edited!");
+      expect(reporter.lines).toEqual([expect.stringMatching(/^hot reload: lambdaFunction swapped in \d+ ms$/)]);
+    } finally {
+      watcher.close();
+    }
   });
 });
