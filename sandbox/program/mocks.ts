@@ -82,11 +82,12 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
             return { name: region, region, id: region, description: "US East (N. Virginia)", endpoint: `ec2.${region}.amazonaws.com` };
           case "aws:index/getPartition:getPartition":
             return { partition: "aws", id: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
-          default:
+          default: {
             // A data source the sandbox cannot answer truthfully must not be answered at all.
-            throw new Error(
-              `the sandbox cannot answer ${args.token}(${JSON.stringify(args.inputs)}): it knows getCallerIdentity, getRegion and getPartition`,
-            );
+            const message = `the sandbox cannot answer ${args.token}(${JSON.stringify(args.inputs)}): it knows getCallerIdentity, getRegion and getPartition`;
+            // The SDK rethrows a failed invoke with the gRPC error's `details`, not its message.
+            throw Object.assign(new Error(message), { details: message });
+          }
         }
       },
     },
