@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isBucketType } from "./resource-index";
 
 /**
  * Pulumi autonames a resource `<logical>-<7 random hex>` and keeps the name in its state. The
@@ -15,6 +16,6 @@ export function physicalName(inputs: Record<string, unknown>, stack: string, typ
   const prefix = inputs[`${nameKey}Prefix`];
   const suffix = stableSuffix(stack, type, logicalName);
   if (typeof prefix === "string") return `${prefix}${suffix}`;
-  const base = type === "aws:s3/bucket:Bucket" ? logicalName.toLowerCase().replace(/[^a-z0-9.-]/g, "-") : logicalName;
+  const base = isBucketType(type) ? logicalName.toLowerCase().replace(/[^a-z0-9.-]/g, "-") : logicalName;
   return `${base}-${suffix}`;
 }

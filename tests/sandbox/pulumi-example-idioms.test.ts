@@ -1,17 +1,19 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { readyBanner } from "../../sandbox/cli/banner";
 import { memoryReporter } from "../../sandbox/shared/log";
 import { watchForChanges } from "../../sandbox/reload/watch";
-import { fixtureSandbox } from "../support/sandbox-harness";
+import { eventually, fixtureSandbox } from "../support/sandbox-harness";
 
 /**
  * Programs written as Pulumi's examples are: resources handed to other resources themselves
- * (`role: lambdaRole`, `function: lambda`), and a component that a provider plugin builds.
+ * (`role: lambdaRole`, `function: lambda`), a component that a provider plugin builds, a
+ * function's code from a folder (`FileArchive("./app")`), @pulumi/aws 6's `BucketV2`.
  */
-describe("a program that hands resources to resources and declares a plugin's component", () => {
-  const fixture = fixtureSandbox("resource-references");
+describe("a program written as Pulumi's examples are", () => {
+  const fixture = fixtureSandbox("pulumi-example-idioms");
   const recorded = (name: string) => fixture.local.sandbox.wiring.index.deployment.resources.find((resource) => resource.name === name);
 
   it("deploys, giving each input that is a resource the resource's ID, as the provider receives it", async () => {
@@ -28,6 +30,16 @@ describe("a program that hands resources to resources and declares a plugin's co
     expect(notEmulated).toBe(
       "  aws-apigateway:index:RestAPI hello-world: a component that a provider plugin builds at deploy time; the sandbox runs no plugin, so none of its resources (functions, routes, APIs) exist here",
     );
+  });
+
+  it("creates a BucketV2 (@pulumi/aws 6's bucket) as a bucket, and runs its notification's function on an upload", async () => {
+    await fixture.local.s3.send(new PutObjectCommand({ Bucket: fixture.local.output("uploadsBucket"), Key: "in/a.txt", Body: "hi" }));
+    const line = await eventually(
+      () => fixture.local.reporter.lines.find((text) => text.includes("onUpload <- s3")),
+      10_000,
+      "the upload's invocation",
+    );
+    expect(line).toBe("onUpload <- s3 ObjectCreated:Put in/a.txt (2 bytes) ok");
   });
 
   it("swaps in a function's FileArchive folder when a file in it is saved, as the next pulumi up would upload it", async () => {
