@@ -29,12 +29,13 @@ export function startHttpApis(context: TriggerContext, gateway: HttpGateway): St
       ),
     tryIt: () =>
       apis.flatMap((api) => {
-        const get = api.routes.find((route) => /^(GET|ANY) \//.test(route.routeKey));
+        // A GET route, else the catch-all `$default` route, which takes any path.
+        const get =
+          api.routes.find((route) => /^(GET|ANY) \//.test(route.routeKey)) ?? api.routes.find((route) => route.routeKey === "$default");
         const stage = api.stages[0];
         if (!get || !stage) return [];
         // A concrete path for the route: its variables as `example`, a greedy one as nothing.
-        const path = get.routeKey
-          .split(" ")[1]
+        const path = (get.routeKey === "$default" ? "/" : get.routeKey.split(" ")[1])
           .replace(/\{[^}]+\+\}/, "")
           .replace(/\{[^}]+\}/g, "example");
         return [`curl ${stageUrl(gateway.origin, stage.name)}${path}`];
