@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { isAbsolute, join, normalize, resolve, sep } from "node:path";
 
 const signatureKey = "4dabf18193072939515e22adb298388d";
@@ -31,6 +32,7 @@ export async function plain(value: unknown): Promise<unknown> {
   if ("assets" in record && record.assets instanceof Promise) {
     return archiveContents((await record.assets) as Record<string, unknown>);
   }
+  if (record.__pulumiArchive === true && record.path instanceof Promise) return folderArchive(String(await record.path));
   if ("text" in record && record.text instanceof Promise) return { text: await record.text };
   if ("path" in record && record.path instanceof Promise) return { path: await record.path };
   if ("uri" in record && record.uri instanceof Promise) return { uri: await record.uri };
@@ -49,6 +51,27 @@ async function referenceOf(resource: Record<string, unknown>): Promise<unknown> 
     { apply?(callback: (value: unknown) => unknown): unknown } | undefined;
   if (typeof output?.apply !== "function") return undefined;
   return new Promise((resolve) => output.apply!((value) => (resolve(value), value)));
+}
+
+/**
+ * A FileArchive (`code: new pulumi.asset.FileArchive("./app")`, or a package of a serialized
+ * callback): its folder, whose files are taken as they are. A path that does not exist stops the
+ * deployment, as it stops `pulumi up`; an archive file (.zip, .tar, .jar) is refused, saying so.
+ */
+function folderArchive(path: string): ArchiveContents {
+  const folder = resolve(path);
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    throw new Error(`couldn't read archive path '${folder}': no such file or directory (pulumi up stops the same way)`);
+  }
+  if (!isFolder) {
+    throw new Error(
+      `archive '${folder}' is a file: the sandbox runs a FileArchive of a folder and does not unpack .zip, .tar or .jar files; give the folder the archive is made from`,
+    );
+  }
+  return { files: {}, links: { ".": folder } };
 }
 
 async function archiveContents(assets: Record<string, unknown>): Promise<ArchiveContents> {

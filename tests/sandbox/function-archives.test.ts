@@ -53,4 +53,16 @@ describe("function archives", () => {
     const archive = new pulumi.asset.AssetArchive({ "../../elsewhere/pkg": new pulumi.asset.FileArchive(dir) });
     await expect(plain(archive)).rejects.toThrow("archive entry '../../elsewhere/pkg' lies outside the function's root");
   });
+
+  it("take a FileArchive of a folder as the folder, and refuse a missing path or an archive file, naming it", async () => {
+    await expect(plain(new pulumi.asset.FileArchive(dir))).resolves.toEqual({ files: {}, links: { ".": dir } });
+    const missing = join(dir, "publish");
+    await expect(plain(new pulumi.asset.FileArchive(missing))).rejects.toThrow(
+      `couldn't read archive path '${missing}': no such file or directory (pulumi up stops the same way)`,
+    );
+    writeFileSync(join(dir, "lambda.zip"), "PK");
+    await expect(plain(new pulumi.asset.AssetArchive({ ".": new pulumi.asset.FileArchive(join(dir, "lambda.zip")) }))).rejects.toThrow(
+      `archive '${join(dir, "lambda.zip")}' is a file: the sandbox runs a FileArchive of a folder and does not unpack .zip, .tar or .jar files; give the folder the archive is made from`,
+    );
+  });
 });

@@ -47,6 +47,17 @@ describe("a program written as Pulumi's examples are", () => {
     expect(line).toBe("onUpload <- s3 ObjectCreated:Put in/a.txt (2 bytes) ok");
   });
 
+  it("runs a function whose code is a FileArchive of a folder", async () => {
+    const response = await fetch(
+      `${fixture.local.sandbox.awsEndpoint}/2015-03-31/functions/${fixture.local.output("directFolderName")}/invocations`,
+      {
+        method: "POST",
+        body: "{}",
+      },
+    );
+    expect(await response.json()).toEqual({ statusCode: 200, body: "Hello, Pulumi!" });
+  });
+
   it("swaps in a function's FileArchive folder when a file in it is saved, as the next pulumi up would upload it", async () => {
     const reporter = memoryReporter();
     const watcher = watchForChanges(fixture.local.sandbox, reporter, { debounceMs: 50 });
@@ -58,7 +69,10 @@ describe("a program written as Pulumi's examples are", () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       await watcher.idle();
       expect(await (await fetch(`${fixture.local.output("endpoint")}/`)).text()).toBe("Hello, edited!");
-      expect(reporter.lines).toEqual([expect.stringMatching(/^hot reload: lambdaFunction swapped in \d+ ms$/)]);
+      // Both functions whose code is the folder take the saved file.
+      expect(reporter.lines).toEqual([
+        expect.stringMatching(/^hot reload: (lambdaFunction, directFolder|directFolder, lambdaFunction) swapped in \d+ ms$/),
+      ]);
     } finally {
       watcher.close();
     }
