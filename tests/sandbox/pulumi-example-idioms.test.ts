@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
 import { readyBanner } from "../../sandbox/cli/banner";
 import { memoryReporter } from "../../sandbox/shared/log";
@@ -45,6 +46,14 @@ describe("a program written as Pulumi's examples are", () => {
       "the upload's invocation",
     );
     expect(line).toBe("onUpload <- s3 ObjectCreated:Put in/a.txt (2 bytes) ok");
+  });
+
+  it("names a FIFO queue as Pulumi autonames it, with the .fifo suffix AWS requires, and serves it", async () => {
+    const QueueUrl = fixture.local.output("ordersUrl");
+    expect(QueueUrl).toMatch(/\/orders-[0-9a-f]{7}\.fifo$/);
+    await fixture.local.sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "first", MessageGroupId: "customer-1" }));
+    const received = await fixture.local.sqs.send(new ReceiveMessageCommand({ QueueUrl }));
+    expect(received.Messages?.map((message) => message.Body)).toEqual(["first"]);
   });
 
   it("runs a function whose code is a FileArchive of a folder", async () => {
