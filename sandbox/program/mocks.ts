@@ -25,6 +25,14 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
   const { stack, apiOrigin, provisioner } = options;
 
   async function created(type: string, name: string, inputs: State): Promise<{ id: string; state: State }> {
+    // Another stack's outputs live in a Pulumi backend, which the sandbox does not have: as for a
+    // data source, no made-up answer (its outputs would be undefined, and the program fail later
+    // with a TypeError that says nothing of why).
+    if (type === "pulumi:pulumi:StackReference") {
+      throw new Error(
+        `the sandbox cannot read the outputs of stack ${String(inputs.name ?? name)} (new pulumi.StackReference): it runs this program alone, without a Pulumi backend`,
+      );
+    }
     const support = resourceTypes.get(type);
     // Validated before anything is created, as AWS refuses the call.
     const refused = support?.refusal?.(inputs);
