@@ -9,7 +9,8 @@ import { resourceTypes } from "../services/resource-types";
 import { outputsFile } from "../shared/outputs";
 import { notificationRules, type NotificationRule } from "./ingestion-watch";
 
-const shortType = (type: string) => type.replace(/^aws:/, "").replace(/:.*$/, "");
+/** `aws:sqs/queue:Queue` as `sqs/queue`; another package's type in full (`command:local:Command`, not `command`). */
+const shortType = (type: string) => (type.startsWith("aws:") ? type.replace(/^aws:/, "").replace(/:.*$/, "") : type);
 
 /** What a user sees on ready: endpoints, resources, what is not emulated, how to try it. */
 export function readyBanner(sandbox: Sandbox, startedMs: number): string {

@@ -25,11 +25,12 @@ describe("a program written as Pulumi's examples are", () => {
     expect(await response.text()).toBe("Hello, Pulumi!");
   });
 
-  it("names the plugin's component as not emulated, with what that leaves out", () => {
+  it("names another provider's resource by its type, and the plugin's component with what it leaves out, as not emulated", () => {
     const banner = readyBanner(fixture.local.sandbox, 0);
     const notEmulated = banner.split("\nNot emulated (declared by the program, ignored here)\n")[1]?.split("\n\n")[0];
     expect(notEmulated).toBe(
-      "  aws-apigateway:index:RestAPI hello-world: a component that a provider plugin builds at deploy time; the sandbox runs no plugin, so none of its resources (functions, routes, APIs) exist here",
+      "  command:local:Command\n" +
+        "  aws-apigateway:index:RestAPI hello-world: a component that a provider plugin builds at deploy time; the sandbox runs no plugin, so none of its resources (functions, routes, APIs) exist here",
     );
   });
 
