@@ -23,7 +23,7 @@ export const FULL: Sizes = {
   queueRows: 10_000,
   sqsToDynamoBatches: 500,
   coldStartReps: 7,
-  sandboxStarts: 3,
+  sandboxStarts: 8,
   uploads: [1_000, 10_000, 300_000],
   apiItems: 10_000,
   apiRequests: 200,

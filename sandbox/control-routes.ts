@@ -5,7 +5,15 @@ import { basename, join } from "node:path";
 import { readdirSync, readFileSync } from "node:fs";
 import { createHash, randomUUID } from "node:crypto";
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
-import { s3SampleTarget, sampleEvent, sampleSources, type SampleOptions, type SampleSource } from "./samples";
+import {
+  httpSampleRequest,
+  missingTriggerNote,
+  s3SampleTarget,
+  sampleEvent,
+  sampleSources,
+  type SampleOptions,
+  type SampleSource,
+} from "./samples";
 import { asyncConfigFor } from "./services/lambda/async-invoke";
 
 export interface SampleDeps {
@@ -70,8 +78,14 @@ async function sampleFor(
   } else {
     options.method = query.get("method") ?? undefined;
     options.path = query.get("path") ?? undefined;
+    const request = source === "http" ? httpSampleRequest(name, current.index, options) : undefined;
+    if (request && options.path === undefined && request.path === "/" && !request.match) {
+      note = `no ${request.method} route of the API takes a path without variables, so the sample calls ${request.method} / (no route matches it): give the path with --path`;
+    }
   }
-  return { event: sampleEvent(source, name, current.index, options), ...(note ? { note } : {}) };
+  // Each note on a line of its own, the missing trigger first: it explains the others.
+  const notes = [missingTriggerNote(source, name, current.index), note].filter((line) => line !== undefined).join("\n");
+  return { event: sampleEvent(source, name, current.index, options), ...(notes ? { note: notes } : {}) };
 }
 
 const invokePath = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;

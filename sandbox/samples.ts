@@ -10,6 +10,7 @@ import { selectRoute } from "./services/apigateway/routes";
 import { lambdaEventOf, notificationOf, subscriptionType, topicType } from "./services/sns/topics";
 import { ruleType, scheduledEvent, targetType } from "./services/events/schedules";
 import { dynamodbSampleEvent } from "./services/dynamodb/sample";
+import { isStreamArn } from "./services/dynamodb/stream-wiring";
 import type { StreamEventRecord } from "./services/dynamodb/stream-event-source-mapping";
 
 /** The event sources `npm run invoke -- <function> --sample <source>` builds an event of. */
@@ -27,6 +28,45 @@ export interface SampleOptions {
   /** http: the request; by default a route of the function's API that has no path variable. */
   method?: string;
   path?: string;
+}
+
+/** What each source's trigger is called, for a function that has none of that source. */
+const triggerNames: Record<SampleSource, string> = {
+  s3: "S3 notification",
+  sqs: "SQS event source mapping",
+  http: "HTTP API integration",
+  sns: "SNS subscription",
+  schedule: "EventBridge rule target",
+  dynamodb: "DynamoDB stream mapping",
+};
+
+/**
+ * Said when the function has no trigger of this source: its sample is then shaped like one but
+ * aimed at the program's first resource of that kind (or a made-up one), never silently.
+ */
+export function missingTriggerNote(source: SampleSource, functionName: string, index: ResourceIndex): string | undefined {
+  const fn = index.functionByRef(functionName);
+  if (!fn) return undefined;
+  const takes = (ref: unknown) => index.functionByRef(ref)?.state.arn === fn.state.arn;
+  const mappings = index.all(types.eventSourceMapping).filter((mapping) => takes(mapping.inputs.functionName));
+  const has: Record<SampleSource, () => boolean> = {
+    s3: () =>
+      index
+        .all(types.bucketNotification)
+        .some((notification) =>
+          ((notification.inputs.lambdaFunctions as Array<Record<string, string>> | undefined) ?? []).some((entry) =>
+            takes(entry.lambdaFunctionArn),
+          ),
+        ),
+    sqs: () => mappings.some((mapping) => String(mapping.inputs.eventSourceArn).startsWith("arn:aws:sqs:")),
+    http: () => httpApisOf(index).apis.some((api) => [...api.integrations.values()].some((integration) => takes(integration.functionRef))),
+    sns: () =>
+      index.all(subscriptionType).some((subscription) => subscription.inputs.protocol === "lambda" && takes(subscription.inputs.endpoint)),
+    schedule: () => index.all(targetType).some((target) => takes(target.inputs.arn)),
+    dynamodb: () => mappings.some((mapping) => isStreamArn(mapping.inputs.eventSourceArn)),
+  };
+  if (has[source]()) return undefined;
+  return `${String(fn.state.name)} has no ${triggerNames[source]}: the sample is shaped as one would deliver it, aimed at the program's first such resource (or a made-up one), and the function may refuse it`;
 }
 
 /** The bucket, prefix and suffix of the notification that invokes the function, if any. */

@@ -5,7 +5,7 @@
  *
  * In the sandbox the dead-letter queues are those the program's redrive policies name, and looking
  * does not receive; on a deployed stack (`--stack`), the queues its outputs name, and redrive starts
- * an SQS message move task. Exits 1 when a message could not be moved, 2 on a usage or access error.
+ * an SQS message move task. Exits 2 on a usage error, 1 on any other.
  */
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
@@ -16,7 +16,7 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from "@aws-sdk/client-sqs";
-import { fail, parseFlags } from "../sandbox/cli/args";
+import { fail, parseFlags, usageError } from "../sandbox/cli/args";
 import { commandLine, programOption, programUsage } from "../sandbox/cli/context";
 import { requiredOutput, type Target, targetOf } from "./lib/target";
 import { drain, redriveMessages, release } from "../sandbox/services/sqs/redrive";
@@ -120,7 +120,10 @@ function bodyText(body: string): string {
 async function main() {
   const { positionals, values } = parseFlags(usage, { stack: { type: "string" }, ...programOption });
   const [command, id] = positionals;
-  if (!["list", "show", "redrive"].includes(command) || (command === "show") !== (id !== undefined)) fail(new Error(`usage: ${usage}`));
+  if (!["list", "show", "redrive"].includes(command ?? ""))
+    usageError(usage, command === undefined ? "give list, show <message id> or redrive" : `no command '${command}'`);
+  if ((command === "show") !== (id !== undefined))
+    usageError(usage, command === "show" ? "show takes the message id" : `${command} takes no argument`);
   const target = targetOf(values);
   try {
     await run(target, command, id, values.program);

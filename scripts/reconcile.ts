@@ -28,6 +28,9 @@ import { VERSION_ATTRIBUTE } from "../runtime/jobs/store";
 import { deadLetterOf, keyOf, readFileRows, reconcile, renderReconciliation, type DeadLetter } from "./lib/reconcile";
 import { requiredOutput, type Target, targetOf } from "./lib/target";
 
+/** Why a report may be missing in the sandbox only: its objects, reports included, are gone after a stop. */
+const SANDBOX_REPORTS_HINT = "The sandbox keeps objects, reports included, only until it stops: after a restart, upload the file again.";
+
 const usage =
   "npm run reconcile -- <file.csv> [--key <object key>] [--bucket <name>] [--table <name>] [--stack <name>] [--program <dir>] [--verbose]";
 
@@ -241,7 +244,14 @@ async function main(): Promise<number> {
       Promise.all(places.queueUrls.map((url) => queueDepth(target, url))),
     ]);
     const inQueue = inQueues.reduce((sum, depth) => sum + depth, 0);
-    const result = reconcile({ objectKey, file, report, table, deadLetters: letters.flat() });
+    const result = reconcile({
+      objectKey,
+      file,
+      report,
+      table,
+      deadLetters: letters.flat(),
+      ...(target.resources ? { missingReportHint: SANDBOX_REPORTS_HINT } : {}),
+    });
     console.log(`reconcile ${path} against ${target.describe}`);
     console.log(renderReconciliation(objectKey, result, { listRows: values.verbose || inQueue === 0, inQueue }));
     // A failed upload is not done even when the rows read so far are all accounted for.

@@ -11,7 +11,10 @@ export function parseFlags<T extends NonNullable<ParseArgsConfig["options"]>>(us
   try {
     parsed = parseArgs({ options: { ...options, ...helpFlag }, allowPositionals, strict: true });
   } catch (error) {
-    console.error(`${(error as Error).message}\nusage: ${usage}`);
+    // Node's advice on positionals that start with '-' is about `node` command lines, not `npm run`'s.
+    console.error(
+      `${(error as Error).message.replace(/\. To specify a positional argument starting with a '-'.*$/s, "")}\nusage: ${usage}`,
+    );
     process.exit(2);
   }
   if ((parsed.values as { help?: boolean }).help) {
@@ -29,6 +32,12 @@ export function portFlag(value: string | undefined, fallback: number, flag: stri
     process.exit(2);
   }
   return port;
+}
+
+/** A command line without what it needs: what is missing, then the usage, exit 2 as for a mistyped flag. */
+export function usageError(usage: string, problem?: string): never {
+  console.error(`${problem ? `error: ${problem}\n` : ""}usage: ${usage}`);
+  process.exit(2);
 }
 
 /** Every CLI command ends here on failure: one message, no stack trace for expected errors. */

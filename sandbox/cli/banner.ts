@@ -38,7 +38,10 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   for (const support of resourceTypes.values()) {
     if (support.describe) lines.push(...index.all(support.type).map((resource) => `  ${support.describe!(resource)}`));
   }
-  for (const started of wiring.triggers) lines.push(...started.describe().map((line) => `  ${line}`));
+  // The commands find the sandbox through the program's directory, as npm start did.
+  const programPath = relative(process.cwd(), sandbox.programDir);
+  const program = programPath === "" ? "" : ` --program ${programPath.startsWith("..") ? sandbox.programDir : programPath}`;
+  for (const started of wiring.triggers) lines.push(...started.describe(program).map((line) => `  ${line}`));
   const coverage = coverageReport(index.deployment.resources);
   // A provider plugin's components get their own line: what they stand for is not declared here.
   const remote = index.deployment.resources.filter((resource) => resource.remote);
@@ -82,9 +85,6 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   );
   lines.push("");
   lines.push("Try it");
-  // The commands find the sandbox through the program's directory, as npm start did.
-  const programPath = relative(process.cwd(), sandbox.programDir);
-  const program = programPath === "" ? "" : ` --program ${programPath.startsWith("..") ? sandbox.programDir : programPath}`;
   const notified = index
     .all(types.bucket)
     .map((bucket) => ({

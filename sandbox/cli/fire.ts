@@ -1,6 +1,6 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-import { fail, parseFlags } from "./args";
+import { fail, parseFlags, usageError } from "./args";
 import { programOption, programUsage, sandboxContext } from "./context";
 
 const usage = `npm run fire -- <rule> ${programUsage}`;
@@ -8,7 +8,7 @@ const usage = `npm run fire -- <rule> ${programUsage}`;
 /** Fires a schedule rule of the running sandbox now, as if its time had come. */
 async function main() {
   const { positionals, values } = parseFlags(usage, programOption);
-  if (positionals.length !== 1) fail(new Error(`usage: ${usage}`));
+  if (positionals.length !== 1) usageError(usage, "give the rule to fire");
   const { outputs } = sandboxContext(values.program);
   const response = await fetch(`${outputs.awsEndpoint}/_sandbox/rules/${encodeURIComponent(positionals[0])}/fire`, {
     method: "POST",

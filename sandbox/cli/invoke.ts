@@ -1,7 +1,7 @@
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
 import { readFileSync } from "node:fs";
-import { fail, parseFlags } from "./args";
+import { fail, parseFlags, usageError } from "./args";
 import { sampleSources } from "../samples";
 import { assertSandboxAnswers, notAnswering, programOption, programUsage, sandboxContext } from "./context";
 
@@ -19,9 +19,10 @@ async function main() {
     path: { type: "string" },
     ...programOption,
   });
-  if (positionals.length !== 1 || Boolean(values.event) === Boolean(values.sample)) fail(new Error(`usage: ${usage}`));
+  if (positionals.length !== 1) usageError(usage, "give the function to invoke");
+  if (Boolean(values.event) === Boolean(values.sample)) usageError(usage, "give either --event <file.json> or --sample <source>");
   if ((values.method !== undefined || values.path !== undefined) && values.sample !== "http")
-    fail(new Error(`--method and --path go with --sample http\nusage: ${usage}`));
+    usageError(usage, "--method and --path go with --sample http");
   if (values.path !== undefined && !values.path.startsWith("/"))
     fail(new Error(`--path is the route's path after the stage, starting with '/', not '${values.path}'`));
   const { outputs } = sandboxContext(values.program);
@@ -43,7 +44,7 @@ async function main() {
     event = await response.text();
     if (!response.ok) fail(new Error(event));
     const note = response.headers.get("x-sandbox-sample-note");
-    if (note) console.error(`note: ${decodeURIComponent(note)}`);
+    if (note) for (const line of decodeURIComponent(note).split("\n")) console.error(`note: ${line}`);
   }
   const response = await fetch(`${endpoint}/2015-03-31/functions/${encodeURIComponent(fn)}/invocations`, {
     method: "POST",

@@ -5,7 +5,7 @@ import { basename } from "node:path";
 import { Upload } from "@aws-sdk/lib-storage";
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from "@aws-sdk/client-s3";
 import { GetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { fail, parseFlags } from "./args";
+import { fail, parseFlags, usageError } from "./args";
 import { commandLine, programOption, programUsage, sandboxContext } from "./context";
 import {
   failureRecordFor,
@@ -92,6 +92,18 @@ async function peekBodies(awsEndpoint: string, queueArn: string): Promise<Array<
 }
 type PeekedMessage = { body: string; sentTimestamp: number };
 
+/** The file's size, or the command ends saying what is wrong with the path. */
+function fileSize(file: string): number {
+  try {
+    const stats = statSync(file);
+    if (stats.isFile()) return stats.size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") fail(error);
+    fail(new Error(`${file}: no such file`));
+  }
+  fail(new Error(`${file} is not a file`));
+}
+
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
@@ -102,12 +114,13 @@ async function main() {
     key: { type: "string" },
     ...programOption,
   });
-  if (positionals.length !== 1) fail(new Error(`give one file to upload\nusage: ${usage}`));
+  if (positionals.length !== 1) usageError(usage, "give one file to upload");
+  if (values.timeout !== undefined && !values.wait) usageError(usage, "--timeout goes with --wait: without it the upload does not wait");
   const file = positionals[0];
   const timeoutSeconds = Number(values.timeout ?? defaultTimeoutSeconds);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
-    fail(new Error(`--timeout takes a number of seconds, not '${values.timeout}'`));
-  const size = statSync(file).size;
+    fail(new Error(`--timeout takes a number of seconds above 0, not '${values.timeout}'`));
+  const size = fileSize(file);
   const { outputs, s3, sqs, resources } = sandboxContext(values.program);
   const declared = await resources();
   const bucket = uploadBucket(declared, values.bucket);

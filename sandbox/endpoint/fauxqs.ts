@@ -121,18 +121,40 @@ export async function startFauxqs(options: { objectsDir: string; messagesDir: st
 }
 
 /**
+ * SQS (JSON), SNS and STS (query) calls are POSTs to the endpoint's root; S3 requests name a
+ * bucket in their path, whatever their body's content type.
+ */
+const serviceCall = (request: { method: string; url: string }) => request.method === "POST" && request.url.split("?")[0] === "/";
+
+/**
  * fauxqs reads S3 bodies through Fastify's catch-all parser, within its app's 11 MiB body limit,
  * and Fastify answers anything larger (or any error a route throws) in JSON, which S3 clients
  * cannot parse. Its catch-all parser is replaced by the same one with the largest limit a Buffer
  * allows (the endpoint refuses what S3 or the sandbox cannot take before the body is read), and
- * errors on S3 requests are answered in S3's XML.
+ * errors on S3 requests are answered in S3's XML. Its parsers of SQS's and SNS's content types
+ * parse only those services' calls: an object put with such a content type (a form's, a JSON
+ * API's) keeps its bytes, as S3 keeps any body.
  */
 function acceptS3Bodies(app: FastifyInstance): void {
   app.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: bufferConstants.MAX_LENGTH }, (_request, body, done) => done(null, body));
+  const serviceParsers: Array<[string, (text: string) => unknown]> = [
+    ["application/x-amz-json-1.0", (text) => JSON.parse(text)],
+    ["application/x-www-form-urlencoded", (text) => Object.fromEntries(new URLSearchParams(text))],
+  ];
+  for (const [contentType, parse] of serviceParsers) {
+    app.removeContentTypeParser(contentType);
+    app.addContentTypeParser(contentType, { parseAs: "buffer", bodyLimit: bufferConstants.MAX_LENGTH }, (request, body, done) => {
+      if (!serviceCall(request)) return done(null, body);
+      try {
+        done(null, parse((body as Buffer).toString("utf8")));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
+  }
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const contentType = String(request.headers["content-type"] ?? "");
-    // SQS (JSON) and SNS or STS (query) calls keep Fastify's own answers.
-    if (contentType.includes("x-amz-json-1.0") || contentType.includes("x-www-form-urlencoded")) throw error;
+    // SQS, SNS and STS calls keep Fastify's own answers.
+    if (serviceCall(request)) throw error;
     const answer = s3ErrorAnswer(error, request.headers);
     void reply.code(answer.status).headers(answer.headers).send(answer.body);
   });

@@ -11,7 +11,7 @@ import Module, { createRequire } from "node:module";
 import type { BuildOptions, BuildResult } from "esbuild";
 import type { BundleRecipe, Deployment, DeployRequest } from "../model/recorded";
 import { BundleCache } from "./bundle-cache";
-import { programShape, registerProgramTypeScript, requireProgram } from "./program-loader";
+import { ProgramLoadError, programShape, registerProgramTypeScript, requireProgram } from "./program-loader";
 import { runUnderMocks } from "./run-under-mocks";
 import { Provisioner } from "./provision";
 import { sandboxMocks } from "./mocks";
@@ -128,12 +128,23 @@ let failed = false;
 function fail(error: unknown): void {
   if (failed) return;
   failed = true;
-  // A RunError (the program's own config guard) carries the whole story in its message. Checked
-  // by its brand, not through the program's Pulumi, which may be what failed to load.
-  const detail = (error as { __pulumiRunError?: boolean })?.__pulumiRunError
-    ? `${(error as Error).message}\n(in the sandbox, set stack config with \`npm start -- --config key=value\` or in Pulumi.sandbox.yaml)`
-    : ((error as Error)?.stack ?? String(error));
-  process.send!({ type: "failed", message: detail }, () => process.exit(1));
+  void failureText(error).then((detail) => process.send!({ type: "failed", message: detail }, () => process.exit(1)));
+}
+
+/**
+ * What the user is told. A RunError (the program's own config guard) carries the whole story in
+ * its message; so do a file that does not compile and a bundle that does not build, whose stack
+ * would only show the loader's or esbuild's insides. Anything else keeps its stack.
+ */
+async function failureText(error: unknown): Promise<string> {
+  // Checked by its brand, not through the program's Pulumi, which may be what failed to load.
+  if ((error as { __pulumiRunError?: boolean })?.__pulumiRunError)
+    return `${(error as Error).message}\n(in the sandbox, set stack config with \`npm start -- --config key=value\` or in Pulumi.sandbox.yaml)`;
+  if (error instanceof ProgramLoadError) return error.message.trimEnd();
+  // Loaded only now: a deployer that succeeds never needs esbuild's formatter.
+  const built = (await import("../shared/build-errors")).buildErrorText(error);
+  if (built) return `the program's esbuild build failed:\n${built}`;
+  return (error as Error)?.stack ?? String(error);
 }
 // A program without Pulumi fails its deployment with that message, not this process at start.
 // The launcher may be gone already (a mistyped flag): then there is nobody to tell.

@@ -1,9 +1,9 @@
 import { dirname, relative, sep } from "node:path";
 import { watch } from "chokidar";
-import { formatMessagesSync, type Message } from "esbuild";
 import type { Sandbox } from "../sandbox";
 import type { Deployment } from "../model/recorded";
 import type { Wiring } from "../wiring";
+import { buildErrorText } from "../shared/build-errors";
 import type { Reporter } from "../shared/log";
 import { Rebundler } from "./rebundle";
 
@@ -62,13 +62,6 @@ function foldersOf(files: Iterable<string>, programDir: string): Set<string> {
   return folders;
 }
 
-/** esbuild's own messages (file:line:column, the line, a hint), as `esbuild` prints them. */
-function buildErrorText(error: unknown): string {
-  const errors = (error as { errors?: Message[] }).errors;
-  if (!errors?.length) return (error as Error).message;
-  return formatMessagesSync(errors, { kind: "error", color: false }).join("").trimEnd();
-}
-
 /**
  * Hot reload: a change to an input of the program's bundles rebuilds them and swaps the execution environments of
  * the functions whose code changed (messages in flight stay in their queues; running invocations
@@ -109,14 +102,23 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
         const swapped = await rebundler.rebuild(sandbox.wiring);
         if (swapped.length > 0) reporter.info(`hot reload: ${swapped.join(", ")} swapped in ${Math.round(performance.now() - started)} ms`);
       } catch (error) {
-        reporter.warn(`hot reload: the bundle does not build, keeping the running code:\n${buildErrorText(error)}`);
+        reporter.warn(
+          `hot reload: the bundle does not build, keeping the running code:\n${buildErrorText(error) ?? (error as Error).message}`,
+        );
         return;
       }
     }
     const started = performance.now();
     try {
+      const outputsBefore = JSON.stringify(sandbox.outputs);
       const { swapped, rewired } = await sandbox.redeploy();
-      const what = rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : "no other change";
+      const what =
+        [
+          rewired ? "triggers rewired" : swapped.length > 0 ? `${swapped.join(", ")} updated` : undefined,
+          JSON.stringify(sandbox.outputs) !== outputsBefore ? "outputs updated" : undefined,
+        ]
+          .filter((part) => part !== undefined)
+          .join(", ") || "no other change";
       reporter.info(`redeployed in ${Math.round(performance.now() - started)} ms: ${what}`);
       follow();
     } catch (error) {

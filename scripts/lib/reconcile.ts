@@ -69,6 +69,8 @@ export interface ReconcileInput {
   readonly report?: IngestReport;
   readonly table: TableVersions;
   readonly deadLetters: readonly DeadLetter[];
+  /** What else may explain a missing report where the command runs (the sandbox keeps objects until it stops). */
+  readonly missingReportHint?: string;
 }
 
 export interface Reconciliation {
@@ -91,8 +93,11 @@ export function reconcile(input: ReconcileInput): Reconciliation {
   const counts: Record<RowOutcome, number> = { stored: 0, superseded: 0, rejected: 0, "dead-lettered": 0, stale: 0, unaccounted: 0 };
   const unaccounted: RowAccount[] = [];
 
-  if (!report) notes.push(`no ingestion report for ${objectKey}: was the file uploaded under that key, and has the upload been processed?`);
-  else if (report.key !== objectKey) notes.push(`the report is of ${report.key}, not ${objectKey}`);
+  if (!report) {
+    notes.push(
+      `no ingestion report for ${objectKey}: was the file uploaded under that key, and has the upload been processed?${input.missingReportHint ? ` ${input.missingReportHint}` : ""}`,
+    );
+  } else if (report.key !== objectKey) notes.push(`the report is of ${report.key}, not ${objectKey}`);
   if (report?.status === "failed") notes.push(`the report says the upload failed: ${report.reason}`);
   if (report?.status === "in-progress") {
     notes.push(
@@ -128,11 +133,21 @@ export function reconcile(input: ReconcileInput): Reconciliation {
       // The report lists the first rejections only; the rest are counted in errorsNotListed.
       if (unlisted > 0 && row.line > lastListed)
         return { ...where, outcome: "rejected", detail: `${row.reasons?.join("; ")} (counted, not listed, in the report)` };
-      return { ...where, outcome: "unaccounted", detail: `invalid (${row.reasons?.join("; ")}) but not in the report` };
+      return {
+        ...where,
+        outcome: "unaccounted",
+        detail: `invalid (${row.reasons?.join("; ")}) ${report ? "but not in the report" : "and no report to list it"}`,
+      };
     }
-    if (!report) return { ...where, outcome: "unaccounted", detail: "no report, not in the table" };
-    const expected = jobVersion(report.eventTime, row.line);
     const stored = table.get(keyOf(row.key.id, row.key.city));
+    if (!report) {
+      // Without the upload's event time there is no version to check the item against.
+      const letter = dead.get(row.line);
+      if (letter) return { ...where, outcome: "dead-lettered", detail: `message ${letter.messageId}` };
+      const found = stored === undefined ? "not in the table" : `the table holds version ${stored}, which no report confirms`;
+      return { ...where, outcome: "unaccounted", detail: `no report: ${found}` };
+    }
+    const expected = jobVersion(report.eventTime, row.line);
     if (stored === expected) return { ...where, outcome: "stored", detail: expected };
     if (stored !== undefined && stored > expected)
       return { ...where, outcome: "superseded", detail: `the table holds the newer version ${stored}` };

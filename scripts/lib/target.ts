@@ -62,8 +62,9 @@ function stackTarget(stack: string): Target {
       execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
     );
   } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT" ? " (is the Pulumi CLI installed and on PATH?)" : "";
     throw new Error(
-      `could not read the outputs of stack ${stack} (pulumi stack output --json --stack ${stack}): ${(error as Error).message}`,
+      `could not read the outputs of stack ${stack} (pulumi stack output --json --stack ${stack}): ${(error as Error).message}${missing}`,
     );
   }
   // Queue URLs name their region (https://sqs.<region>.amazonaws.com/...): the stack's, whatever the shell's default is.

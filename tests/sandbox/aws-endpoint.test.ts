@@ -67,6 +67,17 @@ describe("the sandbox AWS endpoint", () => {
     expect(Messages?.[0]?.Body).toBe("hello");
   });
 
+  it("keeps the bytes of an object put with a form's or a JSON API's content type, as S3 keeps any body", async () => {
+    const s3 = new S3Client({ endpoint: aws.origin, region, credentials, forcePathStyle: true });
+    await s3.send(new CreateBucketCommand({ Bucket: "typed" }));
+    const body = "id=1&city=Paris";
+    for (const ContentType of ["application/x-www-form-urlencoded", "application/x-amz-json-1.0"]) {
+      await s3.send(new PutObjectCommand({ Bucket: "typed", Key: ContentType, Body: body, ContentType }));
+      const object = await s3.send(new GetObjectCommand({ Bucket: "typed", Key: ContentType }));
+      expect({ body: await object.Body?.transformToString(), type: object.ContentType }).toEqual({ body, type: ContentType });
+    }
+  });
+
   it("accepts every message body SQS accepts, characters beyond U+FFFF included, and refuses what SQS refuses", async () => {
     const sqs = new SQSClient({ endpoint: aws.origin, region, credentials });
     const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "unicode" }));

@@ -81,6 +81,26 @@ describe("the sandbox's commands, as a newcomer types them", () => {
     expect(result).toEqual({ code: 2, stdout: "", stderr: `Unknown option '--bogus'\n${usages["sandbox/cli/start.mjs"]}\n` });
   });
 
+  it("a mistyped flag or a missing argument prints what is wrong and the usage, and exits 2; a missing file is named", async () => {
+    const runs = await Promise.all([
+      run("sandbox/cli/upload.ts", ["fixtures/jobs.csv", "--wiat"]),
+      run("scripts/dlq.ts", ["lsit"]),
+      run("sandbox/cli/upload.ts", ["fixtures/jbos.csv"]),
+      run("sandbox/cli/upload.ts", ["fixtures/jobs.csv", "--timeout", "60"]),
+    ]);
+    expect(runs).toEqual([
+      { code: 2, stdout: "", stderr: `Unknown option '--wiat'\n${usages["sandbox/cli/upload.ts"]}\n` },
+      { code: 2, stdout: "", stderr: `error: no command 'lsit'\n${usages["scripts/dlq.ts"]}\n` },
+      // Not a usage error: the file named is not there.
+      { code: 1, stdout: "", stderr: "error: fixtures/jbos.csv: no such file\n" },
+      {
+        code: 2,
+        stdout: "",
+        stderr: `error: --timeout goes with --wait: without it the upload does not wait\n${usages["sandbox/cli/upload.ts"]}\n`,
+      },
+    ]);
+  });
+
   it("against a sandbox that is gone (a stale outputs.json), every command says so in one sentence", async () => {
     const said = `error: the sandbox at ${deadEndpoint} does not answer: is \`npm start\` running?\n`;
     const [upload, invokeSample, invokeEvent, dlq, reconcile] = await Promise.all([

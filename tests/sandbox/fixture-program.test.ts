@@ -50,6 +50,15 @@ describe("the sandbox running a program", () => {
     expect(outputs.secrets).toEqual({});
   });
 
+  it("says so when an http sample has no path to call: the API's GET routes all take variables", async () => {
+    const noteOf = async (query: string) =>
+      (await fetch(`${local.sandbox.awsEndpoint}/_sandbox/sample?source=http&function=hello${query}`)).headers.get("x-sandbox-sample-note");
+    expect(decodeURIComponent((await noteOf("")) ?? "")).toBe(
+      "no GET route of the API takes a path without variables, so the sample calls GET / (no route matches it): give the path with --path",
+    );
+    expect(await noteOf("&path=/items/1")).toBeNull();
+  });
+
   it("says on ready where table data persists: the state directory in use, wherever it is", () => {
     const banner = readyBanner(local.sandbox, 1000);
     const [dynamodb, sqs, s3] = ["dynamodb", "sqs", "s3"].map((dir) => relative(process.cwd(), join(local.sandbox.stateDir, dir)));
@@ -401,9 +410,13 @@ describe("the sandbox running a program", () => {
     expect(seen.get("m-65")).toBe("v2");
   });
 
-  it("redeploys when the program changes: a new route answers without a restart", async () => {
+  it("redeploys when the program changes: a new route answers without a restart, a new output is written and said", async () => {
     const index = join(program.dir, "index.ts");
-    writeFileSync(index, readFileSync(index, "utf8").replace('routeKey: "GET /items/{id}"', 'routeKey: "GET /things/{id}"'));
+    const before = local.reporter.lines.length;
+    writeFileSync(
+      index,
+      `${readFileSync(index, "utf8").replace('routeKey: "GET /items/{id}"', 'routeKey: "GET /things/{id}"')}\nexport const added = "new";\n`,
+    );
     const routed = await eventually(
       async () => {
         const { event } = await json(await fetch(`${apiUrl}/things/5`));
@@ -413,5 +426,10 @@ describe("the sandbox running a program", () => {
       "the new route",
     );
     expect(routed.pathParameters).toEqual({ id: "5" });
+    await watcher.idle();
+    expect(local.reporter.lines.slice(before).filter((line) => line.startsWith("redeployed"))).toEqual([
+      expect.stringMatching(/^redeployed in \d+ ms: triggers rewired, outputs updated$/),
+    ]);
+    expect(JSON.parse(readFileSync(join(local.sandbox.stateDir, "outputs.json"), "utf8")).added).toBe("new");
   });
 });

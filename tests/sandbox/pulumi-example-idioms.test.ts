@@ -36,7 +36,7 @@ describe("a program written as Pulumi's examples are", () => {
 
   it("suggests a curl of the API's $default route, which takes any path", () => {
     const tryIt = readyBanner(fixture.local.sandbox, 0).split("\nTry it\n")[1].split("\n");
-    expect(tryIt).toContain(`  curl ${fixture.local.output("endpoint")}/`);
+    expect(tryIt).toContain(`  curl ${fixture.local.output("endpoint")}/  ($default: the function routes any path)`);
   });
 
   it("creates a BucketV2 (@pulumi/aws 6's bucket) as a bucket, and runs its notification's function on an upload", async () => {

@@ -105,7 +105,7 @@ describe("SNS fan-out and schedules", () => {
     });
   });
 
-  it("lists each schedule with its next firing, and fires a rule on demand to its function and its queue", async () => {
+  it("lists each schedule with its next firing and the command that fires it, and fires a rule on demand to its function and its queue", async () => {
     const banner = readyBanner(local.sandbox, 0).split("\n");
     const nextWeekday3am = new Date();
     nextWeekday3am.setUTCHours(3, 0, 0, 0);
@@ -114,12 +114,14 @@ describe("SNS fan-out and schedules", () => {
     expect(banner).toContainEqual(
       expect.stringMatching(
         new RegExp(
-          `^  schedule  nightly cron\\(0 3 \\? \\* MON-FRI \\*\\) -> everything-[0-9a-f]{7} \\(next ${nextWeekday3am.toISOString().replace(/\.\d{3}Z$/, "Z")}; npm run fire -- nightly\\)$`,
+          `^  schedule  nightly cron\\(0 3 \\? \\* MON-FRI \\*\\) -> everything-[0-9a-f]{7} \\(next ${nextWeekday3am.toISOString().replace(/\.\d{3}Z$/, "Z")}; npm run fire -- nightly --program ${program.dir}\\)$`,
         ),
       ),
     );
     expect(banner).toContainEqual(
-      expect.stringMatching(/^ {2}schedule {2}tick rate\(1 day\) -> tick \(next \S+Z; npm run fire -- tick\)$/),
+      expect.stringMatching(
+        new RegExp(`^ {2}schedule {2}tick rate\\(1 day\\) -> tick \\(next \\S+Z; npm run fire -- tick --program ${program.dir}\\)$`),
+      ),
     );
     const fired = await fetch(`${local.sandbox.awsEndpoint}/_sandbox/rules/tick/fire`, { method: "POST" });
     expect(await fired.json()).toMatchObject({ schedule: "rate(1 day)", targets: 1 });
@@ -151,5 +153,20 @@ describe("SNS fan-out and schedules", () => {
     const missing = await fetch(`${local.sandbox.awsEndpoint}/_sandbox/rules/weekly/fire`, { method: "POST" });
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { message: string }).message).toBe("no schedule rule 'weekly'; the program's rules: nightly, tick");
+  });
+
+  it("says so when a sample is of a trigger the function does not have, and not when it has it", async () => {
+    const noteOf = async (source: string, fn: string) => {
+      const response = await fetch(`${local.sandbox.awsEndpoint}/_sandbox/sample?source=${source}&function=${fn}`);
+      expect(response.status).toBe(200);
+      const note = response.headers.get("x-sandbox-sample-note");
+      return note === null ? undefined : decodeURIComponent(note);
+    };
+    const onEvent = [...local.sandbox.wiring.functions.values()].find((fn) => fn.spec.logicalName === "on-event")?.name;
+    expect(await noteOf("schedule", "on-event")).toBe(
+      `${onEvent} has no EventBridge rule target: the sample is shaped as one would deliver it, aimed at the program's first such resource (or a made-up one), and the function may refuse it`,
+    );
+    expect(await noteOf("sns", "on-event")).toBeUndefined();
+    expect(await noteOf("schedule", "tick")).toBeUndefined();
   });
 });

@@ -137,10 +137,29 @@ describe("accounting for every row", () => {
     expect(result.unaccounted).toEqual([]);
   });
 
-  it("without a report nothing valid is accounted for, and it says so", () => {
-    const result = reconcile({ objectKey: KEY, file: { rows: [row(2, "stored")] }, table, deadLetters: [] });
-    expect(result.counts.unaccounted).toBe(1);
-    expect(result.notes[0]).toMatch(/^no ingestion report for job_offers\/jobs.csv/);
+  it("without a report nothing valid is accounted for, and it says so, naming what the table holds", () => {
+    const result = reconcile({
+      objectKey: KEY,
+      file: { rows: [row(2, "stored"), row(7, "missing"), { line: 5, reasons: ["city: is required"] }, row(6, "dead")] },
+      table,
+      deadLetters,
+      missingReportHint: "The sandbox keeps objects only until it stops.",
+    });
+    expect(result.counts).toMatchObject({ unaccounted: 3, "dead-lettered": 1 });
+    expect(result.unaccounted).toEqual([
+      {
+        line: 2,
+        id: "stored",
+        city: "Paris",
+        outcome: "unaccounted",
+        detail: `no report: the table holds version ${jobVersion(EVENT_TIME, 2)}, which no report confirms`,
+      },
+      { line: 7, id: "missing", city: "Paris", outcome: "unaccounted", detail: "no report: not in the table" },
+      { line: 5, outcome: "unaccounted", detail: "invalid (city: is required) and no report to list it" },
+    ]);
+    expect(result.notes).toEqual([
+      "no ingestion report for job_offers/jobs.csv: was the file uploaded under that key, and has the upload been processed? The sandbox keeps objects only until it stops.",
+    ]);
   });
 
   it("names a failed upload and a file s3-to-sqs could not read to the end", () => {

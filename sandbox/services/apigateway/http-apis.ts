@@ -29,18 +29,26 @@ export function startHttpApis(context: TriggerContext, gateway: HttpGateway): St
       ),
     tryIt: () =>
       apis.flatMap((api) => {
-        // A GET route, else the catch-all `$default` route, which takes any path.
-        const get =
-          api.routes.find((route) => /^(GET|ANY) \//.test(route.routeKey)) ?? api.routes.find((route) => route.routeKey === "$default");
         const stage = api.stages[0];
-        if (!get || !stage) return [];
-        // A concrete path for the route: its variables as `example`, a greedy one as nothing.
-        const path = (get.routeKey === "$default" ? "/" : get.routeKey.split(" ")[1])
-          .replace(/\{[^}]+\+\}/, "")
-          .replace(/\{[^}]+\}/g, "example");
-        return [`curl ${stageUrl(gateway.origin, stage.name)}${path}`];
+        const route = routeToTry(api.routes.map((candidate) => candidate.routeKey));
+        if (!route || !stage) return [];
+        const greedy = route.key.includes("+}") || route.key === "$default" ? `  (${route.key}: the function routes any path)` : "";
+        return [`curl ${stageUrl(gateway.origin, stage.name)}${route.path}${greedy}`];
       }),
     // The gateway outlives a deployment: the next one rewires it.
     stop: () => {},
   };
+}
+
+/**
+ * The GET route a banner's curl calls, and a concrete path for it: a route without variables if
+ * there is one, else its variables as `example`, a greedy one too: a greedy variable catches the
+ * paths under the route's, never the route's own (the bare stage URL is API Gateway's 404).
+ */
+export function routeToTry(routeKeys: string[]): { key: string; path: string } | undefined {
+  const gets = routeKeys.filter((key) => /^(GET|ANY) \//.test(key));
+  const key = gets.find((candidate) => !candidate.includes("{")) ?? gets[0];
+  if (key !== undefined) return { key, path: key.split(" ")[1].replace(/\{[^}]+\}/g, "example") };
+  // Else the catch-all route, which takes any path (Pulumi's http-api examples declare only it).
+  return routeKeys.includes("$default") ? { key: "$default", path: "/" } : undefined;
 }

@@ -83,7 +83,7 @@ export class LocalSchedules implements StartedTriggers {
     return this;
   }
 
-  describe(): string[] {
+  describe(programFlag: string): string[] {
     return this.rules.map((rule) => {
       const targets = rule.targets
         .map((target) => this.deps.index.functionByRef(target.arn)?.name ?? target.arn.split(":").pop())
@@ -92,7 +92,7 @@ export class LocalSchedules implements StartedTriggers {
         .next(new Date())
         .toISOString()
         .replace(/\.\d{3}Z$/, "Z");
-      return `schedule  ${rule.logicalName} ${rule.schedule.expression} -> ${targets || "(no target)"} (next ${next}; npm run fire -- ${rule.logicalName})`;
+      return `schedule  ${rule.logicalName} ${rule.schedule.expression} -> ${targets || "(no target)"} (next ${next}; npm run fire -- ${rule.logicalName}${programFlag})`;
     });
   }
 

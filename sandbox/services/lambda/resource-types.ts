@@ -1,4 +1,5 @@
-import { createHash, randomUUID } from "node:crypto";
+import { createHash } from "node:crypto";
+import { stableUuid } from "../../model/physical-names";
 import type { ResourceTypeSupport } from "../../model/resource-type";
 import { refusedRuntimeMessage } from "./node-runtimes";
 import { functionSpecOf } from "./spec-of";
@@ -87,8 +88,15 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
       tumblingWindowInSeconds: "no tumbling windows: each batch is invoked without state",
       startingPositionTimestamp: "streams start at TRIM_HORIZON or LATEST only",
     },
-    state: ({ inputs, arn }) => {
-      const uuid = randomUUID();
+    state: ({ stack, name, inputs, arn }) => {
+      // What a replacement would change (its source, its function) gives another id, as on AWS.
+      const uuid = stableUuid(
+        stack,
+        "aws:lambda/eventSourceMapping:EventSourceMapping",
+        name,
+        String(inputs.eventSourceArn),
+        String(inputs.functionName),
+      );
       return {
         id: uuid,
         state: { uuid, functionArn: inputs.functionName, state: "Enabled", arn: arn("lambda", `event-source-mapping:${uuid}`) },

@@ -23,8 +23,11 @@ export interface TriggerContext {
 
 /** The triggers one service started for what the program declared. */
 export interface StartedTriggers {
-  /** One banner line per trigger or resource it runs (`trigger   sqs jobs -> sqs-to-dynamo (batch 10)`). */
-  describe(): string[];
+  /**
+   * One banner line per trigger or resource it runs (`trigger   sqs jobs -> sqs-to-dynamo (batch 10)`);
+   * `programFlag` (` --program <dir>` or empty) goes with any command a line names.
+   */
+  describe(programFlag: string): string[];
   /** Commands that exercise these triggers; `programFlag` is ` --program <dir>` or empty. */
   tryIt?(programFlag: string): string[];
   /** Whether this service feeds event source mappings on that ARN (an SQS queue, a stream). */

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { stableUuid } from "../../model/physical-names";
 import type { ResourceTypeSupport } from "../../model/resource-type";
 
 export const snsResourceTypes: ResourceTypeSupport[] = [
@@ -20,8 +20,15 @@ export const snsResourceTypes: ResourceTypeSupport[] = [
       deliveryPolicy: "deliveries are not retried",
       replayPolicy: "no replay",
     },
-    state: ({ inputs }) => {
-      const subscription = `${inputs.topic}:${randomUUID()}`;
+    state: ({ stack, name, inputs }) => {
+      // What a replacement would change (its topic, protocol or endpoint) gives another ARN, as on AWS.
+      const id = stableUuid(
+        stack,
+        "aws:sns/topicSubscription:TopicSubscription",
+        name,
+        ...[inputs.topic, inputs.protocol, inputs.endpoint].map(String),
+      );
+      const subscription = `${inputs.topic}:${id}`;
       return { id: subscription, state: { arn: subscription, confirmationWasAuthenticated: true, pendingConfirmation: false } };
     },
   },
