@@ -9,7 +9,8 @@ import { resourceTypes } from "../services/resource-types";
 import { outputsFile } from "../shared/outputs";
 import { notificationRules, type NotificationRule } from "./ingestion-watch";
 
-const shortType = (type: string) => type.replace(/^aws:/, "").replace(/:.*$/, "");
+/** `aws:sqs/queue:Queue` as `sqs/queue`; another package's type in full (`command:local:Command`, not `command`). */
+const shortType = (type: string) => (type.startsWith("aws:") ? type.replace(/^aws:/, "").replace(/:.*$/, "") : type);
 
 /** What a user sees on ready: endpoints, resources, what is not emulated, how to try it. */
 export function readyBanner(sandbox: Sandbox, startedMs: number): string {
@@ -42,11 +43,22 @@ export function readyBanner(sandbox: Sandbox, startedMs: number): string {
   const program = programPath === "" ? "" : ` --program ${programPath.startsWith("..") ? sandbox.programDir : programPath}`;
   for (const started of wiring.triggers) lines.push(...started.describe(program).map((line) => `  ${line}`));
   const coverage = coverageReport(index.deployment.resources);
+  // A provider plugin's components get their own line: what they stand for is not declared here.
+  const remote = index.deployment.resources.filter((resource) => resource.remote);
+  const remoteTypes = new Set(remote.map((resource) => resource.type));
   for (const [kind, byType] of coverage) {
     if (kind === "emulated") continue;
+    const listed = [...byType].filter(([type]) => !remoteTypes.has(type));
     lines.push("");
     lines.push(kind === "not emulated" ? "Not emulated (declared by the program, ignored here)" : kind[0].toUpperCase() + kind.slice(1));
-    lines.push(`  ${[...byType].map(([type, count]) => `${shortType(type)}${count > 1 ? ` x${count}` : ""}`).join(", ")}`);
+    if (listed.length > 0)
+      lines.push(`  ${listed.map(([type, count]) => `${shortType(type)}${count > 1 ? ` x${count}` : ""}`).join(", ")}`);
+    if (kind !== "not emulated") continue;
+    for (const resource of remote) {
+      lines.push(
+        `  ${resource.type} ${resource.name}: a component that a provider plugin builds at deploy time; the sandbox runs no plugin, so none of its resources (functions, routes, APIs) exist here`,
+      );
+    }
   }
   const alarms = sandbox.cloudwatch.alarms;
   const alarmSummary = sandbox.cloudwatch.summary();

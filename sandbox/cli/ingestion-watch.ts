@@ -3,6 +3,7 @@
  * program's S3 notifications take the key (and where their failures go), and how the ingestion
  * stands. Everything is found through what the program declared, never restated.
  */
+import { isBucketType } from "../model/resource-index";
 
 export interface Resource {
   type: string;
@@ -27,7 +28,6 @@ const types = {
   notification: "aws:s3/bucketNotification:BucketNotification",
   function: "aws:lambda/function:Function",
   eventInvokeConfig: "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
-  bucket: "aws:s3/bucket:Bucket",
   queue: "aws:sqs/queue:Queue",
   eventSourceMapping: "aws:lambda/eventSourceMapping:EventSourceMapping",
 };
@@ -85,7 +85,7 @@ const pattern = (rule: NotificationRule) => `'${rule.prefix}*${rule.suffix}'`;
  */
 export function uploadBucket(resources: Resource[], requested: string | undefined): string {
   const declared = resources
-    .filter((resource) => resource.type === types.bucket)
+    .filter((resource) => isBucketType(resource.type))
     .map((bucket) => String(field(bucket, "bucket") ?? bucket.id));
   if (requested !== undefined) {
     if (declared.includes(requested)) return requested;

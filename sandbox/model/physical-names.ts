@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isBucketType } from "./resource-index";
 
 /**
  * Pulumi autonames a resource `<logical>-<7 random hex>` and keeps the name in its state. The
@@ -8,6 +9,9 @@ import { createHash } from "node:crypto";
 export function stableSuffix(...parts: string[]): string {
   return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 7);
 }
+
+/** Types whose input makes them FIFO; Pulumi's autonaming then adds the `.fifo` suffix AWS requires of the name. */
+const fifoInputOf: Partial<Record<string, string>> = { "aws:sqs/queue:Queue": "fifoQueue" };
 
 /**
  * An id AWS generates at creation and Pulumi keeps in its state (an event source mapping's UUID, a
@@ -26,7 +30,9 @@ export function physicalName(inputs: Record<string, unknown>, stack: string, typ
   if (typeof given === "string" && given) return given;
   const prefix = inputs[`${nameKey}Prefix`];
   const suffix = stableSuffix(stack, type, logicalName);
-  if (typeof prefix === "string") return `${prefix}${suffix}`;
-  const base = type === "aws:s3/bucket:Bucket" ? logicalName.toLowerCase().replace(/[^a-z0-9.-]/g, "-") : logicalName;
-  return `${base}-${suffix}`;
+  const fifoInput = fifoInputOf[type];
+  const fifo = fifoInput !== undefined && inputs[fifoInput] === true ? ".fifo" : "";
+  if (typeof prefix === "string") return `${prefix}${suffix}${fifo}`;
+  const base = isBucketType(type) ? logicalName.toLowerCase().replace(/[^a-z0-9.-]/g, "-") : logicalName;
+  return `${base}-${suffix}${fifo}`;
 }

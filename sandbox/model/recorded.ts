@@ -11,6 +11,8 @@ export interface RecordedResource {
   state: Record<string, unknown>;
   /** False for component resources, which exist only in the program. */
   custom: boolean;
+  /** A component a provider plugin builds (registered as remote): its resources are not in the program. */
+  remote?: boolean;
 }
 
 export interface Deployment {

@@ -15,12 +15,26 @@ export const types = {
   authorizer: "aws:apigatewayv2/authorizer:Authorizer",
 } as const;
 
+/**
+ * Other types that declare the same AWS resource: @pulumi/aws 6's `BucketV2` (the bucket its docs
+ * recommend; still in 7, deprecated for `Bucket`) is an S3 bucket as `Bucket` is.
+ */
+const sameResourceAs: Partial<Record<string, readonly string[]>> = { [types.bucket]: ["aws:s3/bucketV2:BucketV2"] };
+
+/** The type and every other type that declares the same resource. */
+export function typesOfResource(type: string): readonly string[] {
+  return [type, ...(sameResourceAs[type] ?? [])];
+}
+
+export const isBucketType = (type: string): boolean => typesOfResource(types.bucket).includes(type);
+
 /** Lookups over what the program declared: the sandbox never restates any of it. */
 export class ResourceIndex {
   constructor(readonly deployment: Deployment) {}
 
   all(type: string): RecordedResource[] {
-    return this.deployment.resources.filter((resource) => resource.type === type);
+    const declaring = typesOfResource(type);
+    return this.deployment.resources.filter((resource) => declaring.includes(resource.type));
   }
 
   /** A function named by its name, ARN (qualified or not) or API Gateway invoke ARN. */

@@ -7,6 +7,8 @@ import { plain } from "./serialize";
 import type { Provisioner } from "./provision";
 
 type State = Record<string, unknown>;
+/** The part of Pulumi's RegisterResourceRequest read here. */
+type RegisterRequest = { getType(): string; getName(): string; getRemote?(): boolean };
 
 const arn = (service: string, resource: string) => `arn:aws:${service}:${region}:${account}:${resource}`;
 
@@ -18,9 +20,19 @@ const arn = (service: string, resource: string) => `arn:aws:${service}:${region}
  */
 export function sandboxMocks(options: { stack: string; apiOrigin: string; provisioner: Provisioner }) {
   const recorded: RecordedResource[] = [];
+  /** Type and name of each component registered as remote (built by a provider plugin). */
+  const remote = new Set<string>();
   const { stack, apiOrigin, provisioner } = options;
 
   async function created(type: string, name: string, inputs: State): Promise<{ id: string; state: State }> {
+    // Another stack's outputs live in a Pulumi backend, which the sandbox does not have: as for a
+    // data source, no made-up answer (its outputs would be undefined, and the program fail later
+    // with a TypeError that says nothing of why).
+    if (type === "pulumi:pulumi:StackReference") {
+      throw new Error(
+        `the sandbox cannot read the outputs of stack ${String(inputs.name ?? name)} (new pulumi.StackReference): it runs this program alone, without a Pulumi backend`,
+      );
+    }
     const support = resourceTypes.get(type);
     // Validated before anything is created, as AWS refuses the call.
     const refused = support?.refusal?.(inputs);
@@ -38,11 +50,35 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
 
   return {
     recorded,
+    /**
+     * A component of a provider plugin (`@pulumi/aws-apigateway`'s RestAPI, awsx's VPC) is
+     * registered as remote: the plugin declares its resources at deploy time, so under mocks it
+     * has none. Pulumi's mocks are not told, its monitor is: this notes which ones are remote.
+     */
+    watchRemoteComponents(monitor: unknown) {
+      const watched = monitor as { registerResource(request: RegisterRequest, ...rest: unknown[]): unknown } | undefined;
+      if (!watched || typeof watched.registerResource !== "function") return;
+      const register = watched.registerResource.bind(watched);
+      watched.registerResource = (request, ...rest) => {
+        if (request.getRemote?.()) remote.add(`${request.getType()}::${request.getName()}`);
+        return register(request, ...rest);
+      };
+    },
     mocks: {
       async newResource(args: MockResourceArgs): Promise<MockResourceResult> {
         const inputs = (await plain(args.inputs)) as State;
         const { id, state } = await created(args.type, args.name, inputs);
-        recorded.push({ type: args.type, name: args.name, id, inputs, state: { ...inputs, ...state }, custom: args.custom !== false });
+        const custom = args.custom !== false;
+        const isRemote = !custom && remote.has(`${args.type}::${args.name}`);
+        recorded.push({
+          type: args.type,
+          name: args.name,
+          id,
+          inputs,
+          state: { ...inputs, ...state },
+          custom,
+          ...(isRemote ? { remote: true } : {}),
+        });
         // The program gets its own inputs back (secrets stay secrets) plus what AWS computes.
         return { id, state: { ...args.inputs, ...state } };
       },
@@ -54,11 +90,12 @@ export function sandboxMocks(options: { stack: string; apiOrigin: string; provis
             return { name: region, region, id: region, description: "US East (N. Virginia)", endpoint: `ec2.${region}.amazonaws.com` };
           case "aws:index/getPartition:getPartition":
             return { partition: "aws", id: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
-          default:
+          default: {
             // A data source the sandbox cannot answer truthfully must not be answered at all.
-            throw new Error(
-              `the sandbox cannot answer ${args.token}(${JSON.stringify(args.inputs)}): it knows getCallerIdentity, getRegion and getPartition`,
-            );
+            const message = `the sandbox cannot answer ${args.token}(${JSON.stringify(args.inputs)}): it knows getCallerIdentity, getRegion and getPartition`;
+            // The SDK rethrows a failed invoke with the gRPC error's `details`, not its message.
+            throw Object.assign(new Error(message), { details: message });
+          }
         }
       },
     },

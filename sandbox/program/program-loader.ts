@@ -190,6 +190,14 @@ function compilerOptions(
     declaration: false,
     sourceMap: false,
     inlineSourceMap: true,
+    // Each module runs from its own .ts path, so its map must name the file beside it: with an
+    // outDir (Pulumi's templates set "bin") the map's sources would be `../index.ts`, and stacks
+    // would name a file one folder up that does not exist.
+    outDir: undefined,
+    outFile: undefined,
+    rootDir: undefined,
+    sourceRoot: undefined,
+    mapRoot: undefined,
   };
   return { options, files };
 }

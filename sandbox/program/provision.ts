@@ -13,6 +13,7 @@ import {
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, GetQueueUrlCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { sandboxCredentials, sandboxRegion } from "../shared/constants";
+import { isBucketType } from "../model/resource-index";
 
 type Inputs = Record<string, unknown>;
 
@@ -32,12 +33,13 @@ export class Provisioner {
 
   /** Creates what the emulators hold for this type (nothing for other types); what AWS computed (a queue's URL, a table's stream). */
   async create(type: string, name: string, inputs: Inputs): Promise<Record<string, string>> {
+    if (isBucketType(type)) {
+      await this.bucket(name);
+      return {};
+    }
     switch (type) {
       case "aws:dynamodb/table:Table":
         return this.table(name, inputs);
-      case "aws:s3/bucket:Bucket":
-        await this.bucket(name);
-        return {};
       case "aws:sqs/queue:Queue":
         return { url: await this.queue(name, inputs) };
       default:

@@ -85,13 +85,14 @@ async function deploy(request: DeployRequest): Promise<Deployment> {
   const pulumi = await warm;
   cache = new BundleCache(request.bundleCacheDir);
   const provisioner = new Provisioner(request.awsEndpoint);
-  const { mocks, recorded } = sandboxMocks({ stack: request.stack, apiOrigin: request.apiOrigin, provisioner });
+  const { mocks, recorded, watchRemoteComponents } = sandboxMocks({ stack: request.stack, apiOrigin: request.apiOrigin, provisioner });
   const { outputs, error } = await runUnderMocks(pulumi, {
     project: request.project,
     stack: request.stack,
     mocks,
     config: request.config,
     secretKeys: request.secretKeys,
+    beforeLoad: () => watchRemoteComponents(pulumi.runtime.getMonitor()),
     load() {
       const shape = programShape(request.programDir);
       if (shape.typescript) registerProgramTypeScript(request.programDir, join(request.bundleCacheDir, "compiled"));

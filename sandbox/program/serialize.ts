@@ -1,3 +1,4 @@
+import { statSync } from "node:fs";
 import { isAbsolute, join, normalize, resolve, sep } from "node:path";
 
 const signatureKey = "4dabf18193072939515e22adb298388d";
@@ -24,17 +25,53 @@ export async function plain(value: unknown): Promise<unknown> {
   if (value instanceof Promise) return plain(await value);
   if (Array.isArray(value)) return Promise.all(value.map(plain));
   const record = value as Record<string, unknown>;
+  if (record.__pulumiResource === true) return referenceOf(record);
   // A secret reaches mocks wrapped in Pulumi's wire sentinel; the sandbox needs the value itself
   // (e.g. an environment variable derived from the API token).
   if (record[signatureKey] === secretSignature) return plain(record.value);
   if ("assets" in record && record.assets instanceof Promise) {
     return archiveContents((await record.assets) as Record<string, unknown>);
   }
+  if (record.__pulumiArchive === true && record.path instanceof Promise) return folderArchive(String(await record.path));
   if ("text" in record && record.text instanceof Promise) return { text: await record.text };
   if ("path" in record && record.path instanceof Promise) return { path: await record.path };
   if ("uri" in record && record.uri instanceof Promise) return { uri: await record.uri };
   const entries = await Promise.all(Object.entries(record).map(async ([key, item]) => [key, await plain(item)] as const));
   return Object.fromEntries(entries);
+}
+
+/**
+ * A resource given as another's input (`role: lambdaRole`, `function: lambda`) reaches mocks as a
+ * live resource object, whose Outputs and links back to the whole program must not be walked. The
+ * provider receives a custom resource's ID in its place (a role's name, a function's name), and a
+ * component's URN.
+ */
+async function referenceOf(resource: Record<string, unknown>): Promise<unknown> {
+  const output = (resource.__pulumiCustomResource === true ? resource.id : resource.urn) as
+    { apply?(callback: (value: unknown) => unknown): unknown } | undefined;
+  if (typeof output?.apply !== "function") return undefined;
+  return new Promise((resolve) => output.apply!((value) => (resolve(value), value)));
+}
+
+/**
+ * A FileArchive (`code: new pulumi.asset.FileArchive("./app")`, or a package of a serialized
+ * callback): its folder, whose files are taken as they are. A path that does not exist stops the
+ * deployment, as it stops `pulumi up`; an archive file (.zip, .tar, .jar) is refused, saying so.
+ */
+function folderArchive(path: string): ArchiveContents {
+  const folder = resolve(path);
+  let isFolder: boolean;
+  try {
+    isFolder = statSync(folder).isDirectory();
+  } catch {
+    throw new Error(`couldn't read archive path '${folder}': no such file or directory (pulumi up stops the same way)`);
+  }
+  if (!isFolder) {
+    throw new Error(
+      `archive '${folder}' is a file: the sandbox runs a FileArchive of a folder and does not unpack .zip, .tar or .jar files; give the folder the archive is made from`,
+    );
+  }
+  return { files: {}, links: { ".": folder } };
 }
 
 async function archiveContents(assets: Record<string, unknown>): Promise<ArchiveContents> {

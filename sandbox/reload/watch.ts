@@ -1,7 +1,8 @@
-import { dirname, sep } from "node:path";
+import { dirname, relative, sep } from "node:path";
 import { watch } from "chokidar";
 import type { Sandbox } from "../sandbox";
 import type { Deployment } from "../model/recorded";
+import type { Wiring } from "../wiring";
 import { buildErrorText } from "../shared/build-errors";
 import type { Reporter } from "../shared/log";
 import { Rebundler } from "./rebundle";
@@ -25,6 +26,33 @@ function filesOf(deployment: Deployment): Map<string, "function" | "program"> {
   return files;
 }
 
+/**
+ * Files a function's archive takes from the program's folder as they are (a FileArchive's folder,
+ * a FileAsset): each linked path, file or folder, with the functions that take it. Packages in
+ * node_modules are left out, as they are for bundles.
+ */
+function linkedCodeOf(wiring: Wiring, programDir: string): Map<string, Set<string>> {
+  const linked = new Map<string, Set<string>>();
+  for (const fn of wiring.functions.values()) {
+    for (const source of Object.values(fn.spec.links)) {
+      const inside = relative(programDir, source);
+      if (inside.startsWith("..") || inside.split(sep).includes("node_modules")) continue;
+      linked.set(source, (linked.get(source) ?? new Set()).add(fn.name));
+    }
+  }
+  return linked;
+}
+
+/** The functions whose linked code holds this path (the path itself, or a folder above it). */
+function linkedFunctionsOf(linked: Map<string, Set<string>>, path: string): Set<string> {
+  const names = new Set<string>();
+  for (const [source, functions] of linked) {
+    if (path === source || (path.startsWith(`${source}${sep}`) && !relative(source, path).split(sep).includes("node_modules")))
+      functions.forEach((name) => names.add(name));
+  }
+  return names;
+}
+
 /** The folders to descend into to reach these files. */
 function foldersOf(files: Iterable<string>, programDir: string): Set<string> {
   const folders = new Set<string>([programDir]);
@@ -45,13 +73,28 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
   let ready = rebundler.prepare(sandbox.deployment, sandbox.wiring).catch(() => undefined);
   let pending = { function: false, program: false };
   let files = filesOf(sandbox.deployment);
-  let folders = foldersOf(files.keys(), sandbox.programDir);
+  let linked = linkedCodeOf(sandbox.wiring, sandbox.programDir);
+  let folders = foldersOf([...files.keys(), ...linked.keys()], sandbox.programDir);
+  /** Functions whose linked files were saved: they take them in new environments, no redeploy needed. */
+  let relinked = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
 
   const react = async () => {
     const changes = pending;
     pending = { function: false, program: false };
+    const reloaded = [...relinked];
+    relinked = new Set();
+    if (reloaded.length > 0) {
+      const started = performance.now();
+      const names = reloaded.flatMap((name) => {
+        const fn = sandbox.wiring.functions.get(name);
+        fn?.reload();
+        return fn ? [fn.spec.logicalName] : [];
+      });
+      if (names.length > 0) reporter.info(`hot reload: ${names.join(", ")} swapped in ${Math.round(performance.now() - started)} ms`);
+    }
+    if (!changes.function && !changes.program) return;
     if (changes.function) {
       await ready;
       const started = performance.now();
@@ -87,14 +130,16 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
   const follow = () => {
     ready = rebundler.prepare(sandbox.deployment, sandbox.wiring).catch(() => undefined);
     files = filesOf(sandbox.deployment);
-    folders = foldersOf(files.keys(), sandbox.programDir);
-    watcher.add([...files.keys()]);
+    linked = linkedCodeOf(sandbox.wiring, sandbox.programDir);
+    folders = foldersOf([...files.keys(), ...linked.keys()], sandbox.programDir);
+    watcher.add([...files.keys(), ...linked.keys()]);
   };
   // A start from the recorded deployment may be replaced by the real run's result.
   void sandbox.confirmation?.then(follow);
 
-  const changed = (kind: "function" | "program") => {
-    pending[kind] = true;
+  const changed = (kind: "function" | "program" | undefined, functions: Set<string>) => {
+    if (kind) pending[kind] = true;
+    functions.forEach((name) => relinked.add(name));
     clearTimeout(timer);
     timer = setTimeout(() => {
       running = running.then(react);
@@ -105,12 +150,13 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
   // has been replaced by a rename (editors' atomic saves, `sed -i`, `git checkout`, `git stash`).
   const watcher = watch(sandbox.programDir, {
     ignoreInitial: true,
-    ignored: (path) => !files.has(path) && !folders.has(path),
+    ignored: (path) => !files.has(path) && !folders.has(path) && linkedFunctionsOf(linked, path).size === 0,
   });
   const watching = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   watcher.on("all", (_event, path) => {
     const kind = files.get(path);
-    if (kind) changed(kind);
+    const functions = linkedFunctionsOf(linked, path);
+    if (kind || functions.size > 0) changed(kind, functions);
   });
   return {
     close() {

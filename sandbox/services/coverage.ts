@@ -6,6 +6,8 @@ import { resourceTypes } from "./resource-types";
 const alwaysNoLocalEffect = ["name", "namePrefix", "tags", "tagsAll", "description", "region"];
 
 export function coverageOf(resource: RecordedResource): Coverage | undefined {
+  // A provider plugin's component stands for resources the sandbox never sees.
+  if (resource.remote) return "not emulated";
   // Providers and components exist only in the program.
   if (!resource.custom || resource.type.startsWith("pulumi:providers:")) return undefined;
   return resourceTypes.get(resource.type)?.coverage ?? "not emulated";

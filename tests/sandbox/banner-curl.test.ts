@@ -12,7 +12,11 @@ describe("the route the banner's curl calls", () => {
     expect(routeToTry(["ANY /files/{bucket}/{key+}"])).toEqual({ key: "ANY /files/{bucket}/{key+}", path: "/files/example/example" });
   });
 
-  it("is none when the API has no GET route", () => {
-    expect(routeToTry(["POST /items", "$default"])).toBeUndefined();
+  it("is the $default route when the API has no GET route, since it takes any path", () => {
+    expect(routeToTry(["POST /items", "$default"])).toEqual({ key: "$default", path: "/" });
+  });
+
+  it("is none when the API has neither a GET route nor a $default route", () => {
+    expect(routeToTry(["POST /items", "DELETE /items/{id}"])).toBeUndefined();
   });
 });

@@ -3,7 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import * as pulumi from "@pulumi/pulumi";
+import type { MockResourceArgs } from "@pulumi/pulumi/runtime";
 import { plain } from "../../sandbox/program/serialize";
+import { sandboxMocks } from "../../sandbox/program/mocks";
+import type { Provisioner } from "../../sandbox/program/provision";
 import { LocalFunction } from "../../sandbox/services/lambda/function";
 import { codeHashOf } from "../../sandbox/model/function-spec";
 
@@ -52,5 +55,34 @@ describe("function archives", () => {
   it("refuse an entry that would land outside the function's root, naming it", async () => {
     const archive = new pulumi.asset.AssetArchive({ "../../elsewhere/pkg": new pulumi.asset.FileArchive(dir) });
     await expect(plain(archive)).rejects.toThrow("archive entry '../../elsewhere/pkg' lies outside the function's root");
+  });
+
+  it("take a FileArchive of a folder as the folder, and refuse a missing path or an archive file, naming it", async () => {
+    await expect(plain(new pulumi.asset.FileArchive(dir))).resolves.toEqual({ files: {}, links: { ".": dir } });
+    const missing = join(dir, "publish");
+    await expect(plain(new pulumi.asset.FileArchive(missing))).rejects.toThrow(
+      `couldn't read archive path '${missing}': no such file or directory (pulumi up stops the same way)`,
+    );
+    writeFileSync(join(dir, "lambda.zip"), "PK");
+    await expect(plain(new pulumi.asset.AssetArchive({ ".": new pulumi.asset.FileArchive(join(dir, "lambda.zip")) }))).rejects.toThrow(
+      `archive '${join(dir, "lambda.zip")}' is a file: the sandbox runs a FileArchive of a folder and does not unpack .zip, .tar or .jar files; give the folder the archive is made from`,
+    );
+  });
+
+  it("refuse at deploy a function whose code is a container image or an object in S3, saying what it declared", async () => {
+    const provisioner = { create: async () => ({}) } as unknown as Provisioner;
+    const declare = (inputs: Record<string, unknown>) =>
+      sandboxMocks({ stack: "sandbox", apiOrigin: "http://127.0.0.1:3000", provisioner }).mocks.newResource({
+        type: "aws:lambda/function:Function",
+        name: "thumbnailer",
+        inputs,
+        custom: true,
+      } as MockResourceArgs);
+    await expect(declare({ packageType: "Image", imageUri: "000000000000.dkr.ecr.us-east-1.amazonaws.com/repo:latest" })).rejects.toThrow(
+      "aws:lambda/function:Function thumbnailer: its code is a container image (packageType: Image, imageUri 000000000000.dkr.ecr.us-east-1.amazonaws.com/repo:latest), which the sandbox does not run: it runs Node.js functions from a code archive",
+    );
+    await expect(declare({ runtime: "nodejs20.x", handler: "index.handler", s3Bucket: "code", s3Key: "lambda-1.zip" })).rejects.toThrow(
+      "aws:lambda/function:Function thumbnailer: its code is an object in S3 (s3Bucket code, s3Key lambda-1.zip), which the sandbox does not fetch: it runs Node.js functions from a code archive (code)",
+    );
   });
 });

@@ -79,3 +79,32 @@ describe("the program's TypeScript, compiled once across runs", () => {
     expect(() => run(true)).toThrow(/Property keys must be doublequoted|String literal with double quotes expected/);
   });
 });
+
+/**
+ * A program's tsconfig from Pulumi's templates sets `outDir: "bin"` and source maps: the stack of
+ * an error names the program's own file and line, not a file one folder up.
+ */
+describe("the stack of an error in a program compiled with an outDir", () => {
+  const program = mkdtempSync(join(tmpdir(), "program-out-dir-"));
+  afterAll(() => rmSync(program, { recursive: true, force: true }));
+  writeFileSync(join(program, "package.json"), "{}");
+  writeFileSync(join(program, "tsconfig.json"), JSON.stringify({ compilerOptions: { outDir: "bin", sourceMap: true, target: "es2020" } }));
+  writeFileSync(join(program, "index.ts"), `const runtime: string = "nodejs12.x";\nthrow new Error(\`refused \${runtime}\`);\n`);
+
+  it("names the file and line of the program's source", () => {
+    const script = `
+      const { registerProgramTypeScript, requireProgram } = require(${JSON.stringify(join(repoRoot, "sandbox", "program", "program-loader.ts"))});
+      registerProgramTypeScript(${JSON.stringify(program)}, ${JSON.stringify(join(program, "cache"))});
+      try { requireProgram(${JSON.stringify(program)}, ${JSON.stringify(join(program, "index.ts"))}); } catch (error) { process.stdout.write(error.stack); }
+    `;
+    const stack = execFileSync(
+      process.execPath,
+      ["--enable-source-maps", join(repoRoot, "node_modules", "tsx", "dist", "cli.mjs"), "-e", script],
+      { cwd: program, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] },
+    );
+    expect(stack.split("\n").slice(0, 2)).toEqual([
+      "Error: refused nodejs12.x",
+      `    at Object.<anonymous> (${join(program, "index.ts")}:2:7)`,
+    ]);
+  });
+});

@@ -32,7 +32,7 @@ export function startHttpApis(context: TriggerContext, gateway: HttpGateway): St
         const stage = api.stages[0];
         const route = routeToTry(api.routes.map((candidate) => candidate.routeKey));
         if (!route || !stage) return [];
-        const greedy = route.key.includes("+}") ? `  (${route.key}: the function routes any path)` : "";
+        const greedy = route.key.includes("+}") || route.key === "$default" ? `  (${route.key}: the function routes any path)` : "";
         return [`curl ${stageUrl(gateway.origin, stage.name)}${route.path}${greedy}`];
       }),
     // The gateway outlives a deployment: the next one rewires it.
@@ -48,5 +48,7 @@ export function startHttpApis(context: TriggerContext, gateway: HttpGateway): St
 export function routeToTry(routeKeys: string[]): { key: string; path: string } | undefined {
   const gets = routeKeys.filter((key) => /^(GET|ANY) \//.test(key));
   const key = gets.find((candidate) => !candidate.includes("{")) ?? gets[0];
-  return key === undefined ? undefined : { key, path: key.split(" ")[1].replace(/\{[^}]+\}/g, "example") };
+  if (key !== undefined) return { key, path: key.split(" ")[1].replace(/\{[^}]+\}/g, "example") };
+  // Else the catch-all route, which takes any path (Pulumi's http-api examples declare only it).
+  return routeKeys.includes("$default") ? { key: "$default", path: "/" } : undefined;
 }

@@ -48,6 +48,17 @@ export class LocalFunction {
     if (this.spec && JSON.stringify(this.spec) === JSON.stringify(spec)) return false;
     this.spec = spec;
     this.codeDir = join(this.options.stateDir, "functions", `${spec.name}-${spec.codeHash.slice(0, 12)}`);
+    this.reload();
+    return true;
+  }
+
+  /**
+   * Lays out the artifact and retires the environments running the previous one. Also called when
+   * a linked file (a FileArchive's folder, a FileAsset) is saved: the artifact `pulumi up` would
+   * zip now; a warm environment keeps the modules it loaded, so it retires as for new code.
+   */
+  reload(): void {
+    const spec = this.spec;
     for (const [file, text] of Object.entries(spec.files)) {
       const path = join(this.codeDir, file);
       mkdirSync(dirname(path), { recursive: true });
@@ -64,7 +75,6 @@ export class LocalFunction {
     }
     [...this.idle].forEach((environment) => this.end(environment));
     for (const environment of this.busy) environment.retire = true;
-    return true;
   }
 
   get concurrency(): number {

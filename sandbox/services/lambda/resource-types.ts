@@ -4,11 +4,33 @@ import type { ResourceTypeSupport } from "../../model/resource-type";
 import { refusedRuntimeMessage } from "./node-runtimes";
 import { functionSpecOf } from "./spec-of";
 
+/** Code the sandbox cannot run, said as what the program declared (else the start fails later on a missing archive). */
+function codeNotRunMessage(inputs: Record<string, unknown>): string | undefined {
+  if (inputs.packageType === "Image" || inputs.imageUri) {
+    return `its code is a container image (packageType: Image, imageUri ${String(inputs.imageUri ?? "unset")}), which the sandbox does not run: it runs Node.js functions from a code archive`;
+  }
+  if (inputs.s3Bucket) {
+    return `its code is an object in S3 (s3Bucket ${String(inputs.s3Bucket)}, s3Key ${String(inputs.s3Key ?? "unset")}), which the sandbox does not fetch: it runs Node.js functions from a code archive (code)`;
+  }
+  return undefined;
+}
+
 export const lambdaResourceTypes: ResourceTypeSupport[] = [
   {
     type: "aws:lambda/function:Function",
     coverage: "emulated",
-    honoured: ["code", "handler", "runtime", "timeout", "memorySize", "environment", "reservedConcurrentExecutions", "loggingConfig"],
+    // packageType Zip is the code archive; Image (and s3Bucket code) is refused above.
+    honoured: [
+      "code",
+      "packageType",
+      "handler",
+      "runtime",
+      "timeout",
+      "memorySize",
+      "environment",
+      "reservedConcurrentExecutions",
+      "loggingConfig",
+    ],
     noLocalEffect: ["role", "publish", "sourceCodeHash", "kmsKeyArn", "tracingConfig", "codeSigningConfigArn", "skipDestroy"],
     meaning: {
       architectures: "runs on this machine's processor, whatever the architecture",
@@ -17,11 +39,10 @@ export const lambdaResourceTypes: ResourceTypeSupport[] = [
       deadLetterConfig: "failed asynchronous events go to the on-failure destination only, not to this DLQ",
       ephemeralStorage: "/tmp is the machine's, without this size limit",
       fileSystemConfigs: "no EFS mount locally",
-      imageUri: "container images do not run in the sandbox",
-      packageType: "container images do not run in the sandbox",
       snapStart: "no SnapStart locally",
     },
-    refusal: (inputs) => (typeof inputs.runtime === "string" ? refusedRuntimeMessage(inputs.runtime) : undefined),
+    refusal: (inputs) =>
+      codeNotRunMessage(inputs) ?? (typeof inputs.runtime === "string" ? refusedRuntimeMessage(inputs.runtime) : undefined),
     state: ({ physical, inputs, arn, region }) => {
       const functionArn = arn("lambda", `function:${physical}`);
       return {
