@@ -81,7 +81,7 @@ describe("function archives", () => {
     await expect(declare({ packageType: "Image", imageUri: "000000000000.dkr.ecr.us-east-1.amazonaws.com/repo:latest" })).rejects.toThrow(
       "aws:lambda/function:Function thumbnailer: its code is a container image (packageType: Image, imageUri 000000000000.dkr.ecr.us-east-1.amazonaws.com/repo:latest), which the sandbox does not run: it runs Node.js functions from a code archive",
     );
-    await expect(declare({ runtime: "nodejs20.x", handler: "index.handler", s3Bucket: "code", s3Key: "lambda-1.zip" })).rejects.toThrow(
+    await expect(declare({ runtime: "nodejs22.x", handler: "index.handler", s3Bucket: "code", s3Key: "lambda-1.zip" })).rejects.toThrow(
       "aws:lambda/function:Function thumbnailer: its code is an object in S3 (s3Bucket code, s3Key lambda-1.zip), which the sandbox does not fetch: it runs Node.js functions from a code archive (code)",
     );
   });

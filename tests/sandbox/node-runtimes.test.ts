@@ -70,7 +70,10 @@ describe("runtimes the sandbox does not run", () => {
       "aws:lambda/function:Function old: InvalidParameterValueException: The runtime parameter of nodejs18.x is no longer supported for creating or updating AWS Lambda functions. We recommend you use the new runtime (nodejs24.x) while creating or updating functions.",
     );
     await expect(declare("nodejs8.10")).rejects.toThrow("The runtime parameter of nodejs8.10 is no longer supported");
-    await expect(declare("nodejs20.x")).resolves.toMatchObject({ id: expect.stringMatching(/^old-/) });
+    await expect(declare("nodejs20.x")).rejects.toThrow(
+      "aws:lambda/function:Function old: InvalidParameterValueException: The runtime parameter of nodejs20.x is no longer supported for creating or updating AWS Lambda functions.",
+    );
+    await expect(declare("nodejs22.x")).resolves.toMatchObject({ id: expect.stringMatching(/^old-/) });
   });
 
   it("stops a function whose Node.js it has no binary for, saying so, rather than run it on another", async () => {

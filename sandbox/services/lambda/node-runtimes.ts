@@ -10,8 +10,11 @@ import { dirname, join } from "node:path";
 /** The runtime Lambda recommends for new functions, named in AWS's refusal. */
 export const newestNodeRuntime = "nodejs24.x";
 
-/** Node.js runtimes Lambda still creates functions with; their binaries are optional dependencies (20: the host only). */
-const acceptedMajors = [20, 22, 24];
+/**
+ * Node.js runtimes Lambda still creates functions with; their binaries are optional dependencies.
+ * Lambda blocked creating nodejs20.x functions on 2026-08-31 and updating them on 2026-09-30.
+ */
+const acceptedMajors = [22, 24];
 
 /** Identifiers of Node.js runtimes older than the numbered `nodejsNN.x` scheme. */
 const legacyNodeRuntimes = new Set(["nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10"]);
@@ -23,7 +26,7 @@ export function nodeMajorOf(runtime: string): number | undefined {
 
 /**
  * AWS's answer to CreateFunction with a runtime it no longer accepts for new functions
- * (nodejs18.x and older), or undefined when Lambda creates it.
+ * (nodejs20.x and older), or undefined when Lambda creates it.
  */
 export function refusedRuntimeMessage(runtime: string): string | undefined {
   const major = nodeMajorOf(runtime);
@@ -55,7 +58,7 @@ export function nodeBinaryFor(runtime: string): NodeBinary {
   const hostMajor = Number(process.versions.node.split(".")[0]);
   if (major === hostMajor) return { ok: true, path: process.execPath, major };
   const packageName = nodeBinaryPackage(major);
-  if (acceptedMajors.includes(major) && major !== 20) {
+  if (acceptedMajors.includes(major)) {
     try {
       const root = dirname(require.resolve(`${packageName}/package.json`));
       const path = join(root, "bin", process.platform === "win32" ? "node.exe" : "node");
