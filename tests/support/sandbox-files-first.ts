@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 /** Files that start a sandbox (or the bench, which starts one): the suite's long ones. */
-const startsSandbox = /\b(startTestSandbox|fixtureSandbox|startSandboxProcess|runBench)\(/;
+const startsSandbox = /\b(startSandbox|startTestSandbox|fixtureSandbox|startSandboxProcess|runBench)\(/;
 
 /**
  * Vitest runs files it has no timings for by size, so on a fresh clone (CI) a short file that
