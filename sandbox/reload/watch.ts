@@ -89,8 +89,15 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
       const started = performance.now();
       const names = reloaded.flatMap((name) => {
         const fn = sandbox.wiring.functions.get(name);
-        fn?.reload();
-        return fn ? [fn.spec.logicalName] : [];
+        if (!fn) return [];
+        try {
+          fn.reload();
+          return [fn.spec.logicalName];
+        } catch (error) {
+          // A folder removed for a moment (a build that empties dist/, a checkout): the next save brings it back.
+          reporter.warn(`hot reload: ${fn.spec.logicalName} keeps its running code: ${(error as Error).message}`);
+          return [];
+        }
       });
       if (names.length > 0) reporter.info(`hot reload: ${names.join(", ")} swapped in ${Math.round(performance.now() - started)} ms`);
     }
@@ -142,7 +149,8 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
     functions.forEach((name) => relinked.add(name));
     clearTimeout(timer);
     timer = setTimeout(() => {
-      running = running.then(react);
+      // One failed reaction must not stop the ones after it.
+      running = running.then(react).catch((error: unknown) => reporter.warn(`hot reload failed: ${(error as Error)?.message ?? error}`));
     }, options.debounceMs ?? 100);
   };
 
@@ -150,7 +158,11 @@ export function watchForChanges(sandbox: Sandbox, reporter: Reporter, options: {
   // has been replaced by a rename (editors' atomic saves, `sed -i`, `git checkout`, `git stash`).
   const watcher = watch(sandbox.programDir, {
     ignoreInitial: true,
-    ignored: (path) => !files.has(path) && !folders.has(path) && linkedFunctionsOf(linked, path).size === 0,
+    // The state directory is the sandbox's own writing, even inside a folder a function takes whole.
+    ignored: (path) =>
+      path === sandbox.stateDir ||
+      path.startsWith(`${sandbox.stateDir}${sep}`) ||
+      (!files.has(path) && !folders.has(path) && linkedFunctionsOf(linked, path).size === 0),
   });
   const watching = new Promise<void>((resolve) => watcher.once("ready", () => resolve()));
   watcher.on("all", (_event, path) => {

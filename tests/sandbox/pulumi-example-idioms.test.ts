@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { ReceiveMessageCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
@@ -76,15 +76,48 @@ describe("a program written as Pulumi's examples are", () => {
       expect(await (await fetch(`${fixture.local.output("endpoint")}/`)).text()).toBe("Hello, Pulumi!");
       const file = join(fixture.dir, "app", "index.js");
       writeFileSync(file, readFileSync(file, "utf8").replace("Hello, Pulumi!", "Hello, edited!"));
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await eventually(
+        async () => ((await (await fetch(`${fixture.local.output("endpoint")}/`)).text()) === "Hello, edited!" ? true : undefined),
+        15_000,
+        "the edited folder's answer",
+      );
       await watcher.idle();
-      expect(await (await fetch(`${fixture.local.output("endpoint")}/`)).text()).toBe("Hello, edited!");
       // Both functions whose code is the folder take the saved file.
       expect(reporter.lines).toEqual([
         expect.stringMatching(/^hot reload: (lambdaFunction, directFolder|directFolder, lambdaFunction) swapped in \d+ ms$/),
       ]);
     } finally {
       watcher.close();
+    }
+  });
+
+  it("keeps hot-reloading after the folder was gone for a moment, saying what it kept", async () => {
+    const reporter = memoryReporter();
+    const watcher = watchForChanges(fixture.local.sandbox, reporter, { debounceMs: 50 });
+    const folder = join(fixture.dir, "app");
+    try {
+      await watcher.idle();
+      // What a build that empties its output first, or a checkout, does to the folder.
+      renameSync(folder, `${folder}-away`);
+      await eventually(
+        () => (reporter.lines.some((line) => line.includes("keeps its running code")) ? true : undefined),
+        15_000,
+        "the warning",
+      );
+      renameSync(`${folder}-away`, folder);
+      const file = join(folder, "index.js");
+      writeFileSync(file, readFileSync(file, "utf8").replace(/Hello, [a-z]+!/i, "Hello, again!"));
+      await eventually(
+        async () => ((await (await fetch(`${fixture.local.output("endpoint")}/`)).text()) === "Hello, again!" ? true : undefined),
+        15_000,
+        "the answer after the folder came back",
+      );
+      expect(reporter.lines.filter((line) => line.startsWith("! hot reload:"))[0]).toMatch(
+        /^! hot reload: (lambdaFunction|directFolder) keeps its running code: ENOENT/,
+      );
+    } finally {
+      watcher.close();
+      if (existsSync(`${folder}-away`)) renameSync(`${folder}-away`, folder);
     }
   });
 });
