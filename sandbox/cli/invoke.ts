@@ -24,7 +24,7 @@ async function main() {
   if ((values.method !== undefined || values.path !== undefined) && values.sample !== "http")
     usageError(usage, "--method and --path go with --sample http");
   if (values.path !== undefined && !values.path.startsWith("/"))
-    fail(new Error(`--path is the route's path after the stage, starting with '/', not '${values.path}'`));
+    usageError(usage, `--path is the route's path after the stage, starting with '/', not '${values.path}'`);
   const { outputs } = sandboxContext(values.program);
   const named = outputs[positionals[0]];
   const fn = typeof named === "string" ? named : positionals[0];

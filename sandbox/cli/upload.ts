@@ -119,7 +119,7 @@ async function main() {
   const file = positionals[0];
   const timeoutSeconds = Number(values.timeout ?? defaultTimeoutSeconds);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
-    fail(new Error(`--timeout takes a number of seconds above 0, not '${values.timeout}'`));
+    usageError(usage, `--timeout takes a number of seconds above 0, not '${values.timeout}'`);
   const size = fileSize(file);
   const { outputs, s3, sqs, resources } = sandboxContext(values.program);
   const declared = await resources();

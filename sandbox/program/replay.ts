@@ -198,7 +198,9 @@ export async function provisionReplayed(provisioner: Provisioner, deployment: De
   // most, and those overlap.
   const byType = new Map<string, Deployment["resources"]>();
   for (const resource of deployment.resources) byType.set(resource.type, [...(byType.get(resource.type) ?? []), resource]);
-  const created = await Promise.all(
+  // Every type settled before answering: a failed replay is followed by the program's own run,
+  // which must not meet a table still being created or deleted.
+  const created = await Promise.allSettled(
     [...byType.values()].map(async (resources) => {
       for (const resource of resources) {
         const physical = physicalName(
@@ -214,5 +216,7 @@ export async function provisionReplayed(provisioner: Provisioner, deployment: De
       return true;
     }),
   );
-  return created.every(Boolean);
+  const failure = created.find((outcome) => outcome.status === "rejected");
+  if (failure) throw (failure as PromiseRejectedResult).reason;
+  return created.every((outcome) => outcome.status === "fulfilled" && outcome.value);
 }

@@ -128,7 +128,10 @@ let failed = false;
 function fail(error: unknown): void {
   if (failed) return;
   failed = true;
-  void failureText(error).then((detail) => process.send!({ type: "failed", message: detail }, () => process.exit(1)));
+  // Wording the failure must not fail it: the launcher waits for this message.
+  void failureText(error)
+    .catch(() => (error as Error)?.stack ?? String(error))
+    .then((detail) => process.send!({ type: "failed", message: detail }, () => process.exit(1)));
 }
 
 /**

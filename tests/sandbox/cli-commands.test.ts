@@ -100,6 +100,7 @@ describe("the sandbox's commands, as a newcomer types them", () => {
       run("scripts/dlq.ts", ["lsit"]),
       run("sandbox/cli/upload.ts", ["fixtures/jbos.csv"]),
       run("sandbox/cli/upload.ts", ["fixtures/jobs.csv", "--timeout", "60"]),
+      run("sandbox/cli/upload.ts", ["fixtures/jobs.csv", "--wait", "--timeout", "abc"]),
     ]);
     expect(runs).toEqual([
       { code: 2, stdout: "", stderr: `Unknown option '--wiat'\n${usages["sandbox/cli/upload.ts"]}\n` },
@@ -110,6 +111,11 @@ describe("the sandbox's commands, as a newcomer types them", () => {
         code: 2,
         stdout: "",
         stderr: `error: --timeout goes with --wait: without it the upload does not wait\n${usages["sandbox/cli/upload.ts"]}\n`,
+      },
+      {
+        code: 2,
+        stdout: "",
+        stderr: `error: --timeout takes a number of seconds above 0, not 'abc'\n${usages["sandbox/cli/upload.ts"]}\n`,
       },
     ]);
   });
