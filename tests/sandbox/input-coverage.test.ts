@@ -38,4 +38,20 @@ describe("inputs the sandbox does not honour", () => {
       "lambda/eventSourceMapping feed: filterCriteria is not honoured: every message or stream record is delivered",
     ]);
   });
+
+  it("are named by @pulumi/aws 6's BucketV2 as by Bucket, under BucketV2's own plural names", () => {
+    const lines = unhonouredInputs([
+      resource("aws:s3/bucketV2:BucketV2", "uploads", {
+        bucket: "uploads-1234567",
+        forceDestroy: true,
+        serverSideEncryptionConfigurations: [{}],
+        versionings: [{ enabled: true }],
+        websites: [{ indexDocument: "index.html" }],
+      }),
+    ]);
+    expect(lines).toEqual([
+      "s3/bucketV2 uploads: versionings is not honoured: objects are not versioned locally",
+      "s3/bucketV2 uploads: websites is not honoured: no static website locally",
+    ]);
+  });
 });

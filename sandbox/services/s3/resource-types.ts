@@ -30,8 +30,20 @@ const bucket: ResourceTypeSupport = {
 
 export const s3ResourceTypes: ResourceTypeSupport[] = [
   bucket,
-  // @pulumi/aws 6's recommended bucket: the same bucket (listed with the others by `bucket`'s describe).
-  { ...bucket, type: "aws:s3/bucketV2:BucketV2", describe: undefined },
+  // @pulumi/aws 6's recommended bucket: the same bucket (listed with the others by `bucket`'s
+  // describe), its settings named in the plural.
+  {
+    ...bucket,
+    type: "aws:s3/bucketV2:BucketV2",
+    noLocalEffect: ["forceDestroy", "acl", "objectLockEnabled", "serverSideEncryptionConfigurations"],
+    meaning: {
+      versionings: bucket.meaning!.versioning,
+      lifecycleRules: bucket.meaning!.lifecycleRules,
+      corsRules: bucket.meaning!.corsRules,
+      websites: bucket.meaning!.website,
+    },
+    describe: undefined,
+  },
   {
     type: "aws:s3/bucketNotification:BucketNotification",
     coverage: "emulated",
