@@ -7,6 +7,7 @@ import { proxyEvent, gatewayRequestId } from "./services/apigateway/payload";
 import { sandboxAccountId } from "./shared/constants";
 import { httpApisOf } from "./services/apigateway/api-model";
 import { selectRoute } from "./services/apigateway/routes";
+import { routeToTry } from "./services/apigateway/http-apis";
 import { lambdaEventOf, notificationOf, subscriptionType, topicType } from "./services/sns/topics";
 import { ruleType, scheduledEvent, targetType } from "./services/events/schedules";
 import { dynamodbSampleEvent } from "./services/dynamodb/sample";
@@ -101,12 +102,14 @@ export function httpSampleRequest(functionName: string, index: ResourceIndex, op
       [...candidate.integrations.values()].some((integration) => index.functionByRef(integration.functionRef)?.state.name === fnName),
     ) ?? apis[0];
   const method = (options.method ?? "GET").toUpperCase();
-  // A route without variables is one a sample can call as it is; greedy-only APIs get "/".
+  // A route without variables is one a sample can call as it is; a GET otherwise calls the route
+  // the banner's curl calls, each variable filled in.
   const concrete = api?.routes.find((route) => {
     const [routeMethod, routePath] = route.routeKey.split(" ");
     return routePath && !routePath.includes("{") && (routeMethod === method || routeMethod === "ANY");
   });
-  const path = options.path ?? concrete?.routeKey.split(" ")[1] ?? "/";
+  const toTry = method === "GET" && api ? routeToTry(api.routes.map((route) => route.routeKey))?.path : undefined;
+  const path = options.path ?? concrete?.routeKey.split(" ")[1] ?? toTry ?? "/";
   const match = api ? selectRoute(api.routes, method, path) : undefined;
   return { api, method, path, match };
 }

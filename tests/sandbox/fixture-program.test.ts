@@ -50,13 +50,20 @@ describe("the sandbox running a program", () => {
     expect(outputs.secrets).toEqual({});
   });
 
-  it("says so when an http sample has no path to call: the API's GET routes all take variables", async () => {
-    const noteOf = async (query: string) =>
-      (await fetch(`${local.sandbox.awsEndpoint}/_sandbox/sample?source=http&function=hello${query}`)).headers.get("x-sandbox-sample-note");
-    expect(decodeURIComponent((await noteOf("")) ?? "")).toBe(
-      "no GET route of the API takes a path without variables, so the sample calls GET / (no route matches it): give the path with --path",
+  it("aims an http sample at the route the banner's curl calls when the API's GET routes all take variables", async () => {
+    const sample = async (query: string) => {
+      const response = await fetch(`${local.sandbox.awsEndpoint}/_sandbox/sample?source=http&function=hello${query}`);
+      return {
+        note: response.headers.get("x-sandbox-sample-note"),
+        event: (await response.json()) as { rawPath: string; routeKey: string },
+      };
+    };
+    expect(await sample("")).toMatchObject({ note: null, event: { rawPath: "/dev/example", routeKey: "GET /{proxy+}" } });
+    expect(await sample("&path=/items/1")).toMatchObject({ note: null, event: { rawPath: "/dev/items/1", routeKey: "GET /items/{id}" } });
+    // A method no route takes: the sample says there is nothing to call.
+    expect(decodeURIComponent((await sample("&method=DELETE")).note ?? "")).toBe(
+      "no DELETE route of the API takes a path without variables, so the sample calls DELETE / (no route matches it): give the path with --path",
     );
-    expect(await noteOf("&path=/items/1")).toBeNull();
   });
 
   it("says on ready where table data persists: the state directory in use, wherever it is", () => {
