@@ -79,7 +79,9 @@ async function sampleFor(
     options.method = query.get("method") ?? undefined;
     options.path = query.get("path") ?? undefined;
     const request = source === "http" ? httpSampleRequest(name, current.index, options) : undefined;
-    if (request && options.path === undefined && request.path === "/" && !request.match) {
+    if (request?.filled) {
+      note = `no ${request.method} route of the API is free of path variables, so the sample calls ${request.method} ${request.path} (${request.filled} with its variables filled in), which the function may not serve: give the path with --path`;
+    } else if (request && options.path === undefined && request.path === "/" && !request.match) {
       note = `no ${request.method} route of the API takes a path without variables, so the sample calls ${request.method} / (no route matches it): give the path with --path`;
     }
   }

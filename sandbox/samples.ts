@@ -108,10 +108,12 @@ export function httpSampleRequest(functionName: string, index: ResourceIndex, op
     const [routeMethod, routePath] = route.routeKey.split(" ");
     return routePath && !routePath.includes("{") && (routeMethod === method || routeMethod === "ANY");
   });
-  const toTry = method === "GET" && api ? routeToTry(api.routes.map((route) => route.routeKey))?.path : undefined;
-  const path = options.path ?? concrete?.routeKey.split(" ")[1] ?? toTry ?? "/";
+  const toTry = method === "GET" && api && !concrete ? routeToTry(api.routes.map((route) => route.routeKey)) : undefined;
+  const path = options.path ?? concrete?.routeKey.split(" ")[1] ?? toTry?.path ?? "/";
   const match = api ? selectRoute(api.routes, method, path) : undefined;
-  return { api, method, path, match };
+  /** The route whose variables the sample filled in, when it chose one that has them. */
+  const filled = options.path === undefined && toTry?.key.includes("{") ? toTry.key : undefined;
+  return { api, method, path, match, filled };
 }
 
 /**

@@ -58,7 +58,11 @@ describe("the sandbox running a program", () => {
         event: (await response.json()) as { rawPath: string; routeKey: string },
       };
     };
-    expect(await sample("")).toMatchObject({ note: null, event: { rawPath: "/dev/example", routeKey: "GET /{proxy+}" } });
+    const chosen = await sample("");
+    expect(chosen.event).toMatchObject({ rawPath: "/dev/example", routeKey: "GET /{proxy+}" });
+    expect(decodeURIComponent(chosen.note ?? "")).toBe(
+      "no GET route of the API is free of path variables, so the sample calls GET /example (GET /{proxy+} with its variables filled in), which the function may not serve: give the path with --path",
+    );
     expect(await sample("&path=/items/1")).toMatchObject({ note: null, event: { rawPath: "/dev/items/1", routeKey: "GET /items/{id}" } });
     // A method no route takes: the sample says there is nothing to call.
     expect(decodeURIComponent((await sample("&method=DELETE")).note ?? "")).toBe(
