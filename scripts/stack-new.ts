@@ -2,6 +2,7 @@
 import { spawnSync } from "node:child_process";
 import { createInterface, type Interface } from "node:readline/promises";
 import { runStackNew } from "./lib/stack-new";
+import { pulumiCliMissing } from "./lib/pulumi-cli";
 
 async function main(): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
@@ -15,8 +16,7 @@ async function main(): Promise<void> {
       err: (text) => console.error(text),
       pulumi: (args, { cwd, input }) => {
         const result = spawnSync("pulumi", args, { cwd, input, encoding: "utf8" });
-        if (result.error)
-          return { status: 127, output: `could not run pulumi: ${result.error.message} (is the Pulumi CLI installed and on PATH?)` };
+        if (result.error) return { status: 127, output: `could not run pulumi: ${result.error.message} ${pulumiCliMissing}` };
         return { status: result.status ?? 1, output: `${result.stdout ?? ""}${result.stderr ?? ""}` };
       },
     });

@@ -64,7 +64,7 @@ function folderArchive(path: string): ArchiveContents {
   try {
     isFolder = statSync(folder).isDirectory();
   } catch {
-    throw new Error(`couldn't read archive path '${folder}': no such file or directory (pulumi up stops the same way)`);
+    throw new Error(`couldn't read archive path '${folder}': no such file or directory`);
   }
   if (!isFolder) {
     throw new Error(

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { pulumiCliMissing } from "./pulumi-cli";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -62,7 +63,7 @@ function stackTarget(stack: string): Target {
       execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }),
     );
   } catch (error) {
-    const missing = (error as NodeJS.ErrnoException).code === "ENOENT" ? " (is the Pulumi CLI installed and on PATH?)" : "";
+    const missing = (error as NodeJS.ErrnoException).code === "ENOENT" ? ` ${pulumiCliMissing}` : "";
     throw new Error(
       `could not read the outputs of stack ${stack} (pulumi stack output --json --stack ${stack}): ${(error as Error).message}${missing}`,
     );
